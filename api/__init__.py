@@ -1,0 +1,1 @@
+"""HTTP API, access control and web pages (issue: API)."""

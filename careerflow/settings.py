@@ -1,0 +1,35 @@
+"""All configuration in one pydantic-settings object (environment or a .env file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="CAREERFLOW_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_URL", "CAREERFLOW_DATABASE_URL"),
+        description="PostgreSQL to use; when unset an embedded server runs under data_dir",
+    )
+    data_dir: Path = Field(
+        default=Path(".careerflow"),
+        description="embedded PostgreSQL data, Temporal's database, outgoing e-mail files",
+    )
+    db_schema: str = Field(
+        default="public",
+        pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+        description="PostgreSQL schema holding the event store",
+    )
+    db_pool_size: int = Field(default=5, ge=1, le=100)
+    db_pool_max_overflow: int = Field(default=10, ge=0, le=100)
+
+    @property
+    def embedded_pgdata(self) -> Path:
+        return self.data_dir.resolve() / "postgres"

@@ -1,0 +1,183 @@
+"""What every careerflow aggregate shares.
+
+* Every event names the acting person (``actor``) and carries the occurred-at time
+  supplied by the caller as its ``timestamp``, so replays and workflows stay
+  deterministic (nothing reads the clock inside the domain).
+* Every event may carry the idempotency key of the command that caused it; a command
+  repeated with the same key adds no event, a key reused for another command is refused.
+* Deadline follow-up (reminders and the escalation ladder) is recorded the same way on
+  every aggregate that has deadlines, and is idempotent by (deadline, rung).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from eventsourcing.domain import Aggregate
+
+from domain.errors import IdempotencyKeyReused, NaiveTimestamp, NotPermitted
+from domain.values import Participants, Rung
+
+SYSTEM_ACTOR = "careerflow:system"
+"""The actor of steps the service takes by itself (timers: reminders, escalations, ...)."""
+
+
+class CareerAggregate(Aggregate):
+    """Base aggregate: actor + caller-supplied time on every event, idempotency keys."""
+
+    class Event(Aggregate.Event):
+        actor: str
+        idempotency_key: str | None
+
+        def mutate(self, aggregate: Any) -> Any:
+            result = super().mutate(aggregate)
+            if self.idempotency_key is not None and result is not None:
+                result.idempotency_keys[self.idempotency_key] = type(self).__name__
+            return result
+
+    def __init__(self) -> None:
+        self.idempotency_keys: dict[str, str] = {}
+
+    def _emit(
+        self,
+        event_class: type[Aggregate.Event],
+        *,
+        actor: str,
+        at: datetime,
+        key: str | None = None,
+        **fields: Any,
+    ) -> None:
+        require_aware(at)
+        self.trigger_event(event_class, actor=actor, timestamp=at, idempotency_key=key, **fields)
+
+    def _already_done(self, key: str | None, event_name: str) -> bool:
+        """True when this key already recorded this command; refuses a reused key."""
+        if key is None or key not in self.idempotency_keys:
+            return False
+        recorded = self.idempotency_keys[key]
+        if recorded != event_name:
+            raise IdempotencyKeyReused(
+                f"idempotency key {key!r} was already used for {recorded}, not {event_name}",
+                key=key,
+                recorded=recorded,
+            )
+        return True
+
+
+A = TypeVar("A", bound=CareerAggregate)
+P = ParamSpec("P")
+
+
+def command(
+    event_name: str,
+) -> Callable[[Callable[Concatenate[A, P], None]], Callable[Concatenate[A, P], bool]]:
+    """Wrap a command so a repeat with the same ``idempotency_key`` is a no-op.
+
+    The wrapped command returns True when it recorded events, False on a repeat.
+    The check comes before validation: the repeat of an accepted step would
+    otherwise fail as out of order.
+    """
+
+    def decorate(func: Callable[Concatenate[A, P], None]) -> Callable[Concatenate[A, P], bool]:
+        @functools.wraps(func)
+        def wrapper(self: A, /, *args: P.args, **kwargs: P.kwargs) -> bool:
+            key = kwargs.get("idempotency_key")
+            if self._already_done(key if isinstance(key, str) else None, event_name):
+                return False
+            at = kwargs.get("at")
+            if isinstance(at, datetime):
+                require_aware(at)
+            func(self, *args, **kwargs)
+            return True
+
+        return wrapper
+
+    return decorate
+
+
+def require_aware(at: datetime, field: str = "at") -> None:
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise NaiveTimestamp(field, "must be a timezone-aware time")
+
+
+def require_system(actor: str, action: str) -> None:
+    if actor != SYSTEM_ACTOR:
+        raise NotPermitted(actor, action, "the careerflow service")
+
+
+def escalation_recipient(participants: Participants, rung: Rung) -> str | None:
+    """Who stands on a rung of the ladder for this employee (from the roster)."""
+    if rung is Rung.MANAGER:
+        return participants.manager_id
+    if rung is Rung.SKIP_LEVEL:
+        return participants.skip_level_id
+    return participants.hr_partner_id
+
+
+class FollowedUp(CareerAggregate):
+    """An aggregate with deadlines: reminders and escalations are recorded events."""
+
+    class ReminderSent(CareerAggregate.Event):
+        deadline: str
+        recipient_id: str
+        reason: str
+
+        def apply(self, aggregate: FollowedUp) -> None:
+            aggregate.reminders[self.deadline] = self.recipient_id
+
+    class Escalated(CareerAggregate.Event):
+        deadline: str
+        rung: int
+        recipient_id: str
+        reason: str
+
+        def apply(self, aggregate: FollowedUp) -> None:
+            aggregate.escalations[(self.deadline, self.rung)] = self.recipient_id
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reminders: dict[str, str] = {}
+        self.escalations: dict[tuple[str, int], str] = {}
+
+    def _record_reminder(
+        self, *, deadline: str, recipient_id: str, reason: str, actor: str, at: datetime
+    ) -> bool:
+        require_system(actor, "record a reminder")
+        if deadline in self.reminders:
+            return False
+        self._emit(
+            self.ReminderSent,
+            actor=actor,
+            at=at,
+            deadline=deadline,
+            recipient_id=recipient_id,
+            reason=reason,
+        )
+        return True
+
+    def _record_escalation(
+        self,
+        *,
+        deadline: str,
+        rung: Rung,
+        recipient_id: str,
+        reason: str,
+        actor: str,
+        at: datetime,
+    ) -> bool:
+        require_system(actor, "escalate")
+        if (deadline, int(rung)) in self.escalations:
+            return False
+        self._emit(
+            self.Escalated,
+            actor=actor,
+            at=at,
+            deadline=deadline,
+            rung=int(rung),
+            recipient_id=recipient_id,
+            reason=reason,
+        )
+        return True

@@ -1,0 +1,177 @@
+"""Cycle: HR's container for one round of career conversations.
+
+A cycle is drafted (its policy can still be amended), opened (the policy is
+frozen and every enrolled employee gets a case), and closed. The cycle records
+who was enrolled, in batches, so opening a large population can resume after an
+interruption without creating a case twice.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from uuid import UUID
+
+from domain import errors
+from domain.base import CareerAggregate, command, require_aware
+from domain.values import Policy
+
+
+class CycleStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Cycle(CareerAggregate):
+    class CycleCreated(CareerAggregate.Created):
+        name: str
+        opens_at: datetime
+        closes_at: datetime
+        okr_planning_on: date | None
+        policy: Policy
+
+        def apply(self, cycle: Cycle) -> None:
+            cycle.name = self.name
+            cycle.opens_at = self.opens_at
+            cycle.closes_at = self.closes_at
+            cycle.okr_planning_on = self.okr_planning_on
+            cycle.policy = self.policy
+
+    class PolicyAmended(CareerAggregate.Event):
+        policy: Policy
+
+        def apply(self, cycle: Cycle) -> None:
+            cycle.policy = self.policy
+
+    class CycleOpened(CareerAggregate.Event):
+        policy: Policy
+
+        def apply(self, cycle: Cycle) -> None:
+            cycle.status = CycleStatus.OPEN
+            cycle.opened_at = self.timestamp
+
+    class PopulationEnrolled(CareerAggregate.Event):
+        employee_ids: list[str]
+
+        def apply(self, cycle: Cycle) -> None:
+            cycle.enrolled.extend(self.employee_ids)
+            cycle.enrolled_set.update(self.employee_ids)
+
+    class CycleClosed(CareerAggregate.Event):
+        def apply(self, cycle: Cycle) -> None:
+            cycle.status = CycleStatus.CLOSED
+            cycle.closed_at = self.timestamp
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.name: str
+        self.opens_at: datetime
+        self.closes_at: datetime
+        self.okr_planning_on: date | None = None
+        self.policy: Policy
+        self.status = CycleStatus.DRAFT
+        self.opened_at: datetime | None = None
+        self.closed_at: datetime | None = None
+        self.enrolled: list[str] = []
+        self.enrolled_set: set[str] = set()
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        id: UUID,
+        name: str,
+        opens_at: datetime,
+        closes_at: datetime,
+        okr_planning_on: date | None,
+        policy: Policy,
+        actor: str,
+        at: datetime,
+    ) -> Cycle:
+        cls.check_window(name, opens_at, closes_at, okr_planning_on)
+        require_aware(at)
+        return cls._create(
+            cls.CycleCreated,
+            id=id,
+            name=name.strip(),
+            opens_at=opens_at,
+            closes_at=closes_at,
+            okr_planning_on=okr_planning_on,
+            policy=policy,
+            actor=actor,
+            timestamp=at,
+            idempotency_key=None,
+        )
+
+    @staticmethod
+    def check_window(
+        name: str, opens_at: datetime, closes_at: datetime, okr_planning_on: date | None
+    ) -> None:
+        if not name.strip():
+            raise errors.InvalidCommand("name", "a cycle needs a name")
+        require_aware(opens_at, "opens_at")
+        require_aware(closes_at, "closes_at")
+        if closes_at <= opens_at:
+            raise errors.InvalidCommand("closes_at", "must be after opens_at")
+        if okr_planning_on is not None and not (
+            opens_at.date() <= okr_planning_on <= closes_at.date()
+        ):
+            raise errors.OutsideCycle("okr_planning_on", "must fall inside the cycle")
+
+    def same_definition(
+        self,
+        name: str,
+        opens_at: datetime,
+        closes_at: datetime,
+        okr_planning_on: date | None,
+        policy: Policy,
+    ) -> bool:
+        """Whether a repeated create names this very cycle (then it adds nothing)."""
+        return (self.name, self.opens_at, self.closes_at, self.okr_planning_on) == (
+            name.strip(),
+            opens_at,
+            closes_at,
+            okr_planning_on,
+        ) and (self.policy == policy or self.status is not CycleStatus.DRAFT)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is CycleStatus.OPEN
+
+    @command("PolicyAmended")
+    def amend_policy(
+        self, *, policy: Policy, actor: str, at: datetime, idempotency_key: str | None = None
+    ) -> None:
+        """A running cycle keeps the policy it was opened with."""
+        if self.status is not CycleStatus.DRAFT:
+            raise errors.CycleNotDraft(
+                "the policy can only change before the cycle opens", current=self.status
+            )
+        self._emit(self.PolicyAmended, actor=actor, at=at, key=idempotency_key, policy=policy)
+
+    def open(self, *, actor: str, at: datetime) -> bool:
+        """Open the cycle; opening an open cycle again records nothing."""
+        if self.status is CycleStatus.OPEN:
+            return False
+        if self.status is CycleStatus.CLOSED:
+            raise errors.CycleClosed("a closed cycle cannot open again", current=self.status)
+        self._emit(self.CycleOpened, actor=actor, at=at, policy=self.policy)
+        return True
+
+    def enroll(self, *, employee_ids: list[str], actor: str, at: datetime) -> list[str]:
+        """Record newly enrolled employees; returns those not enrolled before."""
+        if not self.is_open:
+            raise errors.CycleNotOpen("enrol employees in an open cycle", current=self.status)
+        new = [e for e in dict.fromkeys(employee_ids) if e not in self.enrolled_set]
+        if new:
+            self._emit(self.PopulationEnrolled, actor=actor, at=at, employee_ids=new)
+        return new
+
+    def close(self, *, actor: str, at: datetime) -> bool:
+        if self.status is CycleStatus.CLOSED:
+            return False
+        if self.status is CycleStatus.DRAFT:
+            raise errors.CycleNotOpen("only an open cycle can be closed", current=self.status)
+        self._emit(self.CycleClosed, actor=actor, at=at)
+        return True

@@ -1,0 +1,339 @@
+"""Value objects: immutable, self-validating pydantic models carried by events.
+
+They check what can be checked without context (every SMART+ER part present, a
+STAR result with a measure, positive durations). Rules that need context (a goal's
+due date inside *this* cycle) are checked by the aggregates.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from enum import IntEnum, StrEnum
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+PERSON_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$"
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+"""Free text that must say something."""
+
+PersonId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=PERSON_ID_PATTERN)]
+"""An employee id as the roster spells it."""
+
+Slug = Annotated[str, StringConstraints(strip_whitespace=True, pattern=SLUG_PATTERN)]
+"""A short, stable identifier chosen by the author (goal ids)."""
+
+
+def _positive(value: timedelta) -> timedelta:
+    if value <= timedelta(0):
+        raise ValueError("must be a positive ISO-8601 duration")
+    return value
+
+
+Duration = Annotated[timedelta, AfterValidator(_positive)]
+"""A positive ISO-8601 duration (``P7D``, ``PT30S``)."""
+
+
+class ValueObject(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+# --- policy ------------------------------------------------------------------
+
+
+class EscalationLadder(ValueObject):
+    """Delay before each rung, counted from the previous rung (or the deadline)."""
+
+    manager: Duration = timedelta(days=2)
+    skip_level: Duration = timedelta(days=3)
+    hr_partner: Duration = timedelta(days=5)
+
+
+class Policy(ValueObject):
+    """The deadlines of a cycle. Overridable per cycle; frozen when the cycle opens."""
+
+    prep_window: Duration = Field(
+        timedelta(days=14), description="from case opened to self-assessment recorded"
+    )
+    meeting_request_window: Duration = Field(
+        timedelta(days=21), description="from case opened to meeting requested"
+    )
+    meeting_response: Duration = Field(
+        timedelta(days=3), description="manager's time to answer a meeting request"
+    )
+    meeting_notice: Duration = Field(
+        timedelta(days=7), description="minimum notice between request and meeting"
+    )
+    plan_due: Duration = Field(timedelta(days=14), description="from meeting held to plan")
+    approval_sla: Duration = Field(timedelta(days=5), description="from plan submitted")
+    checkin_cadence: Duration = Field(timedelta(days=30), description="after plan approved")
+    checkin_grace: Duration = Field(timedelta(days=7), description="after a check-in is due")
+    reminder_lead: Duration = Field(timedelta(days=2), description="reminder before a deadline")
+    escalation: EscalationLadder = EscalationLadder()
+
+
+# --- people --------------------------------------------------------------------
+
+
+class Participants(ValueObject):
+    """Who is around one employee's case, as the roster says."""
+
+    employee_id: PersonId
+    manager_id: PersonId
+    skip_level_id: PersonId | None = None
+    hr_partner_id: PersonId | None = None
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Participants:
+        if self.manager_id == self.employee_id:
+            raise ValueError("manager_id: an employee cannot be their own manager")
+        if self.skip_level_id is not None and self.skip_level_id == self.employee_id:
+            raise ValueError("skip_level_id: an employee cannot be their own skip-level")
+        return self
+
+
+class Party(StrEnum):
+    """Who owns a deadline inside a case."""
+
+    EMPLOYEE = "employee"
+    MANAGER = "manager"
+
+
+class Rung(IntEnum):
+    """The escalation ladder above a deadline's owner."""
+
+    MANAGER = 1
+    SKIP_LEVEL = 2
+    HR_PARTNER = 3
+
+
+# --- preparation ---------------------------------------------------------------
+
+
+class Measure(ValueObject):
+    """A measurable result: what was measured and the value reached."""
+
+    metric: Text
+    value: float
+    unit: str = ""
+    baseline: float | None = None
+
+
+class StarResult(ValueObject):
+    description: Text
+    measure: Measure
+
+
+class StarAchievement(ValueObject):
+    """An achievement told as Situation, Task, Action, Result (with a measure)."""
+
+    situation: Text
+    task: Text
+    action: Text
+    result: StarResult
+
+
+class SkillFit(ValueObject):
+    skill: Text
+    fit: Text = Field(description="how the skill fits the role and the organisation's needs")
+
+
+class Gap(ValueObject):
+    kind: Literal["skill", "experience", "relational"]
+    description: Text
+
+
+class Aspirations(ValueObject):
+    next_roles: list[Text] = Field(default_factory=list)
+    interests: list[Text] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _something(self) -> Aspirations:
+        if not self.next_roles and not self.interests:
+            raise ValueError("aspirations: name at least one next role or area of interest")
+        return self
+
+
+class SelfAssessment(ValueObject):
+    skills: list[SkillFit] = Field(min_length=1)
+    achievements: list[StarAchievement] = Field(min_length=1)
+    gaps: list[Gap] = Field(default_factory=list)
+    aspirations: Aspirations
+
+
+class Measurable(ValueObject):
+    """The M of SMART: a metric and the target value for it."""
+
+    metric: Text
+    target: float
+    unit: str = ""
+    baseline: float | None = None
+
+
+class ReflectAndReadjust(ValueObject):
+    """The R of SMART+ER: when and how the goal will be revisited."""
+
+    every: Duration
+    how: Text
+
+
+class SmartErGoal(ValueObject):
+    """A goal in SMART+ER form; the due date is checked against the cycle by the case."""
+
+    goal_id: Slug
+    specific: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10)]
+    measurable: Measurable
+    achievable: Text
+    relevant: Text
+    due_on: date = Field(description="time-bound: the date the goal is reached by")
+    emotional_connection: Text = Field(description="why it matters to the person")
+    reflect_and_readjust: ReflectAndReadjust
+
+
+class PeerFeedback(ValueObject):
+    strengths: list[Text] = Field(default_factory=list)
+    improvements: list[Text] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _something(self) -> PeerFeedback:
+        if not self.strengths and not self.improvements:
+            raise ValueError("feedback: give at least one strength or improvement")
+        return self
+
+
+# --- the meeting ---------------------------------------------------------------
+
+
+class AgendaTopic(StrEnum):
+    ACHIEVEMENTS = "achievements"
+    WHAT_MATTERS_NOW = "what_matters_now"
+    GOALS = "goals"
+    GAPS = "gaps"
+    SUPPORT_NEEDED = "support_needed"
+    NEXT_STEPS = "next_steps"
+
+
+class Agenda(ValueObject):
+    topics: list[AgendaTopic] = Field(min_length=1)
+    notes: str = ""
+
+    @model_validator(mode="after")
+    def _unique(self) -> Agenda:
+        if len(set(self.topics)) != len(self.topics):
+            raise ValueError("topics: each topic may appear once")
+        return self
+
+
+class FeedbackPoint(ValueObject):
+    point: Text
+    example: Text
+
+
+class ConversationFeedback(ValueObject):
+    """Feedback one party gives the other in the meeting, with examples."""
+
+    strengths: list[FeedbackPoint] = Field(default_factory=list)
+    improvements: list[FeedbackPoint] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _something(self) -> ConversationFeedback:
+        if not self.strengths and not self.improvements:
+            raise ValueError("feedback: give at least one strength or improvement")
+        return self
+
+
+class ActionItemSpec(ValueObject):
+    title: Text
+    owner_id: PersonId
+    due_at: AwareDatetime
+
+
+class Recap(ValueObject):
+    learned: Text
+    action_items: list[ActionItemSpec] = Field(default_factory=list)
+    follow_up_on: date
+
+
+# --- the plan ------------------------------------------------------------------
+
+
+class DevelopmentActivity(ValueObject):
+    kind: Literal["training", "mentoring", "stretch_project", "job_rotation", "other"]
+    description: Text
+
+
+class ManagerSupport(ValueObject):
+    description: Text
+    sponsorship: bool = False
+
+
+class DevelopmentPlan(ValueObject):
+    goals: list[SmartErGoal] = Field(min_length=1)
+    activities: list[DevelopmentActivity] = Field(min_length=1)
+    support: ManagerSupport
+    alignment: list[Text] = Field(min_length=1, description="OKRs, KPIs or team goals")
+
+    @model_validator(mode="after")
+    def _unique_goals(self) -> DevelopmentPlan:
+        ids = [g.goal_id for g in self.goals]
+        if len(set(ids)) != len(ids):
+            raise ValueError("goals: goal_id must be unique within a plan")
+        return self
+
+    def goal(self, goal_id: str) -> SmartErGoal | None:
+        return next((g for g in self.goals if g.goal_id == goal_id), None)
+
+    def with_goal(self, goal: SmartErGoal) -> DevelopmentPlan:
+        """A copy with one goal replaced (readjusting never edits a version in place)."""
+        goals = [goal if g.goal_id == goal.goal_id else g for g in self.goals]
+        return self.model_copy(update={"goals": goals})
+
+
+class GoalProgress(ValueObject):
+    goal_id: Slug
+    percent: int = Field(ge=0, le=100)
+    note: str = ""
+
+
+class CaseOutcome(StrEnum):
+    PLAN_APPROVED = "plan_approved"
+    INCOMPLETE = "incomplete"
+    WITHDRAWN = "withdrawn"
+
+
+VALUE_TYPES: tuple[type[ValueObject], ...] = (
+    EscalationLadder,
+    Policy,
+    Participants,
+    Measure,
+    StarResult,
+    StarAchievement,
+    SkillFit,
+    Gap,
+    Aspirations,
+    SelfAssessment,
+    Measurable,
+    ReflectAndReadjust,
+    SmartErGoal,
+    PeerFeedback,
+    Agenda,
+    FeedbackPoint,
+    ConversationFeedback,
+    ActionItemSpec,
+    Recap,
+    DevelopmentActivity,
+    ManagerSupport,
+    DevelopmentPlan,
+    GoalProgress,
+)
+"""Every value object that events may carry (registered with the transcoder)."""

@@ -1,0 +1,1 @@
+"""Temporal workflows that own time: deadlines, reminders, escalations (issue: workflows)."""
