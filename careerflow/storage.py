@@ -14,6 +14,7 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
+from careerflow.event_store import RECORDER_TOPIC
 from careerflow.settings import Settings
 from domain.application import CareerFlow
 
@@ -60,6 +61,7 @@ def eventsourcing_env(url: str, settings: Settings) -> dict[str, str]:
         "POSTGRES_POOL_SIZE": str(settings.db_pool_size),
         "POSTGRES_MAX_OVERFLOW": str(settings.db_pool_max_overflow),
         "CREATE_TABLE": "y",
+        "APPLICATION_RECORDER_TOPIC": RECORDER_TOPIC,
     }
 
 

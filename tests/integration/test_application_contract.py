@@ -1,0 +1,328 @@
+"""The application service's contract, run against every persistence backend.
+
+The same tests run on eventsourcing's in-memory store and on PostgreSQL, so the
+domain's behaviour does not depend on where events are kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from uuid import UUID, uuid4
+
+import pytest
+
+from domain import errors
+from domain.application import CareerFlow
+from domain.case import DevelopmentCase, Phase
+from domain.values import (
+    ConversationFeedback,
+    FeedbackPoint,
+    GoalProgress,
+    Party,
+    PeerFeedback,
+    Policy,
+    Rung,
+)
+from tests.factories import (
+    CYCLE_CLOSES,
+    EMP,
+    MGR,
+    PEER,
+    T0,
+    agenda,
+    at,
+    goal,
+    item_spec,
+    participants,
+    plan,
+    recap,
+    self_assessment,
+)
+
+
+@pytest.fixture(params=["popo", "postgres"])
+def app(request: pytest.FixtureRequest) -> Iterator[CareerFlow]:
+    if request.param == "popo":
+        application = CareerFlow(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    else:
+        application = CareerFlow(env=request.getfixturevalue("pg_env"))
+    yield application
+    application.close()
+
+
+def new_cycle(app: CareerFlow, *employees: str, policy: Policy | None = None) -> UUID:
+    cycle_id = uuid4()
+    app.create_cycle(
+        cycle_id=cycle_id,
+        name="Cycle 2026",
+        opens_at=T0,
+        closes_at=CYCLE_CLOSES,
+        okr_planning_on=date(2026, 3, 2),
+        policy=policy,
+        actor="hr",
+        at=T0,
+    )
+    people = [participants(employee=e) for e in employees or (EMP,)]
+    app.open_cycle(cycle_id, population=people, actor="hr", at=T0)
+    return cycle_id
+
+
+def stored(app: CareerFlow, case: DevelopmentCase) -> DevelopmentCase:
+    """Rebuild the case from stored events only (bypassing the aggregate cache)."""
+    rebuilt: DevelopmentCase = app.repository.get(case.id, version=case.version)
+    return rebuilt
+
+
+def walk_every_step(app: CareerFlow, case_id: UUID) -> DevelopmentCase:
+    app.record_self_assessment(case_id, assessment=self_assessment(), actor=EMP, at=at(1))
+    app.propose_goal(case_id, goal=goal(), actor=EMP, at=at(1))
+    app.request_peer_feedback(case_id, peer_id=PEER, actor=EMP, at=at(1))
+    app.receive_peer_feedback(
+        case_id, feedback=PeerFeedback(strengths=["kind"]), actor=PEER, at=at(2)
+    )
+    app.request_meeting(case_id, proposed_for=at(10), actor=EMP, at=at(2))
+    app.reschedule_meeting(
+        case_id, new_time=at(11), reason="Offsite on the 10th", actor=MGR, at=at(3)
+    )
+    app.share_agenda(case_id, agenda=agenda(), actor=EMP, at=at(4))
+    app.hold_meeting(case_id, held_at=at(11), actor=MGR, at=at(11))
+    app.give_feedback(
+        case_id,
+        feedback=ConversationFeedback(
+            strengths=[FeedbackPoint(point="Focus", example="Q1 launch")]
+        ),
+        actor=MGR,
+        at=at(11),
+    )
+    app.share_recap(
+        case_id, recap=recap(item_spec(due=40), item_spec(owner=MGR, due=30)), actor=MGR, at=at(11)
+    )
+    app.draft_plan(case_id, plan=plan(), actor=EMP, at=at(12))
+    app.submit_plan(case_id, actor=EMP, at=at(13))
+    app.request_plan_changes(case_id, comments="Add a mentor", actor=MGR, at=at(14))
+    app.draft_plan(case_id, plan=plan(goal(), goal("g2")), actor=EMP, at=at(15))
+    app.submit_plan(case_id, actor=EMP, at=at(15))
+    app.approve_plan(case_id, actor=MGR, at=at(16))
+    app.mark_check_in_due(case_id, number=1, due_at=at(46), at=at(46))
+    app.hold_check_in(
+        case_id,
+        notes="good start",
+        progress=[GoalProgress(goal_id="g1", percent=25)],
+        actor=MGR,
+        at=at(47),
+    )
+    app.record_goal_progress(
+        case_id, progress=GoalProgress(goal_id="g2", percent=10), actor=EMP, at=at(48)
+    )
+    app.readjust_goal(
+        case_id,
+        goal=goal(specific="Run the monthly design review instead"),
+        reason="New team rhythm",
+        actor=EMP,
+        at=at(49),
+    )
+    return app.get_case(case_id)
+
+
+def test_a_case_goes_through_every_step_and_is_rebuilt_from_storage(app: CareerFlow) -> None:
+    cycle_id = new_cycle(app)
+    case = walk_every_step(app, app.case_for(cycle_id, EMP).id)
+    assert case.phase is Phase.PLAN_APPROVED
+    assert case.approved_version == 3
+    assert len(case.action_item_ids) == 2
+    rebuilt = stored(app, case)
+    assert vars(rebuilt) == vars(case)
+    assert rebuilt.plan_version(2).plan == plan(goal(), goal("g2"))
+
+
+def test_history_names_actor_event_time_version_and_payload(app: CareerFlow) -> None:
+    cycle_id = new_cycle(app)
+    case = walk_every_step(app, app.case_for(cycle_id, EMP).id)
+    history = app.case_history(case.id)
+    case_entries = [h for h in history if h.aggregate == "case"]
+    assert [h.version for h in case_entries] == list(range(1, case.version + 1))
+    assert case_entries[0].event == "CaseOpened"
+    requested = next(h for h in history if h.event == "MeetingRequested")
+    assert (requested.actor, requested.occurred_at) == (EMP, at(2))
+    assert requested.payload == {"proposed_for": at(10).isoformat().replace("+00:00", "Z")}
+    assert sum(h.event == "ActionItemAgreed" for h in history) == 2
+    assert [h.occurred_at for h in history] == sorted(h.occurred_at for h in history)
+
+
+def test_state_as_of_a_version_or_a_time(app: CareerFlow) -> None:
+    cycle_id = new_cycle(app)
+    case_id = app.case_for(cycle_id, EMP).id
+    walk_every_step(app, case_id)
+    by_version = app.case_as_of(case_id, version=6)  # opened, assessed, goal, peer x2, requested
+    assert by_version.phase is Phase.MEETING_REQUESTED
+    by_time = app.case_as_of(case_id, at=at(13.5))
+    assert by_time.phase is Phase.PLAN_SUBMITTED
+    assert by_time.approved_version is None
+    assert app.case_as_of(case_id, at=at(0)).phase is Phase.PREPARING
+    with pytest.raises(errors.NotFound):
+        app.case_as_of(case_id, at=T0 - timedelta(days=1))
+    with pytest.raises(errors.InvalidCommand):
+        app.case_as_of(case_id, version=999)
+    with pytest.raises(errors.InvalidCommand):
+        app.case_as_of(case_id)
+
+
+def test_a_repeated_command_with_the_same_key_adds_no_event(app: CareerFlow) -> None:
+    case_id = app.case_for(new_cycle(app), EMP).id
+    app.request_meeting(case_id, proposed_for=at(10), actor=EMP, at=at(1), idempotency_key="req-1")
+    version = app.get_case(case_id).version
+    again = app.request_meeting(
+        case_id, proposed_for=at(10), actor=EMP, at=at(1), idempotency_key="req-1"
+    )
+    assert again.version == version
+    assert len(app.case_history(case_id)) == version
+    with pytest.raises(errors.IdempotencyKeyReused):
+        app.accept_meeting(case_id, actor=MGR, at=at(2), idempotency_key="req-1")
+
+
+def test_the_recap_and_its_action_items_are_idempotent_by_key(app: CareerFlow) -> None:
+    case_id = app.case_for(new_cycle(app), EMP).id
+    app.request_meeting(case_id, proposed_for=at(10), actor=EMP, at=at(1))
+    app.accept_meeting(case_id, actor=MGR, at=at(2))
+    app.hold_meeting(case_id, held_at=at(10), actor=MGR, at=at(10))
+    first = app.share_recap(
+        case_id, recap=recap(item_spec()), actor=MGR, at=at(10), idempotency_key="r"
+    )
+    again = app.share_recap(
+        case_id, recap=recap(item_spec()), actor=MGR, at=at(10), idempotency_key="r"
+    )
+    assert again.action_item_ids == first.action_item_ids
+    item = app.add_action_item(
+        case_id, spec=item_spec(due=60), actor=EMP, at=at(20), idempotency_key="extra"
+    )
+    same = app.add_action_item(
+        case_id, spec=item_spec(due=60), actor=EMP, at=at(20), idempotency_key="extra"
+    )
+    assert item.id == same.id
+    assert len(app.get_case(case_id).action_item_ids) == 2
+
+
+def test_recreating_a_cycle_is_a_no_op_and_a_different_one_a_conflict(app: CareerFlow) -> None:
+    cycle_id = uuid4()
+    args = {
+        "cycle_id": cycle_id,
+        "name": "2026",
+        "opens_at": T0,
+        "closes_at": CYCLE_CLOSES,
+        "actor": "hr",
+        "at": T0,
+    }
+    first = app.create_cycle(**args)  # type: ignore[arg-type]
+    again = app.create_cycle(**args)  # type: ignore[arg-type]
+    assert again.version == first.version == 1
+    with pytest.raises(errors.IdentityConflict):
+        app.create_cycle(**(args | {"name": "Another"}))  # type: ignore[arg-type]
+
+
+def test_opening_again_only_opens_missing_cases(app: CareerFlow) -> None:
+    cycle_id = new_cycle(app, "a", "b")
+    result = app.open_cycle(
+        cycle_id,
+        population=[participants(employee=e) for e in ("a", "b", "c")],
+        actor="hr",
+        at=at(1),
+    )
+    assert (result.changed, result.unchanged) == (1, 2)
+    assert app.get_cycle(cycle_id).enrolled == ["a", "b", "c"]
+    assert app.case_for(cycle_id, "a").version == 1
+
+
+def test_a_population_with_a_duplicate_writes_nothing(app: CareerFlow) -> None:
+    cycle_id = uuid4()
+    app.create_cycle(
+        cycle_id=cycle_id, name="2026", opens_at=T0, closes_at=CYCLE_CLOSES, actor="hr", at=T0
+    )
+    with pytest.raises(errors.DuplicateId) as info:
+        app.open_cycle(
+            cycle_id,
+            population=[participants(employee=e) for e in ("a", "b", "a")],
+            actor="hr",
+            at=T0,
+        )
+    assert info.value.field == "population[2].employee_id"
+    assert app.get_cycle(cycle_id).version == 1
+
+
+def test_the_policy_a_cycle_opened_with_is_the_cases_policy(app: CareerFlow) -> None:
+    policy = Policy(meeting_notice=timedelta(days=2))
+    case = app.case_for(new_cycle(app, policy=policy), EMP)
+    assert case.policy == policy
+    app.request_meeting(case.id, proposed_for=at(3), actor=EMP, at=at(1))
+
+
+def test_closing_a_cycle_closes_every_open_case_with_its_outcome(app: CareerFlow) -> None:
+    cycle_id = new_cycle(app, EMP, "b", "c")
+    walk_every_step(app, app.case_for(cycle_id, EMP).id)
+    app.close_case(app.case_for(cycle_id, "c").id, actor="hr", at=at(30))
+    result = app.close_cycle(cycle_id, actor="hr", at=at(300), batch_size=2)
+    assert (result.changed, result.unchanged) == (2, 1)
+    outcomes = {e: app.case_for(cycle_id, e).outcome for e in (EMP, "b", "c")}
+    assert outcomes == {EMP: "plan_approved", "b": "incomplete", "c": "incomplete"}
+    assert app.get_cycle(cycle_id).status == "closed"
+    again = app.close_cycle(cycle_id, actor="hr", at=at(301))
+    assert again.changed == 0
+
+
+def test_action_items_live_their_own_life_with_the_case_roster(app: CareerFlow) -> None:
+    case_id = app.case_for(new_cycle(app), EMP).id
+    app.request_meeting(case_id, proposed_for=at(10), actor=EMP, at=at(1))
+    app.accept_meeting(case_id, actor=MGR, at=at(2))
+    app.hold_meeting(case_id, held_at=at(10), actor=MGR, at=at(10))
+    case = app.share_recap(case_id, recap=recap(item_spec(due=40)), actor=MGR, at=at(10))
+    (item_id,) = case.action_item_ids
+    assert app.remind_action_item(item_id, reason="due in 2 days", at=at(38))
+    assert not app.remind_action_item(item_id, reason="due in 2 days", at=at(38))
+    assert app.mark_action_item_overdue(item_id, at=at(40))
+    assert app.escalate_action_item(item_id, rung=Rung.MANAGER, reason="overdue", at=at(42))
+    app.reschedule_action_item(
+        item_id, new_due_at=at(60), reason="Course moved", actor=EMP, at=at(43)
+    )
+    app.complete_action_item(item_id, actor=EMP, at=at(55), idempotency_key="done")
+    app.complete_action_item(item_id, actor=EMP, at=at(55), idempotency_key="done")
+    events = [h.event for h in app.action_item_history(item_id)]
+    assert events == [
+        "ActionItemAgreed",
+        "ReminderSent",
+        "ActionItemOverdue",
+        "Escalated",
+        "ActionItemRescheduled",
+        "ActionItemCompleted",
+    ]
+    app.close_case(case_id, actor="hr", at=at(300))
+    with pytest.raises(errors.CaseClosed):
+        app.cancel_action_item(item_id, reason="r", actor=MGR, at=at(301))
+
+
+def test_timer_steps_are_idempotent_by_domain_state(app: CareerFlow) -> None:
+    case_id = app.case_for(new_cycle(app), EMP).id
+    assert app.remind_case(
+        case_id, deadline="prep", owner=Party.EMPLOYEE, reason="prep due", at=at(12)
+    )
+    assert not app.remind_case(
+        case_id, deadline="prep", owner=Party.EMPLOYEE, reason="prep due", at=at(12)
+    )
+    assert app.escalate_case(case_id, deadline="prep", rung=Rung.MANAGER, reason="late", at=at(16))
+    assert not app.escalate_case(
+        case_id, deadline="prep", rung=Rung.MANAGER, reason="late", at=at(16)
+    )
+    assert [h.event for h in app.case_history(case_id)] == [
+        "CaseOpened",
+        "ReminderSent",
+        "Escalated",
+    ]
+
+
+def test_unknown_ids_and_wrong_kinds_are_not_found(app: CareerFlow) -> None:
+    cycle_id = new_cycle(app)
+    with pytest.raises(errors.NotFound):
+        app.get_case(uuid4())
+    with pytest.raises(errors.NotFound):
+        app.get_case(cycle_id)
+    with pytest.raises(errors.NotFound):
+        app.get_action_item(app.case_for(cycle_id, EMP).id)
