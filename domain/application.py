@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from domain import errors
@@ -91,14 +91,24 @@ class CareerFlow(Application[UUID]):
         return bool(list(self.events.get(aggregate_id, limit=1)))
 
     def _store(self, *aggregates: CareerAggregate) -> None:
-        """Save in one transaction; a version clash means someone else wrote first."""
+        """Save in one transaction; a version clash means someone else wrote first.
+
+        This is ``Application.save`` without its per-object runtime-protocol checks,
+        which cost more than the insert itself when a cycle opens thousands of cases.
+        """
+        processing: ProcessingEvent[UUID] = ProcessingEvent()
+        for aggregate in aggregates:
+            processing.events.extend(aggregate.collect_events())
+            processing.aggregates[aggregate.id] = aggregate
         try:
-            self.save(*aggregates)
+            recordings = self._record(processing)
         except IntegrityError as exc:
             ids = ", ".join(str(a.id) for a in aggregates[:3])
             raise errors.ConcurrentWrite(
                 f"another write changed {ids} first; reload and retry", ids=ids
             ) from exc
+        self._take_snapshots(processing)
+        self._notify(recordings)
 
     def _change_case(
         self, case_id: UUID, change: Callable[[DevelopmentCase], bool]

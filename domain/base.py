@@ -11,10 +11,11 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
 from eventsourcing.domain import Aggregate
 
@@ -40,6 +41,20 @@ class CareerAggregate(Aggregate):
 
     def __init__(self) -> None:
         self.idempotency_keys: dict[str, str] = {}
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Self:
+        """Copy for the repository cache: one level of containers is enough.
+
+        Everything an aggregate holds is immutable (str, datetime, frozen value
+        objects and records) except its own dicts, lists and sets, so copying those
+        gives a copy that no command on it can corrupt, at a fraction of the cost of
+        a full ``copy.deepcopy`` (which dominated the time of a command).
+        """
+        clone = copy.copy(self)
+        for name, value in vars(self).items():
+            if isinstance(value, (dict, list, set)):
+                setattr(clone, name, value.copy())
+        return clone
 
     def _emit(
         self,

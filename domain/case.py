@@ -7,7 +7,7 @@ recorded, never refused: a late plan or approval is accepted and marked late.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -73,9 +73,9 @@ class PlanStatus(StrEnum):
     SUPERSEDED = "superseded"
 
 
-@dataclass
+@dataclass(frozen=True)
 class PlanVersion:
-    """One version of the plan. The plan content itself is an immutable value."""
+    """One version of the plan, immutable; a change of status replaces the record."""
 
     version: int
     plan: DevelopmentPlan
@@ -85,10 +85,10 @@ class PlanVersion:
     approved_at: datetime | None = None
     late: bool = False
     readjusted_from: int | None = None
-    comments: list[str] = field(default_factory=list)
+    comments: tuple[str, ...] = ()
 
 
-@dataclass
+@dataclass(frozen=True)
 class CheckIn:
     number: int
     due_at: datetime
@@ -237,8 +237,7 @@ class DevelopmentCase(FollowedUp):
         def apply(self, case: DevelopmentCase) -> None:
             current = case.current_plan
             if current is not None and current.status is PlanStatus.DRAFT:
-                current.plan = self.plan
-                current.drafted_at = self.timestamp
+                case.update_plan(current.version, plan=self.plan, drafted_at=self.timestamp)
             else:
                 case.plans.append(
                     PlanVersion(
@@ -255,10 +254,12 @@ class DevelopmentCase(FollowedUp):
         late: bool
 
         def apply(self, case: DevelopmentCase) -> None:
-            plan = case.plan_version(self.version)
-            plan.status = PlanStatus.SUBMITTED
-            plan.submitted_at = self.timestamp
-            plan.late = self.late
+            case.update_plan(
+                self.version,
+                status=PlanStatus.SUBMITTED,
+                submitted_at=self.timestamp,
+                late=self.late,
+            )
             case.phase = Phase.PLAN_SUBMITTED
 
     class PlanChangesRequested(FollowedUp.Event):
@@ -267,8 +268,11 @@ class DevelopmentCase(FollowedUp):
 
         def apply(self, case: DevelopmentCase) -> None:
             plan = case.plan_version(self.version)
-            plan.status = PlanStatus.CHANGES_REQUESTED
-            plan.comments.append(self.comments)
+            case.update_plan(
+                self.version,
+                status=PlanStatus.CHANGES_REQUESTED,
+                comments=(*plan.comments, self.comments),
+            )
             case.phase = Phase.CHANGES_REQUESTED
 
     class PlanApproved(FollowedUp.Event):
@@ -276,9 +280,7 @@ class DevelopmentCase(FollowedUp):
         late: bool
 
         def apply(self, case: DevelopmentCase) -> None:
-            plan = case.plan_version(self.version)
-            plan.status = PlanStatus.APPROVED
-            plan.approved_at = self.timestamp
+            case.update_plan(self.version, status=PlanStatus.APPROVED, approved_at=self.timestamp)
             case.approved_version = self.version
             case.phase = Phase.PLAN_APPROVED
 
@@ -296,7 +298,7 @@ class DevelopmentCase(FollowedUp):
 
         def apply(self, case: DevelopmentCase) -> None:
             if self.number is not None:
-                case.check_ins[self.number].held_at = self.timestamp
+                case.update_check_in(self.number, held_at=self.timestamp)
             case.check_ins_held += 1
             for entry in self.progress:
                 case.goal_progress[entry.goal_id] = entry.percent
@@ -305,7 +307,7 @@ class DevelopmentCase(FollowedUp):
         number: int
 
         def apply(self, case: DevelopmentCase) -> None:
-            case.check_ins[self.number].missed = True
+            case.update_check_in(self.number, missed=True)
 
     class GoalProgressRecorded(FollowedUp.Event):
         progress: GoalProgress
@@ -321,7 +323,7 @@ class DevelopmentCase(FollowedUp):
 
         def apply(self, case: DevelopmentCase) -> None:
             previous = case.plan_version(self.from_version)
-            previous.status = PlanStatus.SUPERSEDED
+            case.update_plan(self.from_version, status=PlanStatus.SUPERSEDED)
             case.plans.append(
                 PlanVersion(
                     version=self.version,
@@ -428,6 +430,13 @@ class DevelopmentCase(FollowedUp):
 
     def plan_version(self, version: int) -> PlanVersion:
         return self.plans[version - 1]
+
+    def update_plan(self, version: int, **changes: Any) -> None:
+        """Replace a version's record (only event ``apply`` methods call this)."""
+        self.plans[version - 1] = replace(self.plans[version - 1], **changes)
+
+    def update_check_in(self, number: int, **changes: Any) -> None:
+        self.check_ins[number] = replace(self.check_ins[number], **changes)
 
     @property
     def plan_due_at(self) -> datetime | None:

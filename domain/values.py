@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from enum import IntEnum, StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -46,6 +46,10 @@ Duration = Annotated[timedelta, AfterValidator(_positive)]
 
 class ValueObject(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        """Immutable, so a copy is the value itself (aggregates are deep-copied per command)."""
+        return self
 
 
 # --- policy ------------------------------------------------------------------

@@ -382,7 +382,7 @@ def test_a_resubmission_is_a_new_version_and_drafts_are_edited_in_place() -> Non
         (1, PlanStatus.CHANGES_REQUESTED),
         (2, PlanStatus.APPROVED),
     ]
-    assert case.plans[0].comments == ["Add a stretch project"]
+    assert case.plans[0].comments == ("Add a stretch project",)
     assert case.approved_version == 2
 
 
