@@ -1,10 +1,22 @@
-"""Suite-wide rules: in CI a skipped test is a failed run (nothing may silently not run)."""
+"""Suite-wide fixtures and rules.
+
+* PostgreSQL: DATABASE_URL when set, else the embedded server; each test run works
+  in a schema of its own, dropped at the end, so runs never see each other's events.
+* In CI a skipped test is a failed run: nothing may silently not run.
+"""
 
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Iterator
 
+import psycopg
 import pytest
+
+from careerflow.settings import Settings
+from careerflow.storage import database_url, drop_schema, ensure_schema, eventsourcing_env
+from domain.application import CareerFlow
 
 _skipped: list[str] = []
 
@@ -24,3 +36,44 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             )
             for nodeid in _skipped:
                 reporter.write_line(f"  {nodeid}", red=True)
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    url = database_url(Settings())
+    with psycopg.connect(url, connect_timeout=10) as conn:
+        conn.execute("SELECT 1")
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_schema(pg_url: str) -> Iterator[str]:
+    schema = f"cf_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    ensure_schema(pg_url, schema)
+    yield schema
+    drop_schema(pg_url, schema)
+
+
+@pytest.fixture(scope="session")
+def pg_settings(pg_url: str, pg_schema: str) -> Settings:
+    return Settings(database_url=pg_url, db_schema=pg_schema)
+
+
+@pytest.fixture(scope="session")
+def pg_env(pg_url: str, pg_settings: Settings) -> dict[str, str]:
+    return eventsourcing_env(pg_url, pg_settings)
+
+
+@pytest.fixture
+def pg_app(pg_env: dict[str, str]) -> Iterator[CareerFlow]:
+    app = CareerFlow(env=pg_env)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def sql(pg_url: str, pg_schema: str) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+    """A plain connection on the test schema, for looking at what was stored."""
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f'SET search_path TO "{pg_schema}"')
+        yield conn

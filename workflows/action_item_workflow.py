@@ -1,0 +1,54 @@
+"""ActionItemWorkflow: one per agreed action item; reminder, overdue, escalation ladder."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from workflows.activities import CareerActivities
+    from workflows.deadlines import Action, ItemView
+    from workflows.following import FollowingWorkflow
+    from workflows.messages import ItemStep, ItemSummary, LogEvent
+
+
+class ItemStart(BaseModel):
+    item_id: UUID
+    view: ItemView | None = None
+    inbox: list[LogEvent] = Field(default_factory=list)
+
+
+def item_workflow_id(item_id: UUID) -> str:
+    return f"action-item-{item_id}"
+
+
+def item_activity(item_id: UUID, action: Action, now: datetime) -> tuple[Any, Any]:
+    step = ItemStep(item_id=item_id, reason=action.reason, at=now, rung=action.rung)
+    if action.kind == "remind":
+        return CareerActivities.remind_action_item, step
+    if action.kind == "overdue":
+        return CareerActivities.mark_action_item_overdue, step
+    return CareerActivities.escalate_action_item, step
+
+
+@workflow.defn
+class ActionItemWorkflow(FollowingWorkflow):
+    @workflow.run
+    async def run(self, start: ItemStart) -> ItemSummary:
+        view = start.view or ItemView(item_id=start.item_id)
+        self._inbox = [*start.inbox, *self._inbox]
+
+        def again(inbox: list[LogEvent]) -> None:
+            workflow.continue_as_new(ItemStart(item_id=view.item_id, view=view, inbox=inbox))
+
+        await self.follow(
+            view,
+            finished=lambda: not view.open,
+            act=lambda action, now: item_activity(view.item_id, action, now),
+            continue_as_new=again,
+        )
+        return ItemSummary(item_id=view.item_id, status="closed", actions_taken=self.actions_taken)

@@ -1,0 +1,284 @@
+"""The deadline engine: from the events a workflow has seen, what is due and when.
+
+Pure and deterministic (no clock, no I/O), so workflows can run it on replay and
+tests can check every deadline without a Temporal server. A workflow applies each
+event it is signalled, asks for the pending actions, sleeps until the earliest,
+runs it as an activity and marks it done.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from domain.values import Party, Policy, Rung
+from workflows.messages import LogEvent
+
+ActionKind = Literal["remind", "escalate", "check_in_due", "check_in_missed", "overdue"]
+
+
+class Action(BaseModel):
+    """One thing the service will do at a time, unless the situation changes first."""
+
+    at: datetime
+    kind: ActionKind
+    deadline: str
+    reason: str
+    owner: Party | None = None
+    rung: Rung | None = None
+    number: int | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}|{self.deadline}|{self.rung or ''}|{self.number or ''}"
+
+
+def ladder(deadline: str, due: datetime, owner: Party, policy: Policy, what: str) -> list[Action]:
+    """A reminder before the deadline, then the escalation rungs after it.
+
+    The owner is reminded ``reminder_lead`` before. After the deadline each rung
+    follows the previous one by its own delay; a deadline the manager owns
+    escalates straight to the skip-level.
+    """
+    actions = [
+        Action(
+            at=due - policy.reminder_lead,
+            kind="remind",
+            deadline=deadline,
+            owner=owner,
+            reason=f"{what} is due {due.isoformat()}",
+        )
+    ]
+    delays = {
+        Rung.MANAGER: policy.escalation.manager,
+        Rung.SKIP_LEVEL: policy.escalation.skip_level,
+        Rung.HR_PARTNER: policy.escalation.hr_partner,
+    }
+    rungs = list(Rung) if owner is Party.EMPLOYEE else [Rung.SKIP_LEVEL, Rung.HR_PARTNER]
+    at = due
+    for rung in rungs:
+        at += delays[rung]
+        actions.append(
+            Action(
+                at=at,
+                kind="escalate",
+                deadline=deadline,
+                rung=rung,
+                owner=owner,
+                reason=f"{what} was due {due.isoformat()} ({owner.value} has not acted)",
+            )
+        )
+    return actions
+
+
+def _time(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+BEFORE_MEETING = {"preparing", "meeting_requested", "meeting_declined", "meeting_scheduled"}
+
+
+class CheckInView(BaseModel):
+    due_at: datetime
+    held: bool = False
+    missed: bool = False
+
+
+class Followed(BaseModel):
+    """What every followed aggregate keeps: the last applied event and the actions done."""
+
+    last_event_id: int = 0
+    done: set[str] = Field(default_factory=set)
+
+    def accept(self, event: LogEvent) -> bool:
+        """Apply an event once; a replayed or older event id is ignored."""
+        if event.id <= self.last_event_id:
+            return False
+        self.last_event_id = event.id
+        self.apply(event)
+        return True
+
+    def apply(self, event: LogEvent) -> None:
+        raise NotImplementedError
+
+    def actions(self) -> list[Action]:
+        raise NotImplementedError
+
+    def pending(self) -> list[Action]:
+        return sorted(
+            (a for a in self.actions() if a.key not in self.done), key=lambda a: (a.at, a.key)
+        )
+
+
+class CaseView(Followed):
+    """The slice of a case that decides its deadlines."""
+
+    case_id: UUID
+    policy: Policy | None = None
+    opened_at: datetime | None = None
+    cycle_closes_at: datetime | None = None
+    okr_planning_on: date | None = None
+    phase: str = "preparing"
+    self_assessed: bool = False
+    meeting_requests: int = 0
+    meeting_requested_at: datetime | None = None
+    held_at: datetime | None = None
+    submitted_at: datetime | None = None
+    submitted_version: int = 0
+    first_approved_at: datetime | None = None
+    check_ins: dict[int, CheckInView] = Field(default_factory=dict)
+    closed: bool = False
+
+    def apply(self, event: LogEvent) -> None:
+        data, name = event.data, event.name
+        if name == "CaseOpened":
+            self.policy = Policy.model_validate(data["policy"])
+            self.opened_at = event.occurred_at
+            self.cycle_closes_at = _time(data["cycle_closes_at"])
+            okr = data.get("okr_planning_on")
+            self.okr_planning_on = date.fromisoformat(okr) if okr else None
+        elif name == "SelfAssessmentRecorded":
+            self.self_assessed = True
+        elif name == "MeetingRequested":
+            self.phase = "meeting_requested"
+            self.meeting_requests += 1
+            self.meeting_requested_at = event.occurred_at
+        elif name in ("MeetingAccepted", "MeetingRescheduled"):
+            self.phase = "meeting_scheduled"
+        elif name == "MeetingDeclined":
+            self.phase = "meeting_declined"
+        elif name == "MeetingHeld":
+            self.phase = "meeting_held"
+            self.held_at = _time(data["held_at"])
+        elif name == "PlanDrafted":
+            self.phase = "plan_drafted"
+        elif name == "PlanSubmitted":
+            self.phase = "plan_submitted"
+            self.submitted_at = event.occurred_at
+            self.submitted_version = int(data["version"])
+        elif name == "PlanChangesRequested":
+            self.phase = "changes_requested"
+        elif name == "PlanApproved":
+            self.phase = "plan_approved"
+            self.first_approved_at = self.first_approved_at or event.occurred_at
+        elif name == "CheckInDue":
+            self.check_ins[int(data["number"])] = CheckInView(due_at=_time(data["due_at"]))
+        elif name == "CheckInHeld" and data.get("number") is not None:
+            self.check_ins[int(data["number"])].held = True
+        elif name == "CheckInMissed":
+            self.check_ins[int(data["number"])].missed = True
+        elif name == "CaseClosed":
+            self.closed = True
+            self.phase = "closed"
+
+    def actions(self) -> list[Action]:
+        policy = self.policy
+        if self.closed or policy is None or self.opened_at is None:
+            return []
+        actions: list[Action] = []
+        opened = self.opened_at
+        if not self.self_assessed and self.phase in BEFORE_MEETING:
+            due = opened + policy.prep_window
+            actions += ladder("prep", due, Party.EMPLOYEE, policy, "the self-assessment")
+        if self.phase in ("preparing", "meeting_declined"):
+            due = opened + policy.meeting_request_window
+            actions += ladder("meeting_request", due, Party.EMPLOYEE, policy, "the meeting request")
+        if self.phase == "meeting_requested" and self.meeting_requested_at:
+            due = self.meeting_requested_at + policy.meeting_response
+            key = f"meeting_response:{self.meeting_requests}"
+            actions += ladder(key, due, Party.MANAGER, policy, "an answer to the meeting request")
+        if self.phase in ("meeting_held", "plan_drafted", "changes_requested") and self.held_at:
+            due = self.held_at + policy.plan_due
+            actions += ladder("plan_due", due, Party.EMPLOYEE, policy, "the development plan")
+        if self.phase == "plan_submitted" and self.submitted_at:
+            due = self.submitted_at + policy.approval_sla
+            key = f"approval:{self.submitted_version}"
+            actions += ladder(key, due, Party.MANAGER, policy, "the plan approval")
+        if self.okr_planning_on and self.held_at is None and self.phase in BEFORE_MEETING:
+            planning = datetime.combine(self.okr_planning_on, time(), tzinfo=opened.tzinfo)
+            actions.append(
+                Action(
+                    at=planning - policy.reminder_lead,
+                    kind="remind",
+                    deadline="okr_planning",
+                    owner=Party.EMPLOYEE,
+                    reason=f"meet before OKR planning on {self.okr_planning_on.isoformat()}",
+                )
+            )
+        actions += self._check_in_actions(policy)
+        return actions
+
+    def _check_in_actions(self, policy: Policy) -> list[Action]:
+        if self.first_approved_at is None or self.cycle_closes_at is None:
+            return []
+        actions = []
+        number = max(self.check_ins, default=0) + 1
+        due = self.first_approved_at + number * policy.checkin_cadence
+        if due < self.cycle_closes_at:
+            actions.append(
+                Action(
+                    at=due,
+                    kind="check_in_due",
+                    deadline=f"check_in:{number}",
+                    number=number,
+                    reason=f"check-in {number} is due",
+                )
+            )
+        for n, check_in in self.check_ins.items():
+            if not check_in.held and not check_in.missed:
+                actions.append(
+                    Action(
+                        at=check_in.due_at + policy.checkin_grace,
+                        kind="check_in_missed",
+                        deadline=f"check_in:{n}",
+                        number=n,
+                        reason=f"check-in {n} was not held within the grace period",
+                    )
+                )
+        return actions
+
+
+class ItemView(Followed):
+    """The slice of an action item that decides its deadlines."""
+
+    item_id: UUID
+    policy: Policy | None = None
+    due_at: datetime | None = None
+    open: bool = True
+    overdue_for: datetime | None = None
+
+    def apply(self, event: LogEvent) -> None:
+        name = event.name
+        if name == "ActionItemAgreed":
+            self.due_at = _time(event.data["spec"]["due_at"])
+            self.policy = Policy.model_validate(event.context["policy"])
+        elif name == "ActionItemRescheduled":
+            self.due_at = _time(event.data["new_due_at"])
+        elif name in ("ActionItemCompleted", "ActionItemCancelled"):
+            self.open = False
+
+    @property
+    def deadline(self) -> str:
+        """The same key the domain uses, so a reschedule starts a new ladder."""
+        assert self.due_at is not None
+        return f"action_item_due:{self.due_at.isoformat()}"
+
+    def actions(self) -> list[Action]:
+        if not self.open or self.policy is None or self.due_at is None:
+            return []
+        due, deadline = self.due_at, self.deadline
+        actions = ladder(deadline, due, Party.EMPLOYEE, self.policy, "the action item")
+        actions.append(
+            Action(at=due, kind="overdue", deadline=deadline, reason="the action item is overdue")
+        )
+        return actions
+
+
+def next_wait(pending: list[Action], now: datetime) -> timedelta | None:
+    """How long to sleep before the earliest pending action (None: until an event)."""
+    if not pending:
+        return None
+    return max(pending[0].at - now, timedelta(0))

@@ -1,0 +1,97 @@
+"""What crosses the Temporal boundary: signals, workflow inputs, activity arguments.
+
+All pydantic models, carried by ``pydantic_data_converter``. Kept free of side
+effects so Temporal's sandbox can re-import them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.values import Participants, Party, Rung
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class LogEvent(Message):
+    """One domain event as the relay delivers it to a workflow.
+
+    ``id`` is the event's notification id: strictly increasing in commit order,
+    so a workflow ignores any id not greater than the last it applied.
+    """
+
+    id: int
+    aggregate_id: UUID
+    name: str
+    actor: str
+    occurred_at: datetime
+    data: dict[str, Any] = Field(default_factory=dict)
+    context: dict[str, Any] = Field(
+        default_factory=dict, description="what the relay adds (an item's case policy)"
+    )
+
+
+class CycleStart(Message):
+    cycle_id: UUID
+    closes_at: datetime
+    population: list[Participants] = Field(default_factory=list)
+    batch_size: int = 500
+
+
+class OpenBatch(Message):
+    cycle_id: UUID
+    population: list[Participants]
+    at: datetime
+
+
+class CloseCycle(Message):
+    cycle_id: UUID
+    at: datetime
+
+
+class CaseReminder(Message):
+    case_id: UUID
+    deadline: str
+    owner: Party
+    reason: str
+    at: datetime
+
+
+class CaseEscalation(Message):
+    case_id: UUID
+    deadline: str
+    rung: Rung
+    reason: str
+    at: datetime
+
+
+class CheckInStep(Message):
+    case_id: UUID
+    number: int
+    due_at: datetime
+    at: datetime
+
+
+class ItemStep(Message):
+    item_id: UUID
+    reason: str
+    at: datetime
+    rung: Rung | None = None
+
+
+class CaseSummary(Message):
+    case_id: UUID
+    phase: str
+    actions_taken: int
+
+
+class ItemSummary(Message):
+    item_id: UUID
+    status: str
+    actions_taken: int
