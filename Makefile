@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/careerflow demo
+	$(BIN)/careerflow dev
 
 test: $(STAMP)
 	$(BIN)/pytest

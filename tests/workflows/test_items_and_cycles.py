@@ -1,0 +1,130 @@
+"""Action-item timers and the cycle workflow, on the time-skipping server."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from uuid import UUID, uuid4
+
+from temporalio.client import WorkflowExecutionStatus
+from temporalio.testing import WorkflowEnvironment
+
+from domain.values import ActionItemSpec, Participants, Policy, Recap
+from tests.workflows.conftest import Stack, events, now
+from tests.workflows.test_case_deadlines import QUIET, open_case
+from workflows.action_item_workflow import item_workflow_id
+from workflows.case_workflow import CaseWorkflow, case_workflow_id
+from workflows.launch import start_cycle
+
+DAY = timedelta(days=1)
+
+
+async def agreed_item(env: WorkflowEnvironment, stack: Stack, due_in: timedelta) -> UUID:
+    case_id = await open_case(env, stack, QUIET)
+    app = stack.app
+    t = await now(env)
+    app.request_meeting(case_id, proposed_for=t + 7 * DAY, actor="emp", at=t)
+    app.accept_meeting(case_id, actor="mgr", at=t)
+    await env.sleep(7 * DAY)
+    t = await now(env)
+    app.hold_meeting(case_id, held_at=t, actor="mgr", at=t)
+    spec = ActionItemSpec(title="Book the course", owner_id="emp", due_at=t + due_in)
+    recap = Recap(learned="l", action_items=[spec], follow_up_on=(t + DAY).date())
+    (item_id,) = app.share_recap(case_id, recap=recap, actor="mgr", at=t).action_item_ids
+    await stack.settle(item_workflow_id(item_id))
+    return item_id
+
+
+def item_events(stack: Stack, item_id: UUID) -> list[tuple[str, str | None, int | None]]:
+    return [
+        (name, data.get("recipient_id"), data.get("rung"))
+        for name, data in events(stack.app, item_id)
+        if name not in ("ActionItemAgreed",)
+    ]
+
+
+async def test_an_item_is_reminded_goes_overdue_and_climbs_the_ladder(
+    time_skipping: WorkflowEnvironment, stack: Stack
+) -> None:
+    item_id = await agreed_item(time_skipping, stack, 10 * DAY)
+    await time_skipping.sleep(7.9 * DAY)
+    assert item_events(stack, item_id) == []
+    await time_skipping.sleep(0.2 * DAY)  # day 8.1: reminder (P2D lead) to the owner
+    assert item_events(stack, item_id) == [("ReminderSent", "emp", None)]
+    await time_skipping.sleep(2 * DAY)  # day 10.1: overdue
+    assert item_events(stack, item_id)[-1] == ("ActionItemOverdue", None, None)
+    await time_skipping.sleep(10 * DAY)  # +2 manager, +3 skip-level, +5 HR partner
+    assert item_events(stack, item_id) == [
+        ("ReminderSent", "emp", None),
+        ("ActionItemOverdue", None, None),
+        ("Escalated", "mgr", 1),
+        ("Escalated", "skip", 2),
+        ("Escalated", "hrp", 3),
+    ]
+
+
+async def test_completed_just_before_the_deadline_means_no_overdue_and_no_escalation(
+    time_skipping: WorkflowEnvironment, stack: Stack
+) -> None:
+    item_id = await agreed_item(time_skipping, stack, 10 * DAY)
+    await time_skipping.sleep(9.9 * DAY)
+    stack.app.complete_action_item(item_id, actor="emp", at=await now(time_skipping))
+    await stack.settle(item_workflow_id(item_id))
+    await time_skipping.sleep(30 * DAY)
+    assert item_events(stack, item_id) == [
+        ("ReminderSent", "emp", None),
+        ("ActionItemCompleted", None, None),
+    ]
+    handle = stack.client.get_workflow_handle(item_workflow_id(item_id))
+    assert (await handle.describe()).status == WorkflowExecutionStatus.COMPLETED
+
+
+async def test_a_reschedule_restarts_the_timers(
+    time_skipping: WorkflowEnvironment, stack: Stack
+) -> None:
+    item_id = await agreed_item(time_skipping, stack, 10 * DAY)
+    await time_skipping.sleep(9 * DAY)  # reminded at day 8
+    t = await now(time_skipping)
+    stack.app.reschedule_action_item(
+        item_id, new_due_at=t + 10 * DAY, reason="Course moved", actor="emp", at=t
+    )
+    await stack.settle(item_workflow_id(item_id))
+    await time_skipping.sleep(2 * DAY)  # the old due time passes: nothing
+    assert [e[0] for e in item_events(stack, item_id)] == ["ReminderSent", "ActionItemRescheduled"]
+    await time_skipping.sleep(6.1 * DAY)  # new due - P2D: a new reminder
+    await time_skipping.sleep(2 * DAY)  # new due: overdue
+    await time_skipping.sleep(2 * DAY)  # + P2D: manager
+    assert [e[0] for e in item_events(stack, item_id)] == [
+        "ReminderSent", "ActionItemRescheduled", "ReminderSent", "ActionItemOverdue", "Escalated",
+    ]  # fmt: skip
+
+
+async def test_the_cycle_workflow_opens_in_batches_and_closes_every_case_at_the_close_date(
+    time_skipping: WorkflowEnvironment, stack: Stack
+) -> None:
+    app = stack.app
+    cycle_id = uuid4()
+    start = await now(time_skipping)
+    app.create_cycle(
+        cycle_id=cycle_id, name="c", opens_at=start, closes_at=start + 40 * DAY,
+        policy=Policy(), actor="hr", at=start,
+    )  # fmt: skip
+    people = [Participants(employee_id=f"e{i}", manager_id="mgr") for i in range(7)]
+    handle = await start_cycle(stack.client, app, cycle_id, people, stack.task_queue, batch_size=3)
+    for _ in range(100):
+        if len(app.get_cycle(cycle_id).enrolled) == 7:
+            break
+        await time_skipping.sleep(timedelta(seconds=1))
+    case_ids = [app.case_for(cycle_id, p.employee_id).id for p in people]
+    await stack.settle(*(case_workflow_id(c) for c in case_ids))
+    assert await handle.result() == 7
+    for case_id in case_ids:
+        case = app.get_case(case_id)
+        assert case.is_closed
+        assert case.outcome == "incomplete"
+        handle_for_case = stack.client.get_workflow_handle_for(
+            CaseWorkflow.run, case_workflow_id(case_id)
+        )
+        summary = await handle_for_case.result()
+        assert summary.phase == "closed"
+    enrolments = [n for n, _ in events(app, cycle_id) if n == "PopulationEnrolled"]
+    assert len(enrolments) == 3
