@@ -79,6 +79,7 @@ class Relay:
         self._limit = asyncio.Semaphore(concurrency)
         self._policies: dict[UUID, dict[str, Any]] = {}
         self.delivered = 0
+        self.workflow_ids: set[str] = set()
 
     # --- translating events ------------------------------------------------------
 
@@ -164,6 +165,7 @@ class Relay:
         groups: dict[tuple[str, str], list[LogEvent]] = defaultdict(list)
         for kind, workflow_id, message in messages:
             groups[(kind, workflow_id)].append(message)
+            self.workflow_ids.add(workflow_id)
         await asyncio.gather(
             *(self._send_in_order(kind, wid, msgs) for (kind, wid), msgs in groups.items())
         )

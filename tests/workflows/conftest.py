@@ -13,6 +13,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,13 +25,14 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Replayer
 
 from careerflow.binaries import find_binary
 from careerflow.settings import Settings
 from careerflow.storage import drop_schema, ensure_schema, eventsourcing_env
 from domain.application import CareerFlow
 from workflows.relay import Relay, relayed_topics
-from workflows.worker import build_worker
+from workflows.worker import WORKFLOWS, build_worker
 
 
 @pytest_asyncio.fixture
@@ -63,6 +65,7 @@ class Stack:
     relay: Relay
     position: int = 0
     stopped: asyncio.Event = field(default_factory=asyncio.Event)
+    extra_workflow_ids: set[str] = field(default_factory=set)
 
     def relayed_head(self) -> int:
         notes = self.app.recorder.select_notifications(
@@ -100,24 +103,46 @@ class Stack:
         return ids[-1] if ids else 0
 
 
-@pytest_asyncio.fixture
-async def stack(time_skipping: WorkflowEnvironment, fresh_app: CareerFlow) -> AsyncIterator[Stack]:
+@asynccontextmanager
+async def run_stack(client: Client, app: CareerFlow) -> AsyncIterator[Stack]:
+    """A worker and a relay on a fresh task queue; on the way out, every workflow
+    the test produced is replayed against the current workflow code."""
     task_queue = f"tq-{uuid.uuid4()}"
-    relay = Relay(fresh_app, time_skipping.client, task_queue)
-    the_stack = Stack(
-        app=fresh_app, client=time_skipping.client, task_queue=task_queue, relay=relay
-    )
+    relay = Relay(app, client, task_queue)
+    the_stack = Stack(app=app, client=client, task_queue=task_queue, relay=relay)
 
     def moved(position: int) -> None:
         the_stack.position = position
 
     with ThreadPoolExecutor(max_workers=8) as executor:
-        worker = build_worker(time_skipping.client, fresh_app, task_queue, executor)
-        async with worker:
+        async with build_worker(client, app, task_queue, executor):
             relay_task = asyncio.create_task(relay.run(the_stack.stopped, on_batch=moved))
-            yield the_stack
-            the_stack.stopped.set()
-            await relay_task
+            try:
+                yield the_stack
+            finally:
+                the_stack.stopped.set()
+                await relay_task
+    await replay_all(client, relay.workflow_ids | the_stack.extra_workflow_ids)
+
+
+async def replay_all(client: Client, workflow_ids: set[str]) -> int:
+    """Replay each workflow's history (its latest run) with the current code."""
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter)
+    replayed = 0
+    for workflow_id in sorted(workflow_ids):
+        try:
+            history = await client.get_workflow_handle(workflow_id).fetch_history()
+        except RPCError:
+            continue  # signalled but never started (a cycle without its workflow)
+        await replayer.replay_workflow(history)
+        replayed += 1
+    return replayed
+
+
+@pytest_asyncio.fixture
+async def stack(time_skipping: WorkflowEnvironment, fresh_app: CareerFlow) -> AsyncIterator[Stack]:
+    async with run_stack(time_skipping.client, fresh_app) as the_stack:
+        yield the_stack
 
 
 def events(app: CareerFlow, aggregate_id: UUID) -> list[tuple[str, dict[str, Any]]]:

@@ -110,6 +110,7 @@ async def test_the_cycle_workflow_opens_in_batches_and_closes_every_case_at_the_
     )  # fmt: skip
     people = [Participants(employee_id=f"e{i}", manager_id="mgr") for i in range(7)]
     handle = await start_cycle(stack.client, app, cycle_id, people, stack.task_queue, batch_size=3)
+    stack.extra_workflow_ids.add(handle.id)
     for _ in range(100):
         if len(app.get_cycle(cycle_id).enrolled) == 7:
             break

@@ -1,0 +1,170 @@
+"""End to end on the Temporal dev server: a cycle whose policy is in seconds, real timers.
+
+Three employees go through the process at once: Ann does every step on time,
+Bob does nothing (his preparation escalates to HR), Cid lets an action item go
+overdue. The cycle workflow opens the cycle and closes it; every history is then
+replayed with the current workflow code (``run_stack``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from uuid import UUID, uuid4
+
+import pytest_asyncio
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from careerflow.binaries import find_binary
+from domain.application import CareerFlow
+from domain.values import (
+    ActionItemSpec,
+    EscalationLadder,
+    GoalProgress,
+    Participants,
+    Policy,
+    Recap,
+)
+from tests.factories import agenda, goal, plan, self_assessment
+from tests.workflows.conftest import events, run_stack
+from workflows.case_workflow import CaseWorkflow, case_workflow_id
+from workflows.launch import start_cycle
+
+S = timedelta(seconds=1)
+POLICY = Policy(
+    prep_window=6 * S,
+    meeting_request_window=40 * S,
+    meeting_response=20 * S,
+    meeting_notice=1 * S,
+    plan_due=20 * S,
+    approval_sla=20 * S,
+    checkin_cadence=4 * S,
+    checkin_grace=30 * S,
+    reminder_lead=1 * S,
+    escalation=EscalationLadder(manager=1 * S, skip_level=1 * S, hr_partner=1 * S),
+)
+
+
+@pytest_asyncio.fixture
+async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=find_binary("temporal"), data_converter=pydantic_data_converter
+    )
+    yield env
+    await env.shutdown()
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+async def eventually(check: Callable[[], bool], timeout: float = 30, what: str = "") -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not check():
+        assert asyncio.get_running_loop().time() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.2)
+
+
+def names(app: CareerFlow, aggregate_id: UUID) -> list[str]:
+    return [name for name, _ in events(app, aggregate_id)]
+
+
+async def test_a_cycle_in_seconds_runs_end_to_end(
+    dev_server: WorkflowEnvironment, fresh_app: CareerFlow
+) -> None:
+    app = fresh_app
+    async with run_stack(dev_server.client, app) as stack:
+        cycle_id = uuid4()
+        start = utcnow()
+        closes = start + 30 * S
+        app.create_cycle(
+            cycle_id=cycle_id, name="seconds", opens_at=start - 1 * S, closes_at=closes,
+            policy=POLICY, actor="hr", at=start,
+        )  # fmt: skip
+        people = [
+            Participants(employee_id=e, manager_id="mgr", skip_level_id="skip", hr_partner_id="hrp")
+            for e in ("ann", "bob", "cid")
+        ]
+        cycle = await start_cycle(
+            dev_server.client, app, cycle_id, people, stack.task_queue, batch_size=2
+        )
+        stack.extra_workflow_ids.add(cycle.id)
+        await eventually(lambda: len(app.get_cycle(cycle_id).enrolled) == 3, what="cases opened")
+        ann, bob, cid = (app.case_for(cycle_id, e).id for e in ("ann", "bob", "cid"))
+
+        # Ann and Cid do every step promptly; each agrees one action item.
+        for case_id, employee, item_due in ((ann, "ann", 20 * S), (cid, "cid", 3 * S)):
+            app.record_self_assessment(
+                case_id, assessment=self_assessment(), actor=employee, at=utcnow()
+            )
+            asked = utcnow()
+            app.request_meeting(case_id, proposed_for=asked + 1 * S, actor=employee, at=asked)
+            app.accept_meeting(case_id, actor="mgr", at=utcnow())
+            app.share_agenda(case_id, agenda=agenda(), actor=employee, at=utcnow())
+        await asyncio.sleep(1.1)
+        for case_id, employee, item_due in ((ann, "ann", 20 * S), (cid, "cid", 3 * S)):
+            held = utcnow()
+            app.hold_meeting(case_id, held_at=held, actor="mgr", at=held)
+            spec = ActionItemSpec(
+                title="Shadow an incident review", owner_id=employee, due_at=held + item_due
+            )
+            recap = Recap(learned="wants to lead", action_items=[spec], follow_up_on=held.date())
+            app.share_recap(case_id, recap=recap, actor="mgr", at=utcnow())
+            app.draft_plan(
+                case_id, plan=plan(goal(due_on=closes.date())), actor=employee, at=utcnow()
+            )
+            app.submit_plan(case_id, actor=employee, at=utcnow())
+            app.approve_plan(case_id, actor="mgr", at=utcnow())
+        (ann_item,) = app.get_case(ann).action_item_ids
+        (cid_item,) = app.get_case(cid).action_item_ids
+        app.complete_action_item(ann_item, actor="ann", at=utcnow())
+
+        # Bob's preparation: reminder at 5 s, then manager, skip-level, HR partner.
+        await eventually(lambda: names(app, bob).count("Escalated") == 3, what="bob's escalations")
+        # Cid's item: reminder, overdue, then the ladder.
+        await eventually(
+            lambda: names(app, cid_item).count("Escalated") == 3, what="cid's item ladder"
+        )
+        # Ann's check-ins come due on the cadence; she holds the first.
+        await eventually(lambda: "CheckInDue" in names(app, ann), what="ann's check-in")
+        app.hold_check_in(
+            ann,
+            notes="good",
+            progress=[GoalProgress(goal_id="g1", percent=40)],
+            actor="mgr",
+            at=utcnow(),
+        )
+        # The cycle workflow closes every case at the close date; case workflows end.
+        assert await cycle.result() == 3
+        for case_id in (ann, bob, cid):
+            handle = dev_server.client.get_workflow_handle_for(
+                CaseWorkflow.run, case_workflow_id(case_id)
+            )
+            summary = await asyncio.wait_for(handle.result(), timeout=30)
+            assert summary.phase == "closed"
+        await stack.settle()
+
+    assert app.get_case(ann).outcome == "plan_approved"
+    assert app.get_case(bob).outcome == "incomplete"
+    bob_followups = [
+        (n, d["recipient_id"]) for n, d in events(app, bob) if n in ("ReminderSent", "Escalated")
+    ]
+    assert bob_followups[:4] == [
+        ("ReminderSent", "bob"), ("Escalated", "mgr"), ("Escalated", "skip"), ("Escalated", "hrp"),
+    ]  # fmt: skip
+    ann_item_events = names(app, ann_item)
+    assert "ActionItemOverdue" not in ann_item_events
+    assert "Escalated" not in ann_item_events
+    cid_item_events = names(app, cid_item)
+    assert cid_item_events[:3] == ["ActionItemAgreed", "ReminderSent", "ActionItemOverdue"]
+    assert "CheckInHeld" in names(app, ann)
+    # No reminder or escalation was recorded twice for the same deadline and rung.
+    for aggregate in (ann, bob, cid, ann_item, cid_item):
+        keys = [
+            (n, d["deadline"], d.get("rung"))
+            for n, d in events(app, aggregate)
+            if n in ("ReminderSent", "Escalated")
+        ]
+        assert len(keys) == len(set(keys))
