@@ -67,7 +67,7 @@ class CycleWorkflow:
                 state.opened_cases += await workflow.execute_activity_method(
                     CareerActivities.open_cases,
                     OpenBatch(cycle_id=start.cycle_id, population=batch, at=workflow.now()),
-                    start_to_close_timeout=timedelta(minutes=5),
+                    start_to_close_timeout=timedelta(seconds=30),
                     retry_policy=RETRY,
                 )
             self._apply(state)

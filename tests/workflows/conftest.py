@@ -45,14 +45,29 @@ async def time_skipping() -> AsyncIterator[WorkflowEnvironment]:
     await env.shutdown()
 
 
+@pytest_asyncio.fixture
+async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=find_binary("temporal"), data_converter=pydantic_data_converter
+    )
+    yield env
+    await env.shutdown()
+
+
 @pytest.fixture
-def fresh_app(pg_url: str) -> Iterator[CareerFlow]:
+def fresh_settings(pg_url: str) -> Iterator[Settings]:
+    """Settings naming a schema of this test's own (dropped afterwards)."""
     schema = f"cf_wf_{uuid.uuid4().hex[:10]}"
     ensure_schema(pg_url, schema)
-    app = CareerFlow(env=eventsourcing_env(pg_url, Settings(database_url=pg_url, db_schema=schema)))
+    yield Settings(database_url=pg_url, db_schema=schema)
+    drop_schema(pg_url, schema)
+
+
+@pytest.fixture
+def fresh_app(pg_url: str, fresh_settings: Settings) -> Iterator[CareerFlow]:
+    app = CareerFlow(env=eventsourcing_env(pg_url, fresh_settings))
     yield app
     app.close()
-    drop_schema(pg_url, schema)
 
 
 @dataclass

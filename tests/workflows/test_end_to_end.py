@@ -9,15 +9,12 @@ replayed with the current workflow code (``run_stack``).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
-import pytest_asyncio
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from careerflow.binaries import find_binary
 from domain.application import CareerFlow
 from domain.values import (
     ActionItemSpec,
@@ -45,15 +42,6 @@ POLICY = Policy(
     reminder_lead=1 * S,
     escalation=EscalationLadder(manager=1 * S, skip_level=1 * S, hr_partner=1 * S),
 )
-
-
-@pytest_asyncio.fixture
-async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=find_binary("temporal"), data_converter=pydantic_data_converter
-    )
-    yield env
-    await env.shutdown()
 
 
 def utcnow() -> datetime:

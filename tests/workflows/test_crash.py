@@ -1,0 +1,122 @@
+"""Kill the worker and the relay in the middle of opening a 200-employee cycle.
+
+They run as real processes (``careerflow worker`` / ``careerflow relay``) against
+the dev server. After a SIGKILL and a restart: one workflow per case, every case
+opened once, and no reminder or escalation recorded twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+from temporalio.testing import WorkflowEnvironment
+
+from careerflow.binaries import find_binary
+from careerflow.settings import Settings
+from domain.application import CareerFlow
+from domain.values import EscalationLadder, Participants, Policy
+from tests.workflows.conftest import events
+from workflows.launch import start_cycle
+
+S = timedelta(seconds=1)
+
+
+@contextmanager
+def process(command: str, env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+    proc = subprocess.Popen(
+        [find_binary("careerflow"), command],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+async def eventually(check: object, timeout: float, what: str) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not check():  # type: ignore[operator]
+        assert asyncio.get_running_loop().time() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.1)
+
+
+async def test_killing_worker_and_relay_mid_opening_duplicates_nothing(
+    dev_server: WorkflowEnvironment, fresh_app: CareerFlow, fresh_settings: Settings
+) -> None:
+    app = fresh_app
+    task_queue = f"crash-{uuid4()}"
+    env = os.environ | {
+        "DATABASE_URL": str(fresh_settings.database_url),
+        "CAREERFLOW_DB_SCHEMA": fresh_settings.db_schema,
+        "CAREERFLOW_TEMPORAL_ADDRESS": dev_server.client.service_client.config.target_host,
+        "CAREERFLOW_TASK_QUEUE": task_queue,
+    }
+    policy = Policy(
+        prep_window=12 * S,
+        reminder_lead=2 * S,
+        escalation=EscalationLadder(manager=1 * S, skip_level=1 * S, hr_partner=1 * S),
+    )
+    cycle_id = uuid4()
+    start = datetime.now(UTC)
+    app.create_cycle(
+        cycle_id=cycle_id, name="crash", opens_at=start, closes_at=start + 600 * S,
+        policy=policy, actor="hr", at=start,
+    )  # fmt: skip
+    people = [
+        Participants(
+            employee_id=f"e{i:03d}", manager_id=f"m{i % 10}", skip_level_id="s", hr_partner_id="h"
+        )
+        for i in range(200)
+    ]
+    await start_cycle(dev_server.client, app, cycle_id, people, task_queue, batch_size=4)
+
+    def enrolled() -> int:
+        return len(app.get_cycle(cycle_id).enrolled)
+
+    with process("worker", env) as worker, process("relay", env) as relay:
+        await eventually(lambda: enrolled() >= 40, 60, "the first batches")
+        worker.send_signal(signal.SIGKILL)
+        relay.send_signal(signal.SIGKILL)
+        worker.wait()
+        relay.wait()
+    killed_at = enrolled()
+    assert killed_at < 200, "the kill should land in the middle of the opening"
+
+    with process("worker", env), process("relay", env):
+        await eventually(lambda: enrolled() == 200, 120, "the rest of the population")
+        case_ids = [app.case_for(cycle_id, p.employee_id).id for p in people]
+        # Every case gets its prep reminder and all three escalations (timers in seconds).
+        await eventually(
+            lambda: all([n for n, _ in events(app, c)].count("Escalated") == 3 for c in case_ids),
+            90,
+            "every case's escalations",
+        )
+        runs: Counter[str] = Counter()
+        async for execution in dev_server.client.list_workflows('WorkflowType = "CaseWorkflow"'):
+            runs[execution.id] += 1
+    assert len(runs) == 200
+    assert set(runs.values()) == {1}
+    for case_id in case_ids:
+        history = events(app, case_id)
+        assert [n for n, _ in history].count("CaseOpened") == 1
+        follow_ups = [
+            (n, d["deadline"], d.get("rung"))
+            for n, d in history
+            if n in ("ReminderSent", "Escalated")
+        ]
+        assert len(follow_ups) == len(set(follow_ups)) == 4
