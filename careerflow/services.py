@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import threading
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -13,9 +14,18 @@ from typing import Any
 from temporalio.client import Client
 
 from careerflow.settings import Settings
-from careerflow.storage import build_application
+from careerflow.storage import build_application, database_url
 from domain.application import CareerFlow
 from workflows.client import connect
+from workflows.notifications import (
+    Channel,
+    DomainDirectory,
+    EmlFileChannel,
+    InboxChannel,
+    SmtpChannel,
+    WebhookChannel,
+)
+from workflows.notifier import Notifier
 from workflows.relay import Relay
 from workflows.worker import build_worker
 
@@ -42,6 +52,33 @@ async def serve_relay(
     app: CareerFlow, client: Client, settings: Settings, stop: asyncio.Event
 ) -> None:
     await Relay(app, client, settings.task_queue).run(stop)
+
+
+def notification_channels(settings: Settings, url: str) -> list[Channel]:
+    """Inbox always; e-mail over SMTP when configured, else .eml files; webhook if set."""
+    channels: list[Channel] = [InboxChannel(url, settings.db_schema)]
+    if settings.smtp_host:
+        channels.append(SmtpChannel(settings.smtp_host, settings.smtp_port, settings.mail_from))
+    else:
+        channels.append(EmlFileChannel(settings.outbox_dir, settings.mail_from))
+    if settings.webhook_url:
+        channels.append(WebhookChannel(settings.webhook_url))
+    return channels
+
+
+async def serve_notifier(
+    app: CareerFlow, client: Client, settings: Settings, stop: asyncio.Event
+) -> None:
+    notifier = Notifier(
+        app,
+        notification_channels(settings, database_url(settings)),
+        DomainDirectory(settings.mail_domain),
+    )
+    stopping = threading.Event()
+    thread = asyncio.create_task(asyncio.to_thread(notifier.run, stopping))
+    await stop.wait()
+    stopping.set()
+    await thread
 
 
 async def run_process(

@@ -35,12 +35,23 @@ class Settings(BaseSettings):
     task_queue: str = "careerflow"
     temporal_port: int = Field(default=7233, ge=1, le=65535)
     temporal_ui_port: int = Field(default=8233, ge=1, le=65535)
+    smtp_host: str | None = Field(default=None, description="send e-mail; unset: .eml files")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    mail_from: str = "careerflow <careerflow@careerflow.invalid>"
+    mail_domain: str = Field(
+        default="careerflow.invalid", description="person@domain until the roster has e-mails"
+    )
+    webhook_url: str | None = Field(default=None, description="Slack-compatible incoming webhook")
     db_pool_size: int = Field(default=5, ge=1, le=100)
     db_pool_max_overflow: int = Field(default=10, ge=0, le=100)
 
     @property
     def embedded_temporal_db(self) -> Path:
         return self.data_dir.resolve() / "temporal.db"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir.resolve() / "outbox"
 
     @property
     def embedded_pgdata(self) -> Path:

@@ -125,6 +125,7 @@ def require_system(actor: str, action: str) -> None:
 
 def escalation_recipient(participants: Participants, rung: Rung) -> str | None:
     """Who stands on a rung of the ladder for this employee (from the roster)."""
+    rung = Rung(rung)
     if rung is Rung.MANAGER:
         return participants.manager_id
     if rung is Rung.SKIP_LEVEL:

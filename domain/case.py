@@ -1032,7 +1032,7 @@ class DevelopmentCase(FollowedUp):
     # --- deadlines: reminders and escalations ---------------------------------------
 
     def _party_id(self, owner: Party) -> str:
-        return self.employee_id if owner is Party.EMPLOYEE else self.manager_id
+        return self.employee_id if Party(owner) is Party.EMPLOYEE else self.manager_id
 
     def record_reminder(
         self, *, deadline: str, owner: Party, reason: str, actor: str, at: datetime

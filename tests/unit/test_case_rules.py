@@ -631,3 +631,17 @@ def test_idempotency_keys_survive_replay() -> None:
         replayed = event.mutate(replayed)
     assert replayed.idempotency_keys == {"k-1": "MeetingAccepted"}
     assert not replayed.accept_meeting(actor=MGR, at=at(2), idempotency_key="k-1")
+
+
+def test_a_reminder_owner_given_as_text_still_names_the_right_person() -> None:
+    case = new_case()
+    case.record_reminder(
+        deadline="prep",
+        owner="employee",  # type: ignore[arg-type]  # what arrives over JSON
+        reason="r",
+        actor=SYSTEM_ACTOR,
+        at=at(12),
+    )
+    case.escalate(deadline="prep", rung=2, reason="r", actor=SYSTEM_ACTOR, at=at(20))  # type: ignore[arg-type]
+    assert case.reminders == {"prep": EMP}
+    assert case.escalations == {("prep", 2): SKIP}

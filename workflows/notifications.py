@@ -1,0 +1,196 @@
+"""Notifications: one port, several channels.
+
+What to tell whom is decided from domain events (reminders, escalations, an
+accepted meeting, a shared recap, ...); how it travels is a channel: the in-app
+inbox (stored in PostgreSQL), e-mail over SMTP (or ``.eml`` files in the embedded
+default), and Slack-compatible webhooks. An accepted meeting's e-mail carries an
+``.ics`` invitation built with ``icalendar``.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+from typing import Any, Protocol
+from uuid import UUID, uuid5
+
+import httpx
+import icalendar
+import psycopg
+from psycopg import sql
+
+MEETING_LENGTH = timedelta(hours=1)
+NOTIFICATION_NAMESPACE = UUID("2f8f6f0e-41c4-4a0b-9d55-0c6f3f1f7a10")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One message to one person, caused by one event (so re-sending is detectable)."""
+
+    event_id: int
+    recipient_id: str
+    subject: str
+    body: str
+    attachments: Sequence[Attachment] = field(default_factory=tuple)
+
+    @property
+    def key(self) -> UUID:
+        return uuid5(NOTIFICATION_NAMESPACE, f"{self.event_id}:{self.recipient_id}")
+
+
+@dataclass(frozen=True)
+class Contact:
+    person_id: str
+    email: str
+    name: str
+
+
+class Directory(Protocol):
+    def contact(self, person_id: str) -> Contact: ...
+
+
+@dataclass(frozen=True)
+class DomainDirectory:
+    """Until the roster is imported: ``person@domain``."""
+
+    domain: str = "careerflow.invalid"
+
+    def contact(self, person_id: str) -> Contact:
+        return Contact(person_id=person_id, email=f"{person_id}@{self.domain}", name=person_id)
+
+
+class Channel(Protocol):
+    name: str
+
+    def send(self, notification: Notification, contact: Contact) -> None: ...
+
+
+def meeting_invitation(case_id: UUID, start: datetime, employee: str, manager: str) -> Attachment:
+    """An iCalendar invitation for the career conversation."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//careerflow//career conversation//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "REQUEST")
+    event = icalendar.Event()
+    event.add("uid", f"career-conversation-{case_id}@careerflow")
+    event.add("summary", f"Career conversation: {employee} and {manager}")
+    event.add("dtstart", start)
+    event.add("dtend", start + MEETING_LENGTH)
+    event.add("dtstamp", start)
+    calendar.add_component(event)
+    return Attachment("invite.ics", "text/calendar", calendar.to_ical())
+
+
+def email_message(notification: Notification, contact: Contact, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = f"{contact.name} <{contact.email}>"
+    message["Subject"] = notification.subject
+    message["Message-ID"] = make_msgid(idstring=str(notification.key), domain="careerflow")
+    message.set_content(notification.body)
+    for attachment in notification.attachments:
+        maintype, subtype = attachment.content_type.split("/", 1)
+        message.add_attachment(
+            attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename
+        )
+    return message
+
+
+@dataclass
+class SmtpChannel:
+    host: str
+    port: int
+    sender: str = "careerflow <careerflow@careerflow.invalid>"
+    name: str = "email"
+
+    def send(self, notification: Notification, contact: Contact) -> None:
+        with smtplib.SMTP(self.host, self.port, timeout=10) as smtp:
+            smtp.send_message(email_message(notification, contact, self.sender))
+
+
+@dataclass
+class EmlFileChannel:
+    """The embedded default's e-mail: one ``.eml`` file per message in the data directory."""
+
+    directory: Path
+    sender: str = "careerflow <careerflow@careerflow.invalid>"
+    name: str = "email"
+
+    def send(self, notification: Notification, contact: Contact) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        path = self.directory / f"{notification.event_id:012d}-{contact.person_id}.eml"
+        path.write_bytes(bytes(email_message(notification, contact, self.sender)))
+
+
+@dataclass
+class WebhookChannel:
+    """Slack-compatible incoming webhook: a JSON body with ``text``."""
+
+    url: str
+    name: str = "webhook"
+
+    def send(self, notification: Notification, contact: Contact) -> None:
+        text = f"*{notification.subject}* (for {contact.name})\n{notification.body}"
+        response = httpx.post(self.url, json={"text": text}, timeout=10)
+        response.raise_for_status()
+
+
+class InboxChannel:
+    """The in-app inbox: a table, one row per (event, recipient); re-sending adds nothing."""
+
+    name = "inbox"
+
+    def __init__(self, url: str, schema: str) -> None:
+        self.url = url
+        self.table = sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier("inbox"))
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL(
+                    "CREATE TABLE IF NOT EXISTS {} ("
+                    " id uuid PRIMARY KEY, event_id bigint NOT NULL, recipient_id text NOT NULL,"
+                    " subject text NOT NULL, body text NOT NULL,"
+                    " created_at timestamptz NOT NULL DEFAULT now(), read_at timestamptz)"
+                ).format(self.table)
+            )
+
+    def send(self, notification: Notification, contact: Contact) -> None:
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL(
+                    "INSERT INTO {} (id, event_id, recipient_id, subject, body)"
+                    " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING"
+                ).format(self.table),
+                (
+                    notification.key,
+                    notification.event_id,
+                    notification.recipient_id,
+                    notification.subject,
+                    notification.body,
+                ),
+            )
+
+    def messages(self, recipient_id: str) -> list[dict[str, Any]]:
+        with (
+            psycopg.connect(self.url) as conn,
+            conn.cursor(row_factory=psycopg.rows.dict_row) as cur,
+        ):
+            cur.execute(
+                sql.SQL(
+                    "SELECT event_id, subject, body, created_at FROM {}"
+                    " WHERE recipient_id = %s ORDER BY event_id"
+                ).format(self.table),
+                (recipient_id,),
+            )
+            return cur.fetchall()

@@ -1,0 +1,122 @@
+"""The notifier: follows the log and tells people what concerns them, on every channel.
+
+It reuses the log follower (its own tracking position) and the notification
+port. Delivery is at-least-once: a restart may re-send the last batch; the inbox
+drops the duplicate, e-mail and webhooks may repeat it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from domain.application import CareerFlow
+from domain.case import DevelopmentCase
+from projections.follower import Delivery, LogFollower
+from workflows.notifications import Channel, Directory, Notification, meeting_invitation
+
+log = logging.getLogger(__name__)
+
+NOTIFIED = (
+    "ReminderSent", "Escalated", "MeetingRequested", "MeetingAccepted", "MeetingRescheduled",
+    "MeetingDeclined", "RecapShared", "PlanSubmitted", "PlanChangesRequested", "PlanApproved",
+    "CheckInDue", "CheckInMissed", "ActionItemOverdue",
+)  # fmt: skip
+
+
+class Notifier:
+    def __init__(self, app: CareerFlow, channels: Sequence[Channel], directory: Directory) -> None:
+        self.app = app
+        self.channels = list(channels)
+        self.directory = directory
+
+    def notifications(self, delivery: Delivery) -> list[Notification]:
+        """Who hears of this event, and what they are told."""
+        event: Any = delivery.event
+        name = type(event).__name__
+        if name not in NOTIFIED:
+            return []
+
+        def note(recipient: str, subject: str, body: str, *attachments: Any) -> Notification:
+            return Notification(delivery.position, recipient, subject, body, attachments)
+
+        if name == "ReminderSent":
+            return [note(event.recipient_id, "Reminder", event.reason)]
+        if name == "Escalated":
+            return [note(event.recipient_id, "Escalation", event.reason)]
+        case = self._case_of(event)
+        if case is None:
+            return []
+        employee, manager = case.employee_id, case.manager_id
+        if name == "MeetingRequested":
+            when = event.proposed_for.isoformat()
+            return [
+                note(manager, f"{employee} asks for a career conversation", f"Proposed for {when}")
+            ]
+        if name in ("MeetingAccepted", "MeetingRescheduled"):
+            assert case.meeting_at is not None
+            invite = meeting_invitation(case.id, case.meeting_at, employee, manager)
+            body = f"Career conversation on {case.meeting_at.isoformat()}"
+            return [
+                note(p, "Career conversation scheduled", body, invite) for p in (employee, manager)
+            ]
+        if name == "MeetingDeclined":
+            return [note(employee, "Meeting request declined", event.reason)]
+        if name == "RecapShared":
+            return [note(event.sent_to, "Recap of your career conversation", event.recap.learned)]
+        if name == "PlanSubmitted":
+            return [
+                note(
+                    manager, f"{employee} submitted a development plan", f"Version {event.version}"
+                )
+            ]
+        if name == "PlanChangesRequested":
+            return [note(employee, "Changes requested to your plan", event.comments)]
+        if name == "PlanApproved":
+            return [note(employee, "Your development plan is approved", f"Version {event.version}")]
+        if name == "CheckInDue":
+            body = f"Check-in {event.number} is due"
+            return [note(p, "Check-in due", body) for p in (employee, manager)]
+        if name == "CheckInMissed":
+            return [
+                note(p, "Check-in missed", f"Check-in {event.number}") for p in (employee, manager)
+            ]
+        if name == "ActionItemOverdue":
+            item = self.app.get_action_item(event.originator_id)
+            return [note(item.owner_id, "Action item overdue", item.title)]
+        return []
+
+    def _case_of(self, event: Any) -> DevelopmentCase | None:
+        """The case as it was right after the event (a later reschedule does not leak in)."""
+        if isinstance(event, DevelopmentCase.Event):
+            return self.app.case_as_of(event.originator_id, version=event.originator_version)
+        if type(event).__name__ == "ActionItemOverdue":
+            return self.app.get_case(self.app.get_action_item(event.originator_id).case_id)
+        return None
+
+    def send(self, notification: Notification) -> None:
+        contact = self.directory.contact(notification.recipient_id)
+        for channel in self.channels:
+            try:
+                channel.send(notification, contact)
+            except Exception:
+                log.exception("%s could not deliver %s", channel.name, notification.key)
+
+    def handle(self, batch: Sequence[Delivery]) -> int:
+        sent = 0
+        for delivery in batch:
+            for notification in self.notifications(delivery):
+                self.send(notification)
+                sent += 1
+        return sent
+
+    def run(self, stop: threading.Event, name: str = "notifier") -> None:
+        """Follow the log until ``stop`` is set."""
+        with LogFollower(self.app, name) as follower:
+            while not stop.is_set():
+                batch = follower.next_batch(200, 0.2)
+                if batch:
+                    self.handle(batch)
+                    follower.record(batch[-1].position)
