@@ -80,6 +80,7 @@ class Relay:
         self._policies: dict[UUID, dict[str, Any]] = {}
         self.delivered = 0
         self.workflow_ids: set[str] = set()
+        self.case_workflows_started: set[str] = set()
 
     # --- translating events ------------------------------------------------------
 
@@ -135,6 +136,7 @@ class Relay:
                     start_signal_args=[message],
                     id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                 )
+                self.case_workflows_started.add(workflow_id)
             elif kind == "item":
                 await self.client.start_workflow(
                     ActionItemWorkflow.run,
