@@ -12,7 +12,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from workflows.activities import CareerActivities
     from workflows.deadlines import Action, ItemView
-    from workflows.following import FollowingWorkflow
+    from workflows.following import HISTORY_LIMIT, FollowingWorkflow
     from workflows.messages import ItemStep, ItemSummary, LogEvent
 
 
@@ -20,6 +20,7 @@ class ItemStart(BaseModel):
     item_id: UUID
     view: ItemView | None = None
     inbox: list[LogEvent] = Field(default_factory=list)
+    history_limit: int = HISTORY_LIMIT
 
 
 def item_workflow_id(item_id: UUID) -> str:
@@ -43,12 +44,17 @@ class ActionItemWorkflow(FollowingWorkflow):
         self._inbox = [*start.inbox, *self._inbox]
 
         def again(inbox: list[LogEvent]) -> None:
-            workflow.continue_as_new(ItemStart(item_id=view.item_id, view=view, inbox=inbox))
+            workflow.continue_as_new(
+                ItemStart(
+                    item_id=view.item_id, view=view, inbox=inbox, history_limit=start.history_limit
+                )
+            )
 
         await self.follow(
             view,
             finished=lambda: not view.open,
             act=lambda action, now: item_activity(view.item_id, action, now),
             continue_as_new=again,
+            history_limit=start.history_limit,
         )
         return ItemSummary(item_id=view.item_id, status="closed", actions_taken=self.actions_taken)

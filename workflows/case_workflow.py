@@ -12,7 +12,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from workflows.activities import CareerActivities
     from workflows.deadlines import Action, CaseView
-    from workflows.following import FollowingWorkflow
+    from workflows.following import HISTORY_LIMIT, FollowingWorkflow
     from workflows.messages import (
         CaseEscalation,
         CaseReminder,
@@ -26,6 +26,7 @@ class CaseStart(BaseModel):
     case_id: UUID
     view: CaseView | None = None
     inbox: list[LogEvent] = Field(default_factory=list)
+    history_limit: int = HISTORY_LIMIT
 
 
 def case_workflow_id(case_id: UUID) -> str:
@@ -69,12 +70,17 @@ class CaseWorkflow(FollowingWorkflow):
         self._inbox = [*start.inbox, *self._inbox]
 
         def again(inbox: list[LogEvent]) -> None:
-            workflow.continue_as_new(CaseStart(case_id=view.case_id, view=view, inbox=inbox))
+            workflow.continue_as_new(
+                CaseStart(
+                    case_id=view.case_id, view=view, inbox=inbox, history_limit=start.history_limit
+                )
+            )
 
         await self.follow(
             view,
             finished=lambda: view.closed,
             act=lambda action, now: case_activity(view.case_id, action, now),
             continue_as_new=again,
+            history_limit=start.history_limit,
         )
         return CaseSummary(case_id=view.case_id, phase=view.phase, actions_taken=self.actions_taken)

@@ -54,6 +54,7 @@ class FollowingWorkflow:
         finished: Callable[[], bool],
         act: Callable[[Action, datetime], tuple[Any, Any]],
         continue_as_new: Callable[[list[LogEvent]], None],
+        history_limit: int = HISTORY_LIMIT,
     ) -> None:
         self._view = view
         while True:
@@ -71,7 +72,7 @@ class FollowingWorkflow:
                 view.done.add(action.key)
                 self.actions_taken += 1
                 continue
-            if workflow.info().get_current_history_length() > HISTORY_LIMIT or (
+            if workflow.info().get_current_history_length() > history_limit or (
                 workflow.info().is_continue_as_new_suggested()
             ):
                 await workflow.wait_condition(workflow.all_handlers_finished)
