@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from careerflow.binaries import find_binary
 from careerflow.settings import Settings
 
-
 SQLITE_PRAGMAS = ("--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal")
 """WAL with NORMAL sync: crash-safe (timers survive a restart), without an fsync per write,
 which held the default dev server to about 60 workflow starts a second here."""
