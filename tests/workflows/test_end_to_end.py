@@ -26,8 +26,9 @@ from domain.values import (
 )
 from tests.factories import agenda, goal, plan, self_assessment
 from tests.workflows.conftest import events, run_stack
-from workflows.case_workflow import CaseWorkflow, case_workflow_id
+from workflows.case_workflow import case_workflow_id
 from workflows.launch import start_cycle
+from workflows.messages import CaseSummary
 
 S = timedelta(seconds=1)
 POLICY = Policy(
@@ -127,8 +128,8 @@ async def test_a_cycle_in_seconds_runs_end_to_end(
         # The cycle workflow closes every case at the close date; case workflows end.
         assert await cycle.result() == 3
         for case_id in (ann, bob, cid):
-            handle = dev_server.client.get_workflow_handle_for(
-                CaseWorkflow.run, case_workflow_id(case_id)
+            handle = dev_server.client.get_workflow_handle(
+                case_workflow_id(case_id), result_type=CaseSummary
             )
             summary = await asyncio.wait_for(handle.result(), timeout=30)
             assert summary.phase == "closed"

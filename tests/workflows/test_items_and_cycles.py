@@ -12,8 +12,9 @@ from domain.values import ActionItemSpec, Participants, Policy, Recap
 from tests.workflows.conftest import Stack, events, now
 from tests.workflows.test_case_deadlines import QUIET, open_case
 from workflows.action_item_workflow import item_workflow_id
-from workflows.case_workflow import CaseWorkflow, case_workflow_id
+from workflows.case_workflow import case_workflow_id
 from workflows.launch import start_cycle
+from workflows.messages import CaseSummary
 
 DAY = timedelta(days=1)
 
@@ -122,8 +123,8 @@ async def test_the_cycle_workflow_opens_in_batches_and_closes_every_case_at_the_
         case = app.get_case(case_id)
         assert case.is_closed
         assert case.outcome == "incomplete"
-        handle_for_case = stack.client.get_workflow_handle_for(
-            CaseWorkflow.run, case_workflow_id(case_id)
+        handle_for_case = stack.client.get_workflow_handle(
+            case_workflow_id(case_id), result_type=CaseSummary
         )
         summary = await handle_for_case.result()
         assert summary.phase == "closed"
