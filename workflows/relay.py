@@ -125,30 +125,28 @@ class Relay:
     # --- delivering ------------------------------------------------------------------
 
     async def _send(self, kind: str, workflow_id: str, message: LogEvent) -> None:
+        """Signal-with-start a case or item workflow; only signal a cycle's (it has its starter)."""
         try:
-            if kind == "case":
-                await self.client.start_workflow(
-                    CaseWorkflow.run,
-                    CaseStart(case_id=message.aggregate_id),
-                    id=workflow_id,
-                    task_queue=self.task_queue,
-                    start_signal="event",
-                    start_signal_args=[message],
-                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                )
-                self.case_workflows_started.add(workflow_id)
-            elif kind == "item":
-                await self.client.start_workflow(
-                    ActionItemWorkflow.run,
-                    ItemStart(item_id=message.aggregate_id),
-                    id=workflow_id,
-                    task_queue=self.task_queue,
-                    start_signal="event",
-                    start_signal_args=[message],
-                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                )
-            else:
+            if kind == "cycle":
                 await self.client.get_workflow_handle(workflow_id).signal("event", message)
+                return
+            run: Any = CaseWorkflow.run if kind == "case" else ActionItemWorkflow.run
+            start: Any = (
+                CaseStart(case_id=message.aggregate_id)
+                if kind == "case"
+                else ItemStart(item_id=message.aggregate_id)
+            )
+            await self.client.start_workflow(
+                run,
+                start,
+                id=workflow_id,
+                task_queue=self.task_queue,
+                start_signal="event",
+                start_signal_args=[message],
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            )
+            if kind == "case":
+                self.case_workflows_started.add(workflow_id)
         except WorkflowAlreadyStartedError:
             log.debug("%s already finished; %s not delivered", workflow_id, message.name)
         except RPCError as exc:

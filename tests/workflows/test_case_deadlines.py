@@ -9,6 +9,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.application import CareerFlow
 from domain.values import Participants, Policy
+from tests.factories import self_assessment
 from tests.workflows.conftest import Stack, events, now
 from workflows.case_workflow import case_workflow_id
 
@@ -247,3 +248,27 @@ async def test_a_long_lived_case_continues_as_new_without_losing_or_repeating_an
     numbers = [d["number"] for n, d in events(app, case_id) if n == "CheckInDue"]
     assert numbers == list(range(1, len(numbers) + 1))
     assert len(numbers) >= 24
+
+
+async def test_a_meeting_not_requested_by_its_deadline_escalates_and_a_request_stops_it(
+    time_skipping: WorkflowEnvironment, stack: Stack
+) -> None:
+    policy = QUIET.model_copy(update={"meeting_request_window": 21 * DAY})
+    case_id = await open_case(time_skipping, stack, policy)
+    stack.app.record_self_assessment(
+        case_id,
+        assessment=self_assessment(),
+        actor="emp",
+        at=await now(time_skipping),
+    )
+    await stack.settle(case_workflow_id(case_id))
+    await time_skipping.sleep(19.1 * DAY)  # reminder P2D before day 21
+    assert follow_ups(stack.app, case_id) == [("ReminderSent", "meeting_request", "emp", None)]
+    await time_skipping.sleep(4 * DAY)  # day 23.1: + P2D → manager
+    assert follow_ups(stack.app, case_id)[-1] == ("Escalated", "meeting_request", "mgr", 1)
+    t = await now(time_skipping)
+    stack.app.request_meeting(case_id, proposed_for=t + 8 * DAY, actor="emp", at=t)
+    stack.app.accept_meeting(case_id, actor="mgr", at=t)
+    await stack.settle(case_workflow_id(case_id))
+    await time_skipping.sleep(30 * DAY)
+    assert [f[1] for f in follow_ups(stack.app, case_id)] == ["meeting_request", "meeting_request"]
