@@ -6,21 +6,14 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, Field
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from workflows.activities import CareerActivities
     from workflows.deadlines import Action, ItemView
-    from workflows.following import HISTORY_LIMIT, FollowingWorkflow
+    from workflows.following import FollowingWorkflow
+    from workflows.inputs import ItemStart
     from workflows.messages import ItemStep, ItemSummary, LogEvent
-
-
-class ItemStart(BaseModel):
-    item_id: UUID
-    view: ItemView | None = None
-    inbox: list[LogEvent] = Field(default_factory=list)
-    history_limit: int = HISTORY_LIMIT
 
 
 def item_workflow_id(item_id: UUID) -> str:

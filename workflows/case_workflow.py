@@ -6,13 +6,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, Field
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from workflows.activities import CareerActivities
     from workflows.deadlines import Action, CaseView
-    from workflows.following import HISTORY_LIMIT, FollowingWorkflow
+    from workflows.following import FollowingWorkflow
+    from workflows.inputs import CaseStart
     from workflows.messages import (
         CaseEscalation,
         CaseReminder,
@@ -20,13 +20,6 @@ with workflow.unsafe.imports_passed_through():
         CheckInStep,
         LogEvent,
     )
-
-
-class CaseStart(BaseModel):
-    case_id: UUID
-    view: CaseView | None = None
-    inbox: list[LogEvent] = Field(default_factory=list)
-    history_limit: int = HISTORY_LIMIT
 
 
 def case_workflow_id(case_id: UUID) -> str:

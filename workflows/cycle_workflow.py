@@ -14,30 +14,17 @@ import contextlib
 from datetime import timedelta
 from uuid import UUID
 
-from pydantic import BaseModel, Field
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from workflows.activities import CareerActivities
     from workflows.following import RETRY
-    from workflows.messages import CloseCycle, CycleStart, LogEvent, OpenBatch
+    from workflows.inputs import CycleRun, CycleState
+    from workflows.messages import CloseCycle, LogEvent, OpenBatch
 
 
 def cycle_workflow_id(cycle_id: UUID) -> str:
     return f"cycle-{cycle_id}"
-
-
-class CycleState(BaseModel):
-    closed: bool = False
-    last_event_id: int = 0
-    opened_cases: int = 0
-
-
-class CycleRun(BaseModel):
-    """The input of a continued run: no population, only what was learned."""
-
-    start: CycleStart
-    state: CycleState = Field(default_factory=CycleState)
 
 
 @workflow.defn

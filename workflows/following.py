@@ -17,10 +17,9 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from workflows.deadlines import Action, Followed, next_wait
+    from workflows.inputs import HISTORY_LIMIT
     from workflows.messages import LogEvent
 
-HISTORY_LIMIT = 2_000
-"""Continue as new past this many history events (Temporal's hard limit is 51,200)."""
 
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
 RETRY = RetryPolicy(maximum_interval=timedelta(seconds=10))

@@ -9,7 +9,8 @@ from temporalio.client import Client, WorkflowHandle
 
 from domain.application import CareerFlow
 from domain.values import Participants
-from workflows.cycle_workflow import CycleRun, CycleWorkflow, cycle_workflow_id
+from workflows.cycle_workflow import CycleWorkflow, cycle_workflow_id
+from workflows.inputs import CycleRun
 from workflows.messages import CycleStart
 
 

@@ -28,9 +28,10 @@ from domain.cycle import Cycle
 from domain.history import history_entry
 from domain.values import Policy
 from projections.follower import Delivery, LogFollower
-from workflows.action_item_workflow import ActionItemWorkflow, ItemStart, item_workflow_id
-from workflows.case_workflow import CaseStart, CaseWorkflow, case_workflow_id
+from workflows.action_item_workflow import ActionItemWorkflow, item_workflow_id
+from workflows.case_workflow import CaseWorkflow, case_workflow_id
 from workflows.cycle_workflow import cycle_workflow_id
+from workflows.inputs import CaseStart, ItemStart
 from workflows.messages import LogEvent
 
 log = logging.getLogger(__name__)

@@ -214,7 +214,8 @@ async def test_a_missing_skip_level_is_passed_over(
 async def test_a_long_lived_case_continues_as_new_without_losing_or_repeating_anything(
     time_skipping: WorkflowEnvironment, stack: Stack
 ) -> None:
-    from workflows.case_workflow import CaseStart, CaseWorkflow
+    from workflows.case_workflow import CaseWorkflow
+    from workflows.inputs import CaseStart
 
     policy = QUIET.model_copy(update={"checkin_cadence": DAY, "checkin_grace": 100 * DAY})
     app = stack.app
