@@ -16,7 +16,7 @@ from careerflow.storage import build_application, database_url
 app = typer.Typer(
     help="careerflow: career development cycles, event-sourced.", no_args_is_help=True
 )
-console = Console()
+console = Console(soft_wrap=True)
 
 
 @app.command()
