@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from uuid import UUID, uuid4
 
 from temporalio.testing import WorkflowEnvironment
@@ -21,21 +21,28 @@ QUIET = Policy(
 )
 
 
-async def open_case(env: WorkflowEnvironment, stack: Stack, policy: Policy, **people: str) -> UUID:
+async def open_case(
+    env: WorkflowEnvironment,
+    stack: Stack,
+    policy: Policy,
+    okr_planning_on: date | None = None,
+    **people: str | None,
+) -> UUID:
     app = stack.app
     cycle_id = uuid4()
     start = await now(env)
     app.create_cycle(
         cycle_id=cycle_id, name="t", opens_at=start, closes_at=start + 300 * DAY,
-        policy=policy, actor="hr", at=start,
+        okr_planning_on=okr_planning_on, policy=policy, actor="hr", at=start,
     )  # fmt: skip
-    who = {
+    who: dict[str, str | None] = {
         "employee_id": "emp",
         "manager_id": "mgr",
         "skip_level_id": "skip",
         "hr_partner_id": "hrp",
     }
-    app.open_cycle(cycle_id, population=[Participants(**(who | people))], actor="hr", at=start)
+    person = Participants.model_validate(who | people)
+    app.open_cycle(cycle_id, population=[person], actor="hr", at=start)
     case_id = app.case_for(cycle_id, "emp").id
     await stack.settle(case_workflow_id(case_id))
     return case_id
@@ -176,33 +183,19 @@ async def test_check_ins_come_due_on_the_cadence_and_are_missed_after_the_grace(
 async def test_a_reminder_to_meet_before_okr_planning(
     time_skipping: WorkflowEnvironment, stack: Stack
 ) -> None:
-    app = stack.app
-    cycle_id = uuid4()
-    start = await now(time_skipping)
-    okr = (start + 20 * DAY).date()
-    app.create_cycle(
-        cycle_id=cycle_id, name="okr", opens_at=start, closes_at=start + 300 * DAY,
-        okr_planning_on=okr, policy=QUIET, actor="hr", at=start,
-    )  # fmt: skip
-    app.open_cycle(
-        cycle_id,
-        population=[Participants(employee_id="emp", manager_id="mgr")],
-        actor="hr",
-        at=start,
-    )
-    case_id = app.case_for(cycle_id, "emp").id
-    await stack.settle(case_workflow_id(case_id))
+    okr = (await now(time_skipping) + 20 * DAY).date()
+    case_id = await open_case(time_skipping, stack, QUIET, okr_planning_on=okr)
     await time_skipping.sleep(16 * DAY)
-    assert follow_ups(app, case_id) == []
+    assert follow_ups(stack.app, case_id) == []
     await time_skipping.sleep(3 * DAY)  # OKR day minus P2D
-    assert follow_ups(app, case_id) == [("ReminderSent", "okr_planning", "emp", None)]
+    assert follow_ups(stack.app, case_id) == [("ReminderSent", "okr_planning", "emp", None)]
 
 
 async def test_a_missing_skip_level_is_passed_over(
     time_skipping: WorkflowEnvironment, stack: Stack
 ) -> None:
     policy = QUIET.model_copy(update={"prep_window": 5 * DAY})
-    case_id = await open_case(time_skipping, stack, policy, skip_level_id=None)  # type: ignore[arg-type]
+    case_id = await open_case(time_skipping, stack, policy, skip_level_id=None)
     await time_skipping.sleep(20 * DAY)
     assert follow_ups(stack.app, case_id) == [
         ("ReminderSent", "prep", "emp", None),
