@@ -7,7 +7,11 @@ when a tool is run as ``.venv/bin/...``; look there first, then on PATH.
 from __future__ import annotations
 
 import shutil
+import signal
+import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -23,3 +27,24 @@ def find_binary(name: str) -> str:
     if found is None:
         raise MissingBinary(f"{name} not found; install the project (make install)")
     return found
+
+
+@contextmanager
+def careerflow_process(command: str, env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+    """Run ``careerflow COMMAND`` as its own process; SIGTERM (then kill) on the way out."""
+    process = subprocess.Popen(
+        [find_binary("careerflow"), command],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -10,16 +10,13 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 from temporalio.testing import WorkflowEnvironment
 
-from careerflow.binaries import find_binary
+from careerflow.binaries import careerflow_process
 from careerflow.settings import Settings
 from domain.application import CareerFlow
 from domain.values import EscalationLadder, Participants, Policy
@@ -27,25 +24,6 @@ from tests.workflows.conftest import events
 from workflows.launch import start_cycle
 
 S = timedelta(seconds=1)
-
-
-@contextmanager
-def process(command: str, env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
-    proc = subprocess.Popen(
-        [find_binary("careerflow"), command],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
 
 
 async def eventually(check: object, timeout: float, what: str) -> None:
@@ -88,7 +66,7 @@ async def test_killing_worker_and_relay_mid_opening_duplicates_nothing(
     def enrolled() -> int:
         return len(app.get_cycle(cycle_id).enrolled)
 
-    with process("worker", env) as worker, process("relay", env) as relay:
+    with careerflow_process("worker", env) as worker, careerflow_process("relay", env) as relay:
         await eventually(lambda: enrolled() >= 40, 60, "the first batches")
         worker.send_signal(signal.SIGKILL)
         relay.send_signal(signal.SIGKILL)
@@ -97,7 +75,7 @@ async def test_killing_worker_and_relay_mid_opening_duplicates_nothing(
     killed_at = enrolled()
     assert killed_at < 200, "the kill should land in the middle of the opening"
 
-    with process("worker", env), process("relay", env):
+    with careerflow_process("worker", env), careerflow_process("relay", env):
         await eventually(lambda: enrolled() == 200, 120, "the rest of the population")
         case_ids = [app.case_for(cycle_id, p.employee_id).id for p in people]
         # Every case gets its prep reminder and all three escalations (timers in seconds).
