@@ -18,7 +18,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresTrackingRecorder
@@ -33,6 +33,14 @@ class Delivery:
 
     event: Any
     position: int
+
+
+class Position(Protocol):
+    """Where a follower reads (and, for at-least-once followers, records) its position."""
+
+    def position(self) -> int: ...
+
+    def record(self, position: int) -> None: ...
 
 
 class TrackingStore:
@@ -71,11 +79,12 @@ class LogFollower:
         *,
         topics: Sequence[str] = (),
         buffer: int = 5_000,
+        tracking: Position | None = None,
     ) -> None:
         self.app = app
         self.name = name
         self.topics = tuple(topics)
-        self.tracking = TrackingStore(app, name)
+        self.tracking: Position = tracking or TrackingStore(app, name)
         self._queue: queue.Queue[Delivery | BaseException] = queue.Queue(maxsize=buffer)
         self._stopping = threading.Event()
         self._subscription: ApplicationSubscription[Any] | None = None

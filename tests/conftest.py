@@ -77,3 +77,19 @@ def sql(pg_url: str, pg_schema: str) -> Iterator[psycopg.Connection[tuple[object
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute(f'SET search_path TO "{pg_schema}"')
         yield conn
+
+
+@pytest.fixture
+def fresh_settings(pg_url: str) -> Iterator[Settings]:
+    """Settings naming a schema of this test's own (dropped afterwards)."""
+    schema = f"cf_wf_{uuid.uuid4().hex[:10]}"
+    ensure_schema(pg_url, schema)
+    yield Settings(database_url=pg_url, db_schema=schema)
+    drop_schema(pg_url, schema)
+
+
+@pytest.fixture
+def fresh_app(pg_url: str, fresh_settings: Settings) -> Iterator[CareerFlow]:
+    app = CareerFlow(env=eventsourcing_env(pg_url, fresh_settings))
+    yield app
+    app.close()

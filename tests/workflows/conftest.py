@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-import pytest
 import pytest_asyncio
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -28,8 +27,6 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
 from careerflow.binaries import find_binary
-from careerflow.settings import Settings
-from careerflow.storage import drop_schema, ensure_schema, eventsourcing_env
 from domain.application import CareerFlow
 from workflows.relay import Relay, relayed_topics
 from workflows.worker import WORKFLOWS, build_worker
@@ -52,22 +49,6 @@ async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
     )
     yield env
     await env.shutdown()
-
-
-@pytest.fixture
-def fresh_settings(pg_url: str) -> Iterator[Settings]:
-    """Settings naming a schema of this test's own (dropped afterwards)."""
-    schema = f"cf_wf_{uuid.uuid4().hex[:10]}"
-    ensure_schema(pg_url, schema)
-    yield Settings(database_url=pg_url, db_schema=schema)
-    drop_schema(pg_url, schema)
-
-
-@pytest.fixture
-def fresh_app(pg_url: str, fresh_settings: Settings) -> Iterator[CareerFlow]:
-    app = CareerFlow(env=eventsourcing_env(pg_url, fresh_settings))
-    yield app
-    app.close()
 
 
 @dataclass

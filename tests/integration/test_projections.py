@@ -1,0 +1,149 @@
+"""Read models from the log, exactly once: the case-status table and its runner."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+from uuid import UUID
+
+import pytest
+from sqlalchemy import Connection, Engine, select
+
+from careerflow.settings import Settings
+from domain.application import CareerFlow
+from projections.case_status import CaseStatus, case_status
+from projections.database import engine_for
+from projections.follower import Delivery
+from projections.runner import AlreadyApplied, ProjectionRunner
+from tests.factories import EMP, MGR, at
+from tests.integration.test_application_contract import new_cycle, walk_every_step
+
+
+@pytest.fixture
+def engine(fresh_settings: Settings) -> Iterator[Engine]:
+    assert fresh_settings.database_url is not None
+    engine = engine_for(fresh_settings.database_url, fresh_settings.db_schema)
+    yield engine
+    engine.dispose()
+
+
+def row(engine: Engine, case_id: UUID) -> dict[str, Any]:
+    with engine.connect() as conn:
+        found = (
+            conn.execute(select(case_status).where(case_status.c.case_id == case_id))
+            .mappings()
+            .one()
+        )
+    return dict(found)
+
+
+def deliveries(app: CareerFlow) -> list[Delivery]:
+    notes = app.recorder.select_notifications(start=1, limit=100_000)
+    return [Delivery(app.mapper.to_domain_event(n), n.id) for n in notes]
+
+
+def test_the_case_status_shows_every_milestone_as_the_log_says(
+    fresh_app: CareerFlow, engine: Engine
+) -> None:
+    app = fresh_app
+    case_id = app.case_for(new_cycle(app), EMP).id
+    walk_every_step(app, case_id)
+    app.close_case(case_id, actor="hr", at=at(300))
+    runner = ProjectionRunner(app, engine, CaseStatus())
+    position = runner.catch_up(batch_size=7)
+    assert position == app.recorder.max_notification_id()
+    status = row(engine, case_id)
+    expected = {
+        "employee_id": EMP, "manager_id": MGR, "phase": "closed", "outcome": "plan_approved",
+        "opened_at": at(0), "self_assessed_at": at(1), "meeting_requested_at": at(2),
+        "meeting_answered_at": at(3), "meeting_at": at(11), "held_at": at(11),
+        "plan_submitted_at": at(15), "plan_late": False, "approved_at": at(16),
+        "approval_late": False, "plan_version": 3, "check_ins_held": 1, "check_ins_missed": 0,
+        "closed_at": at(300),
+    }  # fmt: skip
+    assert {k: status[k] for k in expected} == expected
+
+
+def test_a_replayed_batch_changes_nothing(fresh_app: CareerFlow, engine: Engine) -> None:
+    app = fresh_app
+    case_id = app.case_for(new_cycle(app), EMP).id
+    app.request_meeting(case_id, proposed_for=at(10), actor=EMP, at=at(1))
+    runner = ProjectionRunner(app, engine, CaseStatus())
+    batch = deliveries(app)
+    runner.apply_batch(batch)
+    before = row(engine, case_id)
+    with pytest.raises(AlreadyApplied):
+        runner.apply_batch(batch)
+    with pytest.raises(AlreadyApplied):
+        runner.apply_batch(batch[-1:])
+    assert row(engine, case_id) == before
+    assert runner.tracking.position() == batch[-1].position
+
+
+class Crashing(CaseStatus):
+    """Dies in the middle of a batch, as a killed projector would."""
+
+    def __init__(self, after: int) -> None:
+        self.left = after
+
+    def apply(self, conn: Connection, event: Any, position: int) -> None:
+        if self.left == 0:
+            raise KeyboardInterrupt("killed")
+        self.left -= 1
+        super().apply(conn, event, position)
+
+
+def test_a_crash_mid_batch_leaves_nothing_half_applied(
+    fresh_app: CareerFlow, engine: Engine
+) -> None:
+    app = fresh_app
+    case_id = app.case_for(new_cycle(app), EMP).id
+    walk_every_step(app, case_id)
+    crashing = ProjectionRunner(app, engine, Crashing(after=10))
+    with pytest.raises(KeyboardInterrupt):
+        crashing.catch_up(batch_size=50)
+    assert crashing.tracking.position() == 0
+    with engine.connect() as conn:
+        assert conn.execute(select(case_status)).all() == []
+    restarted = ProjectionRunner(app, engine, CaseStatus())
+    restarted.catch_up(batch_size=50)
+    status, case = row(engine, case_id), app.get_case(case_id)
+    plan = case.approved_plan
+    assert plan is not None
+    assert (status["phase"], status["held_at"], status["approved_at"]) == (
+        case.phase.value,
+        case.held_at,
+        plan.approved_at if plan.readjusted_from is None else case.plan_version(2).approved_at,
+    )
+    assert (status["plan_version"], status["check_ins_held"]) == (case.approved_version, 1)
+    assert restarted.tracking.position() == app.recorder.max_notification_id()
+
+
+def test_the_runner_follows_new_events_as_they_are_stored(
+    fresh_app: CareerFlow, engine: Engine
+) -> None:
+    app = fresh_app
+    case_id = app.case_for(new_cycle(app), EMP).id
+    runner = ProjectionRunner(app, engine, CaseStatus())
+    stop = threading.Event()
+    thread = threading.Thread(target=runner.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        app.request_meeting(case_id, proposed_for=at(10), actor=EMP, at=at(1))
+        app.accept_meeting(case_id, actor=MGR, at=at(2))
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                if row(engine, case_id)["phase"] == "meeting_scheduled":
+                    break
+            except Exception:
+                pass
+            time.sleep(0.05)
+        assert row(engine, case_id)["phase"] == "meeting_scheduled"
+        assert row(engine, case_id)["meeting_answer_late"] is False
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
