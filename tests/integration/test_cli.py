@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import time
+
 import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import ProgrammingError
 from typer.testing import CliRunner
 
+from careerflow.binaries import careerflow_process
 from careerflow.cli import app
 from careerflow.settings import Settings
+from domain.application import CareerFlow
+from projections.case_status import case_status
+from projections.database import engine_for
+from tests.factories import EMP, at
+from tests.integration.test_application_contract import new_cycle
 
 
 def test_demo_walks_a_case_and_is_idempotent(
@@ -42,3 +54,31 @@ def test_database_url_prints_the_configured_url(
     result = CliRunner().invoke(app, ["database-url"])
     assert result.exit_code == 0
     assert result.output.strip() == pg_settings.database_url
+
+
+def test_the_projector_process_keeps_the_case_status_current(
+    fresh_settings: Settings, fresh_app: CareerFlow
+) -> None:
+    assert fresh_settings.database_url is not None
+    env = os.environ | {
+        "DATABASE_URL": fresh_settings.database_url,
+        "CAREERFLOW_DB_SCHEMA": fresh_settings.db_schema,
+    }
+    case_id = fresh_app.case_for(new_cycle(fresh_app), EMP).id
+    engine = engine_for(fresh_settings.database_url, fresh_settings.db_schema)
+    try:
+        with careerflow_process("projector", env) as projector:
+            fresh_app.request_meeting(case_id, proposed_for=at(10), actor=EMP, at=at(1))
+            deadline = time.monotonic() + 30
+            phase = None
+            while phase != "meeting_requested" and time.monotonic() < deadline:
+                time.sleep(0.1)
+                with contextlib.suppress(ProgrammingError), engine.connect() as conn:
+                    phase = conn.execute(  # the table appears when the projector starts
+                        select(case_status.c.phase).where(case_status.c.case_id == case_id)
+                    ).scalar()
+            assert projector.poll() is None, "the projector keeps running"
+        assert phase == "meeting_requested"
+        assert projector.returncode == 0, "SIGTERM stops it cleanly"
+    finally:
+        engine.dispose()
