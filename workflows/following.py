@@ -48,13 +48,14 @@ class FollowingWorkflow:
             view.accept(event)
 
     async def follow(
-        self,  # act: which activity method, with which argument, runs a due action
+        self,
         view: Followed,
         finished: Callable[[], bool],
         act: Callable[[Action, datetime], tuple[Any, Any]],
         continue_as_new: Callable[[list[LogEvent]], None],
         history_limit: int = HISTORY_LIMIT,
     ) -> None:
+        """Run until ``finished()``; ``act`` names the activity (and argument) for an action."""
         self._view = view
         while True:
             self._drain(view)
