@@ -16,6 +16,7 @@ from temporalio.client import Client
 from careerflow.settings import Settings
 from careerflow.storage import build_application, database_url
 from domain.application import CareerFlow
+from projections.action_items import ActionItems
 from projections.case_status import CaseStatus
 from projections.database import engine_for
 from projections.runner import ProjectionRunner, ReadModel
@@ -34,7 +35,7 @@ from workflows.worker import build_worker
 
 log = logging.getLogger("careerflow")
 
-READ_MODELS: list[ReadModel] = [CaseStatus()]
+READ_MODELS: list[ReadModel] = [CaseStatus(), ActionItems()]
 
 
 def stop_on_signals(stop: asyncio.Event) -> None:

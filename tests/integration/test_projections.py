@@ -13,11 +13,13 @@ from sqlalchemy import Connection, Engine, select
 
 from careerflow.settings import Settings
 from domain.application import CareerFlow
+from domain.values import Rung
+from projections.action_items import ActionItems, action_items, overdue_days
 from projections.case_status import CaseStatus, case_status
 from projections.database import engine_for
 from projections.follower import Delivery
 from projections.runner import AlreadyApplied, ProjectionRunner
-from tests.factories import EMP, MGR, at
+from tests.factories import EMP, MGR, at, item_spec, recap
 from tests.integration.test_application_contract import new_cycle, walk_every_step
 
 
@@ -147,3 +149,48 @@ def test_the_runner_follows_new_events_as_they_are_stored(
         stop.set()
         thread.join(timeout=10)
     assert not thread.is_alive()
+
+
+def test_action_items_show_owner_due_status_overdue_days_and_rung(
+    fresh_app: CareerFlow, engine: Engine
+) -> None:
+    app = fresh_app
+    case_id = app.case_for(new_cycle(app), EMP).id
+    app.request_meeting(case_id, proposed_for=at(10), actor=EMP, at=at(1))
+    app.accept_meeting(case_id, actor=MGR, at=at(2))
+    app.hold_meeting(case_id, held_at=at(10), actor=MGR, at=at(10))
+    case = app.share_recap(
+        case_id,
+        recap=recap(item_spec(due=40), item_spec(owner=MGR, due=30, title="Intro to the guild")),
+        actor=MGR,
+        at=at(10),
+    )
+    late, done = case.action_item_ids
+    app.mark_action_item_overdue(late, at=at(40))
+    app.escalate_action_item(late, rung=Rung.MANAGER, reason="overdue", at=at(42))
+    app.escalate_action_item(late, rung=Rung.SKIP_LEVEL, reason="overdue", at=at(45))
+    app.complete_action_item(done, actor=MGR, at=at(25))
+    runner = ProjectionRunner(app, engine, ActionItems())
+    runner.catch_up(batch_size=3)
+    with engine.connect() as conn:
+        rows = {r.item_id: r for r in conn.execute(select(action_items)).all()}
+    assert (rows[late].owner_id, rows[late].status, rows[late].escalation_rung) == (EMP, "open", 2)
+    assert rows[late].due_at == at(40)
+    assert overdue_days(rows[late].overdue_since, at(47.5)) == 7
+    assert (rows[done].owner_id, rows[done].status, rows[done].closed_at) == (
+        MGR,
+        "completed",
+        at(25),
+    )
+    assert overdue_days(rows[done].overdue_since, at(47.5)) == 0
+
+    app.reschedule_action_item(late, new_due_at=at(60), reason="Course moved", actor=EMP, at=at(48))
+    runner.catch_up()
+    with engine.connect() as conn:
+        moved = conn.execute(select(action_items).where(action_items.c.item_id == late)).one()
+    assert (moved.due_at, moved.overdue_since, moved.escalation_rung, moved.reschedules) == (
+        at(60),
+        None,
+        0,
+        1,
+    )
