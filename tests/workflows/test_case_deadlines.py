@@ -204,46 +204,6 @@ async def test_a_missing_skip_level_is_passed_over(
     ]
 
 
-async def test_a_long_lived_case_continues_as_new_without_losing_or_repeating_anything(
-    time_skipping: WorkflowEnvironment, stack: Stack
-) -> None:
-    from workflows.case_workflow import CaseWorkflow
-    from workflows.inputs import CaseStart
-
-    policy = QUIET.model_copy(update={"checkin_cadence": DAY, "checkin_grace": 100 * DAY})
-    app = stack.app
-    cycle_id = uuid4()
-    start = await now(time_skipping)
-    app.create_cycle(
-        cycle_id=cycle_id, name="long", opens_at=start, closes_at=start + 300 * DAY,
-        policy=policy, actor="hr", at=start,
-    )  # fmt: skip
-    app.open_cycle(
-        cycle_id,
-        population=[Participants(employee_id="emp", manager_id="mgr")],
-        actor="hr",
-        at=start,
-    )
-    case_id = app.case_for(cycle_id, "emp").id
-    # Start the workflow ourselves with a small history limit; the relay then only signals it.
-    first = await stack.client.start_workflow(
-        CaseWorkflow.run,
-        CaseStart(case_id=case_id, history_limit=60),
-        id=case_workflow_id(case_id),
-        task_queue=stack.task_queue,
-    )
-    await stack.settle(case_workflow_id(case_id))
-    await approve(stack, time_skipping, case_id)
-    for _ in range(25):
-        await time_skipping.sleep(DAY)
-    await stack.settle(case_workflow_id(case_id))
-    handle = stack.client.get_workflow_handle(case_workflow_id(case_id))
-    assert (await handle.describe()).run_id != first.result_run_id, "it continued as new"
-    numbers = [d["number"] for n, d in events(app, case_id) if n == "CheckInDue"]
-    assert numbers == list(range(1, len(numbers) + 1))
-    assert len(numbers) >= 24
-
-
 async def test_a_meeting_not_requested_by_its_deadline_escalates_and_a_request_stops_it(
     time_skipping: WorkflowEnvironment, stack: Stack
 ) -> None:
