@@ -21,7 +21,7 @@ from domain import errors
 from domain.action_item import ActionItem, CaseContext, action_item_id_for
 from domain.base import SYSTEM_ACTOR, CareerAggregate
 from domain.case import DevelopmentCase, case_id_for
-from domain.cycle import Cycle
+from domain.cycle import Cycle, CycleStatus
 from domain.history import HistoryEntry, history_entry
 from domain.transcoding import register_value_transcodings
 from domain.values import (
@@ -233,7 +233,7 @@ class CareerFlow(Application[UUID]):
         Cases first: if this stops half-way, running it again finishes the job.
         """
         cycle = self.get_cycle(cycle_id)
-        if cycle.status.value == "draft":
+        if cycle.status is CycleStatus.DRAFT:
             raise errors.CycleNotOpen("only an open cycle can be closed", current=cycle.status)
         changed = 0
         for batch in _batches(cycle.enrolled, batch_size):

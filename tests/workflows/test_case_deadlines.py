@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from uuid import UUID, uuid4
 
 from temporalio.testing import WorkflowEnvironment
@@ -111,9 +111,8 @@ async def test_an_answer_just_before_the_deadline_stops_the_ladder(
     assert follow_ups(stack.app, case_id) == [("ReminderSent", "meeting_response:1", "mgr", None)]
 
 
-async def approve(stack: Stack, env: WorkflowEnvironment, case_id: UUID) -> None:
-    from tests.factories import goal, plan
-
+async def hold_meeting(stack: Stack, env: WorkflowEnvironment, case_id: UUID) -> datetime:
+    """Request, accept, and a week later hold the meeting; returns when it was held."""
     t = await now(env)
     app = stack.app
     app.request_meeting(case_id, proposed_for=t + 7 * DAY, actor="emp", at=t)
@@ -121,6 +120,14 @@ async def approve(stack: Stack, env: WorkflowEnvironment, case_id: UUID) -> None
     await env.sleep(7 * DAY)
     t = await now(env)
     app.hold_meeting(case_id, held_at=t, actor="mgr", at=t)
+    return t
+
+
+async def approve(stack: Stack, env: WorkflowEnvironment, case_id: UUID) -> None:
+    from tests.factories import goal, plan
+
+    app = stack.app
+    t = await hold_meeting(stack, env, case_id)
     app.draft_plan(case_id, plan=plan(goal(due_on=(t + 100 * DAY).date())), actor="emp", at=t)
     app.submit_plan(case_id, actor="emp", at=t)
     app.approve_plan(case_id, actor="mgr", at=t)
@@ -134,12 +141,7 @@ async def test_a_late_plan_and_a_late_approval_each_climb_their_ladder(
 
     case_id = await open_case(time_skipping, stack, QUIET)
     app = stack.app
-    t = await now(time_skipping)
-    app.request_meeting(case_id, proposed_for=t + 7 * DAY, actor="emp", at=t)
-    app.accept_meeting(case_id, actor="mgr", at=t)
-    await time_skipping.sleep(7 * DAY)
-    t = await now(time_skipping)
-    app.hold_meeting(case_id, held_at=t, actor="mgr", at=t)
+    await hold_meeting(stack, time_skipping, case_id)
     await stack.settle(case_workflow_id(case_id))
     await time_skipping.sleep(16.1 * DAY)  # plan due P14D, + P2D → manager
     assert [f[:2] for f in follow_ups(app, case_id)] == [

@@ -10,7 +10,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.values import ActionItemSpec, Participants, Policy, Recap
 from tests.workflows.conftest import Stack, events, now
-from tests.workflows.test_case_deadlines import QUIET, open_case
+from tests.workflows.test_case_deadlines import QUIET, hold_meeting, open_case
 from workflows.action_item_workflow import item_workflow_id
 from workflows.case_workflow import case_workflow_id
 from workflows.launch import start_cycle
@@ -22,12 +22,7 @@ DAY = timedelta(days=1)
 async def agreed_item(env: WorkflowEnvironment, stack: Stack, due_in: timedelta) -> UUID:
     case_id = await open_case(env, stack, QUIET)
     app = stack.app
-    t = await now(env)
-    app.request_meeting(case_id, proposed_for=t + 7 * DAY, actor="emp", at=t)
-    app.accept_meeting(case_id, actor="mgr", at=t)
-    await env.sleep(7 * DAY)
-    t = await now(env)
-    app.hold_meeting(case_id, held_at=t, actor="mgr", at=t)
+    t = await hold_meeting(stack, env, case_id)
     spec = ActionItemSpec(title="Book the course", owner_id="emp", due_at=t + due_in)
     recap = Recap(learned="l", action_items=[spec], follow_up_on=(t + DAY).date())
     (item_id,) = app.share_recap(case_id, recap=recap, actor="mgr", at=t).action_item_ids
