@@ -21,8 +21,9 @@ from domain import errors
 from domain.action_item import ActionItem, CaseContext, action_item_id_for
 from domain.base import SYSTEM_ACTOR, CareerAggregate
 from domain.case import DevelopmentCase, case_id_for
-from domain.cycle import Cycle, CycleStatus
+from domain.cycle import CATALOG_ID, Cycle, CycleCatalog, CycleStatus
 from domain.history import HistoryEntry, history_entry
+from domain.roster import ROSTER_ID, Person, Roster
 from domain.transcoding import register_value_transcodings
 from domain.values import (
     ActionItemSpec,
@@ -45,6 +46,17 @@ T = TypeVar("T", bound=CareerAggregate)
 
 DEFAULT_BATCH_SIZE = 500
 """Cases saved per transaction when a cycle opens or closes."""
+
+
+@dataclass(frozen=True)
+class RosterImport:
+    """What a roster import recorded, and the open cases it moved to new people."""
+
+    added: int
+    changed: int
+    removed: int
+    cases_moved: int
+    version: int
 
 
 @dataclass(frozen=True)
@@ -151,11 +163,105 @@ class CareerFlow(Application[UUID]):
             actor=actor,
             at=at,
         )
-        self._store(cycle)
+        catalog = self._catalog(actor=actor, at=at)
+        catalog.add(cycle.id, actor=actor, at=at)
+        self._store(cycle, catalog)
         return cycle
+
+    def _catalog(self, *, actor: str, at: datetime) -> CycleCatalog:
+        if self._exists(CATALOG_ID):
+            return self._get(CycleCatalog, "cycle catalog", CATALOG_ID)
+        return CycleCatalog.start(actor=actor, at=at)
 
     def get_cycle(self, cycle_id: UUID) -> Cycle:
         return self._get(Cycle, "cycle", cycle_id)
+
+    def list_cycles(self) -> list[Cycle]:
+        """Every cycle, oldest first."""
+        if not self._exists(CATALOG_ID):
+            return []
+        catalog = self._get(CycleCatalog, "cycle catalog", CATALOG_ID)
+        return [self.get_cycle(cycle_id) for cycle_id in catalog.cycle_ids]
+
+    # --- the roster -------------------------------------------------------------------
+
+    def get_roster(self) -> Roster:
+        """The roster (an empty one, not yet saved, before the first import)."""
+        if not self._exists(ROSTER_ID):
+            return Roster.start(actor=SYSTEM_ACTOR, at=datetime(1970, 1, 1).astimezone())
+        return self._get(Roster, "roster", ROSTER_ID)
+
+    def import_roster(
+        self,
+        people: Sequence[Person],
+        *,
+        source: str,
+        actor: str,
+        at: datetime,
+        idempotency_key: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> RosterImport:
+        """Record what changed in the roster, then move open cases to their new people.
+
+        ``people`` has been validated as a whole (``validate_roster``). A manager,
+        skip-level or HR partner change is recorded on every case still running in
+        an open cycle, so future approvals and escalations go to the new person.
+        """
+        if self._exists(ROSTER_ID):
+            roster = self._get(Roster, "roster", ROSTER_ID)
+        else:
+            roster = Roster.start(actor=actor, at=at)
+        before = {e: roster.participants(e) for e in roster.people}
+        roster.import_people(
+            people=people, source=source, actor=actor, at=at, idempotency_key=idempotency_key
+        )
+        recorded = [e for e in roster.pending_events if isinstance(e, Roster.RosterImported)]
+        if roster.pending_events:
+            self._store(roster)
+        moved = self._move_cases(roster, before, actor=actor, at=at, batch_size=batch_size)
+        imported = recorded[0] if recorded else None
+        return RosterImport(
+            added=len(imported.added) if imported else 0,
+            changed=len({c.employee_id for c in imported.changes}) if imported else 0,
+            removed=len(imported.removed) if imported else 0,
+            cases_moved=moved,
+            version=roster.version,
+        )
+
+    def _move_cases(
+        self,
+        roster: Roster,
+        before: dict[str, Participants | None],
+        *,
+        actor: str,
+        at: datetime,
+        batch_size: int,
+    ) -> int:
+        changed = {
+            e: after
+            for e in roster.people
+            if (after := roster.participants(e)) is not None and before.get(e) != after
+        }
+        moved = 0
+        if not changed:
+            return moved
+        for cycle in self.list_cycles():
+            if not cycle.is_open:
+                continue
+            enrolled = [e for e in changed if e in cycle.enrolled_set]
+            for batch in _batches(enrolled, batch_size):
+                cases = [self.case_for(cycle.id, e) for e in batch]
+                moving = [
+                    c
+                    for c in cases
+                    if not c.is_closed
+                    and c.change_manager(participants=changed[c.employee_id], actor=actor, at=at)
+                ]
+                moving = [c for c in moving if c.pending_events]
+                if moving:
+                    self._store(*moving)
+                moved += len(moving)
+        return moved
 
     def amend_policy(
         self,

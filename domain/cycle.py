@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain import errors
 from domain.base import CareerAggregate, command, require_aware
@@ -175,3 +175,38 @@ class Cycle(CareerAggregate):
             raise errors.CycleNotOpen("only an open cycle can be closed", current=self.status)
         self._emit(self.CycleClosed, actor=actor, at=at)
         return True
+
+
+CATALOG_ID = uuid5(NAMESPACE_URL, "careerflow:cycles")
+"""The one catalog of cycles."""
+
+
+class CycleCatalog(CareerAggregate):
+    """Every cycle ever created, so the service can list them and find the open ones.
+
+    Written in the same transaction as the cycle it lists; cycles are created
+    rarely, so one aggregate is no contention.
+    """
+
+    class CatalogStarted(CareerAggregate.Created):
+        pass
+
+    class CycleListed(CareerAggregate.Event):
+        cycle_id: UUID
+
+        def apply(self, catalog: CycleCatalog) -> None:
+            catalog.cycle_ids = [*catalog.cycle_ids, self.cycle_id]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cycle_ids: list[UUID] = []
+
+    @classmethod
+    def start(cls, *, actor: str, at: datetime) -> CycleCatalog:
+        return cls._create(
+            cls.CatalogStarted, id=CATALOG_ID, actor=actor, timestamp=at, idempotency_key=None
+        )
+
+    def add(self, cycle_id: UUID, *, actor: str, at: datetime) -> None:
+        if cycle_id not in self.cycle_ids:
+            self._emit(self.CycleListed, actor=actor, at=at, cycle_id=cycle_id)

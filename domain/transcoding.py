@@ -12,6 +12,7 @@ from typing import Any
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
+from domain.roster import Person, PersonChange
 from domain.values import VALUE_TYPES, ValueObject
 
 
@@ -43,5 +44,5 @@ class ValueObjectAsJSON(Transcoding):
 
 def register_value_transcodings(transcoder: JSONTranscoder) -> None:
     transcoder.register(DateAsISO())
-    for model in VALUE_TYPES:
+    for model in (*VALUE_TYPES, Person, PersonChange):
         transcoder.register(ValueObjectAsJSON(model))

@@ -1,0 +1,377 @@
+"""The roster: who works here, who manages whom, which HR partner looks after them.
+
+HR imports it (CSV or JSON) as a whole; it is validated as a whole before anything
+is recorded, and a re-import records only what changed (people added, fields
+changed, people removed). Every relationship the service relies on — manager,
+skip-level, HR partner, department — comes from here, never from a token.
+
+One aggregate holds the whole roster: imports are rare, every request needs the
+relationships, and a single in-memory map answers them without a query.
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, ValidationError
+
+from domain import errors
+from domain.base import CareerAggregate, command
+from domain.values import Participants, PersonId, ValueObject
+
+ROSTER_ID = uuid5(NAMESPACE_URL, "careerflow:roster")
+"""The one roster aggregate."""
+
+COLUMNS = ("employee_id", "name", "email", "manager_id", "department", "hr_partner_id")
+OPTIONAL_COLUMNS = ("timezone",)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _blank_is_none(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise ValueError("is not an e-mail address (name@domain.tld)")
+    return value.lower()
+
+
+def _timezone(value: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not an IANA time zone (like Europe/Paris)") from None
+    return value
+
+
+Email = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_email)
+]
+OptionalPersonId = Annotated[PersonId | None, BeforeValidator(_blank_is_none)]
+TimeZone = Annotated[
+    str | None,
+    BeforeValidator(_blank_is_none),
+    AfterValidator(lambda v: None if v is None else _timezone(v)),
+]
+
+
+class Person(ValueObject):
+    """One roster row."""
+
+    employee_id: PersonId
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    email: Email
+    manager_id: OptionalPersonId = Field(None, description="empty for the top of the company")
+    department: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    ]
+    hr_partner_id: OptionalPersonId = None
+    timezone: TimeZone = None
+
+
+class PersonChange(ValueObject):
+    """One field of one person that a re-import changed."""
+
+    employee_id: PersonId
+    field: str
+    old: str | None
+    new: str | None
+
+
+class RowProblem(ValueObject):
+    """Why one row of an import was refused (row numbers as the file counts them)."""
+
+    row: int
+    field: str
+    reason: str
+
+
+class RosterInvalid(errors.InvalidCommand):
+    """The import was refused as a whole; ``problems`` lists every row at fault."""
+
+    code = "roster_invalid"
+
+    def __init__(self, problems: Sequence[RowProblem]) -> None:
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(
+            f"rows[{first.row}].{first.field}",
+            f"{first.reason}{more}",
+            problems=[p.model_dump() for p in problems],
+        )
+        self.problems = list(problems)
+
+
+def validate_roster(rows: Sequence[tuple[int, dict[str, Any] | str]]) -> list[Person]:
+    """Check every row and the roster as a whole; raise ``RosterInvalid`` listing all problems.
+
+    ``rows`` pairs each row with its number in the source (a CSV line, a JSON index);
+    a row the reader could not make sense of comes as the reason why.
+    """
+    problems: list[RowProblem] = []
+    people: list[tuple[int, Person]] = []
+    for number, row in rows:
+        if isinstance(row, str):
+            problems.append(RowProblem(row=number, field="row", reason=row))
+            continue
+        try:
+            people.append((number, Person.model_validate(row)))
+        except ValidationError as exc:
+            for error in exc.errors():
+                field = ".".join(str(part) for part in error["loc"]) or "row"
+                reason = str(error["msg"]).removeprefix("Value error, ")
+                problems.append(RowProblem(row=number, field=field, reason=reason))
+    if not rows:
+        problems.append(RowProblem(row=0, field="rows", reason="the roster has no employees"))
+    # The whole-roster checks use every row that names an id, valid or not, so one
+    # bad e-mail does not also report everyone under that person as orphaned.
+    links = [
+        (number, _text(row.get("employee_id")), row)
+        for number, row in rows
+        if isinstance(row, dict) and _text(row.get("employee_id"))
+    ]
+    first_row: dict[str, int] = {}
+    for number, employee_id, _ in links:
+        if employee_id in first_row:
+            problems.append(
+                RowProblem(
+                    row=number,
+                    field="employee_id",
+                    reason=f"duplicate id {employee_id!r} (first on row {first_row[employee_id]})",
+                )
+            )
+        else:
+            first_row[employee_id] = number
+    manager: dict[str, str | None] = {}
+    for number, employee_id, row in links:
+        for field in ("manager_id", "hr_partner_id"):
+            other = _text(row.get(field))
+            if other and other not in first_row:
+                problems.append(
+                    RowProblem(row=number, field=field, reason=f"unknown employee {other!r}")
+                )
+        boss = _text(row.get("manager_id"))
+        if boss == employee_id:
+            problems.append(
+                RowProblem(row=number, field="manager_id", reason="nobody manages themselves")
+            )
+        elif first_row[employee_id] == number:
+            manager[employee_id] = boss or None
+    problems.extend(_loops(manager, first_row))
+    if problems:
+        raise RosterInvalid(sorted(problems, key=lambda p: (p.row, p.field)))
+    return [person for _, person in people]
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _loops(manager: dict[str, str | None], row_of: dict[str, int]) -> list[RowProblem]:
+    """Rows whose management chain comes back to someone already in it."""
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    in_loop: set[str] = set()
+    for start in manager:
+        path: list[str] = []
+        current: str | None = start
+        while current is not None and current in manager and current not in state:
+            state[current] = 1
+            path.append(current)
+            current = manager[current]
+        if current is not None and state.get(current) == 1:
+            in_loop.update(path[path.index(current) :])
+        for person in path:
+            state[person] = 2
+    return [
+        RowProblem(
+            row=row_of[person],
+            field="manager_id",
+            reason="the management chain loops back to this employee",
+        )
+        for person in sorted(in_loop, key=row_of.__getitem__)
+    ]
+
+
+class Relation(StrEnum):
+    """How a viewer stands to an employee, strongest first."""
+
+    SELF = "self"
+    MANAGER = "manager"
+    SKIP_LEVEL = "skip_level"
+    HR_PARTNER = "hr_partner"
+    NONE = "none"
+
+
+class Roster(CareerAggregate):
+    class RosterStarted(CareerAggregate.Created):
+        pass
+
+    class RosterImported(CareerAggregate.Event):
+        source: str
+        added: list[Person]
+        changes: list[PersonChange]
+        removed: list[str]
+
+        def apply(self, roster: Roster) -> None:
+            people = dict(roster.people)
+            for person in self.added:
+                people[person.employee_id] = person
+            updates: dict[str, dict[str, Any]] = {}
+            for change in self.changes:
+                updates.setdefault(change.employee_id, {})[change.field] = change.new
+            for employee_id, fields in updates.items():
+                people[employee_id] = people[employee_id].model_copy(update=fields)
+            for employee_id in self.removed:
+                people.pop(employee_id, None)
+            roster._index(people)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.people: dict[str, Person] = {}
+        self.reports: dict[str, tuple[str, ...]] = {}
+        self.partnered: dict[str, frozenset[str]] = {}
+
+    @classmethod
+    def start(cls, *, actor: str, at: datetime) -> Roster:
+        return cls._create(
+            cls.RosterStarted, id=ROSTER_ID, actor=actor, timestamp=at, idempotency_key=None
+        )
+
+    def _index(self, people: dict[str, Person]) -> None:
+        """Rebuild the lookups (new containers: cached copies share nothing mutable)."""
+        reports: dict[str, list[str]] = {}
+        partnered: dict[str, set[str]] = {}
+        for person in people.values():
+            if person.manager_id is not None:
+                reports.setdefault(person.manager_id, []).append(person.employee_id)
+            if person.hr_partner_id is not None:
+                partnered.setdefault(person.hr_partner_id, set()).add(person.department)
+        self.people = people
+        self.reports = {m: tuple(r) for m, r in reports.items()}
+        self.partnered = {p: frozenset(d) for p, d in partnered.items()}
+
+    # --- the import ---------------------------------------------------------------
+
+    @command("RosterImported")
+    def import_people(
+        self,
+        *,
+        people: Sequence[Person],
+        source: str,
+        actor: str,
+        at: datetime,
+        idempotency_key: str | None = None,
+    ) -> None:
+        """Record what differs between the roster and ``people`` (validated as a whole)."""
+        incoming = {p.employee_id: p for p in people}
+        added = [p for e, p in incoming.items() if e not in self.people]
+        removed = sorted(e for e in self.people if e not in incoming)
+        changes = [
+            PersonChange(
+                employee_id=e,
+                field=field,
+                old=getattr(self.people[e], field),
+                new=getattr(p, field),
+            )
+            for e, p in incoming.items()
+            if e in self.people and self.people[e] != p
+            for field in Person.model_fields
+            if getattr(self.people[e], field) != getattr(p, field)
+        ]
+        if added or removed or changes:
+            self._emit(
+                self.RosterImported,
+                actor=actor,
+                at=at,
+                key=idempotency_key,
+                source=source,
+                added=added,
+                changes=changes,
+                removed=removed,
+            )
+
+    # --- relationships --------------------------------------------------------------
+
+    def get(self, employee_id: str) -> Person | None:
+        return self.people.get(employee_id)
+
+    def require(self, employee_id: str, field: str = "employee_id") -> Person:
+        person = self.people.get(employee_id)
+        if person is None:
+            raise errors.InvalidCommand(field, f"{employee_id!r} is not on the roster")
+        return person
+
+    def manager_of(self, employee_id: str) -> str | None:
+        person = self.people.get(employee_id)
+        return None if person is None else person.manager_id
+
+    def direct_reports(self, manager_id: str) -> tuple[str, ...]:
+        return self.reports.get(manager_id, ())
+
+    def organisation(self, manager_id: str) -> list[str]:
+        """Everyone below a manager, at any depth."""
+        found: list[str] = []
+        queue = list(self.direct_reports(manager_id))
+        while queue:
+            employee = queue.pop()
+            found.append(employee)
+            queue.extend(self.direct_reports(employee))
+        return found
+
+    def departments_partnered_by(self, partner_id: str) -> frozenset[str]:
+        return self.partnered.get(partner_id, frozenset())
+
+    def participants(self, employee_id: str) -> Participants | None:
+        """The people around an employee's case; None for someone without a manager."""
+        person = self.people.get(employee_id)
+        if person is None or person.manager_id is None:
+            return None
+        return Participants(
+            employee_id=employee_id,
+            manager_id=person.manager_id,
+            skip_level_id=self.manager_of(person.manager_id),
+            hr_partner_id=person.hr_partner_id,
+        )
+
+    def relation(self, viewer_id: str, employee_id: str) -> Relation:
+        """How ``viewer_id`` stands to ``employee_id`` (the strongest tie wins)."""
+        if viewer_id == employee_id:
+            return Relation.SELF
+        person = self.people.get(employee_id)
+        if person is None:
+            return Relation.NONE
+        if person.manager_id == viewer_id:
+            return Relation.MANAGER
+        if person.manager_id is not None and self.manager_of(person.manager_id) == viewer_id:
+            return Relation.SKIP_LEVEL
+        if person.department in self.departments_partnered_by(viewer_id):
+            return Relation.HR_PARTNER
+        return Relation.NONE
+
+    def in_organisation(self, viewer_id: str, employee_id: str) -> bool:
+        """Whether ``viewer_id`` is anywhere above ``employee_id`` in the chain."""
+        seen: set[str] = set()
+        current = self.manager_of(employee_id)
+        while current is not None and current not in seen:
+            if current == viewer_id:
+                return True
+            seen.add(current)
+            current = self.manager_of(current)
+        return False
+
+    def visible_to(self, viewer_id: str) -> Iterable[str]:
+        """Employees a non-admin viewer may see: self, their organisation, their departments."""
+        seen = {viewer_id, *self.organisation(viewer_id)}
+        departments = self.departments_partnered_by(viewer_id)
+        if departments:
+            seen.update(e for e, p in self.people.items() if p.department in departments)
+        return (e for e in self.people if e in seen)
