@@ -42,6 +42,20 @@ class Settings(BaseSettings):
         default="careerflow.invalid", description="person@domain until the roster has e-mails"
     )
     webhook_url: str | None = Field(default=None, description="Slack-compatible incoming webhook")
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    jwt_secret: str | None = Field(
+        default=None,
+        description="HS256 signing secret; unset: generated once into data_dir/jwt-secret",
+    )
+    oidc_issuer: str | None = Field(
+        default=None, description="production: accept tokens from this OIDC issuer (RS256/ES256)"
+    )
+    oidc_jwks_url: str | None = Field(
+        default=None, description="the issuer's JWKS URL (default: issuer + /.well-known/jwks.json)"
+    )
+    oidc_audience: str | None = Field(default=None, description="required `aud` of OIDC tokens")
+    token_hours: int = Field(default=12, ge=1, le=24 * 365, description="lifetime of `careerflow token`")
     db_pool_size: int = Field(default=5, ge=1, le=100)
     db_pool_max_overflow: int = Field(default=10, ge=0, le=100)
 
@@ -52,6 +66,10 @@ class Settings(BaseSettings):
     @property
     def outbox_dir(self) -> Path:
         return self.data_dir.resolve() / "outbox"
+
+    @property
+    def jwt_secret_file(self) -> Path:
+        return self.data_dir.resolve() / "jwt-secret"
 
     @property
     def embedded_pgdata(self) -> Path:

@@ -24,9 +24,7 @@ def parse_csv(text: str) -> Rows:
     header = [name.strip() for name in reader.fieldnames or []]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        raise RosterInvalid(
-            [RowProblem(row=1, field=c, reason="missing column") for c in missing]
-        )
+        raise RosterInvalid([RowProblem(row=1, field=c, reason="missing column") for c in missing])
     reader.fieldnames = header
     rows: Rows = []
     for row in reader:
@@ -50,7 +48,13 @@ def parse_json(text: str) -> Rows:
         data = data["employees"]
     if not isinstance(data, list):
         raise RosterInvalid(
-            [RowProblem(row=0, field="body", reason='expected a list of employees or {"employees": [...]}')]
+            [
+                RowProblem(
+                    row=0,
+                    field="body",
+                    reason='expected a list of employees or {"employees": [...]}',
+                )
+            ]
         )
     rows: Rows = []
     for number, item in enumerate(data, start=1):

@@ -93,7 +93,7 @@ def test_relationships_come_from_the_roster() -> None:
 def test_a_reimport_records_only_what_changed() -> None:
     roster = imported()
     roster.collect_events()
-    moved = GOOD.replace("emp,\"Eve, Jr.\",EVE@example.com,mgr", "emp,\"Eve, Jr.\",eve@example.com,vp")
+    moved = GOOD.replace('emp,"Eve, Jr.",EVE@example.com,mgr', 'emp,"Eve, Jr.",eve@example.com,vp')
     moved = moved.replace("other,Otto,otto@example.com,ceo,Sales,,\n", "")
     moved += "new,Nia,nia@example.com,mgr,Eng,hr,\n"
     roster.import_people(people=validate_roster(parse_csv(moved)), source="t", actor="hr", at=at(1))

@@ -1,0 +1,72 @@
+"""The FastAPI application: routers, problem+json errors, and its services.
+
+``create_app`` is given its services by the composition root (``build_services``
+for a real process, the test fixtures for tests), so nothing here reads the
+environment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from fastapi import FastAPI
+
+from api import problems
+from api.auth import Tokens
+from api.deps import Services, utc_now
+from api.routes import action_items, cases, cycles, health, me, roster
+from careerflow.settings import Settings
+from domain.application import CareerFlow
+from projections.database import engine_for
+
+API_PREFIX = "/api/v1"
+
+DESCRIPTION = """
+careerflow runs company-wide career development cycles: HR opens a cycle, each
+employee prepares, requests a career conversation, shares an agenda, holds the
+meeting, drafts a development plan, gets it approved and keeps regular check-ins.
+
+Authenticate with `Authorization: Bearer <token>` (`careerflow token EMPLOYEE_ID`
+prints one in the embedded mode). Errors are RFC 9457 problem details. Every POST
+takes an `Idempotency-Key` header: a retry with the same key does not repeat its effect.
+"""
+
+
+def build_services(
+    settings: Settings,
+    application: CareerFlow,
+    url: str,
+    *,
+    temporal_address: str | None,
+    clock: Callable[[], datetime] = utc_now,
+) -> Services:
+    return Services(
+        settings=settings,
+        application=application,
+        tokens=Tokens(settings),
+        read_engine=engine_for(url, settings.db_schema),
+        temporal_address=temporal_address,
+        clock=clock,
+    )
+
+
+def create_app(services: Services) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        services.read_engine.dispose()
+
+    app = FastAPI(
+        title="careerflow",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    problems.install(app)
+    app.include_router(health.router)
+    for router in (roster.router, cycles.router, cases.router, action_items.router, me.router):
+        app.include_router(router, prefix=API_PREFIX)
+    return app

@@ -1,0 +1,135 @@
+"""Bearer tokens: who is calling, and which company-wide roles they hold.
+
+PyJWT does the cryptography. The embedded default signs HS256 with a secret made
+once and kept in the data directory (``careerflow token`` prints tokens signed
+with it); production trusts an OIDC issuer's keys (JWKS). A token says who the
+caller is and whether they are an HR admin or an auditor — never who manages whom:
+relationships come from the roster.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import jwt
+
+from careerflow.settings import Settings
+
+ISSUER = "careerflow"
+AUDIENCE = "careerflow-api"
+
+
+class Role(StrEnum):
+    """Company-wide roles a token may carry (everyone is also an employee)."""
+
+    HR_ADMIN = "hr_admin"
+    AUDITOR = "auditor"
+
+
+class InvalidToken(Exception):
+    """The bearer token is missing, malformed, expired or not ours (401)."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    employee_id: str
+    roles: frozenset[Role] = frozenset()
+
+    @property
+    def is_hr_admin(self) -> bool:
+        return Role.HR_ADMIN in self.roles
+
+    @property
+    def is_auditor(self) -> bool:
+        return Role.AUDITOR in self.roles
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.is_hr_admin or self.is_auditor
+
+
+def load_secret(settings: Settings) -> str:
+    """The HS256 secret: from settings, else the data dir's file (created on first use)."""
+    if settings.jwt_secret:
+        return settings.jwt_secret
+    path: Path = settings.jwt_secret_file
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+class Tokens:
+    """Issues (embedded mode) and verifies bearer tokens."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.oidc = settings.oidc_issuer is not None
+        self._jwks: jwt.PyJWKClient | None = None
+        self._secret: str | None = None
+        if self.oidc:
+            issuer = str(settings.oidc_issuer).rstrip("/")
+            url = settings.oidc_jwks_url or f"{issuer}/.well-known/jwks.json"
+            self._jwks = jwt.PyJWKClient(url, cache_keys=True)
+        else:
+            self._secret = load_secret(settings)
+
+    def issue(
+        self, employee_id: str, roles: frozenset[Role] = frozenset(), hours: int | None = None
+    ) -> str:
+        if self._secret is None:
+            raise RuntimeError("tokens come from the OIDC issuer in this deployment")
+        now = datetime.now(UTC)
+        claims: dict[str, Any] = {
+            "sub": employee_id,
+            "roles": sorted(roles),
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "iat": now,
+            "exp": now + timedelta(hours=hours or self.settings.token_hours),
+        }
+        return jwt.encode(claims, self._secret, algorithm="HS256")
+
+    def verify(self, token: str) -> Caller:
+        try:
+            if self._jwks is not None:
+                key = self._jwks.get_signing_key_from_jwt(token)
+                claims = jwt.decode(
+                    token,
+                    key.key,
+                    algorithms=["RS256", "ES256", "PS256"],
+                    issuer=str(self.settings.oidc_issuer),
+                    audience=self.settings.oidc_audience,
+                    options={
+                        "require": ["sub", "exp"],
+                        "verify_aud": bool(self.settings.oidc_audience),
+                    },
+                )
+            else:
+                assert self._secret is not None
+                claims = jwt.decode(
+                    token,
+                    self._secret,
+                    algorithms=["HS256"],
+                    issuer=ISSUER,
+                    audience=AUDIENCE,
+                    options={"require": ["sub", "exp"]},
+                )
+        except jwt.PyJWTError as exc:
+            raise InvalidToken(str(exc)) from exc
+        subject = claims.get("sub")
+        if not isinstance(subject, str) or not subject:
+            raise InvalidToken("the token names nobody (sub)")
+        raw_roles = claims.get("roles") or []
+        if not isinstance(raw_roles, list):
+            raise InvalidToken("roles must be a list")
+        roles = frozenset(Role(r) for r in raw_roles if r in set(Role))
+        return Caller(employee_id=subject, roles=roles)

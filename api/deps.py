@@ -1,0 +1,87 @@
+"""What a request handler can ask for (FastAPI dependencies, as ``Annotated`` aliases)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
+
+from api.auth import Caller, InvalidToken, Tokens
+from careerflow.settings import Settings
+from domain.application import CareerFlow
+from domain.roster import Roster
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    """Everything the API talks to, built once by the composition root."""
+
+    settings: Settings
+    application: CareerFlow
+    tokens: Tokens
+    read_engine: Engine
+    temporal_address: str | None
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(_services)]
+
+
+def _application(services: ServicesDep) -> CareerFlow:
+    return services.application
+
+
+App = Annotated[CareerFlow, Depends(_application)]
+
+_bearer = HTTPBearer(auto_error=False, description="a token from `careerflow token` or your IdP")
+
+
+def _caller(
+    services: ServicesDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Caller:
+    if credentials is None:
+        raise InvalidToken("no Authorization: Bearer header")
+    return services.tokens.verify(credentials.credentials)
+
+
+CurrentUser = Annotated[Caller, Depends(_caller)]
+
+
+def _roster(application: App) -> Roster:
+    return application.get_roster()
+
+
+RosterDep = Annotated[Roster, Depends(_roster)]
+
+
+def _now(services: ServicesDep) -> datetime:
+    return services.clock()
+
+
+Now = Annotated[datetime, Depends(_now)]
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        pattern=r"^[\x21-\x7e]+$",
+        description="repeat a POST with the same key and its effect happens once",
+    ),
+]

@@ -1,0 +1,175 @@
+"""RFC 9457 problem details for every error the API returns.
+
+Domain errors map by family (invalid input 422, out of order or conflict 409,
+not permitted 403, not found 404); request validation names every field at fault;
+a database that cannot be reached is 503 with Retry-After. Anything else is a
+bug and is logged as one (500, without internals).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import psycopg
+import psycopg_pool
+from eventsourcing.persistence import OperationalError as StoreOperationalError
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.exc import OperationalError as SqlOperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.auth import InvalidToken
+from domain import errors
+
+log = logging.getLogger("careerflow.api")
+MEDIA_TYPE = "application/problem+json"
+RETRY_AFTER_SECONDS = 5
+
+
+class FieldProblem(BaseModel):
+    field: str
+    reason: str
+
+
+class Problem(BaseModel):
+    """What went wrong, for people and for programs (RFC 9457)."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    code: str
+    errors: list[FieldProblem] | None = None
+    current: str | None = None
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "description": title, "content": {MEDIA_TYPE: {}}}
+    for status, title in (
+        (401, "No valid bearer token"),
+        (403, "Not allowed"),
+        (404, "Not found, or not yours to see"),
+        (409, "Out of order, or a conflicting write"),
+        (422, "Invalid input (field and reason)"),
+        (503, "Storage unavailable; retry later"),
+    )
+}
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    code: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"https://careerflow.invalid/problems/{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _domain(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, errors.DomainError)
+    if isinstance(exc, errors.InvalidCommand):
+        problems = exc.details.get("problems")
+        listed = (
+            [{"field": f"rows[{p['row']}].{p['field']}", "reason": p["reason"]} for p in problems]
+            if problems
+            else [{"field": exc.field, "reason": exc.reason}]
+        )
+        return problem(422, "Invalid input", exc.message, exc.code, errors=listed)
+    if isinstance(exc, errors.StepOutOfOrder):
+        return problem(409, "Step out of order", exc.message, exc.code, current=str(exc.current))
+    if isinstance(exc, errors.Conflict):
+        return problem(409, "Conflict", exc.message, exc.code)
+    if isinstance(exc, errors.NotPermitted):
+        return problem(403, "Not allowed", exc.message, exc.code)
+    if isinstance(exc, errors.NotFound):
+        return problem(404, "Not found", exc.message, exc.code)
+    return problem(400, "Refused", exc.message, exc.code)
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body",)] or ["body"]
+    return ".".join(parts)
+
+
+def _validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    listed = [
+        {
+            "field": _field_name(tuple(e["loc"])),
+            "reason": str(e["msg"]).removeprefix("Value error, "),
+        }
+        for e in exc.errors()
+    ]
+    detail = "; ".join(f"{p['field']}: {p['reason']}" for p in listed[:5])
+    return problem(422, "Invalid input", detail, "invalid_input", errors=listed)
+
+
+def _http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = {401: "unauthenticated", 404: "not_found", 405: "method_not_allowed"}.get(
+        exc.status_code, "http_error"
+    )
+    return problem(
+        exc.status_code,
+        str(exc.detail) if exc.status_code != 404 else "Not found",
+        str(exc.detail),
+        code,
+        headers=dict(exc.headers or {}),
+    )
+
+
+def _token(request: Request, exc: Exception) -> JSONResponse:
+    return problem(
+        401,
+        "Unauthenticated",
+        f"a valid bearer token is needed: {exc}",
+        "unauthenticated",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("storage unavailable: %s", exc)
+    return problem(
+        503,
+        "Storage unavailable",
+        "the database cannot be reached right now; nothing was written",
+        "unavailable",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def _bug(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem(500, "Internal error", "an unexpected error; it has been logged", "internal")
+
+
+UNAVAILABLE: tuple[type[Exception], ...] = (
+    StoreOperationalError,
+    SqlOperationalError,
+    psycopg.OperationalError,
+    psycopg_pool.PoolTimeout,
+)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(errors.DomainError, _domain)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(InvalidToken, _token)
+    for kind in UNAVAILABLE:
+        app.add_exception_handler(kind, _unavailable)
+    app.add_exception_handler(Exception, _bug)

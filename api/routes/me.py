@@ -1,0 +1,125 @@
+"""The caller's own corner: who they are, their case, their team, their inbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from api.auth import Role
+from api.deps import App, CurrentUser, RosterDep, ServicesDep
+from api.problems import PROBLEM_RESPONSES
+from api.schemas.cases import CasePublic
+from api.schemas.roster import PersonPublic
+from domain import errors
+from domain.application import CareerFlow
+from domain.case import Phase, case_id_for
+from domain.cycle import Cycle
+
+router = APIRouter(prefix="/me", tags=["me"], responses=PROBLEM_RESPONSES)
+
+
+class MePublic(BaseModel):
+    employee_id: str
+    roles: list[Role]
+    person: PersonPublic | None
+    manager_id: str | None
+    direct_reports: list[str]
+    hr_partner_of: list[str]
+
+
+@router.get("", summary="Who you are, as the token and the roster say")
+def me(caller: CurrentUser, roster: RosterDep) -> MePublic:
+    person = roster.get(caller.employee_id)
+    return MePublic(
+        employee_id=caller.employee_id,
+        roles=sorted(caller.roles),
+        person=None if person is None else PersonPublic.model_validate(person.model_dump()),
+        manager_id=roster.manager_of(caller.employee_id),
+        direct_reports=list(roster.direct_reports(caller.employee_id)),
+        hr_partner_of=sorted(roster.departments_partnered_by(caller.employee_id)),
+    )
+
+
+def _cycle(application: CareerFlow, cycle_id: UUID | None, employee_id: str) -> Cycle:
+    """The cycle asked for, else the newest open cycle the employee is enrolled in."""
+    if cycle_id is not None:
+        return application.get_cycle(cycle_id)
+    for cycle in reversed(application.list_cycles()):
+        if cycle.is_open and employee_id in cycle.enrolled_set:
+            return cycle
+    raise errors.NotFound("open cycle for", employee_id)
+
+
+CycleQuery = Annotated[UUID | None, Query(description="default: the newest open cycle")]
+
+
+@router.get("/case", summary="Your case (in the newest open cycle, or the one named)")
+def my_case(caller: CurrentUser, application: App, cycle_id: CycleQuery = None) -> CasePublic:
+    cycle = _cycle(application, cycle_id, caller.employee_id)
+    return CasePublic.of(application.case_for(cycle.id, caller.employee_id))
+
+
+class TeamMember(BaseModel):
+    employee_id: str
+    name: str
+    case_id: UUID | None
+    phase: Phase | None
+
+
+@router.get("/team", summary="Your direct reports and where their cases stand")
+def my_team(
+    caller: CurrentUser, application: App, roster: RosterDep, cycle_id: CycleQuery = None
+) -> list[TeamMember]:
+    reports = roster.direct_reports(caller.employee_id)
+    cycle: Cycle | None = None
+    if cycle_id is not None:
+        cycle = application.get_cycle(cycle_id)
+    else:
+        open_cycles = [c for c in application.list_cycles() if c.is_open]
+        cycle = open_cycles[-1] if open_cycles else None
+    members = []
+    for employee_id in reports:
+        case = None
+        if cycle is not None and employee_id in cycle.enrolled_set:
+            case = application.get_case(case_id_for(cycle.id, employee_id))
+        members.append(
+            TeamMember(
+                employee_id=employee_id,
+                name=roster.people[employee_id].name,
+                case_id=None if case is None else case.id,
+                phase=None if case is None else case.phase,
+            )
+        )
+    return members
+
+
+class InboxMessage(BaseModel):
+    id: UUID
+    subject: str
+    body: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+@router.get("/inbox", summary="Your notifications: reminders, escalations, recaps, invitations")
+def my_inbox(
+    caller: CurrentUser,
+    services: ServicesDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[InboxMessage]:
+    with services.read_engine.connect() as conn:
+        if conn.execute(text("SELECT to_regclass('inbox')")).scalar() is None:
+            return []  # nothing was ever sent
+        rows = conn.execute(
+            text(
+                "SELECT id, subject, body, created_at, read_at FROM inbox"
+                " WHERE recipient_id = :me ORDER BY created_at DESC, id LIMIT :limit"
+            ),
+            {"me": caller.employee_id, "limit": limit},
+        ).mappings()
+        return [InboxMessage.model_validate(dict(r)) for r in rows]

@@ -1,0 +1,92 @@
+"""The roster: HR imports it (CSV or JSON); people see the part of it that concerns them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+
+from api import access
+from api.deps import App, CurrentUser, IdempotencyKey, Now, RosterDep
+from api.problems import PROBLEM_RESPONSES
+from api.schemas.roster import PersonPublic, RosterImportPublic, RosterPublic
+from domain import errors
+from domain.roster import validate_roster
+from domain.roster_files import parse_roster
+
+router = APIRouter(prefix="/roster", tags=["roster"], responses=PROBLEM_RESPONSES)
+
+MAX_ROSTER_BYTES = 50 * 1024 * 1024
+
+
+@router.get("", summary="The roster entries you may see (everyone, for HR admins and auditors)")
+def list_roster(caller: CurrentUser, roster: RosterDep) -> RosterPublic:
+    if caller.sees_everything:
+        people = list(roster.people.values())
+    else:
+        people = [roster.people[e] for e in roster.visible_to(caller.employee_id)]
+    return RosterPublic(
+        version=roster.version,
+        employees=[PersonPublic.model_validate(p.model_dump()) for p in people],
+    )
+
+
+@router.get("/{employee_id}", summary="One roster entry")
+def get_person(employee_id: str, caller: CurrentUser, roster: RosterDep) -> PersonPublic:
+    person = roster.get(employee_id)
+    if person is None or not access.can_see_employee(caller, roster, employee_id):
+        raise errors.NotFound("employee", employee_id)
+    return PersonPublic.model_validate(person.model_dump())
+
+
+@router.post(
+    "/import",
+    summary="Import the whole roster (CSV or JSON), validated as a whole",
+    description=(
+        "The body is the roster file: `text/csv` with the columns employee_id, name, email,"
+        " manager_id, department, hr_partner_id and optionally timezone; or `application/json`"
+        ' (a list of rows, or `{"employees": [...]}`). Every problem is reported with its row'
+        " number and nothing is imported. A re-import records what changed; open cases move to"
+        " a new manager, skip-level or HR partner."
+    ),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/json": {
+                    "schema": {
+                        "type": "array",
+                        "items": {"$ref": "#/components/schemas/PersonPublic"},
+                    }
+                },
+            },
+        }
+    },
+)
+async def import_roster(
+    request: Request,
+    caller: CurrentUser,
+    application: App,
+    now: Now,
+    idempotency_key: IdempotencyKey = None,
+) -> RosterImportPublic:
+    access.require_hr_admin(caller, "import the roster")
+    body = await request.body()
+    if len(body) > MAX_ROSTER_BYTES:
+        raise errors.InvalidCommand("body", f"larger than {MAX_ROSTER_BYTES} bytes")
+    try:
+        content = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise errors.InvalidCommand("body", "is not UTF-8 text") from None
+    media_type = request.headers.get("content-type", "application/json")
+    people = validate_roster(parse_roster(content, media_type))
+    result = await run_in_threadpool(
+        lambda: application.import_roster(
+            people,
+            source=f"api:{media_type.split(';')[0]}",
+            actor=caller.employee_id,
+            at=now,
+            idempotency_key=idempotency_key,
+        )
+    )
+    return RosterImportPublic(**vars(result))

@@ -1,0 +1,1 @@
+"""Request (Create / Update / command) and response (Public) models, kept apart."""

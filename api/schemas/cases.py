@@ -1,0 +1,232 @@
+"""Cases and action items: the command bodies (one model per step) and the public views."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from domain.action_item import ActionItem, ItemStatus
+from domain.case import DevelopmentCase, Phase, PlanStatus
+from domain.values import (
+    Agenda,
+    CaseOutcome,
+    ConversationFeedback,
+    DevelopmentPlan,
+    GoalProgress,
+    PeerFeedback,
+    PersonId,
+    Recap,
+    SelfAssessment,
+    SmartErGoal,
+    Text,
+)
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MeetingRequest(Command):
+    proposed_for: AwareDatetime = Field(description="at least the policy's notice ahead")
+
+
+class MeetingReschedule(Command):
+    new_time: AwareDatetime
+    reason: Text
+
+
+class Reason(Command):
+    reason: Text
+
+
+class MeetingHeld(Command):
+    held_at: AwareDatetime | None = Field(None, description="when it took place (default: now)")
+
+
+class PeerFeedbackRequest(Command):
+    peer_id: PersonId
+
+
+class PeerFeedbackGiven(Command):
+    feedback: PeerFeedback
+    anonymous: bool = False
+
+
+class PlanChanges(Command):
+    comments: Text
+
+
+class CheckInRecord(Command):
+    notes: Text
+    progress: list[GoalProgress] = Field(default_factory=list)
+
+
+class GoalReadjustment(Command):
+    goal: SmartErGoal
+    reason: Text
+
+
+class CaseClose(Command):
+    outcome: CaseOutcome | None = Field(None, description="derived from the case when omitted")
+
+
+class ActionItemDone(Command):
+    note: str = Field("", max_length=4000)
+
+
+class ActionItemReschedule(Command):
+    new_due_at: AwareDatetime
+    reason: Text
+
+
+# bodies that are value objects as they stand
+SelfAssessmentBody = SelfAssessment
+GoalBody = SmartErGoal
+AgendaBody = Agenda
+FeedbackBody = ConversationFeedback
+RecapBody = Recap
+PlanBody = DevelopmentPlan
+
+
+class PlanVersionPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    version: int
+    status: PlanStatus
+    plan: DevelopmentPlan
+    drafted_at: datetime
+    submitted_at: datetime | None
+    approved_at: datetime | None
+    late: bool
+    readjusted_from: int | None
+    comments: list[str]
+
+
+class CheckInPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    number: int
+    due_at: datetime
+    held_at: datetime | None
+    missed: bool
+
+
+class MeetingPublic(BaseModel):
+    requested_at: datetime | None
+    at: datetime | None
+    answered_at: datetime | None
+    decline_reason: str | None
+    agenda: Agenda | None
+    held_at: datetime | None
+
+
+class CasePublic(BaseModel):
+    id: UUID
+    cycle_id: UUID
+    version: int
+    employee_id: str
+    manager_id: str
+    skip_level_id: str | None
+    hr_partner_id: str | None
+    phase: Phase
+    opened_at: datetime
+    self_assessment: SelfAssessment | None
+    self_assessed_at: datetime | None
+    draft_goals: list[SmartErGoal]
+    peer_feedback_requested: list[str]
+    peer_feedback_received: int
+    meeting: MeetingPublic
+    recap: Recap | None
+    action_item_ids: list[UUID]
+    plan_due_at: datetime | None
+    plans: list[PlanVersionPublic]
+    approved_version: int | None
+    check_ins: list[CheckInPublic]
+    goal_progress: dict[str, int]
+    reminders: dict[str, str] = Field(description="deadline → who was reminded")
+    escalations: list[dict[str, str | int]]
+    outcome: CaseOutcome | None
+    closed_at: datetime | None
+
+    @classmethod
+    def of(cls, case: DevelopmentCase) -> CasePublic:
+        people = case.participants
+        return cls(
+            id=case.id,
+            cycle_id=case.cycle_id,
+            version=case.version,
+            employee_id=people.employee_id,
+            manager_id=people.manager_id,
+            skip_level_id=people.skip_level_id,
+            hr_partner_id=people.hr_partner_id,
+            phase=case.phase,
+            opened_at=case.opened_at,
+            self_assessment=case.self_assessment,
+            self_assessed_at=case.self_assessed_at,
+            draft_goals=list(case.draft_goals.values()),
+            peer_feedback_requested=sorted(case.peer_feedback),
+            peer_feedback_received=sum(1 for f in case.peer_feedback.values() if f is not None),
+            meeting=MeetingPublic(
+                requested_at=case.meeting_requested_at,
+                at=case.meeting_at,
+                answered_at=case.meeting_answered_at,
+                decline_reason=case.decline_reason,
+                agenda=case.agenda,
+                held_at=case.held_at,
+            ),
+            recap=case.recap,
+            action_item_ids=list(case.action_item_ids),
+            plan_due_at=case.plan_due_at,
+            plans=[PlanVersionPublic.model_validate(p) for p in case.plans],
+            approved_version=case.approved_version,
+            check_ins=[CheckInPublic.model_validate(c) for c in case.check_ins.values()],
+            goal_progress=dict(case.goal_progress),
+            reminders=dict(case.reminders),
+            escalations=[
+                {"deadline": d, "rung": r, "recipient_id": who}
+                for (d, r), who in case.escalations.items()
+            ],
+            outcome=case.outcome,
+            closed_at=case.closed_at,
+        )
+
+
+class ActionItemPublic(BaseModel):
+    id: UUID
+    case_id: UUID
+    cycle_id: UUID
+    employee_id: str
+    title: str
+    owner_id: str
+    due_at: datetime
+    agreed_at: datetime
+    status: ItemStatus
+    completed_at: datetime | None
+    overdue: bool
+    reschedules: int
+    version: int
+    escalations: list[dict[str, str | int]]
+
+    @classmethod
+    def of(cls, item: ActionItem) -> ActionItemPublic:
+        return cls(
+            id=item.id,
+            case_id=item.case_id,
+            cycle_id=item.cycle_id,
+            employee_id=item.employee_id,
+            title=item.title,
+            owner_id=item.owner_id,
+            due_at=item.due_at,
+            agreed_at=item.agreed_at,
+            status=item.status,
+            completed_at=item.completed_at,
+            overdue=item.overdue,
+            reschedules=item.reschedules,
+            version=item.version,
+            escalations=[
+                {"deadline": d, "rung": r, "recipient_id": who}
+                for (d, r), who in item.escalations.items()
+            ],
+        )

@@ -1,0 +1,78 @@
+"""Cycles: what HR sends to create one, and what everyone reads back."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from domain.cycle import Cycle, CycleStatus
+from domain.values import PersonId, Policy
+
+
+class CycleCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200, examples=["Career conversations 2027"])
+    opens_at: AwareDatetime
+    closes_at: AwareDatetime
+    okr_planning_on: date | None = Field(None, description="the OKR/KPI planning date, if any")
+    policy: Policy = Field(default_factory=Policy, description="deadlines (ISO-8601 durations)")
+
+
+class PolicyUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    policy: Policy
+
+
+class CycleOpen(BaseModel):
+    """Who to enrol: everyone on the roster with a manager, or a subset."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    employee_ids: list[PersonId] | None = Field(None, description="only these employees")
+    departments: list[str] | None = Field(None, description="only these departments")
+
+
+class BatchPublic(BaseModel):
+    changed: int = Field(description="cases opened or closed by this call")
+    unchanged: int = Field(description="cases that were already so")
+
+
+class CyclePublic(BaseModel):
+    id: UUID
+    name: str
+    status: CycleStatus
+    opens_at: datetime
+    closes_at: datetime
+    okr_planning_on: date | None
+    policy: Policy
+    opened_at: datetime | None
+    closed_at: datetime | None
+    enrolled: int
+    version: int
+
+    @classmethod
+    def of(cls, cycle: Cycle) -> CyclePublic:
+        return cls(
+            id=cycle.id,
+            name=cycle.name,
+            status=cycle.status,
+            opens_at=cycle.opens_at,
+            closes_at=cycle.closes_at,
+            okr_planning_on=cycle.okr_planning_on,
+            policy=cycle.policy,
+            opened_at=cycle.opened_at,
+            closed_at=cycle.closed_at,
+            enrolled=len(cycle.enrolled),
+            version=cycle.version,
+        )
+
+
+class CycleStatusPublic(BaseModel):
+    """A cycle and how many of its cases are in each phase (from the event store)."""
+
+    cycle: CyclePublic
+    phases: dict[str, int]
