@@ -1,22 +1,62 @@
-"""The ``careerflow`` command line (Typer)."""
+"""The ``careerflow`` command line (Typer; rich for tables and progress bars)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated
+from uuid import UUID, uuid4
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from careerflow.settings import Settings
 from careerflow.storage import build_application, database_url
+from domain import errors
+from domain.application import CareerFlow
 
 app = typer.Typer(
     help="careerflow: career development cycles, event-sourced.", no_args_is_help=True
 )
+roster_app = typer.Typer(help="The roster HR imports (CSV or JSON).", no_args_is_help=True)
+cycle_app = typer.Typer(help="Create, open, close and inspect cycles.", no_args_is_help=True)
+app.add_typer(roster_app, name="roster")
+app.add_typer(cycle_app, name="cycle")
 console = Console(soft_wrap=True)
+CLI_ACTOR = "careerflow:cli"
+
+
+@contextlib.contextmanager
+def _application() -> Iterator[CareerFlow]:
+    """The application, with domain errors printed as one clear line (exit 2)."""
+    application = build_application(Settings())
+    try:
+        yield application
+    except errors.DomainError as exc:
+        console.print(f"[red]refused[/red] ({exc.code}): {exc.message}")
+        for problem in exc.details.get("problems", [])[:50]:
+            console.print(f"  row {problem['row']}: {problem['field']}: {problem['reason']}")
+        raise typer.Exit(2) from None
+    finally:
+        application.close()
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
 
 
 @app.command()
@@ -24,8 +64,7 @@ def demo() -> None:
     """Walk one complete case on the configured store and print its audit history."""
     from careerflow.demo import run_demo
 
-    settings = Settings()
-    with build_application(settings) as application:
+    with _application() as application:
         case = run_demo(application)
         table = Table(title=f"Audit history of case {case.id} ({case.employee_id})")
         for column in ("when", "v", "aggregate", "event", "actor", "payload"):
@@ -82,12 +121,55 @@ def projector() -> None:
 
 
 @app.command()
+def api() -> None:
+    """Serve the HTTP API (CAREERFLOW_API_HOST / CAREERFLOW_API_PORT)."""
+    from careerflow.services import run_process, serve_api
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = Settings()
+    console.print(f"API   http://{settings.api_host}:{settings.api_port}/api/v1")
+    console.print(f"docs  http://{settings.api_host}:{settings.api_port}/docs")
+    asyncio.run(run_process(settings, None, serve_api))
+
+
+@app.command()
+def token(
+    employee_id: Annotated[str, typer.Argument(help="who the token speaks for")],
+    role: Annotated[
+        list[str] | None,
+        typer.Option("--role", help="hr_admin or auditor (repeatable)"),
+    ] = None,
+    hours: Annotated[int | None, typer.Option(help="lifetime (default: token_hours)")] = None,
+) -> None:
+    """Print a bearer token (embedded mode: signed with the data directory's secret)."""
+    from api.auth import Role, Tokens
+
+    try:
+        roles = frozenset(Role(r) for r in role or [])
+    except ValueError:
+        raise typer.BadParameter("role must be hr_admin or auditor", param_hint="--role") from None
+    settings = Settings()
+    if settings.oidc_issuer:
+        console.print("[red]tokens come from the OIDC issuer in this deployment[/red]")
+        raise typer.Exit(2)
+    typer.echo(Tokens(settings).issue(employee_id, roles, hours))
+
+
+@app.command()
 def dev() -> None:
-    """Embedded all-in-one: PostgreSQL, Temporal (web UI), worker, relay, notifier, projector."""
-    from careerflow.demo import run_demo
+    """Embedded all-in-one: PostgreSQL, Temporal, worker, relay, notifier, projector and API."""
+    from api.auth import Role, Tokens
+    from careerflow.demo_org import (
+        DEMO_AUDITOR,
+        DEMO_EMPLOYEE,
+        DEMO_HR_ADMIN,
+        DEMO_MANAGER,
+        seed_demo_org,
+    )
     from careerflow.embedded_temporal import embedded_temporal
     from careerflow.services import (
         run_process,
+        serve_api,
         serve_notifier,
         serve_projector,
         serve_relay,
@@ -100,16 +182,30 @@ def dev() -> None:
     url = database_url(settings)
     with embedded_temporal(settings) as temporal:
         with build_application(settings) as application:
-            case = run_demo(application)
-        console.print(f"PostgreSQL      {url}")
+            cycle = seed_demo_org(application)
+        tokens = Tokens(settings)
+        base = f"http://{settings.api_host}:{settings.api_port}"
+        hr_token = tokens.issue(DEMO_HR_ADMIN, frozenset({Role.HR_ADMIN}))
+        console.print(f"API             {base}/api/v1")
+        console.print(f"API docs        {base}/docs")
+        console.print(f"Temporal web UI {temporal.ui_url}")
         console.print(
             f"Temporal        {temporal.address} (namespace {settings.temporal_namespace})"
         )
-        console.print(f"Temporal web UI {temporal.ui_url}")
-        console.print(f"demo case       {case.id} ({case.employee_id}, {case.phase})")
+        console.print(f"PostgreSQL      {url}")
         console.print(f"e-mail outbox   {settings.outbox_dir}")
-        console.print("worker, relay, notifier and projector running; Ctrl-C stops them")
-        parts = (serve_worker, serve_relay, serve_notifier, serve_projector)
+        console.print(f"demo cycle      {cycle.name} {cycle.id} ({len(cycle.enrolled)} cases)")
+        console.print(f"tokens (valid for {settings.token_hours} h):")
+        console.print(f"  employee  {DEMO_EMPLOYEE:<8} {tokens.issue(DEMO_EMPLOYEE)}")
+        console.print(f"  manager   {DEMO_MANAGER:<8} {tokens.issue(DEMO_MANAGER)}")
+        console.print(f"  HR admin  {DEMO_HR_ADMIN:<8} {hr_token}")
+        console.print(
+            f"  auditor   {DEMO_AUDITOR:<8} {tokens.issue(DEMO_AUDITOR, frozenset({Role.AUDITOR}))}"
+        )
+        console.print("try:")
+        console.print(f'  curl -H "Authorization: Bearer {hr_token}" {base}/api/v1/cycles')
+        console.print("worker, relay, notifier, projector and API running; Ctrl-C stops them")
+        parts = (serve_worker, serve_relay, serve_notifier, serve_projector, serve_api)
         asyncio.run(run_process(settings, temporal.address, *parts))
 
 
@@ -117,6 +213,149 @@ def dev() -> None:
 def show_database_url() -> None:
     """Print the PostgreSQL URL in use (starting the embedded server if needed)."""
     typer.echo(database_url(Settings()))
+
+
+# --- roster -----------------------------------------------------------------------------
+
+
+@roster_app.command("import")
+def roster_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    actor: Annotated[str, typer.Option(help="who is importing")] = CLI_ACTOR,
+) -> None:
+    """Import a roster file (.csv or .json): validated as a whole, then the changes recorded."""
+    from domain.roster import validate_roster
+    from domain.roster_files import parse_roster
+
+    text = file.read_text(encoding="utf-8")
+    media = "text/csv" if file.suffix.lower() == ".csv" else "application/json"
+    with _application() as application, _progress() as progress:
+        step = progress.add_task(f"importing {file.name}", total=3)
+        people = validate_roster(parse_roster(text, media))
+        progress.update(step, advance=1, description=f"validated {len(people)} employees")
+        result = application.import_roster(
+            people, source=f"cli:{file.name}", actor=actor, at=datetime.now(UTC)
+        )
+        progress.update(step, advance=2, description="recorded")
+    console.print(
+        f"{result.added} added, {result.changed} changed, {result.removed} removed; "
+        f"{result.cases_moved} open cases moved to new people (roster version {result.version})"
+    )
+
+
+# --- cycles ----------------------------------------------------------------------------
+
+
+@cycle_app.command("create")
+def cycle_create(
+    name: Annotated[str, typer.Option(help="e.g. 'Career conversations 2027'")],
+    opens: Annotated[datetime, typer.Option(help="when it opens (ISO date or time, UTC)")],
+    closes: Annotated[datetime, typer.Option(help="when it closes")],
+    okr_planning_on: Annotated[str | None, typer.Option(help="OKR planning date")] = None,
+    policy: Annotated[
+        Path | None, typer.Option(help="JSON file with policy overrides", exists=True)
+    ] = None,
+    actor: Annotated[str, typer.Option(help="who is creating it")] = CLI_ACTOR,
+) -> None:
+    """Create a draft cycle and print its id."""
+    from domain.values import Policy
+
+    def aware(value: datetime) -> datetime:
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+    with _application() as application:
+        cycle = application.create_cycle(
+            cycle_id=uuid4(),
+            name=name,
+            opens_at=aware(opens),
+            closes_at=aware(closes),
+            okr_planning_on=date.fromisoformat(okr_planning_on) if okr_planning_on else None,
+            policy=Policy.model_validate_json(policy.read_text()) if policy else Policy(),
+            actor=actor,
+            at=datetime.now(UTC),
+        )
+    typer.echo(str(cycle.id))
+
+
+@cycle_app.command("open")
+def cycle_open(
+    cycle_id: UUID,
+    department: Annotated[
+        list[str] | None, typer.Option(help="only these departments (repeatable)")
+    ] = None,
+    actor: Annotated[str, typer.Option(help="who is opening it")] = CLI_ACTOR,
+) -> None:
+    """Open a cycle: a case for everyone on the roster who has a manager (or a department)."""
+    with _application() as application:
+        roster = application.get_roster()
+        wanted = set(department or [])
+        population = [
+            p
+            for e, person in roster.people.items()
+            if (not wanted or person.department in wanted)
+            and (p := roster.participants(e)) is not None
+        ]
+        if not population:
+            raise errors.InvalidCommand("roster", "nobody to enrol: import a roster first")
+        with _progress() as progress:
+            task = progress.add_task("opening cases", total=len(population))
+            result = application.open_cycle(
+                cycle_id,
+                population=population,
+                actor=actor,
+                at=datetime.now(UTC),
+                progress=lambda n: progress.advance(task, n),
+            )
+    console.print(f"{result.changed} cases opened, {result.unchanged} already open")
+
+
+@cycle_app.command("close")
+def cycle_close(
+    cycle_id: UUID,
+    actor: Annotated[str, typer.Option(help="who is closing it")] = CLI_ACTOR,
+) -> None:
+    """Close every case with its outcome, then the cycle."""
+    with _application() as application:
+        cycle = application.get_cycle(cycle_id)
+        with _progress() as progress:
+            task = progress.add_task("closing cases", total=len(cycle.enrolled))
+            result = application.close_cycle(
+                cycle_id,
+                actor=actor,
+                at=datetime.now(UTC),
+                progress=lambda n: progress.advance(task, n),
+            )
+    console.print(f"{result.changed} cases closed, {result.unchanged} were already closed")
+
+
+@cycle_app.command("status")
+def cycle_status(cycle_id: Annotated[UUID | None, typer.Argument()] = None) -> None:
+    """Every cycle; with an id, that cycle's cases per phase."""
+    from api.routes.cycles import phase_counts
+
+    with _application() as application:
+        if cycle_id is None:
+            table = Table(title="cycles")
+            for column in ("id", "name", "status", "opens", "closes", "cases"):
+                table.add_column(column)
+            for cycle in application.list_cycles():
+                table.add_row(
+                    str(cycle.id),
+                    cycle.name,
+                    cycle.status.value,
+                    cycle.opens_at.date().isoformat(),
+                    cycle.closes_at.date().isoformat(),
+                    str(len(cycle.enrolled)),
+                )
+            console.print(table)
+            return
+        cycle = application.get_cycle(cycle_id)
+        table = Table(title=f"{cycle.name} ({cycle.status.value}, {len(cycle.enrolled)} cases)")
+        table.add_column("phase")
+        table.add_column("cases", justify="right")
+        for phase, count in phase_counts(application, cycle_id).items():
+            table.add_row(phase, str(count))
+        console.print(table)
 
 
 if __name__ == "__main__":

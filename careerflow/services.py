@@ -7,7 +7,7 @@ import contextlib
 import logging
 import signal
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -101,6 +101,50 @@ async def serve_projector(
     stopping.set()
     await asyncio.gather(*threads)
     engine.dispose()
+
+
+class _EmbeddedUvicorn:
+    """uvicorn inside our event loop; our signal handlers, not uvicorn's, stop it."""
+
+    def __init__(self, config: Any) -> None:
+        import uvicorn
+
+        class Server(uvicorn.Server):
+            @contextlib.contextmanager
+            def capture_signals(self) -> Iterator[None]:
+                yield
+
+        self.server = Server(config)
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        task = asyncio.create_task(self.server.serve())
+        stopped = asyncio.create_task(stop.wait())
+        await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        self.server.should_exit = True
+        await task
+        stopped.cancel()
+
+
+async def serve_api(
+    app: CareerFlow, client: Client | None, settings: Settings, stop: asyncio.Event
+) -> None:
+    """The HTTP API on the same application (threads serve the synchronous handlers)."""
+    import uvicorn
+
+    from api.app import build_services, create_app
+
+    address = settings.temporal_address
+    if address is None and client is not None:
+        address = client.service_client.config.target_host
+    services = build_services(settings, app, database_url(settings), temporal_address=address)
+    config = uvicorn.Config(
+        create_app(services),
+        host=settings.api_host,
+        port=settings.api_port,
+        log_level="info",
+        access_log=False,
+    )
+    await _EmbeddedUvicorn(config).serve(stop)
 
 
 async def run_process(

@@ -55,7 +55,9 @@ class Settings(BaseSettings):
         default=None, description="the issuer's JWKS URL (default: issuer + /.well-known/jwks.json)"
     )
     oidc_audience: str | None = Field(default=None, description="required `aud` of OIDC tokens")
-    token_hours: int = Field(default=12, ge=1, le=24 * 365, description="lifetime of `careerflow token`")
+    token_hours: int = Field(
+        default=12, ge=1, le=24 * 365, description="lifetime of `careerflow token`"
+    )
     db_pool_size: int = Field(default=5, ge=1, le=100)
     db_pool_max_overflow: int = Field(default=10, ge=0, le=100)
 

@@ -44,5 +44,6 @@ class ValueObjectAsJSON(Transcoding):
 
 def register_value_transcodings(transcoder: JSONTranscoder) -> None:
     transcoder.register(DateAsISO())
-    for model in (*VALUE_TYPES, Person, PersonChange):
+    models: tuple[type[ValueObject], ...] = (*VALUE_TYPES, Person, PersonChange)
+    for model in models:
         transcoder.register(ValueObjectAsJSON(model))

@@ -1,0 +1,58 @@
+"""The demo company for ``careerflow dev`` / ``make run``: a roster and a live cycle.
+
+Running it again changes nothing: the roster import records no difference and the
+cycle has a fixed id (created on the first run, opened for everyone with a manager).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from uuid import uuid5
+
+from careerflow.demo import DEMO_NAMESPACE
+from domain.application import CareerFlow
+from domain.cycle import Cycle
+from domain.roster import validate_roster
+from domain.roster_files import parse_csv
+
+DEMO_ROSTER_CSV = """\
+employee_id,name,email,manager_id,department,hr_partner_id,timezone
+barbara,Barbara Liskov,barbara@example.com,,Executive,frances,America/New_York
+frances,Frances Allen,frances@example.com,barbara,People,,America/New_York
+hedy,Hedy Lamarr,hedy@example.com,frances,People,,Europe/Vienna
+edsger,Edsger Dijkstra,edsger@example.com,barbara,Engineering,frances,Europe/Amsterdam
+grace,Grace Hopper,grace@example.com,edsger,Engineering,frances,America/New_York
+ada,Ada Lovelace,ada@example.com,grace,Engineering,frances,Europe/London
+linus,Linus Torvalds,linus@example.com,grace,Engineering,frances,Europe/Helsinki
+alan,Alan Turing,alan@example.com,grace,Engineering,frances,Europe/London
+katherine,Katherine Johnson,katherine@example.com,barbara,Sales,frances,America/New_York
+margaret,Margaret Hamilton,margaret@example.com,katherine,Sales,frances,America/Chicago
+"""
+
+DEMO_EMPLOYEE = "ada"
+DEMO_MANAGER = "grace"
+DEMO_HR_ADMIN = "hedy"
+DEMO_AUDITOR = "auditor"
+LIVE_CYCLE_ID = uuid5(DEMO_NAMESPACE, "demo-cycle-live")
+ACTOR = "careerflow:demo"
+
+
+def seed_demo_org(app: CareerFlow, now: datetime | None = None) -> Cycle:
+    """Import the demo roster and open the live demo cycle (idempotent)."""
+    now = now or datetime.now(UTC)
+    people = validate_roster(parse_csv(DEMO_ROSTER_CSV))
+    app.import_roster(people, source="demo", actor=ACTOR, at=now)
+    if LIVE_CYCLE_ID not in {c.id for c in app.list_cycles()}:
+        opens = now.replace(microsecond=0)
+        app.create_cycle(
+            cycle_id=LIVE_CYCLE_ID,
+            name="Demo cycle",
+            opens_at=opens,
+            closes_at=opens + timedelta(days=180),
+            actor=ACTOR,
+            at=now,
+        )
+    roster = app.get_roster()
+    population = [p for e in roster.people if (p := roster.participants(e)) is not None]
+    app.open_cycle(LIVE_CYCLE_ID, population=population, actor=ACTOR, at=now)
+    return app.get_cycle(LIVE_CYCLE_ID)
