@@ -124,6 +124,8 @@ def case_history(
 
 # --- the steps ---------------------------------------------------------------------
 
+PEER_FEEDBACK = "give peer feedback"
+
 
 def _act(
     application: CareerFlow,
@@ -134,7 +136,11 @@ def _act(
     step: Callable[[], DevelopmentCase],
 ) -> CasePublic:
     case = application.get_case(case_id)
-    if caller.employee_id in case.peer_feedback and action == "give peer feedback":
+    if action == PEER_FEEDBACK:
+        # Only the coworkers the employee asked may answer; others may not, or see nothing.
+        if caller.employee_id not in case.peer_feedback:
+            access.require_case_reader(caller, roster, case)
+            raise errors.NotPermitted(caller.employee_id, action, "the coworkers asked")
         return CasePublic.of(step())
     access.require_case_writer(caller, roster, case, action)
     return CasePublic.of(step())
@@ -230,7 +236,7 @@ def give_peer_feedback(
         caller,
         roster,
         case_id,
-        "give peer feedback",
+        PEER_FEEDBACK,
         lambda: application.receive_peer_feedback(
             case_id,
             feedback=body.feedback,
