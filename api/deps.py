@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated
@@ -31,6 +32,8 @@ class Services:
     read_engine: Engine
     temporal_address: str | None
     clock: Callable[[], datetime] = field(default=utc_now)
+    unavailable_until: float = 0.0
+    """Monotonic time until which requests fail fast with 503 (the database just failed)."""
 
 
 def _services(request: Request) -> Services:
@@ -41,7 +44,13 @@ def _services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(_services)]
 
 
+class StorageUnavailable(Exception):
+    """The database failed moments ago; answer 503 at once rather than wait for it again."""
+
+
 def _application(services: ServicesDep) -> CareerFlow:
+    if time.monotonic() < services.unavailable_until:
+        raise StorageUnavailable("the database was unreachable moments ago")
     return services.application
 
 

@@ -9,6 +9,7 @@ bug and is logged as one (500, without internals).
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import psycopg
@@ -22,6 +23,7 @@ from sqlalchemy.exc import OperationalError as SqlOperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import InvalidToken
+from api.deps import StorageUnavailable
 from domain import errors
 
 log = logging.getLogger("careerflow.api")
@@ -142,7 +144,11 @@ def _token(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _unavailable(request: Request, exc: Exception) -> JSONResponse:
-    log.warning("storage unavailable: %s", exc)
+    services = request.app.state.services
+    if not isinstance(exc, StorageUnavailable):
+        log.warning("storage unavailable: %s", exc)
+        # Fail fast for a while: each attempt against a dead database costs seconds of retries.
+        services.unavailable_until = time.monotonic() + RETRY_AFTER_SECONDS
     return problem(
         503,
         "Storage unavailable",
@@ -158,6 +164,7 @@ def _bug(request: Request, exc: Exception) -> JSONResponse:
 
 
 UNAVAILABLE: tuple[type[Exception], ...] = (
+    StorageUnavailable,
     StoreOperationalError,
     SqlOperationalError,
     psycopg.OperationalError,

@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     token_hours: int = Field(
         default=12, ge=1, le=24 * 365, description="lifetime of `careerflow token`"
     )
+    db_connect_timeout: int = Field(
+        default=5, ge=1, le=300, description="seconds to wait for a database connection"
+    )
     db_pool_size: int = Field(default=5, ge=1, le=100)
     db_pool_max_overflow: int = Field(default=10, ge=0, le=100)
 

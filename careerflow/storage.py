@@ -59,6 +59,7 @@ def eventsourcing_env(url: str, settings: Settings) -> dict[str, str]:
         "POSTGRES_PASSWORD": str(params.get("password") or ""),
         "POSTGRES_SCHEMA": settings.db_schema,
         "POSTGRES_POOL_SIZE": str(settings.db_pool_size),
+        "POSTGRES_CONNECT_TIMEOUT": str(settings.db_connect_timeout),
         "POSTGRES_MAX_OVERFLOW": str(settings.db_pool_max_overflow),
         "CREATE_TABLE": "y",
         "APPLICATION_RECORDER_TOPIC": RECORDER_TOPIC,
