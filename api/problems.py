@@ -121,6 +121,14 @@ def _validation(request: Request, exc: Exception) -> JSONResponse:
 
 def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:  # FastAPI could not parse the body: invalid input like any other
+        return problem(
+            422,
+            "Invalid input",
+            f"body: {exc.detail}",
+            "invalid_input",
+            errors=[{"field": "body", "reason": "is not well-formed JSON"}],
+        )
     code = {401: "unauthenticated", 404: "not_found", 405: "method_not_allowed"}.get(
         exc.status_code, "http_error"
     )

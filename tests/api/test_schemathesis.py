@@ -1,0 +1,67 @@
+"""Property-based tests of the whole API from its own OpenAPI schema (schemathesis).
+
+Every operation is called with generated input, as an HR admin on a store with the
+demo company and an open cycle. Each response must not be a 5xx, must use a
+documented status code and content type, and must conform to the documented schema.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from careerflow.settings import Settings
+from careerflow.storage import drop_schema, ensure_schema
+from tests.api.conftest import HR_ADMIN, Api, build_api
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+@pytest.fixture(scope="module")
+def fuzzed_api(pg_url: str) -> Iterator[Api]:
+    schema = f"cf_fuzz_{uuid.uuid4().hex[:8]}"
+    ensure_schema(pg_url, schema)
+    apis = build_api(Settings(database_url=pg_url, db_schema=schema), pg_url)
+    api = next(apis)
+    from careerflow.demo_org import seed_demo_org
+
+    seed_demo_org(api.application, api.clock())
+    yield api
+    for _ in apis:  # closes the application
+        pass
+    drop_schema(pg_url, schema)
+
+
+@pytest.fixture(scope="module")
+def openapi(fuzzed_api: Api) -> Any:
+    return schemathesis.openapi.from_asgi("/openapi.json", fuzzed_api.client.app)
+
+
+schema = schemathesis.pytest.from_fixture("openapi")
+
+
+@schema.parametrize()
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+def test_every_operation_answers_within_its_contract(case: Any, fuzzed_api: Api) -> None:
+    case.call_and_validate(headers=fuzzed_api.as_(HR_ADMIN), checks=CHECKS)
