@@ -1,0 +1,67 @@
+"""The admin commands as HR runs them: tokens, roster import, cycle create/open/status/close."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from uuid import UUID
+
+import jwt
+import pytest
+from typer.testing import CliRunner
+
+from careerflow.cli import app
+from careerflow.demo_org import DEMO_ROSTER_CSV
+from careerflow.settings import Settings
+from domain.application import CareerFlow
+
+
+@pytest.fixture
+def cli_env(fresh_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    assert fresh_settings.database_url is not None
+    monkeypatch.setenv("DATABASE_URL", fresh_settings.database_url)
+    monkeypatch.setenv("CAREERFLOW_DB_SCHEMA", fresh_settings.db_schema)
+    monkeypatch.setenv("CAREERFLOW_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("COLUMNS", "200")
+    return tmp_path
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_token_is_signed_with_the_data_dirs_secret(cli_env: Path) -> None:
+    token = run("token", "hedy", "--role", "hr_admin").strip()
+    secret = (cli_env / "data" / "jwt-secret").read_text().strip()
+    claims = jwt.decode(token, secret, algorithms=["HS256"], audience="careerflow-api")
+    assert (claims["sub"], claims["roles"]) == ("hedy", ["hr_admin"])
+    assert run("token", "ada").strip() != token
+    bad = CliRunner().invoke(app, ["token", "ada", "--role", "root"])
+    assert bad.exit_code == 2
+    assert "hr_admin or auditor" in bad.output
+
+
+def test_hr_runs_a_cycle_from_the_command_line(cli_env: Path, fresh_app: CareerFlow) -> None:
+    bad = cli_env / "bad.csv"
+    bad.write_text(DEMO_ROSTER_CSV.replace("ada@example.com", "nope"))
+    refused = CliRunner().invoke(app, ["roster", "import", str(bad)])
+    assert refused.exit_code == 2
+    assert "row 7: email" in refused.output
+    assert fresh_app.get_roster().people == {}
+
+    roster = cli_env / "roster.csv"
+    roster.write_text(DEMO_ROSTER_CSV)
+    assert "10 added, 0 changed, 0 removed" in run("roster", "import", str(roster))
+
+    cycle_id = run(
+        "cycle", "create", "--name", "CLI cycle", "--opens", "2027-01-04", "--closes", "2027-06-30"
+    ).strip()
+    opened = run("cycle", "open", cycle_id, "--department", "Engineering")
+    assert "5 cases opened, 0 already open" in opened  # edsger, grace, ada, linus, alan
+    assert "opening cases" in opened
+    listing = run("cycle", "status")
+    assert "CLI cycle" in listing and "open" in listing
+    assert "preparing" in run("cycle", "status", cycle_id)
+    assert "5 cases closed" in run("cycle", "close", cycle_id)
+    assert fresh_app.get_cycle(UUID(cycle_id)).status.value == "closed"
