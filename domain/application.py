@@ -187,9 +187,11 @@ class CareerFlow(Application[UUID]):
 
     def get_roster(self) -> Roster:
         """The roster (an empty one, not yet saved, before the first import)."""
-        if not self._exists(ROSTER_ID):
+        try:
+            roster: Roster = self.repository.get(ROSTER_ID)  # one query: asked on every request
+        except AggregateNotFoundError:
             return Roster.start(actor=SYSTEM_ACTOR, at=datetime(1970, 1, 1).astimezone())
-        return self._get(Roster, "roster", ROSTER_ID)
+        return roster
 
     def import_roster(
         self,
