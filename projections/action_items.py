@@ -26,25 +26,26 @@ from sqlalchemy.dialects.postgresql import insert
 from domain.action_item import ActionItem
 from projections.runner import ReadModel
 
-metadata = MetaData()
-action_items = Table(
-    "action_items",
-    metadata,
-    Column("item_id", Uuid, primary_key=True),
-    Column("case_id", Uuid, nullable=False, index=True),
-    Column("cycle_id", Uuid, nullable=False, index=True),
-    Column("employee_id", Text, nullable=False),
-    Column("owner_id", Text, nullable=False, index=True),
-    Column("title", Text, nullable=False),
-    Column("agreed_at", DateTime(timezone=True), nullable=False),
-    Column("due_at", DateTime(timezone=True), nullable=False),
-    Column("status", Text, nullable=False),
-    Column("overdue_since", DateTime(timezone=True)),
-    Column("escalation_rung", Integer, nullable=False),
-    Column("reschedules", Integer, nullable=False),
-    Column("closed_at", DateTime(timezone=True)),
-    Column("position", Integer, nullable=False),
-)
+
+def define_action_items(metadata: MetaData, name: str = "action_items") -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("item_id", Uuid, primary_key=True),
+        Column("case_id", Uuid, nullable=False, index=True),
+        Column("cycle_id", Uuid, nullable=False, index=True),
+        Column("employee_id", Text, nullable=False),
+        Column("owner_id", Text, nullable=False, index=True),
+        Column("title", Text, nullable=False),
+        Column("agreed_at", DateTime(timezone=True), nullable=False),
+        Column("due_at", DateTime(timezone=True), nullable=False),
+        Column("status", Text, nullable=False),
+        Column("overdue_since", DateTime(timezone=True)),
+        Column("escalation_rung", Integer, nullable=False),
+        Column("reschedules", Integer, nullable=False),
+        Column("closed_at", DateTime(timezone=True)),
+        Column("position", Integer, nullable=False),
+    )
 
 
 def overdue_days(overdue_since: datetime | None, now: datetime) -> int:
@@ -54,11 +55,19 @@ def overdue_days(overdue_since: datetime | None, now: datetime) -> int:
 
 class ActionItems(ReadModel):
     name = "action_items"
-    metadata = metadata
+
+    def __init__(self, version: int = 1) -> None:
+        super().__init__(version)
+        self.table = self.tables["action_items"]
+
+    @classmethod
+    def define(cls, metadata: MetaData, suffix: str) -> dict[str, Table]:
+        return {"action_items": define_action_items(metadata, "action_items" + suffix)}
 
     def apply(self, conn: Connection, event: Any, position: int) -> None:
         if not isinstance(event, ActionItem.Event):
             return
+        action_items = self.table
         where = action_items.c.item_id == event.originator_id
         kind = type(event).__name__
         changes: dict[str, Any] | None = None
@@ -97,3 +106,7 @@ class ActionItems(ReadModel):
             changes = {"status": status, "closed_at": event.timestamp}
         if changes is not None:
             conn.execute(update(action_items).where(where).values(position=position, **changes))
+
+
+action_items = ActionItems.views()["action_items"]
+"""The view readers query (it shows the live version)."""

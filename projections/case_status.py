@@ -1,7 +1,7 @@
 """Case status: one row per case with its phase, the date of every milestone and lateness.
 
-Reports by employee, manager and cycle read from here (department arrives with the
-roster import).
+Reports by employee, manager, department (joined from the roster read model) and
+cycle read from here.
 """
 
 from __future__ import annotations
@@ -27,101 +27,117 @@ from sqlalchemy.dialects.postgresql import insert
 from domain.case import DevelopmentCase
 from projections.runner import ReadModel
 
-metadata = MetaData()
-case_status = Table(
-    "case_status",
-    metadata,
-    Column("case_id", Uuid, primary_key=True),
-    Column("cycle_id", Uuid, nullable=False, index=True),
-    Column("employee_id", Text, nullable=False, index=True),
-    Column("manager_id", Text, nullable=False, index=True),
-    Column("skip_level_id", Text),
-    Column("hr_partner_id", Text),
-    Column("phase", Text, nullable=False),
-    Column("opened_at", DateTime(timezone=True), nullable=False),
-    Column("self_assessed_at", DateTime(timezone=True)),
-    Column("meeting_requested_at", DateTime(timezone=True)),
-    Column("meeting_answered_at", DateTime(timezone=True)),
-    Column("meeting_answer_late", Boolean),
-    Column("meeting_at", DateTime(timezone=True)),
-    Column("held_at", DateTime(timezone=True)),
-    Column("plan_submitted_at", DateTime(timezone=True)),
-    Column("plan_late", Boolean),
-    Column("approved_at", DateTime(timezone=True)),
-    Column("approval_late", Boolean),
-    Column("plan_version", Integer),
-    Column("check_ins_held", Integer, nullable=False, default=0),
-    Column("check_ins_missed", Integer, nullable=False, default=0),
-    Column("closed_at", DateTime(timezone=True)),
-    Column("outcome", Text),
-    Column("position", Integer, nullable=False),
-)
+
+def define_case_status(metadata: MetaData, name: str = "case_status") -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("case_id", Uuid, primary_key=True),
+        Column("cycle_id", Uuid, nullable=False, index=True),
+        Column("employee_id", Text, nullable=False, index=True),
+        Column("manager_id", Text, nullable=False, index=True),
+        Column("skip_level_id", Text),
+        Column("hr_partner_id", Text),
+        Column("phase", Text, nullable=False),
+        Column("opened_at", DateTime(timezone=True), nullable=False),
+        Column("self_assessed_at", DateTime(timezone=True)),
+        Column("meeting_requested_at", DateTime(timezone=True)),
+        Column("meeting_answered_at", DateTime(timezone=True)),
+        Column("meeting_answer_late", Boolean),
+        Column("meeting_at", DateTime(timezone=True)),
+        Column("held_at", DateTime(timezone=True)),
+        Column("plan_submitted_at", DateTime(timezone=True)),
+        Column("plan_late", Boolean),
+        Column("approved_at", DateTime(timezone=True)),
+        Column("approval_late", Boolean),
+        Column("plan_version", Integer),
+        Column("check_ins_held", Integer, nullable=False, default=0),
+        Column("check_ins_missed", Integer, nullable=False, default=0),
+        Column("closed_at", DateTime(timezone=True)),
+        Column("outcome", Text),
+        Column("position", Integer, nullable=False),
+    )
+
 
 Changes = Callable[[Any], dict[str, Any]]
 
-CHANGES: dict[str, Changes] = {
-    "SelfAssessmentRecorded": lambda e: {"self_assessed_at": e.timestamp},
-    "MeetingRequested": lambda e: {
-        "phase": "meeting_requested",
-        "meeting_requested_at": e.timestamp,
-        "meeting_at": e.proposed_for,
-        "meeting_answered_at": None,
-    },
-    "MeetingAccepted": lambda e: {
-        "phase": "meeting_scheduled",
-        "meeting_answered_at": e.timestamp,
-        "meeting_answer_late": e.late,
-    },
-    "MeetingRescheduled": lambda e: {  # the manager proposing a time answers the request
-        "phase": "meeting_scheduled",
-        "meeting_at": e.new_time,
-        "meeting_answered_at": func.coalesce(case_status.c.meeting_answered_at, e.timestamp),
-    },
-    "MeetingDeclined": lambda e: {
-        "phase": "meeting_declined",
-        "meeting_answered_at": e.timestamp,
-        "meeting_answer_late": e.late,
-        "meeting_at": None,
-    },
-    "MeetingHeld": lambda e: {"phase": "meeting_held", "held_at": e.held_at},
-    "PlanDrafted": lambda e: {"phase": "plan_drafted", "plan_version": e.version},
-    "PlanSubmitted": lambda e: {
-        "phase": "plan_submitted",
-        "plan_submitted_at": e.timestamp,
-        "plan_late": e.late,
-        "plan_version": e.version,
-    },
-    "PlanChangesRequested": lambda e: {"phase": "changes_requested"},
-    "PlanApproved": lambda e: {
-        "phase": "plan_approved",
-        "approved_at": e.timestamp,
-        "approval_late": e.late,
-        "plan_version": e.version,
-    },
-    "GoalReadjusted": lambda e: {"plan_version": e.version},
-    "CaseClosed": lambda e: {"phase": "closed", "closed_at": e.timestamp, "outcome": e.outcome},
-    "ManagerChanged": lambda e: {
-        "manager_id": e.participants.manager_id,
-        "skip_level_id": e.participants.skip_level_id,
-        "hr_partner_id": e.participants.hr_partner_id,
-    },
-}
+
+def changes_for(table: Table) -> dict[str, Changes]:
+    """How each case event changes a row of ``table`` (a version of case_status)."""
+    return {
+        "SelfAssessmentRecorded": lambda e: {"self_assessed_at": e.timestamp},
+        "MeetingRequested": lambda e: {
+            "phase": "meeting_requested",
+            "meeting_requested_at": e.timestamp,
+            "meeting_at": e.proposed_for,
+            "meeting_answered_at": None,
+        },
+        "MeetingAccepted": lambda e: {
+            "phase": "meeting_scheduled",
+            "meeting_answered_at": e.timestamp,
+            "meeting_answer_late": e.late,
+        },
+        "MeetingRescheduled": lambda e: {  # the manager proposing a time answers the request
+            "phase": "meeting_scheduled",
+            "meeting_at": e.new_time,
+            "meeting_answered_at": func.coalesce(table.c.meeting_answered_at, e.timestamp),
+        },
+        "MeetingDeclined": lambda e: {
+            "phase": "meeting_declined",
+            "meeting_answered_at": e.timestamp,
+            "meeting_answer_late": e.late,
+            "meeting_at": None,
+        },
+        "MeetingHeld": lambda e: {"phase": "meeting_held", "held_at": e.held_at},
+        "PlanDrafted": lambda e: {"phase": "plan_drafted", "plan_version": e.version},
+        "PlanSubmitted": lambda e: {
+            "phase": "plan_submitted",
+            "plan_submitted_at": e.timestamp,
+            "plan_late": e.late,
+            "plan_version": e.version,
+        },
+        "PlanChangesRequested": lambda e: {"phase": "changes_requested"},
+        "PlanApproved": lambda e: {
+            "phase": "plan_approved",
+            "approved_at": e.timestamp,
+            "approval_late": e.late,
+            "plan_version": e.version,
+        },
+        "GoalReadjusted": lambda e: {"plan_version": e.version},
+        "CaseClosed": lambda e: {"phase": "closed", "closed_at": e.timestamp, "outcome": e.outcome},
+        "ManagerChanged": lambda e: {
+            "manager_id": e.participants.manager_id,
+            "skip_level_id": e.participants.skip_level_id,
+            "hr_partner_id": e.participants.hr_partner_id,
+        },
+    }
+
+
 COUNTERS = {"CheckInHeld": "check_ins_held", "CheckInMissed": "check_ins_missed"}
 
 
 class CaseStatus(ReadModel):
     name = "case_status"
-    metadata = metadata
+
+    def __init__(self, version: int = 1) -> None:
+        super().__init__(version)
+        self.table = self.tables["case_status"]
+        self.changes = changes_for(self.table)
+
+    @classmethod
+    def define(cls, metadata: MetaData, suffix: str) -> dict[str, Table]:
+        return {"case_status": define_case_status(metadata, "case_status" + suffix)}
 
     def apply(self, conn: Connection, event: Any, position: int) -> None:
         if not isinstance(event, DevelopmentCase.Event):
             return
+        table = self.table
         kind = type(event).__name__
-        where = case_status.c.case_id == event.originator_id
+        where = table.c.case_id == event.originator_id
         if isinstance(event, DevelopmentCase.CaseOpened):
             people = event.participants
             conn.execute(
-                insert(case_status)
+                insert(table)
                 .values(
                     case_id=event.originator_id,
                     cycle_id=event.cycle_id,
@@ -137,12 +153,16 @@ class CaseStatus(ReadModel):
                 )
                 .on_conflict_do_nothing(index_elements=["case_id"])
             )
-        elif kind in CHANGES:
+        elif kind in self.changes:
             conn.execute(
-                update(case_status).where(where).values(position=position, **CHANGES[kind](event))
+                update(table).where(where).values(position=position, **self.changes[kind](event))
             )
         elif kind in COUNTERS:
-            column = case_status.c[COUNTERS[kind]]
+            column = table.c[COUNTERS[kind]]
             conn.execute(
-                update(case_status).where(where).values({column: column + 1, "position": position})
+                update(table).where(where).values({column: column + 1, "position": position})
             )
+
+
+case_status = CaseStatus.views()["case_status"]
+"""The view readers query (it shows the live version)."""

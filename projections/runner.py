@@ -1,19 +1,38 @@
-"""Run read models from the event log, exactly once.
+"""Run read models from the event log, exactly once, in versions that can be rebuilt.
 
 Each batch of events is applied in one SQLAlchemy transaction together with the
 read model's tracking position. The position only moves forward: a batch whose
 position was already recorded (a replay after a crash between commit and
 acknowledgement) updates no tracking row, and the transaction is rolled back,
 so every event changes a read model exactly once.
+
+Versions: a read model's tables are named ``<table>_v<n>``, and readers query a
+view named ``<table>`` that points at the live version (``projection_versions``).
+A rebuild (``rebuild.py``) fills version n+1 from the start of the log beside the
+live one, then swaps the views in one transaction. A runner checks, in each batch's
+transaction, that its version is still live (sharing a row lock with the swap), so
+after a swap it moves to the new version and never writes to retired tables.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar, Self
 
-from sqlalchemy import BigInteger, Column, Connection, Engine, MetaData, Table, Text, select, update
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Engine,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert
 
 from domain.application import CareerFlow
@@ -24,11 +43,36 @@ class AlreadyApplied(Exception):
     """The batch's position is not beyond the recorded one: nothing was changed."""
 
 
-class ReadModel:
-    """A read model: its tables and how one event changes them."""
+class VersionRetired(Exception):
+    """A rebuild replaced this version of the read model; the runner must move on."""
 
-    name: str = ""
-    metadata: MetaData
+
+class ReadModel:
+    """A read model: its tables (by the view names readers use) and how one event changes them."""
+
+    name: ClassVar[str] = ""
+
+    def __init__(self, version: int = 1) -> None:
+        self.version = version
+        self.metadata = MetaData()
+        self.tables = self.define(self.metadata, f"_v{version}")
+
+    @classmethod
+    def define(cls, metadata: MetaData, suffix: str) -> dict[str, Table]:
+        """The model's tables, keyed by view name, each named view name + ``suffix``."""
+        raise NotImplementedError
+
+    @classmethod
+    def views(cls) -> dict[str, Table]:
+        """Table objects for reading: they name the views, which follow the live version."""
+        return cls.define(MetaData(), "")
+
+    @property
+    def tracking_name(self) -> str:
+        return f"{self.name}_v{self.version}"
+
+    def with_version(self, version: int) -> Self:
+        return type(self)(version)
 
     def apply(self, conn: Connection, event: Any, position: int) -> None:
         raise NotImplementedError
@@ -41,10 +85,63 @@ projection_tracking = Table(
     Column("name", Text, primary_key=True),
     Column("position", BigInteger, nullable=False),
 )
+projection_versions = Table(
+    "projection_versions",
+    tracking_metadata,
+    Column("name", Text, primary_key=True),
+    Column("live_version", Integer, nullable=False),
+)
+
+
+def live_version(conn: Connection, name: str, *, lock: str | None = None) -> int | None:
+    query = select(projection_versions.c.live_version).where(projection_versions.c.name == name)
+    if lock == "share":
+        query = query.with_for_update(read=True)
+    elif lock == "update":
+        query = query.with_for_update()
+    value = conn.execute(query).scalar()
+    return None if value is None else int(value)
+
+
+def point_views(conn: Connection, model: ReadModel) -> None:
+    """Make the model's views show this version (in the caller's transaction)."""
+    for view, table in model.tables.items():
+        kind = conn.execute(
+            text(
+                "SELECT c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE c.relname = :name AND n.nspname = current_schema()"
+            ),
+            {"name": view},
+        ).scalar()
+        if kind in ("r", "p"):  # an unversioned table from before versions existed
+            conn.execute(text(f'DROP TABLE "{view}" CASCADE'))
+            conn.execute(
+                projection_tracking.delete().where(projection_tracking.c.name == model.name)
+            )
+        conn.execute(text(f'DROP VIEW IF EXISTS "{view}"'))
+        conn.execute(text(f'CREATE VIEW "{view}" AS SELECT * FROM "{table.name}"'))
+
+
+def install(engine: Engine, model: ReadModel) -> ReadModel:
+    """Create the tracking tables and the live version's tables and views; return the live one."""
+    tracking_metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            insert(projection_versions)
+            .values(name=model.name, live_version=model.version)
+            .on_conflict_do_nothing(index_elements=["name"])
+        )
+        live = live_version(conn, model.name, lock="update")
+        assert live is not None
+        if live != model.version:
+            model = model.with_version(live)
+        model.metadata.create_all(conn)
+        point_views(conn, model)
+    return model
 
 
 class SqlPosition:
-    """A read model's position, kept in the same database as the read model."""
+    """A read model version's position, kept in the same database as the read model."""
 
     def __init__(self, engine: Engine, name: str) -> None:
         self.engine = engine
@@ -64,44 +161,74 @@ class SqlPosition:
 
 
 class ProjectionRunner:
-    def __init__(self, app: CareerFlow, engine: Engine, model: ReadModel) -> None:
+    """Applies the log to one read model; ``building`` runs a version that is not live yet."""
+
+    def __init__(
+        self, app: CareerFlow, engine: Engine, model: ReadModel, *, building: bool = False
+    ) -> None:
         self.app = app
         self.engine = engine
+        self.building = building
+        if building:
+            tracking_metadata.create_all(engine)
+            model.metadata.create_all(engine)
+        else:
+            model = install(engine, model)
         self.model = model
-        tracking_metadata.create_all(engine)
-        model.metadata.create_all(engine)
-        self.tracking = SqlPosition(engine, model.name)
+        self.tracking = SqlPosition(engine, model.tracking_name)
 
     def apply_batch(self, batch: Sequence[Delivery]) -> None:
         """Apply the batch and move the position, in one transaction (or not at all)."""
         if not batch:
             return
         last = batch[-1].position
+        name = self.model.tracking_name
         with self.engine.begin() as conn:
+            if not self.building:
+                live = live_version(conn, self.model.name, lock="share")
+                if live != self.model.version:
+                    raise VersionRetired(f"{name} was replaced by version {live}")
             conn.execute(
                 insert(projection_tracking)
-                .values(name=self.model.name, position=0)
+                .values(name=name, position=0)
                 .on_conflict_do_nothing(index_elements=["name"])
             )
             moved = conn.execute(
                 update(projection_tracking)
-                .where(projection_tracking.c.name == self.model.name)
+                .where(projection_tracking.c.name == name)
                 .where(projection_tracking.c.position < batch[0].position)
                 .values(position=last)
             )
             if moved.rowcount != 1:
-                raise AlreadyApplied(f"{self.model.name} is already at or past {batch[0].position}")
+                raise AlreadyApplied(f"{name} is already at or past {batch[0].position}")
             for delivery in batch:
                 self.model.apply(conn, delivery.event, delivery.position)
 
+    def _move_to_live(self) -> None:
+        self.model = install(self.engine, self.model)
+        self.tracking = SqlPosition(self.engine, self.model.tracking_name)
+
     def run(self, stop: threading.Event, batch_size: int = 500) -> None:
-        """Follow the log until ``stop`` is set."""
-        with LogFollower(self.app, self.model.name, tracking=self.tracking) as follower:
-            while not stop.is_set():
-                self.apply_batch(follower.next_batch(batch_size, 0.2))
+        """Follow the log until ``stop`` is set (moving to a rebuilt version when one goes live)."""
+        while not stop.is_set():
+            try:
+                with LogFollower(
+                    self.app, self.model.tracking_name, tracking=self.tracking
+                ) as follower:
+                    while not stop.is_set():
+                        self.apply_batch(follower.next_batch(batch_size, 0.2))
+            except VersionRetired:
+                self._move_to_live()
 
     def catch_up(self, batch_size: int = 500) -> int:
         """Apply everything already in the log, then return the position reached."""
+        while True:
+            try:
+                return self._catch_up(batch_size)
+            except VersionRetired:
+                self._move_to_live()
+
+    def _catch_up(self, batch_size: int) -> int:
         position = self.tracking.position()
         while True:
             notes = self.app.recorder.select_notifications(start=position + 1, limit=batch_size)

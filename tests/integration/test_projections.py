@@ -88,6 +88,7 @@ class Crashing(CaseStatus):
     """Dies in the middle of a batch, as a killed projector would."""
 
     def __init__(self, after: int) -> None:
+        super().__init__()
         self.left = after
 
     def apply(self, conn: Connection, event: Any, position: int) -> None:
