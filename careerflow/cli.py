@@ -14,7 +14,14 @@ from uuid import UUID, uuid4
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from careerflow.settings import Settings
@@ -29,6 +36,8 @@ roster_app = typer.Typer(help="The roster HR imports (CSV or JSON).", no_args_is
 cycle_app = typer.Typer(help="Create, open, close and inspect cycles.", no_args_is_help=True)
 app.add_typer(roster_app, name="roster")
 app.add_typer(cycle_app, name="cycle")
+projections_app = typer.Typer(help="The read models (SQL tables) built from the log.")
+app.add_typer(projections_app, name="projections", no_args_is_help=True)
 console = Console(soft_wrap=True)
 CLI_ACTOR = "careerflow:cli"
 
@@ -356,6 +365,65 @@ def cycle_status(cycle_id: Annotated[UUID | None, typer.Argument()] = None) -> N
         for phase, count in phase_counts(application, cycle_id).items():
             table.add_row(phase, str(count))
         console.print(table)
+
+
+# --- read models -------------------------------------------------------------------------
+
+
+@projections_app.command("rebuild")
+def projections_rebuild(
+    name: Annotated[str | None, typer.Argument(help="one read model (default: all)")] = None,
+) -> None:
+    """Rebuild read models from the start of the log beside the live ones, then switch over."""
+    from careerflow.services import READ_MODELS
+    from projections.database import engine_for
+    from projections.rebuild import rebuild
+
+    models = [m for m in READ_MODELS if name in (None, m.name)]
+    if not models:
+        known = ", ".join(m.name for m in READ_MODELS)
+        raise typer.BadParameter(f"unknown read model; known: {known}", param_hint="NAME")
+    settings = Settings()
+    engine = engine_for(database_url(settings), settings.db_schema)
+    try:
+        with _application() as application, _progress() as progress:
+            for model in models:
+                task = progress.add_task(f"rebuilding {model.name}", total=None)
+
+                def show(reached: int, head: int, task: TaskID = task) -> None:
+                    progress.update(task, completed=reached, total=max(head, 1))
+
+                version = rebuild(application, engine, model, progress=show)
+                progress.update(task, description=f"{model.name}: version {version} is live")
+    finally:
+        engine.dispose()
+
+
+@projections_app.command("list")
+def projections_list() -> None:
+    """Every read model, its live version and how far it has read the log."""
+    from sqlalchemy import select
+
+    from careerflow.services import READ_MODELS
+    from projections.database import engine_for
+    from projections.runner import projection_tracking, projection_versions, tracking_metadata
+
+    settings = Settings()
+    engine = engine_for(database_url(settings), settings.db_schema)
+    tracking_metadata.create_all(engine)
+    with _application() as application, engine.connect() as conn:
+        live: dict[str, int] = dict(conn.execute(select(projection_versions)).tuples().all())
+        positions: dict[str, int] = dict(conn.execute(select(projection_tracking)).tuples().all())
+        head = application.recorder.max_notification_id() or 0
+    engine.dispose()
+    table = Table(title=f"read models (log head {head})")
+    for column in ("name", "live version", "position"):
+        table.add_column(column)
+    for model in READ_MODELS:
+        version = live.get(model.name)
+        position = positions.get(f"{model.name}_v{version}", 0) if version else 0
+        table.add_row(model.name, str(version or "-"), str(position))
+    console.print(table)
 
 
 if __name__ == "__main__":

@@ -181,28 +181,31 @@ class ProjectionRunner:
         """Apply the batch and move the position, in one transaction (or not at all)."""
         if not batch:
             return
-        last = batch[-1].position
-        name = self.model.tracking_name
         with self.engine.begin() as conn:
             if not self.building:
                 live = live_version(conn, self.model.name, lock="share")
                 if live != self.model.version:
-                    raise VersionRetired(f"{name} was replaced by version {live}")
-            conn.execute(
-                insert(projection_tracking)
-                .values(name=name, position=0)
-                .on_conflict_do_nothing(index_elements=["name"])
-            )
-            moved = conn.execute(
-                update(projection_tracking)
-                .where(projection_tracking.c.name == name)
-                .where(projection_tracking.c.position < batch[0].position)
-                .values(position=last)
-            )
-            if moved.rowcount != 1:
-                raise AlreadyApplied(f"{name} is already at or past {batch[0].position}")
-            for delivery in batch:
-                self.model.apply(conn, delivery.event, delivery.position)
+                    raise VersionRetired(f"{self.model.tracking_name} was replaced by {live}")
+            self.apply_batch_in(conn, batch)
+
+    def apply_batch_in(self, conn: Connection, batch: Sequence[Delivery]) -> None:
+        """Apply the batch and move the position inside the caller's transaction."""
+        name = self.model.tracking_name
+        conn.execute(
+            insert(projection_tracking)
+            .values(name=name, position=0)
+            .on_conflict_do_nothing(index_elements=["name"])
+        )
+        moved = conn.execute(
+            update(projection_tracking)
+            .where(projection_tracking.c.name == name)
+            .where(projection_tracking.c.position < batch[0].position)
+            .values(position=batch[-1].position)
+        )
+        if moved.rowcount != 1:
+            raise AlreadyApplied(f"{name} is already at or past {batch[0].position}")
+        for delivery in batch:
+            self.model.apply(conn, delivery.event, delivery.position)
 
     def _move_to_live(self) -> None:
         self.model = install(self.engine, self.model)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -50,16 +50,23 @@ CALLERS = {
     "auditor": AUDITOR,
 }
 OK = "ok"
+Expect = dict[str, int | str]
 
-READ = dict.fromkeys(CALLERS, OK) | {"unrelated": 404}
-EMPLOYEE_STEP = dict.fromkeys(CALLERS, 403) | {"own": OK, "unrelated": 404}
-MANAGER_STEP = dict.fromkeys(CALLERS, 403) | {"manager": OK, "unrelated": 404}
-PARTY_STEP = EMPLOYEE_STEP | {"manager": OK}
-PEER_STEP = dict.fromkeys(CALLERS, 403) | {"unrelated": OK}  # the unrelated one was asked
-HR_ADMIN_ON_CASE = dict.fromkeys(CALLERS, 403) | {"hr_admin": OK, "unrelated": 404}
-HR_ADMIN_ONLY = dict.fromkeys(CALLERS, 403) | {"hr_admin": OK}
-EVERYONE = dict.fromkeys(CALLERS, OK)
-SEE_ALL = dict.fromkeys(CALLERS, 403) | {"hr_admin": OK, "auditor": OK}
+
+def expect(default: int | str, **overrides: int | str) -> Expect:
+    """What each relationship gets: ``default``, except as overridden."""
+    return {relation: overrides.get(relation, default) for relation in CALLERS}
+
+
+READ = expect(OK, unrelated=404)
+EMPLOYEE_STEP = expect(403, own=OK, unrelated=404)
+MANAGER_STEP = expect(403, manager=OK, unrelated=404)
+PARTY_STEP = expect(403, own=OK, manager=OK, unrelated=404)
+PEER_STEP = expect(403, unrelated=OK)  # the unrelated one was asked
+HR_ADMIN_ON_CASE = expect(403, hr_admin=OK, unrelated=404)
+HR_ADMIN_ONLY = expect(403, hr_admin=OK)
+EVERYONE = expect(OK)
+SEE_ALL = expect(403, hr_admin=OK, auditor=OK)
 
 
 @dataclass
@@ -80,7 +87,7 @@ class Row:
     method: str
     path: str  # {case}, {item}, {cycle}, {draft}
     phase: str  # how far ada's case is walked first
-    expected: dict[str, int | str]
+    expected: Mapping[str, int | str]
     payload: Callable[[], Any] | None = None
     content: str | None = None
 
@@ -157,7 +164,7 @@ ROWS = [
 
 # /me/case answers for the caller's own case, so only ada has one in these cycles
 MY_CASE = Row("my case", "GET", "/me/case?cycle_id={cycle}", "preparing",
-              dict.fromkeys(CALLERS, 404) | {"own": OK})  # fmt: skip
+              expect(404, own=OK))  # fmt: skip
 ROWS.append(MY_CASE)
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from careerflow.demo_org import DEMO_ROSTER_CSV
 from tests.api.conftest import API, EMPLOYEE, HR_ADMIN, MANAGER, Api
 from tests.factories import at
 
 
-def post_roster(api: Api, text: str, media: str = "text/csv", key: str | None = None) -> object:
+def post_roster(api: Api, text: str, media: str = "text/csv", key: str | None = None) -> Any:
     headers = {**api.as_(HR_ADMIN), "Content-Type": media}
     if key:
         headers["Idempotency-Key"] = key

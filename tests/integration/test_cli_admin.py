@@ -61,7 +61,8 @@ def test_hr_runs_a_cycle_from_the_command_line(cli_env: Path, fresh_app: CareerF
     assert "5 cases opened, 0 already open" in opened  # edsger, grace, ada, linus, alan
     assert "opening cases" in opened
     listing = run("cycle", "status")
-    assert "CLI cycle" in listing and "open" in listing
+    assert "CLI cycle" in listing
+    assert "open" in listing
     assert "preparing" in run("cycle", "status", cycle_id)
     assert "5 cases closed" in run("cycle", "close", cycle_id)
     assert fresh_app.get_cycle(UUID(cycle_id)).status.value == "closed"

@@ -1,0 +1,188 @@
+"""The commitment ledger: every action item and goal with its full change history.
+
+One row per event that creates or changes a commitment — who, when, what changed
+and why — so an auditor can follow any promise from agreement to outcome.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    DateTime,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    Uuid,
+    select,
+)
+from sqlalchemy.dialects.postgresql import JSONB, insert
+
+from domain.action_item import ActionItem
+from domain.case import DevelopmentCase
+from projections.runner import ReadModel
+
+
+def define_ledger(metadata: MetaData, name: str) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("position", BigInteger, primary_key=True),
+        Column("seq", Integer, primary_key=True),
+        Column("occurred_at", DateTime(timezone=True), nullable=False),
+        Column("actor", Text, nullable=False),
+        Column("case_id", Uuid, nullable=False, index=True),
+        Column("employee_id", Text, nullable=False, index=True),
+        Column("commitment", Text, nullable=False),  # "action_item" or "goal"
+        Column("subject", Text, nullable=False, index=True),  # item id or goal id
+        Column("change", Text, nullable=False),
+        Column("details", JSONB, nullable=False),
+        Column("reason", Text),
+    )
+
+
+def define_cases(metadata: MetaData, name: str) -> Table:
+    """Whose case is which (goal events carry only the case id)."""
+    return Table(
+        name,
+        metadata,
+        Column("case_id", Uuid, primary_key=True),
+        Column("employee_id", Text, nullable=False),
+    )
+
+
+def _goal(goal: Any) -> dict[str, Any]:
+    return {"specific": goal.specific, "due_on": goal.due_on.isoformat()}
+
+
+class CommitmentLedger(ReadModel):
+    name = "commitment_ledger"
+
+    def __init__(self, version: int = 1) -> None:
+        super().__init__(version)
+        self.table = self.tables["commitment_ledger"]
+        self.cases = self.tables["commitment_cases"]
+
+    @classmethod
+    def define(cls, metadata: MetaData, suffix: str) -> dict[str, Table]:
+        return {
+            "commitment_ledger": define_ledger(metadata, "commitment_ledger" + suffix),
+            "commitment_cases": define_cases(metadata, "commitment_cases" + suffix),
+        }
+
+    def _rows(self, conn: Connection, event: Any) -> list[dict[str, Any]]:
+        event_: Any = event
+        kind = type(event).__name__
+        if isinstance(event, ActionItem.Event):
+            return [self._item_row(conn, event, kind)]
+        if not isinstance(event, DevelopmentCase.Event):
+            return []
+        goals: list[tuple[str, dict[str, Any], str | None]] = []
+        if isinstance(event, DevelopmentCase.GoalProposed):
+            goals = [(event.goal.goal_id, _goal(event.goal), None)]
+        elif isinstance(event, DevelopmentCase.PlanDrafted):
+            goals = [
+                (g.goal_id, _goal(g) | {"plan_version": event.version}, None)
+                for g in event.plan.goals
+            ]
+        elif kind in ("PlanSubmitted", "PlanApproved", "PlanChangesRequested"):
+            comments = getattr(event_, "comments", None)
+            goals = [("plan", {"plan_version": event_.version}, comments)]
+        elif kind == "GoalProgressRecorded":
+            p = event_.progress
+            goals = [(p.goal_id, {"percent": p.percent}, p.note or None)]
+        elif kind == "CheckInHeld":
+            goals = [
+                (p.goal_id, {"percent": p.percent, "check_in": event_.number}, p.note or None)
+                for p in event_.progress
+            ]
+        elif isinstance(event, DevelopmentCase.GoalReadjusted):
+            goal = event.goal
+            goals = [(goal.goal_id, _goal(goal) | {"plan_version": event.version}, event.reason)]
+        if not goals:
+            return []
+        employee = self._case_employee(conn, event)
+        return [
+            {
+                "case_id": event.originator_id,
+                "employee_id": employee,
+                "commitment": "goal",
+                "subject": subject,
+                "change": kind,
+                "details": details,
+                "reason": reason,
+            }
+            for subject, details, reason in goals
+        ]
+
+    def _case_employee(self, conn: Connection, event: Any) -> str:
+        found = conn.execute(
+            select(self.cases.c.employee_id).where(self.cases.c.case_id == event.originator_id)
+        ).scalar()
+        return str(found or "")
+
+    def _item_row(self, conn: Connection, event: Any, kind: str) -> dict[str, Any]:
+        subject = str(event.originator_id)
+        if isinstance(event, ActionItem.ActionItemAgreed):
+            case_id, employee = event.case_id, event.employee_id
+            details = {
+                "title": event.spec.title,
+                "owner_id": event.spec.owner_id,
+                "due_at": event.spec.due_at.isoformat(),
+            }
+            reason = None
+        else:
+            first = conn.execute(
+                select(self.table.c.case_id, self.table.c.employee_id)
+                .where(self.table.c.subject == subject)
+                .limit(1)
+            ).one()
+            case_id, employee = first.case_id, first.employee_id
+            details, reason = {}, None
+            if kind == "ActionItemRescheduled":
+                details, reason = {"due_at": event.new_due_at.isoformat()}, event.reason
+            elif kind == "ActionItemCompleted":
+                details, reason = {"late": event.late}, event.note or None
+            elif kind == "ActionItemCancelled":
+                reason = event.reason
+            elif kind == "Escalated":
+                details, reason = {"rung": event.rung, "to": event.recipient_id}, event.reason
+            elif kind == "ReminderSent":
+                details, reason = {"to": event.recipient_id}, event.reason
+        return {
+            "case_id": case_id,
+            "employee_id": employee,
+            "commitment": "action_item",
+            "subject": subject,
+            "change": kind,
+            "details": details,
+            "reason": reason,
+        }
+
+    def apply(self, conn: Connection, event: Any, position: int) -> None:
+        if isinstance(event, DevelopmentCase.CaseOpened):
+            conn.execute(
+                insert(self.cases)
+                .values(case_id=event.originator_id, employee_id=event.participants.employee_id)
+                .on_conflict_do_nothing(index_elements=["case_id"])
+            )
+            return
+        for seq, row in enumerate(self._rows(conn, event)):
+            conn.execute(
+                insert(self.table)
+                .values(
+                    position=position,
+                    seq=seq,
+                    occurred_at=event.timestamp,
+                    actor=event.actor,
+                    **row,
+                )
+                .on_conflict_do_nothing(index_elements=["position", "seq"])
+            )
+
+
+commitment_ledger = CommitmentLedger.views()["commitment_ledger"]

@@ -1,0 +1,63 @@
+"""The roster as a table: who is in which department, under which manager and HR partner.
+
+Reports join it to group and scope by department; it follows the roster's imports.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Column, Connection, MetaData, Table, Text, delete, update
+from sqlalchemy.dialects.postgresql import insert
+
+from domain.roster import Roster
+from projections.runner import ReadModel
+
+
+def define_roster_people(metadata: MetaData, name: str) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("employee_id", Text, primary_key=True),
+        Column("name", Text, nullable=False),
+        Column("email", Text, nullable=False),
+        Column("manager_id", Text, index=True),
+        Column("department", Text, nullable=False, index=True),
+        Column("hr_partner_id", Text, index=True),
+        Column("timezone", Text),
+    )
+
+
+class RosterPeople(ReadModel):
+    name = "roster_people"
+
+    def __init__(self, version: int = 1) -> None:
+        super().__init__(version)
+        self.table = self.tables["roster_people"]
+
+    @classmethod
+    def define(cls, metadata: MetaData, suffix: str) -> dict[str, Table]:
+        return {"roster_people": define_roster_people(metadata, "roster_people" + suffix)}
+
+    def apply(self, conn: Connection, event: Any, position: int) -> None:
+        if not isinstance(event, Roster.RosterImported):
+            return
+        table = self.table
+        if event.added:
+            rows = [p.model_dump() for p in event.added]
+            statement = insert(table).values(rows)
+            excluded = {c: statement.excluded[c] for c in rows[0] if c != "employee_id"}
+            conn.execute(
+                statement.on_conflict_do_update(index_elements=["employee_id"], set_=excluded)
+            )
+        for change in event.changes:
+            conn.execute(
+                update(table)
+                .where(table.c.employee_id == change.employee_id)
+                .values({change.field: change.new})
+            )
+        if event.removed:
+            conn.execute(delete(table).where(table.c.employee_id.in_(event.removed)))
+
+
+roster_people = RosterPeople.views()["roster_people"]
