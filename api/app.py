@@ -16,10 +16,12 @@ from fastapi import FastAPI
 from api import problems
 from api.auth import Tokens
 from api.deps import Services, utc_now
-from api.routes import action_items, cases, cycles, health, me, roster
+from api.routes import action_items, cases, cycles, health, me, reports, roster
 from careerflow.settings import Settings
 from domain.application import CareerFlow
+from projections.catalog import read_models
 from projections.database import engine_for
+from projections.runner import install
 
 API_PREFIX = "/api/v1"
 
@@ -55,6 +57,8 @@ def build_services(
 def create_app(services: Services) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        for model in read_models():  # reports find their views even before a projector ran
+            install(services.read_engine, model)
         yield
         services.read_engine.dispose()
 
@@ -67,6 +71,8 @@ def create_app(services: Services) -> FastAPI:
     app.state.services = services
     problems.install(app)
     app.include_router(health.router)
-    for router in (roster.router, cycles.router, cases.router, action_items.router, me.router):
+    routers = (roster, cycles, cases, action_items, me, reports)
+    for module in routers:
+        router = module.router
         app.include_router(router, prefix=API_PREFIX)
     return app

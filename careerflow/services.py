@@ -16,11 +16,8 @@ from temporalio.client import Client
 from careerflow.settings import Settings
 from careerflow.storage import build_application, database_url
 from domain.application import CareerFlow
-from projections.action_items import ActionItems
-from projections.case_status import CaseStatus
-from projections.commitment_ledger import CommitmentLedger
+from projections.catalog import read_models
 from projections.database import engine_for
-from projections.roster_people import RosterPeople
 from projections.runner import ProjectionRunner, ReadModel
 from workflows.client import connect
 from workflows.notifications import (
@@ -37,7 +34,7 @@ from workflows.worker import build_worker
 
 log = logging.getLogger("careerflow")
 
-READ_MODELS: list[ReadModel] = [CaseStatus(), ActionItems(), RosterPeople(), CommitmentLedger()]
+READ_MODELS: list[ReadModel] = read_models()
 
 
 def stop_on_signals(stop: asyncio.Event) -> None:

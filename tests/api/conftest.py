@@ -14,6 +14,7 @@ from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
 from api.app import build_services, create_app
 from api.auth import Role, Tokens
@@ -21,6 +22,8 @@ from careerflow.demo_org import DEMO_ROSTER_CSV
 from careerflow.settings import Settings
 from careerflow.storage import eventsourcing_env
 from domain.application import CareerFlow
+from projections.catalog import read_models
+from projections.runner import ProjectionRunner
 from tests.factories import CYCLE_CLOSES, T0
 
 API = "/api/v1"
@@ -48,6 +51,7 @@ class Api:
     tokens: Tokens
     application: CareerFlow
     clock: Clock
+    engine: Engine
     cycle_id: UUID | None = None
     _headers: dict[tuple[str, frozenset[Role]], dict[str, str]] = field(default_factory=dict)
 
@@ -79,6 +83,11 @@ class Api:
         assert response.status_code == status, response.text
         return response.json()
 
+    def project(self) -> None:
+        """Bring every read model up to the head of the log (what the projector does)."""
+        for model in read_models():
+            ProjectionRunner(self.application, self.engine, model).catch_up()
+
     def case_id(self, employee: str = EMPLOYEE) -> UUID:
         assert self.cycle_id is not None
         return self.application.case_for(self.cycle_id, employee).id
@@ -90,7 +99,7 @@ def build_api(settings: Settings, url: str) -> Iterator[Api]:
     settings = settings.model_copy(update={"jwt_secret": "test-secret-" + "x" * 32})
     services = build_services(settings, application, url, temporal_address=None, clock=clock)
     with TestClient(create_app(services)) as client:
-        yield Api(client, services.tokens, application, clock)
+        yield Api(client, services.tokens, application, clock, services.read_engine)
     application.close()
 
 

@@ -67,6 +67,7 @@ HR_ADMIN_ON_CASE = expect(403, hr_admin=OK, unrelated=404)
 HR_ADMIN_ONLY = expect(403, hr_admin=OK)
 EVERYONE = expect(OK)
 SEE_ALL = expect(403, hr_admin=OK, auditor=OK)
+REPORTS = expect(OK, own=403, unrelated=403)  # managers, HR partners, admins, auditors
 
 
 @dataclass
@@ -157,6 +158,11 @@ ROWS = [
     Row("roster entry", "GET", "/roster/ada", "preparing", READ),
     Row("import roster", "POST", "/roster/import", "preparing", HR_ADMIN_ONLY,
         content="roster"),
+    Row("funnel", "GET", "/reports/cycles/{cycle}/funnel", "preparing", REPORTS),
+    Row("on-time rates", "GET", "/reports/cycles/{cycle}/on-time?format=csv", "preparing", REPORTS),
+    Row("manager table", "GET", "/reports/cycles/{cycle}/managers", "preparing", REPORTS),
+    Row("overdue items", "GET", "/reports/overdue-action-items?rung=1", "preparing", REPORTS),
+    Row("commitments", "GET", "/reports/commitments", "preparing", REPORTS),
     Row("me", "GET", "/me", "preparing", EVERYONE),
     Row("my team", "GET", "/me/team", "preparing", EVERYONE),
     Row("my inbox", "GET", "/me/inbox", "preparing", EVERYONE),

@@ -1,0 +1,198 @@
+"""HR reports from the read models, as JSON or CSV (``?format=csv``).
+
+The same access rules as everywhere: HR admins and auditors see everything, an HR
+partner their departments, a manager their whole organisation; anyone else has no
+reports to see (403). Read models follow the log, so a report may trail the latest
+command by the projector's lag.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse, Response
+from pydantic_core import to_jsonable_python
+from sqlalchemy import Connection
+
+from api.auth import Caller
+from api.deps import CurrentUser, RosterDep, ServicesDep
+from api.problems import PROBLEM_RESPONSES
+from domain import errors
+from domain.roster import Roster
+from projections import reports
+from projections.reports import Scope
+
+router = APIRouter(prefix="/reports", tags=["reports"], responses=PROBLEM_RESPONSES)
+
+Format = Annotated[Literal["json", "csv"], Query(description="json (default) or csv")]
+REPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "rows as JSON, or as CSV with a header line",
+        "content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}},
+    }
+}
+
+
+def scope_for(caller: Caller, roster: Roster) -> Scope:
+    """Everything, or the employees in the caller's organisation and departments."""
+    if caller.sees_everything:
+        return None
+    visible = set(roster.organisation(caller.employee_id))
+    departments = roster.departments_partnered_by(caller.employee_id)
+    if departments:
+        visible.update(e for e, p in roster.people.items() if p.department in departments)
+    if not visible:
+        raise errors.NotPermitted(
+            caller.employee_id, "see reports", "managers, HR partners, HR admins and auditors"
+        )
+    return visible
+
+
+def _csv(rows: list[dict[str, Any]], name: str) -> Response:
+    buffer = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\r\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(
+                {
+                    k: json.dumps(v)
+                    if isinstance(v, dict | list)
+                    else v.isoformat()
+                    if isinstance(v, datetime)
+                    else ""
+                    if v is None
+                    else v
+                    for k, v in row.items()
+                }
+            )
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+def _render(
+    services: ServicesDep,
+    name: str,
+    output: str,
+    build: Callable[[Connection], list[dict[str, Any]]],
+) -> Response:
+    with services.read_engine.connect() as conn:
+        rows = build(conn)
+    if output == "csv":
+        return _csv(rows, name)
+    return JSONResponse(to_jsonable_python(rows))
+
+
+@router.get(
+    "/cycles/{cycle_id}/funnel",
+    summary="Cases per phase per department",
+    responses=REPORT_RESPONSES,
+)
+def funnel(
+    cycle_id: UUID,
+    caller: CurrentUser,
+    roster: RosterDep,
+    services: ServicesDep,
+    format: Format = "json",
+) -> Response:
+    scope = scope_for(caller, roster)
+    return _render(services, "funnel", format, lambda c: reports.funnel(c, cycle_id, scope))
+
+
+@router.get(
+    "/cycles/{cycle_id}/on-time",
+    summary="Plans within their deadline, approvals within SLA, check-ins held (per department)",
+    responses=REPORT_RESPONSES,
+)
+def on_time(
+    cycle_id: UUID,
+    caller: CurrentUser,
+    roster: RosterDep,
+    services: ServicesDep,
+    format: Format = "json",
+) -> Response:
+    scope = scope_for(caller, roster)
+    return _render(services, "on-time", format, lambda c: reports.on_time(c, cycle_id, scope))
+
+
+@router.get(
+    "/cycles/{cycle_id}/managers",
+    summary="Per manager: time to answer meeting requests and approve plans, check-ins",
+    responses=REPORT_RESPONSES,
+)
+def managers(
+    cycle_id: UUID,
+    caller: CurrentUser,
+    roster: RosterDep,
+    services: ServicesDep,
+    format: Format = "json",
+) -> Response:
+    scope = scope_for(caller, roster)
+    return _render(services, "managers", format, lambda c: reports.managers(c, cycle_id, scope))
+
+
+@router.get(
+    "/overdue-action-items",
+    summary="Open action items past due (filter by cycle, department, manager, rung)",
+    responses=REPORT_RESPONSES,
+)
+def overdue_action_items(
+    caller: CurrentUser,
+    roster: RosterDep,
+    services: ServicesDep,
+    cycle_id: UUID | None = None,
+    department: Annotated[str | None, Query(max_length=200)] = None,
+    manager_id: Annotated[str | None, Query(max_length=128)] = None,
+    rung: Annotated[
+        int | None, Query(ge=0, le=3, description="0 none, 1 manager, 2 skip-level, 3 HR")
+    ] = None,
+    format: Format = "json",
+) -> Response:
+    scope = scope_for(caller, roster)
+    now = services.clock()
+    return _render(
+        services,
+        "overdue-action-items",
+        format,
+        lambda c: reports.overdue_action_items(
+            c,
+            now,
+            scope,
+            cycle_id=cycle_id,
+            department_name=department,
+            manager_id=manager_id,
+            rung=rung,
+        ),
+    )
+
+
+@router.get(
+    "/commitments",
+    summary="The commitment ledger: every action item and goal change (who, when, what, why)",
+    responses=REPORT_RESPONSES,
+)
+def commitments(
+    caller: CurrentUser,
+    roster: RosterDep,
+    services: ServicesDep,
+    employee_id: Annotated[str | None, Query(max_length=128)] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+    format: Format = "json",
+) -> Response:
+    scope = scope_for(caller, roster)
+    return _render(
+        services,
+        "commitments",
+        format,
+        lambda c: reports.commitments(c, scope, employee_id=employee_id, limit=limit),
+    )

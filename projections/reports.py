@@ -1,0 +1,214 @@
+"""HR reports: plain SQL over the read models' views (never over the event store).
+
+Each report takes a scope — None for everything, else the employee ids the caller
+may see — and returns plain rows (dicts), so the API can render JSON or CSV.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Float,
+    and_,
+    extract,
+    func,
+    literal,
+    select,
+)
+
+from projections.action_items import action_items
+from projections.case_status import case_status
+from projections.commitment_ledger import commitment_ledger
+from projections.roster_people import roster_people
+
+Scope = Collection[str] | None
+Row = dict[str, Any]
+NO_DEPARTMENT = "(not on the roster)"
+
+department = func.coalesce(roster_people.c.department, literal(NO_DEPARTMENT)).label("department")
+_with_roster = case_status.outerjoin(
+    roster_people, roster_people.c.employee_id == case_status.c.employee_id
+)
+
+
+def _in_scope(column: ColumnElement[str], scope: Scope) -> ColumnElement[bool]:
+    return literal(True) if scope is None else column.in_(list(scope))
+
+
+def _rows(conn: Connection, query: Any) -> list[Row]:
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def funnel(conn: Connection, cycle_id: UUID, scope: Scope) -> list[Row]:
+    """Cases per phase per department."""
+    query = (
+        select(department, case_status.c.phase, func.count().label("cases"))
+        .select_from(_with_roster)
+        .where(case_status.c.cycle_id == cycle_id, _in_scope(case_status.c.employee_id, scope))
+        .group_by(department, case_status.c.phase)
+        .order_by(department, case_status.c.phase)
+    )
+    return _rows(conn, query)
+
+
+def overdue_action_items(
+    conn: Connection,
+    now: datetime,
+    scope: Scope,
+    *,
+    cycle_id: UUID | None = None,
+    department_name: str | None = None,
+    manager_id: str | None = None,
+    rung: int | None = None,
+) -> list[Row]:
+    """Open action items past their due time, most overdue first."""
+    days = func.greatest(
+        func.floor(extract("epoch", literal(now) - action_items.c.overdue_since) / 86400), 0
+    ).cast(Float)
+    filters = [
+        action_items.c.status == "open",
+        action_items.c.overdue_since.is_not(None),
+        _in_scope(action_items.c.employee_id, scope),
+    ]
+    if cycle_id is not None:
+        filters.append(action_items.c.cycle_id == cycle_id)
+    if department_name is not None:
+        filters.append(department == department_name)
+    if manager_id is not None:
+        filters.append(case_status.c.manager_id == manager_id)
+    if rung is not None:
+        filters.append(action_items.c.escalation_rung == rung)
+    query = (
+        select(
+            action_items.c.item_id,
+            action_items.c.title,
+            action_items.c.owner_id,
+            action_items.c.employee_id,
+            case_status.c.manager_id,
+            department,
+            action_items.c.due_at,
+            action_items.c.overdue_since,
+            days.label("days_overdue"),
+            action_items.c.escalation_rung,
+        )
+        .select_from(
+            action_items.join(
+                case_status, case_status.c.case_id == action_items.c.case_id
+            ).outerjoin(roster_people, roster_people.c.employee_id == action_items.c.employee_id)
+        )
+        .where(and_(*filters))
+        .order_by(action_items.c.overdue_since, action_items.c.item_id)
+    )
+    rows = _rows(conn, query)
+    for row in rows:
+        row["days_overdue"] = int(row["days_overdue"])
+    return rows
+
+
+def _ratio(part: Any, whole: Any) -> float | None:
+    return None if not whole else round(part / whole, 3)
+
+
+def on_time(conn: Connection, cycle_id: UUID, scope: Scope) -> list[Row]:
+    """Per department, then all: plans within their deadline, approvals within SLA, check-ins."""
+    c = case_status.c
+    counts = (
+        select(
+            department,
+            func.count().label("cases"),
+            func.count(c.plan_submitted_at).label("plans_submitted"),
+            func.count().filter(c.plan_late.is_(False)).label("plans_on_time"),
+            func.count(c.approved_at).label("plans_approved"),
+            func.count().filter(c.approval_late.is_(False)).label("approvals_within_sla"),
+            func.coalesce(func.sum(c.check_ins_held), 0).label("check_ins_held"),
+            func.coalesce(func.sum(c.check_ins_missed), 0).label("check_ins_missed"),
+        )
+        .select_from(_with_roster)
+        .where(c.cycle_id == cycle_id, _in_scope(c.employee_id, scope))
+        .group_by(department)
+        .order_by(department)
+    )
+    rows = _rows(conn, counts)
+    if rows:
+        total: Row = {"department": "(all)"}
+        for key in rows[0]:
+            if key != "department":
+                total[key] = sum(int(r[key]) for r in rows)
+        rows.append(total)
+    for row in rows:
+        for key in ("check_ins_held", "check_ins_missed"):
+            row[key] = int(row[key])
+        row["plan_on_time_rate"] = _ratio(row["plans_on_time"], row["plans_submitted"])
+        row["approval_within_sla_rate"] = _ratio(row["approvals_within_sla"], row["plans_approved"])
+        row["check_in_held_rate"] = _ratio(
+            row["check_ins_held"], row["check_ins_held"] + row["check_ins_missed"]
+        )
+    return rows
+
+
+def managers(conn: Connection, cycle_id: UUID, scope: Scope) -> list[Row]:
+    """Per manager: how fast they answer meeting requests and approve plans, and check-ins."""
+    c = case_status.c
+    hours_to_answer = extract("epoch", c.meeting_answered_at - c.meeting_requested_at) / 3600
+    hours_to_approve = extract("epoch", c.approved_at - c.plan_submitted_at) / 3600
+    median = func.percentile_cont(0.5).within_group
+    manager = roster_people.alias("manager")
+    query = (
+        select(
+            c.manager_id,
+            func.max(manager.c.name).label("manager_name"),
+            func.count().label("cases"),
+            func.count(c.meeting_answered_at).label("requests_answered"),
+            func.count().filter(c.meeting_answer_late.is_(True)).label("answers_late"),
+            median(hours_to_answer).label("median_hours_to_answer"),
+            func.count(c.approved_at).label("plans_approved"),
+            func.count().filter(c.approval_late.is_(True)).label("approvals_late"),
+            median(hours_to_approve).label("median_hours_to_approve"),
+            func.coalesce(func.sum(c.check_ins_held), 0).label("check_ins_held"),
+            func.coalesce(func.sum(c.check_ins_missed), 0).label("check_ins_missed"),
+        )
+        .select_from(case_status.outerjoin(manager, manager.c.employee_id == c.manager_id))
+        .where(c.cycle_id == cycle_id, _in_scope(c.employee_id, scope))
+        .group_by(c.manager_id)
+        .order_by(c.manager_id)
+    )
+    rows = _rows(conn, query)
+    for row in rows:
+        for key in ("median_hours_to_answer", "median_hours_to_approve"):
+            row[key] = None if row[key] is None else round(float(row[key]), 2)
+        for key in ("check_ins_held", "check_ins_missed"):
+            row[key] = int(row[key])
+    return rows
+
+
+def commitments(
+    conn: Connection, scope: Scope, *, employee_id: str | None = None, limit: int = 1000
+) -> list[Row]:
+    """The commitment ledger, oldest first."""
+    t = commitment_ledger.c
+    filters = [_in_scope(t.employee_id, scope)]
+    if employee_id is not None:
+        filters.append(t.employee_id == employee_id)
+    query = (
+        select(
+            t.occurred_at,
+            t.actor,
+            t.employee_id,
+            t.case_id,
+            t.commitment,
+            t.subject,
+            t.change,
+            t.details,
+            t.reason,
+        )
+        .where(and_(*filters))
+        .order_by(t.position, t.seq)
+        .limit(limit)
+    )
+    return _rows(conn, query)
