@@ -412,8 +412,8 @@ def projections_list() -> None:
     engine = engine_for(database_url(settings), settings.db_schema)
     tracking_metadata.create_all(engine)
     with _application() as application, engine.connect() as conn:
-        live: dict[str, int] = dict(conn.execute(select(projection_versions)).tuples().all())
-        positions: dict[str, int] = dict(conn.execute(select(projection_tracking)).tuples().all())
+        live = {r.name: r.live_version for r in conn.execute(select(projection_versions))}
+        positions = {r.name: r.position for r in conn.execute(select(projection_tracking))}
         head = application.recorder.max_notification_id() or 0
     engine.dispose()
     table = Table(title=f"read models (log head {head})")

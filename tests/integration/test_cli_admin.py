@@ -66,3 +66,22 @@ def test_hr_runs_a_cycle_from_the_command_line(cli_env: Path, fresh_app: CareerF
     assert "preparing" in run("cycle", "status", cycle_id)
     assert "5 cases closed" in run("cycle", "close", cycle_id)
     assert fresh_app.get_cycle(UUID(cycle_id)).status.value == "closed"
+
+
+def test_projections_rebuild_switches_to_a_new_version(
+    cli_env: Path, fresh_app: CareerFlow
+) -> None:
+    roster = cli_env / "roster.json"
+    roster.write_text(
+        '[{"employee_id": "b", "name": "B", "email": "b@example.com", "manager_id": "",'
+        ' "department": "X", "hr_partner_id": ""}]'
+    )
+    run("roster", "import", str(roster))
+    first = run("projections", "rebuild", "roster_people")
+    assert "roster_people: version 2 is live" in first
+    assert "roster_people: version 3 is live" in run("projections", "rebuild", "roster_people")
+    listing = run("projections", "list")
+    assert "roster_people" in listing
+    assert "case_status" in listing
+    unknown = CliRunner().invoke(app, ["projections", "rebuild", "nope"])
+    assert unknown.exit_code == 2
