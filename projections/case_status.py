@@ -6,7 +6,7 @@ cycle read from here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 
 from domain.case import DevelopmentCase
+from projections.follower import Delivery
 from projections.runner import ReadModel
 
 
@@ -123,10 +124,42 @@ class CaseStatus(ReadModel):
         super().__init__(version)
         self.table = self.tables["case_status"]
         self.changes = changes_for(self.table)
+        self.insert_opened = insert(self.table).on_conflict_do_nothing(index_elements=["case_id"])
 
     @classmethod
     def define(cls, metadata: MetaData, suffix: str) -> dict[str, Table]:
         return {"case_status": define_case_status(metadata, "case_status" + suffix)}
+
+    def _opened(self, event: Any, position: int) -> dict[str, Any]:
+        people = event.participants
+        return {
+            "case_id": event.originator_id,
+            "cycle_id": event.cycle_id,
+            "employee_id": people.employee_id,
+            "manager_id": people.manager_id,
+            "skip_level_id": people.skip_level_id,
+            "hr_partner_id": people.hr_partner_id,
+            "phase": "preparing",
+            "opened_at": event.timestamp,
+            "check_ins_held": 0,
+            "check_ins_missed": 0,
+            "position": position,
+        }
+
+    def apply_all(self, conn: Connection, batch: Sequence[Delivery]) -> None:
+        """New cases go in many rows per statement (a cycle opens thousands at once)."""
+        opened: list[dict[str, Any]] = []
+        for delivery in batch:
+            event = delivery.event
+            if isinstance(event, DevelopmentCase.CaseOpened):
+                opened.append(self._opened(event, delivery.position))
+                continue
+            if opened and isinstance(event, DevelopmentCase.Event):
+                conn.execute(self.insert_opened, opened)
+                opened = []
+            self.apply(conn, event, delivery.position)
+        if opened:
+            conn.execute(self.insert_opened, opened)
 
     def apply(self, conn: Connection, event: Any, position: int) -> None:
         if not isinstance(event, DevelopmentCase.Event):
@@ -135,24 +168,7 @@ class CaseStatus(ReadModel):
         kind = type(event).__name__
         where = table.c.case_id == event.originator_id
         if isinstance(event, DevelopmentCase.CaseOpened):
-            people = event.participants
-            conn.execute(
-                insert(table)
-                .values(
-                    case_id=event.originator_id,
-                    cycle_id=event.cycle_id,
-                    employee_id=people.employee_id,
-                    manager_id=people.manager_id,
-                    skip_level_id=people.skip_level_id,
-                    hr_partner_id=people.hr_partner_id,
-                    phase="preparing",
-                    opened_at=event.timestamp,
-                    check_ins_held=0,
-                    check_ins_missed=0,
-                    position=position,
-                )
-                .on_conflict_do_nothing(index_elements=["case_id"])
-            )
+            conn.execute(self.insert_opened, [self._opened(event, position)])
         elif kind in self.changes:
             conn.execute(
                 update(table).where(where).values(position=position, **self.changes[kind](event))

@@ -6,6 +6,7 @@ and why — so an auditor can follow any promise from agreement to outcome.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -24,6 +25,7 @@ from sqlalchemy.dialects.postgresql import JSONB, insert
 
 from domain.action_item import ActionItem
 from domain.case import DevelopmentCase
+from projections.follower import Delivery
 from projections.runner import ReadModel
 
 
@@ -66,6 +68,7 @@ class CommitmentLedger(ReadModel):
         super().__init__(version)
         self.table = self.tables["commitment_ledger"]
         self.cases = self.tables["commitment_cases"]
+        self.insert_case = insert(self.cases).on_conflict_do_nothing(index_elements=["case_id"])
 
     @classmethod
     def define(cls, metadata: MetaData, suffix: str) -> dict[str, Table]:
@@ -162,6 +165,22 @@ class CommitmentLedger(ReadModel):
             "details": details,
             "reason": reason,
         }
+
+    def apply_all(self, conn: Connection, batch: Sequence[Delivery]) -> None:
+        """Whose case is which, many rows per statement (cycles open thousands of cases)."""
+        opened: list[dict[str, Any]] = []
+        for delivery in batch:
+            event = delivery.event
+            if isinstance(event, DevelopmentCase.CaseOpened):
+                employee = event.participants.employee_id
+                opened.append({"case_id": event.originator_id, "employee_id": employee})
+                continue
+            if opened:
+                conn.execute(self.insert_case, opened)
+                opened = []
+            self.apply(conn, event, delivery.position)
+        if opened:
+            conn.execute(self.insert_case, opened)
 
     def apply(self, conn: Connection, event: Any, position: int) -> None:
         if isinstance(event, DevelopmentCase.CaseOpened):

@@ -77,6 +77,11 @@ class ReadModel:
     def apply(self, conn: Connection, event: Any, position: int) -> None:
         raise NotImplementedError
 
+    def apply_all(self, conn: Connection, batch: Sequence[Delivery]) -> None:
+        """Apply a batch in order; models override it to write many rows per statement."""
+        for delivery in batch:
+            self.apply(conn, delivery.event, delivery.position)
+
 
 tracking_metadata = MetaData()
 projection_tracking = Table(
@@ -204,8 +209,7 @@ class ProjectionRunner:
         )
         if moved.rowcount != 1:
             raise AlreadyApplied(f"{name} is already at or past {batch[0].position}")
-        for delivery in batch:
-            self.model.apply(conn, delivery.event, delivery.position)
+        self.model.apply_all(conn, batch)
 
     def _move_to_live(self) -> None:
         self.model = install(self.engine, self.model)

@@ -1,0 +1,158 @@
+"""Read-model benchmark: catch-up over a backlog, and report latency over many cases.
+
+    python -m bench.projection_bench [--events 1000000] [--report-cases 100000]
+
+1. A backlog of ``--events`` events (cycles of up to 100,000 employees opened in
+   batches) is projected into the case-status read model from position 0 by a
+   runner as the projector runs it (following the log, reading ahead), beside
+   the raw rate of reading the same notifications from the event store without
+   decoding or applying them, in the same run. Goal: ratio >= 0.25.
+2. The HR reports (funnel, on-time rates, manager table, overdue action items) are
+   timed over a cycle of ``--report-cases`` cases: latency p50 / p99 over 50 runs each.
+
+Uses DATABASE_URL, or the embedded PostgreSQL when it is unset, in a schema of its
+own that it drops.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from careerflow.settings import Settings
+from careerflow.storage import database_url, drop_schema, ensure_schema, eventsourcing_env
+from domain.application import CareerFlow
+from domain.values import Participants
+from projections import reports
+from projections.case_status import CaseStatus
+from projections.catalog import read_models
+from projections.database import engine_for
+from projections.runner import ProjectionRunner
+
+T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
+CYCLE_SIZE = 100_000
+
+
+def backlog(app: CareerFlow, events: int) -> list[uuid.UUID]:
+    """Open cycles until the log holds ``events`` events; return the cycle ids."""
+    cycles = []
+    managers = 1000
+    while (app.recorder.max_notification_id() or 0) < events:
+        left = events - (app.recorder.max_notification_id() or 0)
+        size = min(CYCLE_SIZE, left)
+        cycle_id = uuid.uuid4()
+        app.create_cycle(
+            cycle_id=cycle_id,
+            name="bench",
+            opens_at=T0,
+            closes_at=T0 + timedelta(days=360),
+            actor="hr",
+            at=T0,
+        )
+        people = [
+            Participants(
+                employee_id=f"e{i}",
+                manager_id=f"m{i % managers}",
+                skip_level_id=f"d{i % 50}",
+                hr_partner_id=f"h{i % 10}",
+            )
+            for i in range(size)
+        ]
+        app.open_cycle(cycle_id, population=people, actor="hr", at=T0, batch_size=1000)
+        cycles.append(cycle_id)
+        print(f"  backlog: {app.recorder.max_notification_id()} events", flush=True)
+    return cycles
+
+
+def raw_read(app: CareerFlow, batch: int) -> tuple[int, float]:
+    start, count, position = time.perf_counter(), 0, 0
+    while True:
+        notes = app.recorder.select_notifications(start=position + 1, limit=batch)
+        if not notes:
+            return count, time.perf_counter() - start
+        count += len(notes)
+        position = notes[-1].id
+
+
+def latency(run: Callable[[], Any], times: int = 50) -> tuple[float, float]:
+    samples = []
+    for _ in range(times):
+        start = time.perf_counter()
+        run()
+        samples.append(time.perf_counter() - start)
+    q = statistics.quantiles(samples, n=100)
+    return q[49] * 1000, q[98] * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--batch", type=int, default=1000)
+    args = parser.parse_args()
+
+    settings = Settings()
+    url = database_url(settings)
+    schema = f"cf_proj_{uuid.uuid4().hex[:8]}"
+    ensure_schema(url, schema)
+    bench_settings = Settings(database_url=url, db_schema=schema)
+    app = CareerFlow(env=eventsourcing_env(url, bench_settings) | {"AGGREGATE_CACHE_MAXSIZE": "10"})
+    engine = engine_for(url, schema)
+    try:
+        print(f"building a backlog of {args.events} events ...", flush=True)
+        cycles = backlog(app, args.events)
+        head = app.recorder.max_notification_id() or 0
+        raw_count, raw_secs = raw_read(app, args.batch)
+        runner = ProjectionRunner(app, engine, CaseStatus())
+        stop = threading.Event()
+        thread = threading.Thread(target=runner.run, args=(stop, args.batch), daemon=True)
+        start = time.perf_counter()
+        thread.start()  # as the projector runs: its follower reads ahead in a thread
+        while runner.tracking.position() < head:
+            time.sleep(0.01)
+        projected_secs = time.perf_counter() - start
+        stop.set()
+        thread.join()
+        for model in read_models()[1:]:  # the others, so the reports have their views
+            ProjectionRunner(app, engine, model).catch_up(args.batch)
+
+        cycle = cycles[0]
+        now = T0 + timedelta(days=30)
+        timings = {}
+        with engine.connect() as conn:
+            timings["funnel"] = latency(lambda: reports.funnel(conn, cycle, None))
+            timings["on-time rates"] = latency(lambda: reports.on_time(conn, cycle, None))
+            timings["manager table"] = latency(lambda: reports.managers(conn, cycle, None))
+            timings["overdue action items"] = latency(
+                lambda: reports.overdue_action_items(conn, now, None, cycle_id=cycle)
+            )
+            scope = {f"e{i}" for i in range(0, CYCLE_SIZE, 10)}
+            timings["funnel, 10k-employee scope"] = latency(
+                lambda: reports.funnel(conn, cycle, scope), times=20
+            )
+    finally:
+        app.close()
+        engine.dispose()
+        drop_schema(url, schema)
+
+    projected = head / projected_secs
+    raw = raw_count / raw_secs
+    server = "DATABASE_URL" if settings.database_url else "embedded PostgreSQL"
+    print(f"PostgreSQL: {server}; backlog {head} events; batches of {args.batch}")
+    print(f"catch-up (case_status)   {projected:9.0f} events/s  ({projected_secs:.1f} s)")
+    print(f"raw notification read    {raw:9.0f} events/s  ({raw_secs:.1f} s)")
+    print(f"ratio = {projected / raw:.2f}  (goal >= 0.25)")
+    print(f"report latency over a cycle of {min(CYCLE_SIZE, args.events)} cases:")
+    for name, (p50, p99) in timings.items():
+        print(f"  {name:<28} p50 {p50:8.1f} ms   p99 {p99:8.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
