@@ -32,6 +32,8 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.domain_bench
 	$(BIN)/python -m bench.workflow_bench
+	$(BIN)/python -m bench.http_bench
+	$(BIN)/python -m bench.projection_bench
 
 clean:
 	rm -rf $(VENV) .careerflow .mypy_cache .ruff_cache .pytest_cache .hypothesis
