@@ -226,6 +226,8 @@ class ProjectionRunner:
                         self.apply_batch(follower.next_batch(batch_size, 0.2))
             except VersionRetired:
                 self._move_to_live()
+            except AlreadyApplied:
+                continue  # another runner got there first: follow on from its position
 
     def catch_up(self, batch_size: int = 500) -> int:
         """Apply everything already in the log, then return the position reached."""
