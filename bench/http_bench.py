@@ -127,8 +127,7 @@ def main() -> None:
             closes_at=OPENS + timedelta(days=300), okr_planning_on=date.today(),
             actor="hr", at=OPENS,
         )  # fmt: skip
-        r = app.get_roster()
-        people = [p for e in r.people if (p := r.participants(e)) is not None]
+        people = app.get_roster().population()
         app.open_cycle(cycle_id, population=people, actor="hr", at=OPENS)
         employees = [f"e{e}" for e in range(args.employees)]
         cases = {e: str(app.case_for(cycle_id, e).id) for e in employees}

@@ -296,14 +296,7 @@ def cycle_open(
 ) -> None:
     """Open a cycle: a case for everyone on the roster who has a manager (or a department)."""
     with _application() as application:
-        roster = application.get_roster()
-        wanted = set(department or [])
-        population = [
-            p
-            for e, person in roster.people.items()
-            if (not wanted or person.department in wanted)
-            and (p := roster.participants(e)) is not None
-        ]
+        population = application.get_roster().population(departments=department)
         if not population:
             raise errors.InvalidCommand("roster", "nobody to enrol: import a roster first")
         with _progress() as progress:

@@ -52,7 +52,6 @@ def seed_demo_org(app: CareerFlow, now: datetime | None = None) -> Cycle:
             actor=ACTOR,
             at=now,
         )
-    roster = app.get_roster()
-    population = [p for e in roster.people if (p := roster.participants(e)) is not None]
+    population = app.get_roster().population()
     app.open_cycle(LIVE_CYCLE_ID, population=population, actor=ACTOR, at=now)
     return app.get_cycle(LIVE_CYCLE_ID)

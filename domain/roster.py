@@ -368,10 +368,36 @@ class Roster(CareerAggregate):
             current = self.manager_of(current)
         return False
 
-    def visible_to(self, viewer_id: str) -> Iterable[str]:
-        """Employees a non-admin viewer may see: self, their organisation, their departments."""
-        seen = {viewer_id, *self.organisation(viewer_id)}
+    def overseen_by(self, viewer_id: str) -> set[str]:
+        """Everyone in the viewer's organisation and in the departments they partner."""
+        seen = set(self.organisation(viewer_id))
         departments = self.departments_partnered_by(viewer_id)
         if departments:
             seen.update(e for e, p in self.people.items() if p.department in departments)
+        return seen
+
+    def visible_to(self, viewer_id: str) -> Iterable[str]:
+        """Employees a non-admin viewer may see: self, their organisation, their departments."""
+        seen = {viewer_id, *self.overseen_by(viewer_id)}
         return (e for e in self.people if e in seen)
+
+    def population(
+        self,
+        employee_ids: Iterable[str] | None = None,
+        departments: Iterable[str] | None = None,
+    ) -> list[Participants]:
+        """Who a cycle enrols: everyone with a manager, or only these people / departments."""
+        wanted = set(employee_ids or ())
+        for employee_id in wanted:
+            self.require(employee_id, "employee_ids")
+        in_departments = set(departments or ())
+        people = []
+        for employee_id, person in self.people.items():
+            if wanted and employee_id not in wanted:
+                continue
+            if in_departments and person.department not in in_departments:
+                continue
+            participants = self.participants(employee_id)
+            if participants is not None:
+                people.append(participants)
+        return people

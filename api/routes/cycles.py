@@ -87,20 +87,7 @@ def amend_policy(
 
 
 def population(roster: Roster, selection: CycleOpen) -> list[Participants]:
-    """Everyone on the roster who has a manager, narrowed by the selection."""
-    wanted = set(selection.employee_ids or [])
-    for employee_id in wanted:
-        roster.require(employee_id, "employee_ids")
-    departments = set(selection.departments or [])
-    people: list[Participants] = []
-    for employee_id, person in roster.people.items():
-        if wanted and employee_id not in wanted:
-            continue
-        if departments and person.department not in departments:
-            continue
-        participants = roster.participants(employee_id)
-        if participants is not None:
-            people.append(participants)
+    people = roster.population(selection.employee_ids, selection.departments)
     if not people:
         raise errors.InvalidCommand(
             "employee_ids", "nobody to enrol: import a roster (employees with a manager) first"

@@ -44,10 +44,7 @@ def scope_for(caller: Caller, roster: Roster) -> Scope:
     """Everything, or the employees in the caller's organisation and departments."""
     if caller.sees_everything:
         return None
-    visible = set(roster.organisation(caller.employee_id))
-    departments = roster.departments_partnered_by(caller.employee_id)
-    if departments:
-        visible.update(e for e, p in roster.people.items() if p.department in departments)
+    visible = roster.overseen_by(caller.employee_id)
     if not visible:
         raise errors.NotPermitted(
             caller.employee_id, "see reports", "managers, HR partners, HR admins and auditors"

@@ -8,11 +8,11 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from domain.action_item import ActionItem, ItemStatus
+from domain.base import FollowedUp
 from domain.case import DevelopmentCase, Phase, PlanStatus
 from domain.values import (
     Agenda,
     CaseOutcome,
-    ConversationFeedback,
     DevelopmentPlan,
     GoalProgress,
     PeerFeedback,
@@ -81,13 +81,12 @@ class ActionItemReschedule(Command):
     reason: Text
 
 
-# bodies that are value objects as they stand
-SelfAssessmentBody = SelfAssessment
-GoalBody = SmartErGoal
-AgendaBody = Agenda
-FeedbackBody = ConversationFeedback
-RecapBody = Recap
-PlanBody = DevelopmentPlan
+def escalations(aggregate: FollowedUp) -> list[dict[str, str | int]]:
+    """Every escalation recorded on a case or an action item."""
+    return [
+        {"deadline": deadline, "rung": rung, "recipient_id": who}
+        for (deadline, rung), who in aggregate.escalations.items()
+    ]
 
 
 class PlanVersionPublic(BaseModel):
@@ -184,10 +183,7 @@ class CasePublic(BaseModel):
             check_ins=[CheckInPublic.model_validate(c) for c in case.check_ins.values()],
             goal_progress=dict(case.goal_progress),
             reminders=dict(case.reminders),
-            escalations=[
-                {"deadline": d, "rung": r, "recipient_id": who}
-                for (d, r), who in case.escalations.items()
-            ],
+            escalations=escalations(case),
             outcome=case.outcome,
             closed_at=case.closed_at,
         )
@@ -225,8 +221,5 @@ class ActionItemPublic(BaseModel):
             overdue=item.overdue,
             reschedules=item.reschedules,
             version=item.version,
-            escalations=[
-                {"deadline": d, "rung": r, "recipient_id": who}
-                for (d, r), who in item.escalations.items()
-            ],
+            escalations=escalations(item),
         )
