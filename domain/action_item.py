@@ -143,7 +143,7 @@ class ActionItem(FollowedUp):
         if actor not in allowed:
             raise errors.NotPermitted(actor, action, "the owner, the employee or their manager")
 
-    @command("ActionItemCompleted")
+    @command(ActionItemCompleted)
     def complete(
         self,
         *,
@@ -164,7 +164,7 @@ class ActionItem(FollowedUp):
             late=at > self.due_at,
         )
 
-    @command("ActionItemRescheduled")
+    @command(ActionItemRescheduled)
     def reschedule(
         self,
         *,
@@ -195,7 +195,7 @@ class ActionItem(FollowedUp):
             reason=reason.strip(),
         )
 
-    @command("ActionItemCancelled")
+    @command(ActionItemCancelled)
     def cancel(
         self,
         *,

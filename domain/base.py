@@ -87,14 +87,16 @@ P = ParamSpec("P")
 
 
 def command(
-    event_name: str,
+    event: type[Aggregate.Event],
 ) -> Callable[[Callable[Concatenate[A, P], None]], Callable[Concatenate[A, P], bool]]:
-    """Wrap a command so a repeat with the same ``idempotency_key`` is a no-op.
+    """Wrap a command that records ``event`` so a repeat with the same key is a no-op.
 
     The wrapped command returns True when it recorded events, False on a repeat.
     The check comes before validation: the repeat of an accepted step would
     otherwise fail as out of order.
     """
+
+    event_name = event.__name__
 
     def decorate(func: Callable[Concatenate[A, P], None]) -> Callable[Concatenate[A, P], bool]:
         @functools.wraps(func)

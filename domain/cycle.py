@@ -139,7 +139,7 @@ class Cycle(CareerAggregate):
     def is_open(self) -> bool:
         return self.status is CycleStatus.OPEN
 
-    @command("PolicyAmended")
+    @command(PolicyAmended)
     def amend_policy(
         self, *, policy: Policy, actor: str, at: datetime, idempotency_key: str | None = None
     ) -> None:

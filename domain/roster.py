@@ -261,7 +261,7 @@ class Roster(CareerAggregate):
 
     # --- the import ---------------------------------------------------------------
 
-    @command("RosterImported")
+    @command(RosterImported)
     def import_people(
         self,
         *,

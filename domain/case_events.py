@@ -1,0 +1,317 @@
+"""The events of a development case: what happened, and how it changes the case's state.
+
+The classes are bound into ``DevelopmentCase`` (``domain/case.py``), where
+eventsourcing gives them their stored topics (``domain.case:DevelopmentCase.<Name>``),
+so events recorded before this module existed read back unchanged. An event that
+moves the case to another phase says so once, in ``leads_to``; the aggregate, the
+deadline engine and the read models all take the phase from there
+(``domain.subscriptions.PHASE_AFTER``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+from uuid import UUID
+
+from domain.base import FollowedUp
+from domain.case_state import CaseState, CheckIn, PlanVersion
+from domain.phases import Phase, PlanStatus
+from domain.values import (
+    ActionItemSpec,
+    Agenda,
+    CaseOutcome,
+    ConversationFeedback,
+    DevelopmentPlan,
+    GoalProgress,
+    Participants,
+    PeerFeedback,
+    Policy,
+    Recap,
+    SelfAssessment,
+    SmartErGoal,
+)
+
+
+class CaseEvent(FollowedUp.Event):
+    """A case event; one that declares ``leads_to`` moves the case to that phase."""
+
+    leads_to: ClassVar[Phase | None] = None
+
+    def mutate(self, aggregate: Any) -> Any:
+        result = super().mutate(aggregate)
+        if self.leads_to is not None and result is not None:
+            result.phase = self.leads_to
+        return result
+
+
+class CaseOpened(FollowedUp.Created):
+    cycle_id: UUID
+    participants: Participants
+    policy: Policy
+    cycle_opens_at: datetime
+    cycle_closes_at: datetime
+    okr_planning_on: date | None
+
+    def apply(self, case: CaseState) -> None:
+        case.cycle_id = self.cycle_id
+        case.participants = self.participants
+        case.policy = self.policy
+        case.cycle_opens_at = self.cycle_opens_at
+        case.cycle_closes_at = self.cycle_closes_at
+        case.okr_planning_on = self.okr_planning_on
+        case.opened_at = self.timestamp
+
+
+class ManagerChanged(CaseEvent):
+    participants: Participants
+
+    def apply(self, case: CaseState) -> None:
+        case.participants = self.participants
+
+
+class SelfAssessmentRecorded(CaseEvent):
+    assessment: SelfAssessment
+
+    def apply(self, case: CaseState) -> None:
+        case.self_assessment = self.assessment
+        case.self_assessed_at = self.timestamp
+
+
+class GoalProposed(CaseEvent):
+    goal: SmartErGoal
+
+    def apply(self, case: CaseState) -> None:
+        case.draft_goals[self.goal.goal_id] = self.goal
+
+
+class PeerFeedbackRequested(CaseEvent):
+    peer_id: str
+
+    def apply(self, case: CaseState) -> None:
+        case.peer_feedback[self.peer_id] = None
+
+
+class PeerFeedbackReceived(CaseEvent):
+    """Version 2 added ``anonymous`` (v1 feedback was always attributed)."""
+
+    class_version = 2
+    peer_id: str
+    feedback: PeerFeedback
+    anonymous: bool
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["anonymous"] = False
+
+    def apply(self, case: CaseState) -> None:
+        case.peer_feedback[self.peer_id] = self.feedback
+
+
+class MeetingRequested(CaseEvent):
+    leads_to = Phase.MEETING_REQUESTED
+    proposed_for: datetime
+
+    def apply(self, case: CaseState) -> None:
+        case.meeting_requests += 1
+        case.meeting_requested_at = self.timestamp
+        case.meeting_at = self.proposed_for
+        case.meeting_answered_at = None
+        case.decline_reason = None
+
+
+class MeetingAccepted(CaseEvent):
+    leads_to = Phase.MEETING_SCHEDULED
+    late: bool
+
+    def apply(self, case: CaseState) -> None:
+        case.meeting_answered_at = self.timestamp
+
+
+class MeetingRescheduled(CaseEvent):
+    leads_to = Phase.MEETING_SCHEDULED
+    new_time: datetime
+    reason: str
+
+    def apply(self, case: CaseState) -> None:
+        if case.meeting_answered_at is None:
+            case.meeting_answered_at = self.timestamp
+        case.meeting_at = self.new_time
+
+
+class MeetingDeclined(CaseEvent):
+    leads_to = Phase.MEETING_DECLINED
+    reason: str
+    late: bool
+
+    def apply(self, case: CaseState) -> None:
+        case.meeting_answered_at = self.timestamp
+        case.decline_reason = self.reason
+        case.meeting_at = None
+
+
+class AgendaShared(CaseEvent):
+    agenda: Agenda
+
+    def apply(self, case: CaseState) -> None:
+        case.agenda = self.agenda
+
+
+class MeetingHeld(CaseEvent):
+    leads_to = Phase.MEETING_HELD
+    held_at: datetime
+
+    def apply(self, case: CaseState) -> None:
+        case.held_at = self.held_at
+
+
+class FeedbackGiven(CaseEvent):
+    to_id: str
+    feedback: ConversationFeedback
+
+    def apply(self, case: CaseState) -> None:
+        case.feedback.append((self.actor, self.to_id, self.feedback))
+
+
+class RecapShared(CaseEvent):
+    recap: Recap
+    sent_to: str
+    action_item_ids: list[UUID]
+
+    def apply(self, case: CaseState) -> None:
+        case.recap = self.recap
+        case.action_item_ids.extend(self.action_item_ids)
+
+
+class ActionItemAdded(CaseEvent):
+    action_item_id: UUID
+    spec: ActionItemSpec
+
+    def apply(self, case: CaseState) -> None:
+        case.action_item_ids.append(self.action_item_id)
+
+
+class PlanDrafted(CaseEvent):
+    leads_to = Phase.PLAN_DRAFTED
+    version: int
+    plan: DevelopmentPlan
+
+    def apply(self, case: CaseState) -> None:
+        current = case.current_plan
+        if current is not None and current.status is PlanStatus.DRAFT:
+            case.update_plan(current.version, plan=self.plan, drafted_at=self.timestamp)
+        else:
+            case.plans.append(
+                PlanVersion(
+                    version=self.version,
+                    plan=self.plan,
+                    status=PlanStatus.DRAFT,
+                    drafted_at=self.timestamp,
+                )
+            )
+
+
+class PlanSubmitted(CaseEvent):
+    leads_to = Phase.PLAN_SUBMITTED
+    version: int
+    late: bool
+
+    def apply(self, case: CaseState) -> None:
+        case.update_plan(
+            self.version,
+            status=PlanStatus.SUBMITTED,
+            submitted_at=self.timestamp,
+            late=self.late,
+        )
+
+
+class PlanChangesRequested(CaseEvent):
+    leads_to = Phase.CHANGES_REQUESTED
+    version: int
+    comments: str
+
+    def apply(self, case: CaseState) -> None:
+        plan = case.plan_version(self.version)
+        case.update_plan(
+            self.version,
+            status=PlanStatus.CHANGES_REQUESTED,
+            comments=(*plan.comments, self.comments),
+        )
+
+
+class PlanApproved(CaseEvent):
+    leads_to = Phase.PLAN_APPROVED
+    version: int
+    late: bool
+
+    def apply(self, case: CaseState) -> None:
+        case.update_plan(self.version, status=PlanStatus.APPROVED, approved_at=self.timestamp)
+        case.approved_version = self.version
+
+
+class CheckInDue(CaseEvent):
+    number: int
+    due_at: datetime
+
+    def apply(self, case: CaseState) -> None:
+        case.check_ins[self.number] = CheckIn(number=self.number, due_at=self.due_at)
+
+
+class CheckInHeld(CaseEvent):
+    number: int | None
+    notes: str
+    progress: list[GoalProgress]
+
+    def apply(self, case: CaseState) -> None:
+        if self.number is not None:
+            case.update_check_in(self.number, held_at=self.timestamp)
+        case.check_ins_held += 1
+        for entry in self.progress:
+            case.goal_progress[entry.goal_id] = entry.percent
+
+
+class CheckInMissed(CaseEvent):
+    number: int
+
+    def apply(self, case: CaseState) -> None:
+        case.update_check_in(self.number, missed=True)
+
+
+class GoalProgressRecorded(CaseEvent):
+    progress: GoalProgress
+
+    def apply(self, case: CaseState) -> None:
+        case.goal_progress[self.progress.goal_id] = self.progress.percent
+
+
+class GoalReadjusted(CaseEvent):
+    goal: SmartErGoal
+    reason: str
+    from_version: int
+    version: int
+
+    def apply(self, case: CaseState) -> None:
+        previous = case.plan_version(self.from_version)
+        case.update_plan(self.from_version, status=PlanStatus.SUPERSEDED)
+        case.plans.append(
+            PlanVersion(
+                version=self.version,
+                plan=previous.plan.with_goal(self.goal),
+                status=PlanStatus.APPROVED,
+                drafted_at=self.timestamp,
+                approved_at=self.timestamp,
+                readjusted_from=self.from_version,
+            )
+        )
+        case.approved_version = self.version
+
+
+class CaseClosed(CaseEvent):
+    leads_to = Phase.CLOSED
+    outcome: str
+    phase_at_close: str
+    unfinished: list[str]
+
+    def apply(self, case: CaseState) -> None:
+        case.outcome = CaseOutcome(self.outcome)
+        case.closed_at = self.timestamp

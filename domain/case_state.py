@@ -1,0 +1,221 @@
+"""The state of a development case, what can be derived from it, and the guards of its rules.
+
+``DevelopmentCase`` (``domain/case.py``) is this state plus its events and steps;
+the steps live in two modules (preparation and the meeting there, the plan and
+the follow-up in ``domain/case_plan.py``) so each stays readable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+from uuid import UUID
+
+from domain import errors
+from domain.base import FollowedUp, require_aware
+from domain.phases import BEFORE_MEETING, Phase, PlanStatus
+from domain.values import (
+    ActionItemSpec,
+    Agenda,
+    CaseOutcome,
+    ConversationFeedback,
+    DevelopmentPlan,
+    Participants,
+    PeerFeedback,
+    Policy,
+    Recap,
+    SelfAssessment,
+    SmartErGoal,
+)
+
+if TYPE_CHECKING:
+    from domain import case_events as ev
+
+
+@dataclass(frozen=True)
+class PlanVersion:
+    """One version of the plan, immutable; a change of status replaces the record."""
+
+    version: int
+    plan: DevelopmentPlan
+    status: PlanStatus
+    drafted_at: datetime
+    submitted_at: datetime | None = None
+    approved_at: datetime | None = None
+    late: bool = False
+    readjusted_from: int | None = None
+    comments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    number: int
+    due_at: datetime
+    held_at: datetime | None = None
+    missed: bool = False
+
+
+class CaseState(FollowedUp):
+    """Everything a case knows; changed only by its events' ``apply`` methods."""
+
+    if TYPE_CHECKING:  # bound by DevelopmentCase, which gives them their stored topics
+        CaseOpened: ClassVar[type[ev.CaseOpened]]
+        ManagerChanged: ClassVar[type[ev.ManagerChanged]]
+        SelfAssessmentRecorded: ClassVar[type[ev.SelfAssessmentRecorded]]
+        GoalProposed: ClassVar[type[ev.GoalProposed]]
+        PeerFeedbackRequested: ClassVar[type[ev.PeerFeedbackRequested]]
+        PeerFeedbackReceived: ClassVar[type[ev.PeerFeedbackReceived]]
+        MeetingRequested: ClassVar[type[ev.MeetingRequested]]
+        MeetingAccepted: ClassVar[type[ev.MeetingAccepted]]
+        MeetingRescheduled: ClassVar[type[ev.MeetingRescheduled]]
+        MeetingDeclined: ClassVar[type[ev.MeetingDeclined]]
+        AgendaShared: ClassVar[type[ev.AgendaShared]]
+        MeetingHeld: ClassVar[type[ev.MeetingHeld]]
+        FeedbackGiven: ClassVar[type[ev.FeedbackGiven]]
+        RecapShared: ClassVar[type[ev.RecapShared]]
+        ActionItemAdded: ClassVar[type[ev.ActionItemAdded]]
+        PlanDrafted: ClassVar[type[ev.PlanDrafted]]
+        PlanSubmitted: ClassVar[type[ev.PlanSubmitted]]
+        PlanChangesRequested: ClassVar[type[ev.PlanChangesRequested]]
+        PlanApproved: ClassVar[type[ev.PlanApproved]]
+        CheckInDue: ClassVar[type[ev.CheckInDue]]
+        CheckInHeld: ClassVar[type[ev.CheckInHeld]]
+        CheckInMissed: ClassVar[type[ev.CheckInMissed]]
+        GoalProgressRecorded: ClassVar[type[ev.GoalProgressRecorded]]
+        GoalReadjusted: ClassVar[type[ev.GoalReadjusted]]
+        CaseClosed: ClassVar[type[ev.CaseClosed]]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cycle_id: UUID
+        self.participants: Participants
+        self.policy: Policy
+        self.cycle_opens_at: datetime
+        self.cycle_closes_at: datetime
+        self.okr_planning_on: date | None = None
+        self.opened_at: datetime
+        self.phase = Phase.PREPARING
+        self.self_assessment: SelfAssessment | None = None
+        self.self_assessed_at: datetime | None = None
+        self.draft_goals: dict[str, SmartErGoal] = {}
+        self.peer_feedback: dict[str, PeerFeedback | None] = {}
+        self.meeting_requests = 0
+        self.meeting_requested_at: datetime | None = None
+        self.meeting_at: datetime | None = None
+        self.meeting_answered_at: datetime | None = None
+        self.decline_reason: str | None = None
+        self.agenda: Agenda | None = None
+        self.held_at: datetime | None = None
+        self.feedback: list[tuple[str, str, ConversationFeedback]] = []
+        self.recap: Recap | None = None
+        self.action_item_ids: list[UUID] = []
+        self.plans: list[PlanVersion] = []
+        self.approved_version: int | None = None
+        self.check_ins: dict[int, CheckIn] = {}
+        self.check_ins_held = 0
+        self.goal_progress: dict[str, int] = {}
+        self.outcome: CaseOutcome | None = None
+        self.closed_at: datetime | None = None
+
+    # --- derived state -------------------------------------------------------
+
+    @property
+    def employee_id(self) -> str:
+        return self.participants.employee_id
+
+    @property
+    def manager_id(self) -> str:
+        return self.participants.manager_id
+
+    @property
+    def current_plan(self) -> PlanVersion | None:
+        return self.plans[-1] if self.plans else None
+
+    @property
+    def approved_plan(self) -> PlanVersion | None:
+        if self.approved_version is None:
+            return None
+        return self.plan_version(self.approved_version)
+
+    def plan_version(self, version: int) -> PlanVersion:
+        return self.plans[version - 1]
+
+    def update_plan(self, version: int, **changes: Any) -> None:
+        """Replace a version's record (only event ``apply`` methods call this)."""
+        self.plans[version - 1] = replace(self.plans[version - 1], **changes)
+
+    def update_check_in(self, number: int, **changes: Any) -> None:
+        self.check_ins[number] = replace(self.check_ins[number], **changes)
+
+    @property
+    def plan_due_at(self) -> datetime | None:
+        return None if self.held_at is None else self.held_at + self.policy.plan_due
+
+    @property
+    def open_check_in(self) -> CheckIn | None:
+        """The earliest due check-in that was neither held nor missed."""
+        pending = [c for c in self.check_ins.values() if c.held_at is None and not c.missed]
+        return min(pending, key=lambda c: c.number) if pending else None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.phase is Phase.CLOSED
+
+    # --- guards -----------------------------------------------------------------
+
+    def _live(self) -> None:
+        if self.is_closed:
+            raise errors.CaseClosed("the case is closed and accepts nothing", current=self.phase)
+
+    def _as_employee(self, actor: str, action: str) -> None:
+        if actor != self.employee_id:
+            raise errors.NotPermitted(actor, action, "the employee")
+
+    def _as_manager(self, actor: str, action: str) -> None:
+        if actor != self.manager_id:
+            raise errors.NotPermitted(actor, action, "the employee's manager")
+
+    def _as_party(self, actor: str, action: str) -> None:
+        if actor not in (self.employee_id, self.manager_id):
+            raise errors.NotPermitted(actor, action, "the employee or their manager")
+
+    def _preparing(self, action: str) -> None:
+        if self.phase not in BEFORE_MEETING:
+            raise errors.PreparationClosed(
+                f"cannot {action}: the meeting was already held", current=self.phase
+            )
+
+    def _held(
+        self, action: str, error: type[errors.StepOutOfOrder] = errors.MeetingNotHeld
+    ) -> None:
+        if self.held_at is None:
+            raise error(f"cannot {action} before the meeting is held", current=self.phase)
+
+    def _approved(
+        self, action: str, error: type[errors.StepOutOfOrder] = errors.PlanNotApproved
+    ) -> PlanVersion:
+        plan = self.approved_plan
+        if plan is None:
+            raise error(f"cannot {action} before the plan is approved", current=self.phase)
+        return plan
+
+    def _inside_cycle(self, field_name: str, day: date) -> None:
+        if not self.cycle_opens_at.date() <= day <= self.cycle_closes_at.date():
+            raise errors.OutsideCycle(
+                field_name,
+                f"{day.isoformat()} is outside the cycle "
+                f"({self.cycle_opens_at.date()} to {self.cycle_closes_at.date()})",
+            )
+
+    def _goal_inside_cycle(self, goal: SmartErGoal, field_name: str = "goal.due_on") -> None:
+        self._inside_cycle(field_name, goal.due_on)
+
+    def check_action_item(self, spec: ActionItemSpec, field_name: str = "due_at") -> None:
+        """An agreed action item is due after the meeting and inside the cycle."""
+        require_aware(spec.due_at, field_name)
+        assert self.held_at is not None
+        if spec.due_at <= self.held_at:
+            raise errors.InvalidCommand(field_name, "must be after the meeting was held")
+        if spec.due_at > self.cycle_closes_at:
+            raise errors.OutsideCycle(field_name, "must be due before the cycle closes")

@@ -1,0 +1,46 @@
+"""The phases of a case, and the groups of phases the rules and the deadlines share.
+
+Pure enums (no eventsourcing), so Temporal's sandbox can import this module. Which
+event leads to which phase is declared on the event classes themselves
+(``leads_to``) and collected in ``domain.subscriptions.PHASE_AFTER``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Phase(StrEnum):
+    PREPARING = "preparing"
+    MEETING_REQUESTED = "meeting_requested"
+    MEETING_DECLINED = "meeting_declined"
+    MEETING_SCHEDULED = "meeting_scheduled"
+    MEETING_HELD = "meeting_held"
+    PLAN_DRAFTED = "plan_drafted"
+    PLAN_SUBMITTED = "plan_submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    PLAN_APPROVED = "plan_approved"
+    CLOSED = "closed"
+
+
+BEFORE_MEETING = frozenset(
+    {Phase.PREPARING, Phase.MEETING_REQUESTED, Phase.MEETING_DECLINED, Phase.MEETING_SCHEDULED}
+)
+"""Phases in which preparation is still open."""
+
+MEETING_REQUESTABLE = frozenset({Phase.PREPARING, Phase.MEETING_DECLINED})
+"""Phases in which the employee may (and should) request the meeting."""
+
+MEETING_PENDING = frozenset({Phase.MEETING_REQUESTED, Phase.MEETING_SCHEDULED})
+"""Phases with a requested or scheduled meeting (an agenda may be shared)."""
+
+PLAN_EDITABLE = frozenset({Phase.MEETING_HELD, Phase.PLAN_DRAFTED, Phase.CHANGES_REQUESTED})
+"""Phases in which the employee owes (or edits) the development plan."""
+
+
+class PlanStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+    SUPERSEDED = "superseded"
