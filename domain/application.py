@@ -18,28 +18,17 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from domain import errors
-from domain.action_item import ActionItem, CaseContext, action_item_id_for
+from domain.action_item import ActionItem, CaseContext
 from domain.base import SYSTEM_ACTOR, CareerAggregate
 from domain.case import DevelopmentCase, case_id_for
+from domain.commands import By, CaseCommand, ItemCommand, require_who
 from domain.cycle import CATALOG_ID, Cycle, CycleCatalog, CycleStatus
 from domain.history import HistoryEntry, history_entry
 from domain.roster import ROSTER_ID, Person, Roster
 from domain.transcoding import register_value_transcodings
 from domain.values import (
-    ActionItemSpec,
-    Agenda,
-    CaseOutcome,
-    ConversationFeedback,
-    DevelopmentPlan,
-    GoalProgress,
     Participants,
-    Party,
-    PeerFeedback,
     Policy,
-    Recap,
-    Rung,
-    SelfAssessment,
-    SmartErGoal,
 )
 
 T = TypeVar("T", bound=CareerAggregate)
@@ -57,6 +46,19 @@ class RosterImport:
     removed: int
     cases_moved: int
     version: int
+
+
+@dataclass(frozen=True)
+class Executed:
+    """What a command touched: its case, its action item (for item commands), and if it changed."""
+
+    case: DevelopmentCase
+    item: ActionItem | None
+    changed: bool
+
+
+Authorize = Callable[[DevelopmentCase, ActionItem | None], None]
+"""The caller's access check: sees the loaded case (and item) before anything is decided."""
 
 
 @dataclass(frozen=True)
@@ -121,14 +123,6 @@ class CareerFlow(Application[UUID]):
             ) from exc
         self._take_snapshots(processing)
         self._notify(recordings)
-
-    def _change_case(
-        self, case_id: UUID, change: Callable[[DevelopmentCase], bool]
-    ) -> DevelopmentCase:
-        case = self.get_case(case_id)
-        if change(case):
-            self._store(case)
-        return case
 
     # --- cycles -------------------------------------------------------------------
 
@@ -407,543 +401,52 @@ class CareerFlow(Application[UUID]):
         self.get_action_item(item_id)
         return [history_entry(e, "action_item") for e in self.events.get(item_id)]
 
-    # --- cases: people ---------------------------------------------------------------
-
-    def change_manager(
-        self,
-        case_id: UUID,
-        *,
-        participants: Participants,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
-    ) -> DevelopmentCase:
-        return self._change_case(
-            case_id,
-            lambda c: c.change_manager(
-                participants=participants, actor=actor, at=at, idempotency_key=idempotency_key
-            ),
-        )
-
-    # --- 1. prepare ------------------------------------------------------------------
-
-    def record_self_assessment(
-        self,
-        case_id: UUID,
-        *,
-        assessment: SelfAssessment,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
-    ) -> DevelopmentCase:
-        return self._change_case(
-            case_id,
-            lambda c: c.record_self_assessment(
-                assessment=assessment, actor=actor, at=at, idempotency_key=idempotency_key
-            ),
-        )
-
-    def propose_goal(
-        self,
-        case_id: UUID,
-        *,
-        goal: SmartErGoal,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
-    ) -> DevelopmentCase:
-        return self._change_case(
-            case_id,
-            lambda c: c.propose_goal(
-                goal=goal, actor=actor, at=at, idempotency_key=idempotency_key
-            ),
-        )
-
-    def request_peer_feedback(
-        self,
-        case_id: UUID,
-        *,
-        peer_id: str,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
-    ) -> DevelopmentCase:
-        return self._change_case(
-            case_id,
-            lambda c: c.request_peer_feedback(
-                peer_id=peer_id, actor=actor, at=at, idempotency_key=idempotency_key
-            ),
-        )
-
-    def receive_peer_feedback(
-        self,
-        case_id: UUID,
-        *,
-        feedback: PeerFeedback,
-        anonymous: bool = False,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
-    ) -> DevelopmentCase:
-        return self._change_case(
-            case_id,
-            lambda c: c.receive_peer_feedback(
-                feedback=feedback,
-                anonymous=anonymous,
-                actor=actor,
-                at=at,
-                idempotency_key=idempotency_key,
-            ),
-        )
-
-    # --- 2. request the meeting --------------------------------------------------------
-
-    def request_meeting(
-        self,
-        case_id: UUID,
-        *,
-        proposed_for: datetime,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
-    ) -> DevelopmentCase:
-        return self._change_case(
-            case_id,
-            lambda c: c.request_meeting(
-                proposed_for=proposed_for, actor=actor, at=at, idempotency_key=idempotency_key
-            ),
-        )
-
-    def accept_meeting(
-        self, case_id: UUID, *, actor: str, at: datetime, idempotency_key: str | None = None
-    ) -> DevelopmentCase:
-        return self._change_case(
-            case_id,
-            lambda c: c.accept_meeting(actor=actor, at=at, idempotency_key=idempotency_key),
-        )
-
-    def reschedule_meeting(
-        self,
-        case_id: UUID,
-        *,
-        new_time: datetime,
-        reason: str,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
-    ) -> DevelopmentCase:
-        return self._change_case(
-            case_id,
-            lambda c: c.reschedule_meeting(
-                new_time=new_time,
-                reason=reason,
-                actor=actor,
-                at=at,
-                idempotency_key=idempotency_key,
-            ),
-        )
-
-    def decline_meeting(
-        self,
-        case_id: UUID,
-        *,
-        reason: str,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
-    ) -> DevelopmentCase:
-        return self._change_case(
-            case_id,
-            lambda c: c.decline_meeting(
-                reason=reason, actor=actor, at=at, idempotency_key=idempotency_key
-            ),
-        )
-
-    # --- 3. agenda, 4. the conversation ---------------------------------------------------
-
-    def share_agenda(
-        self,
-        case_id: UUID,
-        *,
-        agenda: Agenda,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
-    ) -> DevelopmentCase:
-        return self._change_case(
-            case_id,
-            lambda c: c.share_agenda(
-                agenda=agenda, actor=actor, at=at, idempotency_key=idempotency_key
-            ),
-        )
-
-    def hold_meeting(
-        self,
-        case_id: UUID,
-        *,
-        held_at: datetime,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
-    ) -> DevelopmentCase:
-        return self._change_case(
-            case_id,
-            lambda c: c.hold_meeting(
-                held_at=held_at, actor=actor, at=at, idempotency_key=idempotency_key
-            ),
-        )
-
-    def give_feedback(
-        self,
-        case_id: UUID,
-        *,
-        feedback: ConversationFeedback,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
-    ) -> DevelopmentCase:
-        return self._change_case(
-            case_id,
-            lambda c: c.give_feedback(
-                feedback=feedback, actor=actor, at=at, idempotency_key=idempotency_key
-            ),
-        )
-
-    def share_recap(
-        self,
-        case_id: UUID,
-        *,
-        recap: Recap,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
-    ) -> DevelopmentCase:
-        """Share the recap and create its action items, all in one transaction."""
-        case = self.get_case(case_id)
-        item_ids = [
-            action_item_id_for(case_id, f"recap:{i}") for i in range(len(recap.action_items))
-        ]
-        if not case.share_recap(
-            recap=recap,
-            action_item_ids=item_ids,
-            actor=actor,
-            at=at,
-            idempotency_key=idempotency_key,
-        ):
-            return case
-        items = [
-            ActionItem.agree(
-                id=item_id,
-                case_id=case.id,
-                cycle_id=case.cycle_id,
-                employee_id=case.employee_id,
-                spec=spec,
-                actor=actor,
-                at=at,
-            )
-            for item_id, spec in zip(item_ids, recap.action_items, strict=True)
-        ]
-        self._store(case, *items)
-        return case
-
-    def add_action_item(
-        self,
-        case_id: UUID,
-        *,
-        spec: ActionItemSpec,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
-    ) -> ActionItem:
-        """Agree one more action item after the recap (at a check-in, say)."""
-        case = self.get_case(case_id)
-        key = idempotency_key or f"item:{len(case.action_item_ids)}"
-        item_id = action_item_id_for(case_id, key)
-        if not case.add_action_item(
-            spec=spec,
-            action_item_id=item_id,
-            actor=actor,
-            at=at,
-            idempotency_key=idempotency_key,
-        ):
-            return self.get_action_item(item_id)
-        item = ActionItem.agree(
-            id=item_id,
-            case_id=case.id,
-            cycle_id=case.cycle_id,
-            employee_id=case.employee_id,
-            spec=spec,
-            actor=actor,
-            at=at,
-        )
-        self._store(case, item)
-        return item
-
-    # --- 5./6. the plan ------------------------------------------------------------------
-
-    def draft_plan(
-        self,
-        case_id: UUID,
-        *,
-        plan: DevelopmentPlan,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
-    ) -> DevelopmentCase:
-        return self._change_case(
-            case_id,
-            lambda c: c.draft_plan(plan=plan, actor=actor, at=at, idempotency_key=idempotency_key),
-        )
-
-    def submit_plan(
-        self, case_id: UUID, *, actor: str, at: datetime, idempotency_key: str | None = None
-    ) -> DevelopmentCase:
-        return self._change_case(
-            case_id, lambda c: c.submit_plan(actor=actor, at=at, idempotency_key=idempotency_key)
-        )
-
-    def request_plan_changes(
-        self,
-        case_id: UUID,
-        *,
-        comments: str,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
-    ) -> DevelopmentCase:
-        return self._change_case(
-            case_id,
-            lambda c: c.request_plan_changes(
-                comments=comments, actor=actor, at=at, idempotency_key=idempotency_key
-            ),
-        )
-
-    def approve_plan(
-        self, case_id: UUID, *, actor: str, at: datetime, idempotency_key: str | None = None
-    ) -> DevelopmentCase:
-        return self._change_case(
-            case_id, lambda c: c.approve_plan(actor=actor, at=at, idempotency_key=idempotency_key)
-        )
-
-    # --- 7. check-ins and goals ---------------------------------------------------------
-
-    def hold_check_in(
-        self,
-        case_id: UUID,
-        *,
-        notes: str,
-        progress: Sequence[GoalProgress] = (),
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
-    ) -> DevelopmentCase:
-        return self._change_case(
-            case_id,
-            lambda c: c.hold_check_in(
-                notes=notes,
-                progress=list(progress),
-                actor=actor,
-                at=at,
-                idempotency_key=idempotency_key,
-            ),
-        )
-
-    def record_goal_progress(
-        self,
-        case_id: UUID,
-        *,
-        progress: GoalProgress,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
-    ) -> DevelopmentCase:
-        return self._change_case(
-            case_id,
-            lambda c: c.record_goal_progress(
-                progress=progress, actor=actor, at=at, idempotency_key=idempotency_key
-            ),
-        )
-
-    def readjust_goal(
-        self,
-        case_id: UUID,
-        *,
-        goal: SmartErGoal,
-        reason: str,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
-    ) -> DevelopmentCase:
-        return self._change_case(
-            case_id,
-            lambda c: c.readjust_goal(
-                goal=goal, reason=reason, actor=actor, at=at, idempotency_key=idempotency_key
-            ),
-        )
-
-    # --- 8. close ------------------------------------------------------------------------
-
-    def close_case(
-        self,
-        case_id: UUID,
-        *,
-        actor: str,
-        at: datetime,
-        outcome: CaseOutcome | None = None,
-    ) -> DevelopmentCase:
-        return self._change_case(case_id, lambda c: c.close(actor=actor, at=at, outcome=outcome))
-
-    # --- action items -------------------------------------------------------------------
+    # --- the one command path -------------------------------------------------------
 
     def get_action_item(self, item_id: UUID) -> ActionItem:
         return self._get(ActionItem, "action item", item_id)
 
-    def _item_in_context(self, item_id: UUID) -> tuple[ActionItem, CaseContext]:
-        item = self.get_action_item(item_id)
+    def execute(
+        self,
+        target: UUID,
+        command: CaseCommand | ItemCommand,
+        *,
+        actor: str,
+        at: datetime,
+        idempotency_key: str | None = None,
+        authorize: Authorize | None = None,
+    ) -> Executed:
+        """Load the target once, let ``authorize`` look at it, apply the command, save.
+
+        ``target`` is a case id for a case command and an action item id for an item
+        command (whose case is loaded too: the roster around it decides who may act).
+        Who may take the step is checked before the aggregate looks at its state.
+        """
+        by = By(actor=actor, at=at, idempotency_key=idempotency_key)
+        if isinstance(command, CaseCommand):
+            case = self.get_case(target)
+            if authorize is not None:
+                authorize(case, None)
+            require_who(case, command, actor)
+            created = command.apply(case, by)
+            changed = bool(case.pending_events)
+            if changed or created:
+                self._store(case, *created)
+            return Executed(case=case, item=None, changed=changed)
+        item = self.get_action_item(target)
         case = self.get_case(item.case_id)
+        if authorize is not None:
+            authorize(case, item)
         context = CaseContext(
             participants=case.participants,
             cycle_closes_at=case.cycle_closes_at,
             case_closed=case.is_closed,
         )
-        return item, context
-
-    def _change_item(
-        self, item_id: UUID, change: Callable[[ActionItem, CaseContext], bool]
-    ) -> ActionItem:
-        item, context = self._item_in_context(item_id)
-        if change(item, context):
-            self._store(item)
-        return item
-
-    def complete_action_item(
-        self,
-        item_id: UUID,
-        *,
-        note: str = "",
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
-    ) -> ActionItem:
-        return self._change_item(
-            item_id,
-            lambda i, c: i.complete(
-                note=note,
-                context=c,
-                actor=actor,
-                at=at,
-                idempotency_key=idempotency_key,
-            ),
-        )
-
-    def reschedule_action_item(
-        self,
-        item_id: UUID,
-        *,
-        new_due_at: datetime,
-        reason: str,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
-    ) -> ActionItem:
-        return self._change_item(
-            item_id,
-            lambda i, c: i.reschedule(
-                new_due_at=new_due_at,
-                reason=reason,
-                context=c,
-                actor=actor,
-                at=at,
-                idempotency_key=idempotency_key,
-            ),
-        )
-
-    def cancel_action_item(
-        self,
-        item_id: UUID,
-        *,
-        reason: str,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
-    ) -> ActionItem:
-        return self._change_item(
-            item_id,
-            lambda i, c: i.cancel(
-                reason=reason,
-                context=c,
-                actor=actor,
-                at=at,
-                idempotency_key=idempotency_key,
-            ),
-        )
-
-    # --- timer steps (issued by workflows; idempotent by domain state) ---------------------
-
-    def _system_on_case(self, case_id: UUID, change: Callable[[DevelopmentCase], bool]) -> bool:
-        case = self.get_case(case_id)
-        changed = change(case)
-        if changed:
-            self._store(case)
-        return changed
-
-    def _system_on_item(
-        self, item_id: UUID, change: Callable[[ActionItem, CaseContext], bool]
-    ) -> bool:
-        item, context = self._item_in_context(item_id)
-        changed = change(item, context)
+        command.apply(item, context, by)
+        changed = bool(item.pending_events)
         if changed:
             self._store(item)
-        return changed
-
-    def remind_case(
-        self, case_id: UUID, *, deadline: str, owner: Party, reason: str, at: datetime
-    ) -> bool:
-        return self._system_on_case(
-            case_id,
-            lambda c: c.record_reminder(
-                deadline=deadline, owner=owner, reason=reason, actor=SYSTEM_ACTOR, at=at
-            ),
-        )
-
-    def escalate_case(
-        self, case_id: UUID, *, deadline: str, rung: Rung, reason: str, at: datetime
-    ) -> bool:
-        return self._system_on_case(
-            case_id,
-            lambda c: c.escalate(
-                deadline=deadline, rung=rung, reason=reason, actor=SYSTEM_ACTOR, at=at
-            ),
-        )
-
-    def mark_check_in_due(
-        self, case_id: UUID, *, number: int, due_at: datetime, at: datetime
-    ) -> bool:
-        return self._system_on_case(
-            case_id,
-            lambda c: c.mark_check_in_due(number=number, due_at=due_at, actor=SYSTEM_ACTOR, at=at),
-        )
-
-    def mark_check_in_missed(self, case_id: UUID, *, number: int, at: datetime) -> bool:
-        return self._system_on_case(
-            case_id, lambda c: c.mark_check_in_missed(number=number, actor=SYSTEM_ACTOR, at=at)
-        )
-
-    def mark_action_item_overdue(self, item_id: UUID, *, at: datetime) -> bool:
-        return self._system_on_item(item_id, lambda i, c: i.mark_overdue(actor=SYSTEM_ACTOR, at=at))
-
-    def remind_action_item(self, item_id: UUID, *, reason: str, at: datetime) -> bool:
-        return self._system_on_item(
-            item_id, lambda i, c: i.record_reminder(reason=reason, actor=SYSTEM_ACTOR, at=at)
-        )
-
-    def escalate_action_item(self, item_id: UUID, *, rung: Rung, reason: str, at: datetime) -> bool:
-        return self._system_on_item(
-            item_id,
-            lambda i, c: i.escalate(
-                rung=rung, participants=c.participants, reason=reason, actor=SYSTEM_ACTOR, at=at
-            ),
-        )
+        return Executed(case=case, item=item, changed=changed)
 
 
 def _check_population(population: Sequence[Participants]) -> None:

@@ -1,0 +1,477 @@
+"""Commands: one frozen model per step of a case or an action item.
+
+A command's fields are the step's input, so the API takes them as request bodies
+and the CLI, the pages and the workflows' activities build the same objects. Each
+command says who may take it (checked before anything about the case's state) and
+how it is applied to its aggregate; ``CareerFlow.execute`` is the one path that
+loads the aggregate, lets the caller's access check look at it, applies the
+command and saves.
+
+Steps whose input is a value object (a self-assessment, an agenda, a plan, ...)
+are that value object with the step's name, so the request body keeps its shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, ClassVar, TypeVar, cast
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from domain import errors
+from domain.action_item import ActionItem, CaseContext, action_item_id_for
+from domain.base import SYSTEM_ACTOR, CareerAggregate
+from domain.case import DevelopmentCase
+from domain.values import (
+    ActionItemSpec,
+    Agenda,
+    CaseOutcome,
+    ConversationFeedback,
+    DevelopmentPlan,
+    GoalProgress,
+    Participants,
+    Party,
+    PeerFeedback,
+    PersonId,
+    Recap,
+    Rung,
+    SelfAssessment,
+    SmartErGoal,
+    Text,
+    ValueObject,
+)
+
+V = TypeVar("V", bound=ValueObject)
+
+
+@dataclass(frozen=True)
+class By:
+    """Who takes a step, when it occurred, and the client's Idempotency-Key (if any)."""
+
+    actor: str
+    at: datetime
+    idempotency_key: str | None = None
+
+    @property
+    def kw(self) -> dict[str, Any]:
+        return {"actor": self.actor, "at": self.at, "idempotency_key": self.idempotency_key}
+
+    @property
+    def system(self) -> dict[str, Any]:
+        """Timer steps: the service acts, idempotent by domain state rather than by key."""
+        return {"actor": SYSTEM_ACTOR, "at": self.at}
+
+
+class Who(StrEnum):
+    """Who may take a step on a case (relationships come from the case's participants)."""
+
+    EMPLOYEE = "the employee"
+    MANAGER = "the employee's manager"
+    PARTY = "the employee or their manager"
+    PEER = "the coworkers asked"
+    SERVICE = "the careerflow service"
+    ANYONE = "anyone the caller's access check lets through"
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    action: ClassVar[str] = "act"
+    """What the step does, for messages ("may not <action>")."""
+
+
+def _as(model: type[V], command: BaseModel) -> V:
+    """The value object a value-shaped command carries (already validated)."""
+    fields = {name: getattr(command, name) for name in model.model_fields}
+    return cast(V, model.model_construct(**fields))
+
+
+class CaseCommand(Command):
+    who: ClassVar[Who] = Who.PARTY
+
+    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
+        """Take the step; return any aggregates it creates (saved with the case)."""
+        raise NotImplementedError
+
+
+class ItemCommand(Command):
+    def apply(self, item: ActionItem, context: CaseContext, by: By) -> None:
+        raise NotImplementedError
+
+
+# --- people ------------------------------------------------------------------------
+
+
+class ChangeManager(CaseCommand):
+    action = "record a roster change"
+    who = Who.ANYONE
+    participants: Participants
+
+    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
+        case.change_manager(participants=self.participants, **by.kw)
+        return ()
+
+
+# --- 1. prepare --------------------------------------------------------------------
+
+
+class RecordSelfAssessment(SelfAssessment, CaseCommand):
+    action = "record the self-assessment"
+    who = Who.EMPLOYEE
+
+    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
+        case.record_self_assessment(assessment=_as(SelfAssessment, self), **by.kw)
+        return ()
+
+
+class ProposeGoal(SmartErGoal, CaseCommand):
+    action = "propose a goal"
+    who = Who.EMPLOYEE
+
+    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
+        case.propose_goal(goal=_as(SmartErGoal, self), **by.kw)
+        return ()
+
+
+class RequestPeerFeedback(CaseCommand):
+    action = "request peer feedback"
+    who = Who.EMPLOYEE
+    peer_id: PersonId
+
+    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
+        case.request_peer_feedback(peer_id=self.peer_id, **by.kw)
+        return ()
+
+
+class GivePeerFeedback(CaseCommand):
+    action = "give peer feedback"
+    who = Who.PEER
+    feedback: PeerFeedback
+    anonymous: bool = False
+
+    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
+        case.receive_peer_feedback(feedback=self.feedback, anonymous=self.anonymous, **by.kw)
+        return ()
+
+
+# --- 2. request the meeting ----------------------------------------------------------
+
+
+class RequestMeeting(CaseCommand):
+    action = "request the meeting"
+    who = Who.EMPLOYEE
+    proposed_for: AwareDatetime = Field(description="at least the policy's notice ahead")
+
+    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
+        case.request_meeting(proposed_for=self.proposed_for, **by.kw)
+        return ()
+
+
+class AcceptMeeting(CaseCommand):
+    action = "accept the meeting"
+    who = Who.MANAGER
+
+    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
+        case.accept_meeting(**by.kw)
+        return ()
+
+
+class RescheduleMeeting(CaseCommand):
+    action = "reschedule the meeting"
+    new_time: AwareDatetime
+    reason: Text
+
+    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
+        case.reschedule_meeting(new_time=self.new_time, reason=self.reason, **by.kw)
+        return ()
+
+
+class DeclineMeeting(CaseCommand):
+    action = "decline the meeting"
+    who = Who.MANAGER
+    reason: Text
+
+    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
+        case.decline_meeting(reason=self.reason, **by.kw)
+        return ()
+
+
+# --- 3. agenda, 4. the conversation ----------------------------------------------------
+
+
+class ShareAgenda(Agenda, CaseCommand):
+    action = "share the agenda"
+
+    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
+        case.share_agenda(agenda=_as(Agenda, self), **by.kw)
+        return ()
+
+
+class HoldMeeting(CaseCommand):
+    action = "record the meeting as held"
+    held_at: AwareDatetime | None = Field(None, description="when it took place (default: now)")
+
+    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
+        case.hold_meeting(held_at=self.held_at or by.at, **by.kw)
+        return ()
+
+
+class GiveFeedback(ConversationFeedback, CaseCommand):
+    action = "give feedback"
+
+    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
+        case.give_feedback(feedback=_as(ConversationFeedback, self), **by.kw)
+        return ()
+
+
+def _agree(case: DevelopmentCase, item_id: UUID, spec: ActionItemSpec, by: By) -> ActionItem:
+    return ActionItem.agree(
+        id=item_id,
+        case_id=case.id,
+        cycle_id=case.cycle_id,
+        employee_id=case.employee_id,
+        spec=spec,
+        actor=by.actor,
+        at=by.at,
+    )
+
+
+class ShareRecap(Recap, CaseCommand):
+    """The recap and its action items are saved in one transaction."""
+
+    action = "share the recap"
+
+    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
+        recap = _as(Recap, self)
+        ids = [action_item_id_for(case.id, f"recap:{i}") for i in range(len(recap.action_items))]
+        if not case.share_recap(recap=recap, action_item_ids=ids, **by.kw):
+            return ()
+        return [_agree(case, i, s, by) for i, s in zip(ids, recap.action_items, strict=True)]
+
+
+class AddActionItem(ActionItemSpec, CaseCommand):
+    """One more action item after the recap (at a check-in, say)."""
+
+    action = "add an action item"
+
+    @staticmethod
+    def item_id(case: DevelopmentCase, idempotency_key: str | None) -> UUID:
+        """The item's id: from the client's key (kept apart from derived keys), else a count."""
+        if idempotency_key is not None:
+            return action_item_id_for(case.id, f"client:{idempotency_key}")
+        return action_item_id_for(case.id, f"item:{len(case.action_item_ids)}")
+
+    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
+        spec = _as(ActionItemSpec, self)
+        item_id = self.item_id(case, by.idempotency_key)
+        if not case.add_action_item(spec=spec, action_item_id=item_id, **by.kw):
+            return ()
+        return [_agree(case, item_id, spec, by)]
+
+
+# --- 5./6. the plan ----------------------------------------------------------------
+
+
+class DraftPlan(DevelopmentPlan, CaseCommand):
+    action = "draft the plan"
+    who = Who.EMPLOYEE
+
+    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
+        case.draft_plan(plan=_as(DevelopmentPlan, self), **by.kw)
+        return ()
+
+
+class SubmitPlan(CaseCommand):
+    action = "submit the plan"
+    who = Who.EMPLOYEE
+
+    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
+        case.submit_plan(**by.kw)
+        return ()
+
+
+class RequestPlanChanges(CaseCommand):
+    action = "request changes to the plan"
+    who = Who.MANAGER
+    comments: Text
+
+    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
+        case.request_plan_changes(comments=self.comments, **by.kw)
+        return ()
+
+
+class ApprovePlan(CaseCommand):
+    action = "approve the plan"
+    who = Who.MANAGER
+
+    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
+        case.approve_plan(**by.kw)
+        return ()
+
+
+# --- 7. check-ins and goals ------------------------------------------------------------
+
+
+class HoldCheckIn(CaseCommand):
+    action = "hold a check-in"
+    notes: Text
+    progress: list[GoalProgress] = Field(default_factory=list)
+
+    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
+        case.hold_check_in(notes=self.notes, progress=list(self.progress), **by.kw)
+        return ()
+
+
+class RecordGoalProgress(GoalProgress, CaseCommand):
+    action = "record goal progress"
+
+    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
+        case.record_goal_progress(progress=_as(GoalProgress, self), **by.kw)
+        return ()
+
+
+class ReadjustGoal(CaseCommand):
+    action = "readjust a goal"
+    goal: SmartErGoal
+    reason: Text
+
+    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
+        case.readjust_goal(goal=self.goal, reason=self.reason, **by.kw)
+        return ()
+
+
+# --- 8. close ----------------------------------------------------------------------
+
+
+class CloseCase(CaseCommand):
+    """Closing one case is HR's decision; the caller's access check says who is HR."""
+
+    action = "close a case"
+    who = Who.ANYONE
+    outcome: CaseOutcome | None = Field(None, description="derived from the case when omitted")
+
+    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
+        case.close(actor=by.actor, at=by.at, outcome=self.outcome)
+        return ()
+
+
+# --- timer steps (workflows' activities; idempotent by domain state) ---------------------
+
+
+class RemindCase(CaseCommand):
+    action = "record a reminder"
+    who = Who.SERVICE
+    deadline: str
+    owner: Party
+    reason: str
+
+    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
+        case.record_reminder(
+            deadline=self.deadline, owner=self.owner, reason=self.reason, **by.system
+        )
+        return ()
+
+
+class EscalateCase(CaseCommand):
+    action = "escalate"
+    who = Who.SERVICE
+    deadline: str
+    rung: Rung
+    reason: str
+
+    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
+        case.escalate(deadline=self.deadline, rung=self.rung, reason=self.reason, **by.system)
+        return ()
+
+
+class MarkCheckInDue(CaseCommand):
+    action = "mark a check-in due"
+    who = Who.SERVICE
+    number: int
+    due_at: AwareDatetime
+
+    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
+        case.mark_check_in_due(number=self.number, due_at=self.due_at, **by.system)
+        return ()
+
+
+class MarkCheckInMissed(CaseCommand):
+    action = "mark a check-in missed"
+    who = Who.SERVICE
+    number: int
+
+    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
+        case.mark_check_in_missed(number=self.number, **by.system)
+        return ()
+
+
+# --- action items --------------------------------------------------------------------
+
+
+class CompleteActionItem(ItemCommand):
+    action = "complete the action item"
+    note: str = Field("", max_length=4000)
+
+    def apply(self, item: ActionItem, context: CaseContext, by: By) -> None:
+        item.complete(note=self.note, context=context, **by.kw)
+
+
+class RescheduleActionItem(ItemCommand):
+    action = "reschedule the action item"
+    new_due_at: AwareDatetime
+    reason: Text
+
+    def apply(self, item: ActionItem, context: CaseContext, by: By) -> None:
+        item.reschedule(new_due_at=self.new_due_at, reason=self.reason, context=context, **by.kw)
+
+
+class CancelActionItem(ItemCommand):
+    action = "cancel the action item"
+    reason: Text
+
+    def apply(self, item: ActionItem, context: CaseContext, by: By) -> None:
+        item.cancel(reason=self.reason, context=context, **by.kw)
+
+
+class MarkItemOverdue(ItemCommand):
+    action = "mark an action item overdue"
+
+    def apply(self, item: ActionItem, context: CaseContext, by: By) -> None:
+        item.mark_overdue(**by.system)
+
+
+class RemindItem(ItemCommand):
+    action = "record a reminder"
+    reason: str
+
+    def apply(self, item: ActionItem, context: CaseContext, by: By) -> None:
+        item.record_reminder(reason=self.reason, **by.system)
+
+
+class EscalateItem(ItemCommand):
+    action = "escalate"
+    rung: Rung
+    reason: str
+
+    def apply(self, item: ActionItem, context: CaseContext, by: By) -> None:
+        item.escalate(
+            rung=self.rung, participants=context.participants, reason=self.reason, **by.system
+        )
+
+
+def require_who(case: DevelopmentCase, command: CaseCommand, actor: str) -> None:
+    """Who may take the step, checked before anything about the case's state."""
+    allowed = {
+        Who.EMPLOYEE: actor == case.employee_id,
+        Who.MANAGER: actor == case.manager_id,
+        Who.PARTY: actor in (case.employee_id, case.manager_id),
+        Who.PEER: actor in case.peer_feedback,
+        Who.SERVICE: actor == SYSTEM_ACTOR,
+        Who.ANYONE: True,
+    }[command.who]
+    if not allowed:
+        raise errors.NotPermitted(actor, command.action, command.who.value)
