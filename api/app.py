@@ -1,26 +1,21 @@
 """The FastAPI application: routers, problem+json errors, and its services.
 
-``create_app`` is given its services by the composition root (``build_services``
-for a real process, the test fixtures for tests), so nothing here reads the
-environment.
+``create_app`` is given its services by the composition root
+(``careerflow.wiring.build_services``), so nothing here reads the environment.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
 
 from fastapi import FastAPI
 
 from api import problems
-from api.auth import Tokens
-from api.deps import Services, utc_now
+from api.deps import Services
 from api.routes import action_items, cases, cycles, health, me, reports, roster
-from careerflow.settings import Settings
-from domain.application import CareerFlow
+from notifications.inbox import install_inbox
 from projections.catalog import read_models
-from projections.database import engine_for
 from projections.runner import install
 
 API_PREFIX = "/api/v1"
@@ -36,29 +31,12 @@ takes an `Idempotency-Key` header: a retry with the same key does not repeat its
 """
 
 
-def build_services(
-    settings: Settings,
-    application: CareerFlow,
-    url: str,
-    *,
-    temporal_address: str | None,
-    clock: Callable[[], datetime] = utc_now,
-) -> Services:
-    return Services(
-        settings=settings,
-        application=application,
-        tokens=Tokens(settings),
-        read_engine=engine_for(url, settings.db_schema),
-        temporal_address=temporal_address,
-        clock=clock,
-    )
-
-
 def create_app(services: Services) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         for model in read_models():  # reports find their views even before a projector ran
             install(services.read_engine, model)
+        install_inbox(services.read_engine)
         yield
         services.read_engine.dispose()
 

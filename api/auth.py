@@ -15,11 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import jwt
-
-from careerflow.settings import Settings
 
 ISSUER = "careerflow"
 AUDIENCE = "careerflow-api"
@@ -54,7 +52,24 @@ class Caller:
         return self.is_hr_admin or self.is_auditor
 
 
-def load_secret(settings: Settings) -> str:
+class AuthSettings(Protocol):
+    """What tokens need from the settings (the composition root passes its settings)."""
+
+    @property
+    def jwt_secret(self) -> str | None: ...
+    @property
+    def jwt_secret_file(self) -> Path: ...
+    @property
+    def oidc_issuer(self) -> str | None: ...
+    @property
+    def oidc_jwks_url(self) -> str | None: ...
+    @property
+    def oidc_audience(self) -> str | None: ...
+    @property
+    def token_hours(self) -> int: ...
+
+
+def load_secret(settings: AuthSettings) -> str:
     """The HS256 secret: from settings, else the data dir's file (created on first use)."""
     if settings.jwt_secret:
         return settings.jwt_secret
@@ -70,7 +85,7 @@ def load_secret(settings: Settings) -> str:
 class Tokens:
     """Issues (embedded mode) and verifies bearer tokens."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: AuthSettings) -> None:
         self.settings = settings
         self.oidc = settings.oidc_issuer is not None
         self._jwks: jwt.PyJWKClient | None = None

@@ -13,7 +13,6 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
 from api.auth import Caller, InvalidToken, Tokens
-from careerflow.settings import Settings
 from domain.application import CareerFlow
 from domain.roster import Roster
 
@@ -26,7 +25,6 @@ def utc_now() -> datetime:
 class Services:
     """Everything the API talks to, built once by the composition root."""
 
-    settings: Settings
     application: CareerFlow
     tokens: Tokens
     read_engine: Engine

@@ -25,6 +25,15 @@ import psycopg
 from careerflow.settings import Settings
 from careerflow.storage import database_url, drop_schema, ensure_schema, eventsourcing_env
 from domain.application import DEFAULT_BATCH_SIZE, CareerFlow
+from domain.commands import (
+    AcceptMeeting,
+    ApprovePlan,
+    DraftPlan,
+    HoldMeeting,
+    RecordGoalProgress,
+    RequestMeeting,
+    SubmitPlan,
+)
 from domain.values import (
     DevelopmentActivity,
     DevelopmentPlan,
@@ -75,12 +84,14 @@ def approved_case(app: CareerFlow) -> uuid.UUID:
         support=ManagerSupport(description="time"),
         alignment=["OKR"],
     )
-    app.request_meeting(case_id, proposed_for=T0 + timedelta(days=8), actor="e", at=T0)
-    app.accept_meeting(case_id, actor="m", at=T0)
-    app.hold_meeting(case_id, held_at=T0 + timedelta(days=8), actor="m", at=T0 + timedelta(days=8))
-    app.draft_plan(case_id, plan=plan, actor="e", at=T0 + timedelta(days=9))
-    app.submit_plan(case_id, actor="e", at=T0 + timedelta(days=9))
-    app.approve_plan(case_id, actor="m", at=T0 + timedelta(days=10))
+    app.execute(case_id, RequestMeeting(proposed_for=T0 + timedelta(days=8)), actor="e", at=T0)
+    app.execute(case_id, AcceptMeeting(), actor="m", at=T0)
+    app.execute(
+        case_id, HoldMeeting(held_at=T0 + timedelta(days=8)), actor="m", at=T0 + timedelta(days=8)
+    )
+    app.execute(case_id, DraftPlan.of(plan), actor="e", at=T0 + timedelta(days=9))
+    app.execute(case_id, SubmitPlan(), actor="e", at=T0 + timedelta(days=9))
+    app.execute(case_id, ApprovePlan(), actor="m", at=T0 + timedelta(days=10))
     return case_id
 
 
@@ -92,8 +103,11 @@ def bench_commands(app: CareerFlow, commands: int) -> tuple[int, float, int]:
 
     def run() -> int:
         for i in range(commands):
-            app.record_goal_progress(
-                case_id, progress=GoalProgress(goal_id="g1", percent=i % 101), actor="e", at=at
+            app.execute(
+                case_id,
+                RecordGoalProgress.of(GoalProgress(goal_id="g1", percent=i % 101)),
+                actor="e",
+                at=at,
             )
         return commands
 

@@ -24,11 +24,12 @@ import httpx
 import psycopg
 import uvicorn
 
-from api.app import build_services, create_app
+from api.app import create_app
 from api.auth import Role
 from bench.domain_bench import RAW_TABLE, bench_raw_single
 from careerflow.settings import Settings
 from careerflow.storage import build_application, database_url, drop_schema, ensure_schema
+from careerflow.wiring import build_services
 from domain.roster import Person
 
 OPENS = datetime.now(UTC).replace(microsecond=0)

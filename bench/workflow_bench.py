@@ -2,9 +2,11 @@
 
     python -m bench.workflow_bench [--sizes 2000,10000] [--deadlines 200]
 
-1. For each size N: open an N-employee cycle through the CycleWorkflow and time
-   until every case has a running CaseWorkflow (started by the relay); beside it,
-   the raw rate of starting N empty workflows on the same server, same concurrency.
+1. For each size N: open an N-employee cycle the way the product does (the
+   application service opens every case, as ``POST /cycles/{id}/open`` and
+   ``careerflow cycle open`` do; the relay then starts every case workflow and the
+   cycle's) and time until every case has a running CaseWorkflow; beside it, the
+   raw rate of starting N empty workflows on the same server, same concurrency.
    Prints cases/s, raw starts/s and the ratio (goal >= 0.8).
 2. Deadline delay: cases whose policy is in seconds; for every reminder, the time
    from its scheduled moment to the event being visible in the log. Prints the
@@ -34,9 +36,9 @@ from careerflow.embedded_temporal import SQLITE_PRAGMAS
 from careerflow.settings import Settings
 from careerflow.storage import database_url, drop_schema, ensure_schema, eventsourcing_env
 from domain.application import CareerFlow
+from domain.case import DevelopmentCase
 from domain.values import EscalationLadder, Participants, Policy
-from projections.follower import LogFollower
-from workflows.launch import start_cycle
+from eventlog.follower import LogFollower, TrackingStore
 from workflows.relay import Relay
 from workflows.worker import build_worker
 
@@ -80,7 +82,7 @@ def population(count: int) -> list[Participants]:
 async def open_cycle(
     client: Client, app: CareerFlow, relay: Relay, task_queue: str, count: int, policy: Policy
 ) -> tuple[uuid.UUID, float]:
-    """Seconds from starting the cycle workflow until every case has its workflow."""
+    """Seconds from HR opening the cycle until every case has its workflow."""
     cycle_id = uuid.uuid4()
     now = datetime.now(UTC)
     app.create_cycle(
@@ -89,7 +91,9 @@ async def open_cycle(
     )  # fmt: skip
     already = len(relay.case_workflows_started)
     start = time.perf_counter()
-    await start_cycle(client, app, cycle_id, population(count), task_queue)
+    await asyncio.to_thread(
+        app.open_cycle, cycle_id, population=population(count), actor="bench", at=now
+    )
     while len(relay.case_workflows_started) - already < count:
         await asyncio.sleep(0.05)
     return cycle_id, time.perf_counter() - start
@@ -103,12 +107,14 @@ def deadline_delays(
     Started before the cases open (``scheduled`` fills in meanwhile), so every
     reminder is seen as it is committed."""
     delays: dict[uuid.UUID, float] = {}
-    with LogFollower(app, name) as follower:
+    with LogFollower(app, name, tracking=TrackingStore(app, name)) as follower:
         deadline = time.monotonic() + 180
         while len(delays) < expected and time.monotonic() < deadline:
             for delivery in follower.next_batch(500, 0.1):
                 event = delivery.event
-                if type(event).__name__ == "ReminderSent" and event.originator_id in scheduled:
+                if isinstance(event, DevelopmentCase.ReminderSent) and (
+                    event.originator_id in scheduled
+                ):
                     seen = datetime.now(UTC)
                     delays[event.originator_id] = (
                         seen - scheduled[event.originator_id]

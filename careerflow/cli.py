@@ -233,8 +233,8 @@ def roster_import(
     actor: Annotated[str, typer.Option(help="who is importing")] = CLI_ACTOR,
 ) -> None:
     """Import a roster file (.csv or .json): validated as a whole, then the changes recorded."""
+    from api.roster_files import parse_roster
     from domain.roster import validate_roster
-    from domain.roster_files import parse_roster
 
     text = file.read_text(encoding="utf-8")
     media = "text/csv" if file.suffix.lower() == ".csv" else "application/json"
@@ -296,9 +296,7 @@ def cycle_open(
 ) -> None:
     """Open a cycle: a case for everyone on the roster who has a manager (or a department)."""
     with _application() as application:
-        population = application.get_roster().population(departments=department)
-        if not population:
-            raise errors.InvalidCommand("roster", "nobody to enrol: import a roster first")
+        population = application.get_roster().enrolment(departments=department)
         with _progress() as progress:
             task = progress.add_task("opening cases", total=len(population))
             result = application.open_cycle(
@@ -333,7 +331,10 @@ def cycle_close(
 @cycle_app.command("status")
 def cycle_status(cycle_id: Annotated[UUID | None, typer.Argument()] = None) -> None:
     """Every cycle; with an id, that cycle's cases per phase."""
-    from api.routes.cycles import phase_counts
+    from projections.case_status import CaseStatus
+    from projections.database import engine_for
+    from projections.reports import phase_counts
+    from projections.runner import ProjectionRunner
 
     with _application() as application:
         if cycle_id is None:
@@ -355,7 +356,15 @@ def cycle_status(cycle_id: Annotated[UUID | None, typer.Argument()] = None) -> N
         table = Table(title=f"{cycle.name} ({cycle.status.value}, {len(cycle.enrolled)} cases)")
         table.add_column("phase")
         table.add_column("cases", justify="right")
-        for phase, count in phase_counts(application, cycle_id).items():
+        settings = Settings()
+        engine = engine_for(database_url(settings), settings.db_schema)
+        try:  # the counts come from the case-status read model, brought up to date first
+            ProjectionRunner(application, engine, CaseStatus()).catch_up()
+            with engine.connect() as conn:
+                counts = phase_counts(conn, cycle_id)
+        finally:
+            engine.dispose()
+        for phase, count in counts.items():
             table.add_row(phase, str(count))
         console.print(table)
 

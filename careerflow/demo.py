@@ -10,7 +10,27 @@ from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid5
 
 from domain.application import CareerFlow
+from domain.base import SYSTEM_ACTOR
 from domain.case import DevelopmentCase
+from domain.commands import (
+    AcceptMeeting,
+    ApprovePlan,
+    CloseCase,
+    CompleteActionItem,
+    DraftPlan,
+    GiveFeedback,
+    GivePeerFeedback,
+    HoldCheckIn,
+    HoldMeeting,
+    MarkCheckInDue,
+    ProposeGoal,
+    RecordSelfAssessment,
+    RequestMeeting,
+    RequestPeerFeedback,
+    ShareAgenda,
+    ShareRecap,
+    SubmitPlan,
+)
 from domain.values import (
     ActionItemSpec,
     Agenda,
@@ -90,100 +110,132 @@ def run_demo(app: CareerFlow) -> DevelopmentCase:
     def t(days: float) -> datetime:
         return OPENS + timedelta(days=days)
 
-    app.record_self_assessment(
+    app.execute(
         case_id,
-        assessment=SelfAssessment(
-            skills=[SkillFit(skill="Postgres tuning", fit="Payments runs on Postgres")],
-            achievements=[
-                StarAchievement(
-                    situation="Checkout latency spiked every Friday",
-                    task="Find and remove the cause before Black Friday",
-                    action="Profiled queries and added two partial indexes",
-                    result=StarResult(
-                        description="p95 checkout latency fell",
-                        measure=Measure(metric="p95 latency", value=180, unit="ms", baseline=900),
-                    ),
-                )
-            ],
-            gaps=[Gap(kind="experience", description="Never led an incident review")],
-            aspirations=Aspirations(next_roles=["Staff engineer"], interests=["reliability"]),
+        RecordSelfAssessment.of(
+            SelfAssessment(
+                skills=[SkillFit(skill="Postgres tuning", fit="Payments runs on Postgres")],
+                achievements=[
+                    StarAchievement(
+                        situation="Checkout latency spiked every Friday",
+                        task="Find and remove the cause before Black Friday",
+                        action="Profiled queries and added two partial indexes",
+                        result=StarResult(
+                            description="p95 checkout latency fell",
+                            measure=Measure(
+                                metric="p95 latency", value=180, unit="ms", baseline=900
+                            ),
+                        ),
+                    )
+                ],
+                gaps=[Gap(kind="experience", description="Never led an incident review")],
+                aspirations=Aspirations(next_roles=["Staff engineer"], interests=["reliability"]),
+            )
         ),
         actor="ada",
         at=t(1),
         idempotency_key="demo-self-assessment",
     )
-    app.propose_goal(case_id, goal=demo_goal(), actor="ada", at=t(1.1), idempotency_key="demo-goal")
-    app.request_peer_feedback(
-        case_id, peer_id="linus", actor="ada", at=t(1.2), idempotency_key="demo-peer-request"
+    app.execute(
+        case_id, ProposeGoal.of(demo_goal()), actor="ada", at=t(1.1), idempotency_key="demo-goal"
     )
-    app.receive_peer_feedback(
+    app.execute(
         case_id,
-        feedback=PeerFeedback(strengths=["Calm under pressure"], improvements=["Share earlier"]),
+        RequestPeerFeedback(peer_id="linus"),
+        actor="ada",
+        at=t(1.2),
+        idempotency_key="demo-peer-request",
+    )
+    app.execute(
+        case_id,
+        GivePeerFeedback(
+            feedback=PeerFeedback(strengths=["Calm under pressure"], improvements=["Share earlier"])
+        ),
         actor="linus",
         at=t(2),
         idempotency_key="demo-peer-feedback",
     )
-    app.request_meeting(
-        case_id, proposed_for=t(12), actor="ada", at=t(3), idempotency_key="demo-request"
-    )
-    app.accept_meeting(case_id, actor="grace", at=t(4), idempotency_key="demo-accept")
-    app.share_agenda(
+    app.execute(
         case_id,
-        agenda=Agenda(topics=[AgendaTopic.ACHIEVEMENTS, AgendaTopic.GOALS, AgendaTopic.NEXT_STEPS]),
+        RequestMeeting(proposed_for=t(12)),
+        actor="ada",
+        at=t(3),
+        idempotency_key="demo-request",
+    )
+    app.execute(case_id, AcceptMeeting(), actor="grace", at=t(4), idempotency_key="demo-accept")
+    app.execute(
+        case_id,
+        ShareAgenda.of(
+            Agenda(topics=[AgendaTopic.ACHIEVEMENTS, AgendaTopic.GOALS, AgendaTopic.NEXT_STEPS])
+        ),
         actor="ada",
         at=t(5),
         idempotency_key="demo-agenda",
     )
-    app.hold_meeting(case_id, held_at=t(12), actor="grace", at=t(12.1), idempotency_key="demo-held")
-    app.give_feedback(
+    app.execute(
+        case_id, HoldMeeting(held_at=t(12)), actor="grace", at=t(12.1), idempotency_key="demo-held"
+    )
+    app.execute(
         case_id,
-        feedback=ConversationFeedback(
-            strengths=[FeedbackPoint(point="Ownership", example="The Friday latency fix")]
+        GiveFeedback.of(
+            ConversationFeedback(
+                strengths=[FeedbackPoint(point="Ownership", example="The Friday latency fix")]
+            )
         ),
         actor="grace",
         at=t(12.2),
         idempotency_key="demo-feedback-manager",
     )
-    app.give_feedback(
+    app.execute(
         case_id,
-        feedback=ConversationFeedback(
-            improvements=[FeedbackPoint(point="More context", example="Priorities in sprint 3")]
+        GiveFeedback.of(
+            ConversationFeedback(
+                improvements=[FeedbackPoint(point="More context", example="Priorities in sprint 3")]
+            )
         ),
         actor="ada",
         at=t(12.2),
         idempotency_key="demo-feedback-employee",
     )
-    app.share_recap(
+    app.execute(
         case_id,
-        recap=Recap(
-            learned="Ada wants to grow toward incident leadership",
-            action_items=[
-                ActionItemSpec(
-                    title="Enrol in incident command course", owner_id="ada", due_at=t(30)
-                ),
-                ActionItemSpec(
-                    title="Introduce Ada to the SRE guild", owner_id="grace", due_at=t(20)
-                ),
-            ],
-            follow_up_on=date(2026, 2, 16),
+        ShareRecap.of(
+            Recap(
+                learned="Ada wants to grow toward incident leadership",
+                action_items=[
+                    ActionItemSpec(
+                        title="Enrol in incident command course", owner_id="ada", due_at=t(30)
+                    ),
+                    ActionItemSpec(
+                        title="Introduce Ada to the SRE guild", owner_id="grace", due_at=t(20)
+                    ),
+                ],
+                follow_up_on=date(2026, 2, 16),
+            )
         ),
         actor="grace",
         at=t(12.3),
         idempotency_key="demo-recap",
     )
-    app.draft_plan(case_id, plan=demo_plan(), actor="ada", at=t(15), idempotency_key="demo-draft")
-    app.submit_plan(case_id, actor="ada", at=t(16), idempotency_key="demo-submit")
-    app.approve_plan(case_id, actor="grace", at=t(18), idempotency_key="demo-approve")
+    app.execute(
+        case_id, DraftPlan.of(demo_plan()), actor="ada", at=t(15), idempotency_key="demo-draft"
+    )
+    app.execute(case_id, SubmitPlan(), actor="ada", at=t(16), idempotency_key="demo-submit")
+    app.execute(case_id, ApprovePlan(), actor="grace", at=t(18), idempotency_key="demo-approve")
     case = app.get_case(case_id)
     for item_id in case.action_item_ids:
-        app.complete_action_item(item_id, actor="ada", at=t(19), idempotency_key="demo-done")
-    app.mark_check_in_due(case_id, number=1, due_at=t(48), at=t(48))
-    app.hold_check_in(
+        app.execute(
+            item_id, CompleteActionItem(), actor="ada", at=t(19), idempotency_key="demo-done"
+        )
+    app.execute(case_id, MarkCheckInDue(number=1, due_at=t(48)), actor=SYSTEM_ACTOR, at=t(48))
+    app.execute(
         case_id,
-        notes="First review facilitated",
-        progress=[GoalProgress(goal_id="lead-incident-reviews", percent=20)],
+        HoldCheckIn(
+            notes="First review facilitated",
+            progress=[GoalProgress(goal_id="lead-incident-reviews", percent=20)],
+        ),
         actor="grace",
         at=t(50),
         idempotency_key="demo-check-in-1",
     )
-    return app.close_case(case_id, actor="hr-admin", at=CLOSES)
+    return app.execute(case_id, CloseCase(), actor="hr-admin", at=CLOSES).case

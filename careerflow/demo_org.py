@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from uuid import uuid5
 
+from api.roster_files import parse_csv
 from careerflow.demo import DEMO_NAMESPACE
 from domain.application import CareerFlow
 from domain.cycle import Cycle
 from domain.roster import validate_roster
-from domain.roster_files import parse_csv
 
 DEMO_ROSTER_CSV = """\
 employee_id,name,email,manager_id,department,hr_partner_id,timezone

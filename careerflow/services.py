@@ -16,19 +16,19 @@ from temporalio.client import Client
 from careerflow.settings import Settings
 from careerflow.storage import build_application, database_url
 from domain.application import CareerFlow
+from notifications.channels import (
+    Channel,
+    DomainDirectory,
+    EmlFileChannel,
+    SmtpChannel,
+    WebhookChannel,
+)
+from notifications.inbox import InboxChannel
+from notifications.notifier import Notifier
 from projections.catalog import read_models
 from projections.database import engine_for
 from projections.runner import ProjectionRunner, ReadModel
 from workflows.client import connect
-from workflows.notifications import (
-    Channel,
-    DomainDirectory,
-    EmlFileChannel,
-    InboxChannel,
-    SmtpChannel,
-    WebhookChannel,
-)
-from workflows.notifier import Notifier
 from workflows.relay import Relay
 from workflows.worker import build_worker
 
@@ -63,7 +63,7 @@ async def serve_relay(
 
 def notification_channels(settings: Settings, url: str) -> list[Channel]:
     """Inbox always; e-mail over SMTP when configured, else .eml files; webhook if set."""
-    channels: list[Channel] = [InboxChannel(url, settings.db_schema)]
+    channels: list[Channel] = [InboxChannel(engine_for(url, settings.db_schema))]
     if settings.smtp_host:
         channels.append(SmtpChannel(settings.smtp_host, settings.smtp_port, settings.mail_from))
     else:
@@ -130,7 +130,8 @@ async def serve_api(
     """The HTTP API on the same application (threads serve the synchronous handlers)."""
     import uvicorn
 
-    from api.app import build_services, create_app
+    from api.app import create_app
+    from careerflow.wiring import build_services
 
     address = settings.temporal_address
     if address is None and client is not None:

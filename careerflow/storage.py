@@ -14,9 +14,9 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
-from careerflow.event_store import RECORDER_TOPIC
 from careerflow.settings import Settings
 from domain.application import CareerFlow
+from eventlog.recorder import RECORDER_TOPIC
 
 
 def embedded_database_url(pgdata: Path) -> str:

@@ -55,6 +55,7 @@ class Executed:
     case: DevelopmentCase
     item: ActionItem | None
     changed: bool
+    created: tuple[CareerAggregate, ...] = ()
 
 
 Authorize = Callable[[DevelopmentCase, ActionItem | None], None]
@@ -432,7 +433,7 @@ class CareerFlow(Application[UUID]):
             changed = bool(case.pending_events)
             if changed or created:
                 self._store(case, *created)
-            return Executed(case=case, item=None, changed=changed)
+            return Executed(case=case, item=None, changed=changed, created=tuple(created))
         item = self.get_action_item(target)
         case = self.get_case(item.case_id)
         if authorize is not None:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar, TypeVar, cast
+from typing import Any, ClassVar, Self, TypeVar, cast
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -92,6 +92,12 @@ def _as(model: type[V], command: BaseModel) -> V:
 
 class CaseCommand(Command):
     who: ClassVar[Who] = Who.PARTY
+
+    @classmethod
+    def of(cls, value: BaseModel) -> Self:
+        """A value-shaped command from the value it carries (already validated)."""
+        fields = {name: getattr(value, name) for name in cls.model_fields}
+        return cast(Self, cls.model_construct(**fields))
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
         """Take the step; return any aggregates it creates (saved with the case)."""

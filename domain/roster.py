@@ -401,3 +401,16 @@ class Roster(CareerAggregate):
             if participants is not None:
                 people.append(participants)
         return people
+
+    def enrolment(
+        self,
+        employee_ids: Iterable[str] | None = None,
+        departments: Iterable[str] | None = None,
+    ) -> list[Participants]:
+        """The population a cycle opens with; refused when it is nobody."""
+        people = self.population(employee_ids, departments)
+        if not people:
+            raise errors.InvalidCommand(
+                "employee_ids", "nobody to enrol: import a roster (employees with a manager) first"
+            )
+        return people

@@ -46,6 +46,7 @@ def events_of(aggregate: type[CareerAggregate]) -> frozenset[EventClass]:
 
 ALL_EVENTS: frozenset[EventClass] = frozenset().union(*(events_of(a) for a in AGGREGATES))
 
+
 def _leads_to(cls: EventClass) -> Phase | None:
     phase: Phase | None = getattr(cls, "leads_to", None)
     return phase

@@ -69,7 +69,6 @@ class ActionItems(ReadModel):
             return
         action_items = self.table
         where = action_items.c.item_id == event.originator_id
-        kind = type(event).__name__
         changes: dict[str, Any] | None = None
         if isinstance(event, ActionItem.ActionItemAgreed):
             conn.execute(
@@ -97,12 +96,13 @@ class ActionItems(ReadModel):
                 "escalation_rung": 0,
                 "reschedules": action_items.c.reschedules + 1,
             }
-        elif kind == "ActionItemOverdue":
+        elif isinstance(event, ActionItem.ActionItemOverdue):
             changes = {"overdue_since": event.timestamp}
         elif isinstance(event, ActionItem.Escalated):
             changes = {"escalation_rung": func.greatest(action_items.c.escalation_rung, event.rung)}
-        elif kind in ("ActionItemCompleted", "ActionItemCancelled"):
-            status = "completed" if kind == "ActionItemCompleted" else "cancelled"
+        elif isinstance(event, ActionItem.ActionItemCompleted | ActionItem.ActionItemCancelled):
+            completed = isinstance(event, ActionItem.ActionItemCompleted)
+            status = "completed" if completed else "cancelled"
             changes = {"status": status, "closed_at": event.timestamp}
         if changes is not None:
             conn.execute(update(action_items).where(where).values(position=position, **changes))

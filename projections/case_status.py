@@ -25,7 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 
 from domain.case import DevelopmentCase
-from projections.follower import Delivery
+from domain.subscriptions import PHASE_AFTER
+from eventlog.follower import Delivery
 from projections.runner import ReadModel
 
 
@@ -63,50 +64,50 @@ def define_case_status(metadata: MetaData, name: str = "case_status") -> Table:
 Changes = Callable[[Any], dict[str, Any]]
 
 
-def changes_for(table: Table) -> dict[str, Changes]:
-    """How each case event changes a row of ``table`` (a version of case_status)."""
+C = DevelopmentCase
+
+
+def changes_for(table: Table) -> dict[type, Changes]:
+    """How each case event changes a row of ``table`` (a version of case_status).
+
+    The phase is not here: it comes from the domain's ``PHASE_AFTER``.
+    """
     return {
-        "SelfAssessmentRecorded": lambda e: {"self_assessed_at": e.timestamp},
-        "MeetingRequested": lambda e: {
-            "phase": "meeting_requested",
+        C.SelfAssessmentRecorded: lambda e: {"self_assessed_at": e.timestamp},
+        C.MeetingRequested: lambda e: {
             "meeting_requested_at": e.timestamp,
             "meeting_at": e.proposed_for,
             "meeting_answered_at": None,
         },
-        "MeetingAccepted": lambda e: {
-            "phase": "meeting_scheduled",
+        C.MeetingAccepted: lambda e: {
             "meeting_answered_at": e.timestamp,
             "meeting_answer_late": e.late,
         },
-        "MeetingRescheduled": lambda e: {  # the manager proposing a time answers the request
-            "phase": "meeting_scheduled",
+        C.MeetingRescheduled: lambda e: {  # the manager proposing a time answers the request
             "meeting_at": e.new_time,
             "meeting_answered_at": func.coalesce(table.c.meeting_answered_at, e.timestamp),
         },
-        "MeetingDeclined": lambda e: {
-            "phase": "meeting_declined",
+        C.MeetingDeclined: lambda e: {
             "meeting_answered_at": e.timestamp,
             "meeting_answer_late": e.late,
             "meeting_at": None,
         },
-        "MeetingHeld": lambda e: {"phase": "meeting_held", "held_at": e.held_at},
-        "PlanDrafted": lambda e: {"phase": "plan_drafted", "plan_version": e.version},
-        "PlanSubmitted": lambda e: {
-            "phase": "plan_submitted",
+        C.MeetingHeld: lambda e: {"held_at": e.held_at},
+        C.PlanDrafted: lambda e: {"plan_version": e.version},
+        C.PlanSubmitted: lambda e: {
             "plan_submitted_at": e.timestamp,
             "plan_late": e.late,
             "plan_version": e.version,
         },
-        "PlanChangesRequested": lambda e: {"phase": "changes_requested"},
-        "PlanApproved": lambda e: {
-            "phase": "plan_approved",
+        C.PlanChangesRequested: lambda e: {},
+        C.PlanApproved: lambda e: {
             "approved_at": e.timestamp,
             "approval_late": e.late,
             "plan_version": e.version,
         },
-        "GoalReadjusted": lambda e: {"plan_version": e.version},
-        "CaseClosed": lambda e: {"phase": "closed", "closed_at": e.timestamp, "outcome": e.outcome},
-        "ManagerChanged": lambda e: {
+        C.GoalReadjusted: lambda e: {"plan_version": e.version},
+        C.CaseClosed: lambda e: {"closed_at": e.timestamp, "outcome": e.outcome},
+        C.ManagerChanged: lambda e: {
             "manager_id": e.participants.manager_id,
             "skip_level_id": e.participants.skip_level_id,
             "hr_partner_id": e.participants.hr_partner_id,
@@ -114,7 +115,7 @@ def changes_for(table: Table) -> dict[str, Changes]:
     }
 
 
-COUNTERS = {"CheckInHeld": "check_ins_held", "CheckInMissed": "check_ins_missed"}
+COUNTERS = {C.CheckInHeld: "check_ins_held", C.CheckInMissed: "check_ins_missed"}
 
 
 class CaseStatus(ReadModel):
@@ -165,14 +166,15 @@ class CaseStatus(ReadModel):
         if not isinstance(event, DevelopmentCase.Event):
             return
         table = self.table
-        kind = type(event).__name__
+        kind = type(event)
         where = table.c.case_id == event.originator_id
         if isinstance(event, DevelopmentCase.CaseOpened):
             conn.execute(self.insert_opened, [self._opened(event, position)])
         elif kind in self.changes:
-            conn.execute(
-                update(table).where(where).values(position=position, **self.changes[kind](event))
-            )
+            changes = self.changes[kind](event)
+            if kind in PHASE_AFTER:
+                changes["phase"] = PHASE_AFTER[kind].value
+            conn.execute(update(table).where(where).values(position=position, **changes))
         elif kind in COUNTERS:
             column = table.c[COUNTERS[kind]]
             conn.execute(

@@ -25,7 +25,7 @@ from sqlalchemy.dialects.postgresql import JSONB, insert
 
 from domain.action_item import ActionItem
 from domain.case import DevelopmentCase
-from projections.follower import Delivery
+from eventlog.follower import Delivery
 from projections.runner import ReadModel
 
 
@@ -92,13 +92,18 @@ class CommitmentLedger(ReadModel):
                 (g.goal_id, _goal(g) | {"plan_version": event.version}, None)
                 for g in event.plan.goals
             ]
-        elif kind in ("PlanSubmitted", "PlanApproved", "PlanChangesRequested"):
+        elif isinstance(
+            event,
+            DevelopmentCase.PlanSubmitted
+            | DevelopmentCase.PlanApproved
+            | DevelopmentCase.PlanChangesRequested,
+        ):
             comments = getattr(event_, "comments", None)
             goals = [("plan", {"plan_version": event_.version}, comments)]
-        elif kind == "GoalProgressRecorded":
+        elif isinstance(event, DevelopmentCase.GoalProgressRecorded):
             p = event_.progress
             goals = [(p.goal_id, {"percent": p.percent}, p.note or None)]
-        elif kind == "CheckInHeld":
+        elif isinstance(event, DevelopmentCase.CheckInHeld):
             goals = [
                 (p.goal_id, {"percent": p.percent, "check_in": event_.number}, p.note or None)
                 for p in event_.progress
@@ -130,6 +135,8 @@ class CommitmentLedger(ReadModel):
 
     def _item_row(self, conn: Connection, event: Any, kind: str) -> dict[str, Any]:
         subject = str(event.originator_id)
+        details: dict[str, Any] = {}
+        reason: str | None = None
         if isinstance(event, ActionItem.ActionItemAgreed):
             case_id, employee = event.case_id, event.employee_id
             details = {
@@ -137,7 +144,6 @@ class CommitmentLedger(ReadModel):
                 "owner_id": event.spec.owner_id,
                 "due_at": event.spec.due_at.isoformat(),
             }
-            reason = None
         else:
             first = conn.execute(
                 select(self.table.c.case_id, self.table.c.employee_id)
@@ -145,16 +151,15 @@ class CommitmentLedger(ReadModel):
                 .limit(1)
             ).one()
             case_id, employee = first.case_id, first.employee_id
-            details, reason = {}, None
-            if kind == "ActionItemRescheduled":
+            if isinstance(event, ActionItem.ActionItemRescheduled):
                 details, reason = {"due_at": event.new_due_at.isoformat()}, event.reason
-            elif kind == "ActionItemCompleted":
+            elif isinstance(event, ActionItem.ActionItemCompleted):
                 details, reason = {"late": event.late}, event.note or None
-            elif kind == "ActionItemCancelled":
+            elif isinstance(event, ActionItem.ActionItemCancelled):
                 reason = event.reason
-            elif kind == "Escalated":
+            elif isinstance(event, ActionItem.Escalated):
                 details, reason = {"rung": event.rung, "to": event.recipient_id}, event.reason
-            elif kind == "ReminderSent":
+            elif isinstance(event, ActionItem.ReminderSent):
                 details, reason = {"to": event.recipient_id}, event.reason
         return {
             "case_id": case_id,

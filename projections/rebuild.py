@@ -15,7 +15,7 @@ from collections.abc import Callable
 from sqlalchemy import Engine, text
 
 from domain.application import CareerFlow
-from projections.follower import Delivery
+from eventlog.follower import read_after
 from projections.runner import (
     ProjectionRunner,
     ReadModel,
@@ -63,11 +63,9 @@ def rebuild(
             head = app.recorder.max_notification_id() or 0
             if head - position > batch_size:
                 continue  # still far behind: catch up again without holding the lock
-            notes = app.recorder.select_notifications(start=position + 1, limit=head - position)
-            if notes:
-                builder.apply_batch_in(
-                    conn, [Delivery(app.mapper.to_domain_event(n), n.id) for n in notes]
-                )
+            tail = read_after(app, position, head - position)
+            if tail:
+                builder.apply_batch_in(conn, tail)
             point_views(conn, new)
             conn.execute(
                 projection_versions.update()

@@ -212,3 +212,14 @@ def commitments(
         .limit(limit)
     )
     return _rows(conn, query)
+
+
+def phase_counts(conn: Connection, cycle_id: UUID) -> dict[str, int]:
+    """Cases per phase in one cycle (what ``cycle status`` shows), from the read model."""
+    query = (
+        select(case_status.c.phase, func.count().label("cases"))
+        .where(case_status.c.cycle_id == cycle_id)
+        .group_by(case_status.c.phase)
+        .order_by(case_status.c.phase)
+    )
+    return {row.phase: int(row.cases) for row in conn.execute(query)}

@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 
 from domain.application import CareerFlow
-from projections.follower import Delivery, LogFollower
+from eventlog.follower import Delivery, LogFollower, read_after
 
 
 class AlreadyApplied(Exception):
@@ -146,7 +146,10 @@ def install(engine: Engine, model: ReadModel) -> ReadModel:
 
 
 class SqlPosition:
-    """A read model version's position, kept in the same database as the read model."""
+    """A read model version's position, kept in the same database as the read model.
+
+    It only moves inside ``apply_batch_in``, in the transaction of the batch's changes.
+    """
 
     def __init__(self, engine: Engine, name: str) -> None:
         self.engine = engine
@@ -160,9 +163,6 @@ class SqlPosition:
                 )
             ).scalar()
         return int(value or 0)
-
-    def record(self, position: int) -> None:  # positions move inside apply_batch
-        raise NotImplementedError("read models record their position with their changes")
 
 
 class ProjectionRunner:
@@ -236,12 +236,14 @@ class ProjectionRunner:
                 return self._catch_up(batch_size)
             except VersionRetired:
                 self._move_to_live()
+            except AlreadyApplied:
+                continue  # a projector running beside us got there first
 
     def _catch_up(self, batch_size: int) -> int:
         position = self.tracking.position()
         while True:
-            notes = self.app.recorder.select_notifications(start=position + 1, limit=batch_size)
-            if not notes:
+            batch = read_after(self.app, position, batch_size)
+            if not batch:
                 return position
-            self.apply_batch([Delivery(self.app.mapper.to_domain_event(n), n.id) for n in notes])
-            position = notes[-1].id
+            self.apply_batch(batch)
+            position = batch[-1].position

@@ -13,7 +13,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.deadlines import Action, ItemView
     from workflows.following import FollowingWorkflow
     from workflows.inputs import ItemStart
-    from workflows.messages import ItemStep, ItemSummary, LogEvent
+    from workflows.messages import ItemStep, ItemSummary
 
 
 def item_workflow_id(item_id: UUID) -> str:
@@ -33,21 +33,11 @@ def item_activity(item_id: UUID, action: Action, now: datetime) -> tuple[Any, An
 class ActionItemWorkflow(FollowingWorkflow):
     @workflow.run
     async def run(self, start: ItemStart) -> ItemSummary:
-        view = start.view or ItemView(item_id=start.item_id)
-        self._inbox = [*start.inbox, *self._inbox]
-
-        def again(inbox: list[LogEvent]) -> None:
-            workflow.continue_as_new(
-                ItemStart(
-                    item_id=view.item_id, view=view, inbox=inbox, history_limit=start.history_limit
-                )
-            )
-
+        view = start.view or ItemView(item_id=start.aggregate_id)
         await self.follow(
+            start,
             view,
             finished=lambda: not view.open,
             act=lambda action, now: item_activity(view.item_id, action, now),
-            continue_as_new=again,
-            history_limit=start.history_limit,
         )
         return ItemSummary(item_id=view.item_id, status="closed", actions_taken=self.actions_taken)

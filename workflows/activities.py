@@ -15,14 +15,21 @@ from temporalio import activity
 
 from domain import errors
 from domain.application import CareerFlow
-from workflows.messages import (
-    CaseEscalation,
-    CaseReminder,
-    CheckInStep,
-    CloseCycle,
-    ItemStep,
-    OpenBatch,
+from domain.base import SYSTEM_ACTOR
+from domain.commands import (
+    CaseCommand,
+    EscalateCase,
+    EscalateItem,
+    ItemCommand,
+    MarkCheckInDue,
+    MarkCheckInMissed,
+    MarkItemOverdue,
+    RemindCase,
+    RemindItem,
 )
+from workflows.messages import CaseEscalation, CaseReminder, CheckInStep, CloseCycle, ItemStep
+
+CYCLE_ACTOR = "careerflow:cycle-workflow"
 
 
 class CareerActivities:
@@ -31,16 +38,12 @@ class CareerActivities:
     def __init__(self, app: CareerFlow) -> None:
         self.app = app
 
-    @activity.defn
-    def open_cases(self, batch: OpenBatch) -> int:
-        """Open the cycle (once) and the cases of one batch of the population."""
-        result = self.app.open_cycle(
-            batch.cycle_id,
-            population=batch.population,
-            actor="careerflow:cycle-workflow",
-            at=batch.at,
-        )
-        return result.changed
+    def _run(self, target: Any, command: CaseCommand | ItemCommand, step: Any) -> bool:
+        """Take a timer step as the service; a rung with nobody on it records nothing."""
+        try:
+            return self.app.execute(target, command, actor=SYSTEM_ACTOR, at=step.at).changed
+        except errors.NoEscalationTarget:
+            return False
 
     @activity.defn
     def close_cycle(self, step: CloseCycle) -> int:
@@ -50,57 +53,43 @@ class CareerActivities:
             activity.heartbeat(done)
 
         result = self.app.close_cycle(
-            step.cycle_id, actor="careerflow:cycle-workflow", at=step.at, progress=heartbeat
+            step.cycle_id, actor=CYCLE_ACTOR, at=step.at, progress=heartbeat
         )
         return result.changed
 
     @activity.defn
     def remind_case(self, step: CaseReminder) -> bool:
-        return self.app.remind_case(
-            step.case_id, deadline=step.deadline, owner=step.owner, reason=step.reason, at=step.at
-        )
+        command = RemindCase(deadline=step.deadline, owner=step.owner, reason=step.reason)
+        return self._run(step.case_id, command, step)
 
     @activity.defn
     def escalate_case(self, step: CaseEscalation) -> bool:
-        """Escalate one rung; a rung with nobody on it (no skip-level) records nothing."""
-        try:
-            return self.app.escalate_case(
-                step.case_id, deadline=step.deadline, rung=step.rung, reason=step.reason, at=step.at
-            )
-        except errors.NoEscalationTarget:
-            return False
+        command = EscalateCase(deadline=step.deadline, rung=step.rung, reason=step.reason)
+        return self._run(step.case_id, command, step)
 
     @activity.defn
     def mark_check_in_due(self, step: CheckInStep) -> bool:
-        return self.app.mark_check_in_due(
-            step.case_id, number=step.number, due_at=step.due_at, at=step.at
-        )
+        return self._run(step.case_id, MarkCheckInDue(number=step.number, due_at=step.due_at), step)
 
     @activity.defn
     def mark_check_in_missed(self, step: CheckInStep) -> bool:
-        return self.app.mark_check_in_missed(step.case_id, number=step.number, at=step.at)
+        return self._run(step.case_id, MarkCheckInMissed(number=step.number), step)
 
     @activity.defn
     def remind_action_item(self, step: ItemStep) -> bool:
-        return self.app.remind_action_item(step.item_id, reason=step.reason, at=step.at)
+        return self._run(step.item_id, RemindItem(reason=step.reason), step)
 
     @activity.defn
     def mark_action_item_overdue(self, step: ItemStep) -> bool:
-        return self.app.mark_action_item_overdue(step.item_id, at=step.at)
+        return self._run(step.item_id, MarkItemOverdue(), step)
 
     @activity.defn
     def escalate_action_item(self, step: ItemStep) -> bool:
         assert step.rung is not None
-        try:
-            return self.app.escalate_action_item(
-                step.item_id, rung=step.rung, reason=step.reason, at=step.at
-            )
-        except errors.NoEscalationTarget:
-            return False
+        return self._run(step.item_id, EscalateItem(rung=step.rung, reason=step.reason), step)
 
     def all(self) -> list[Callable[..., Any]]:
         return [
-            self.open_cases,
             self.close_cycle,
             self.remind_case,
             self.escalate_case,

@@ -13,13 +13,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.deadlines import Action, CaseView
     from workflows.following import FollowingWorkflow
     from workflows.inputs import CaseStart
-    from workflows.messages import (
-        CaseEscalation,
-        CaseReminder,
-        CaseSummary,
-        CheckInStep,
-        LogEvent,
-    )
+    from workflows.messages import CaseEscalation, CaseReminder, CaseSummary, CheckInStep
 
 
 def case_workflow_id(case_id: UUID) -> str:
@@ -59,21 +53,11 @@ def case_activity(case_id: UUID, action: Action, now: datetime) -> tuple[Any, An
 class CaseWorkflow(FollowingWorkflow):
     @workflow.run
     async def run(self, start: CaseStart) -> CaseSummary:
-        view = start.view or CaseView(case_id=start.case_id)
-        self._inbox = [*start.inbox, *self._inbox]
-
-        def again(inbox: list[LogEvent]) -> None:
-            workflow.continue_as_new(
-                CaseStart(
-                    case_id=view.case_id, view=view, inbox=inbox, history_limit=start.history_limit
-                )
-            )
-
+        view = start.view or CaseView(case_id=start.aggregate_id)
         await self.follow(
+            start,
             view,
             finished=lambda: view.closed,
             act=lambda action, now: case_activity(view.case_id, action, now),
-            continue_as_new=again,
-            history_limit=start.history_limit,
         )
         return CaseSummary(case_id=view.case_id, phase=view.phase, actions_taken=self.actions_taken)

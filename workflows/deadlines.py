@@ -14,10 +14,17 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from domain.action_item import ActionItem
+from domain.case import DevelopmentCase as Case
+from domain.cycle import Cycle
+from domain.phases import BEFORE_MEETING, MEETING_REQUESTABLE, PLAN_EDITABLE, Phase
+from domain.subscriptions import PHASE_AFTER_NAME
 from domain.values import Party, Policy, Rung
 from workflows.messages import LogEvent
 
-ActionKind = Literal["remind", "escalate", "check_in_due", "check_in_missed", "overdue"]
+ActionKind = Literal[
+    "remind", "escalate", "check_in_due", "check_in_missed", "overdue", "close_cycle"
+]
 
 
 class Action(BaseModel):
@@ -78,9 +85,6 @@ def _time(value: Any) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
-BEFORE_MEETING = {"preparing", "meeting_requested", "meeting_declined", "meeting_scheduled"}
-
-
 class CheckInView(BaseModel):
     due_at: datetime
     held: bool = False
@@ -121,7 +125,7 @@ class CaseView(Followed):
     opened_at: datetime | None = None
     cycle_closes_at: datetime | None = None
     okr_planning_on: date | None = None
-    phase: str = "preparing"
+    phase: Phase = Phase.PREPARING
     self_assessed: bool = False
     meeting_requests: int = 0
     meeting_requested_at: datetime | None = None
@@ -134,45 +138,33 @@ class CaseView(Followed):
 
     def apply(self, event: LogEvent) -> None:
         data, name = event.data, event.name
-        if name == "CaseOpened":
+        self.phase = PHASE_AFTER_NAME.get(name, self.phase)
+        if name == Case.CaseOpened.__name__:
             self.policy = Policy.model_validate(data["policy"])
             self.opened_at = event.occurred_at
             self.cycle_closes_at = _time(data["cycle_closes_at"])
             okr = data.get("okr_planning_on")
             self.okr_planning_on = date.fromisoformat(okr) if okr else None
-        elif name == "SelfAssessmentRecorded":
+        elif name == Case.SelfAssessmentRecorded.__name__:
             self.self_assessed = True
-        elif name == "MeetingRequested":
-            self.phase = "meeting_requested"
+        elif name == Case.MeetingRequested.__name__:
             self.meeting_requests += 1
             self.meeting_requested_at = event.occurred_at
-        elif name in ("MeetingAccepted", "MeetingRescheduled"):
-            self.phase = "meeting_scheduled"
-        elif name == "MeetingDeclined":
-            self.phase = "meeting_declined"
-        elif name == "MeetingHeld":
-            self.phase = "meeting_held"
+        elif name == Case.MeetingHeld.__name__:
             self.held_at = _time(data["held_at"])
-        elif name == "PlanDrafted":
-            self.phase = "plan_drafted"
-        elif name == "PlanSubmitted":
-            self.phase = "plan_submitted"
+        elif name == Case.PlanSubmitted.__name__:
             self.submitted_at = event.occurred_at
             self.submitted_version = int(data["version"])
-        elif name == "PlanChangesRequested":
-            self.phase = "changes_requested"
-        elif name == "PlanApproved":
-            self.phase = "plan_approved"
+        elif name == Case.PlanApproved.__name__:
             self.first_approved_at = self.first_approved_at or event.occurred_at
-        elif name == "CheckInDue":
+        elif name == Case.CheckInDue.__name__:
             self.check_ins[int(data["number"])] = CheckInView(due_at=_time(data["due_at"]))
-        elif name == "CheckInHeld" and data.get("number") is not None:
+        elif name == Case.CheckInHeld.__name__ and data.get("number") is not None:
             self.check_ins[int(data["number"])].held = True
-        elif name == "CheckInMissed":
+        elif name == Case.CheckInMissed.__name__:
             self.check_ins[int(data["number"])].missed = True
-        elif name == "CaseClosed":
+        elif name == Case.CaseClosed.__name__:
             self.closed = True
-            self.phase = "closed"
 
     def actions(self) -> list[Action]:
         policy = self.policy
@@ -183,17 +175,17 @@ class CaseView(Followed):
         if not self.self_assessed and self.phase in BEFORE_MEETING:
             due = opened + policy.prep_window
             actions += ladder("prep", due, Party.EMPLOYEE, policy, "the self-assessment")
-        if self.phase in ("preparing", "meeting_declined"):
+        if self.phase in MEETING_REQUESTABLE:
             due = opened + policy.meeting_request_window
             actions += ladder("meeting_request", due, Party.EMPLOYEE, policy, "the meeting request")
-        if self.phase == "meeting_requested" and self.meeting_requested_at:
+        if self.phase is Phase.MEETING_REQUESTED and self.meeting_requested_at:
             due = self.meeting_requested_at + policy.meeting_response
             key = f"meeting_response:{self.meeting_requests}"
             actions += ladder(key, due, Party.MANAGER, policy, "an answer to the meeting request")
-        if self.phase in ("meeting_held", "plan_drafted", "changes_requested") and self.held_at:
+        if self.phase in PLAN_EDITABLE and self.held_at:
             due = self.held_at + policy.plan_due
             actions += ladder("plan_due", due, Party.EMPLOYEE, policy, "the development plan")
-        if self.phase == "plan_submitted" and self.submitted_at:
+        if self.phase is Phase.PLAN_SUBMITTED and self.submitted_at:
             due = self.submitted_at + policy.approval_sla
             key = f"approval:{self.submitted_version}"
             actions += ladder(key, due, Party.MANAGER, policy, "the plan approval")
@@ -252,12 +244,15 @@ class ItemView(Followed):
 
     def apply(self, event: LogEvent) -> None:
         name = event.name
-        if name == "ActionItemAgreed":
-            self.due_at = _time(event.data["spec"]["due_at"])
+        if name == ActionItem.ActionItemAgreed.__name__:
+            self.due_at = _time(event.data["due_at"])
             self.policy = Policy.model_validate(event.context["policy"])
-        elif name == "ActionItemRescheduled":
+        elif name == ActionItem.ActionItemRescheduled.__name__:
             self.due_at = _time(event.data["new_due_at"])
-        elif name in ("ActionItemCompleted", "ActionItemCancelled"):
+        elif name in (
+            ActionItem.ActionItemCompleted.__name__,
+            ActionItem.ActionItemCancelled.__name__,
+        ):
             self.open = False
 
     @property
@@ -275,6 +270,36 @@ class ItemView(Followed):
             Action(at=due, kind="overdue", deadline=deadline, reason="the action item is overdue")
         )
         return actions
+
+
+class CycleView(Followed):
+    """A cycle's one deadline: its close date (unless HR closes it by hand first)."""
+
+    cycle_id: UUID
+    closes_at: datetime | None = None
+    closed: bool = False
+
+    def apply(self, event: LogEvent) -> None:
+        if event.name == Cycle.CycleOpened.__name__:
+            self.closes_at = _time(event.context["closes_at"])
+        elif event.name == Cycle.CycleClosed.__name__:
+            self.closed = True
+
+    @property
+    def finished(self) -> bool:
+        return self.closed or any(key.startswith("close_cycle|") for key in self.done)
+
+    def actions(self) -> list[Action]:
+        if self.closed or self.closes_at is None:
+            return []
+        return [
+            Action(
+                at=self.closes_at,
+                kind="close_cycle",
+                deadline="cycle_close",
+                reason="the cycle's close date has come",
+            )
+        ]
 
 
 def next_wait(pending: list[Action], now: datetime) -> timedelta | None:

@@ -17,16 +17,18 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from workflows.deadlines import Action, Followed, next_wait
-    from workflows.inputs import HISTORY_LIMIT
+    from workflows.inputs import FollowStart
     from workflows.messages import LogEvent
 
 
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
+CLOSING_TIMEOUT = timedelta(minutes=30)
+"""Closing a cycle closes every case in it (heartbeating per batch)."""
 RETRY = RetryPolicy(maximum_interval=timedelta(seconds=10))
 
 
 class FollowingWorkflow:
-    """Base for the case and action-item workflows (signal ``event``)."""
+    """Base for the cycle, case and action-item workflows (signal ``event``)."""
 
     def __init__(self) -> None:
         self._inbox: list[LogEvent] = []
@@ -49,14 +51,18 @@ class FollowingWorkflow:
 
     async def follow(
         self,
+        start: FollowStart,
         view: Followed,
         finished: Callable[[], bool],
         act: Callable[[Action, datetime], tuple[Any, Any]],
-        continue_as_new: Callable[[list[LogEvent]], None],
-        history_limit: int = HISTORY_LIMIT,
     ) -> None:
-        """Run until ``finished()``; ``act`` names the activity (and argument) for an action."""
+        """Run until ``finished()``; ``act`` names the activity (and argument) for an action.
+
+        Past ``start.history_limit`` history events the run continues as new with the
+        view it has built and the events not applied yet.
+        """
         self._view = view
+        self._inbox = [*start.inbox, *self._inbox]
         while True:
             self._drain(view)
             if finished():
@@ -66,18 +72,25 @@ class FollowingWorkflow:
             if pending and pending[0].at <= now:
                 action = pending[0]
                 method, argument = act(action, now)
+                closing = action.kind == "close_cycle"
                 await workflow.execute_activity_method(
-                    method, argument, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=RETRY
+                    method,
+                    argument,
+                    start_to_close_timeout=CLOSING_TIMEOUT if closing else ACTIVITY_TIMEOUT,
+                    heartbeat_timeout=timedelta(minutes=2) if closing else None,
+                    retry_policy=RETRY,
                 )
                 view.done.add(action.key)
                 self.actions_taken += 1
                 continue
-            if workflow.info().get_current_history_length() > history_limit or (
+            if workflow.info().get_current_history_length() > start.history_limit or (
                 workflow.info().is_continue_as_new_suggested()
             ):
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 self._drain(view)
-                continue_as_new(self._inbox)
+                workflow.continue_as_new(
+                    start.model_copy(update={"view": view, "inbox": self._inbox})
+                )
             wait = next_wait(pending, now)
             with contextlib.suppress(TimeoutError):
                 await workflow.wait_condition(lambda: bool(self._inbox), timeout=wait)

@@ -1,7 +1,8 @@
 """Workflow inputs (what a run starts with, and what it continues as new with).
 
 Defined here, outside the workflow modules, so Temporal's sandbox passes them
-through instead of rebuilding these pydantic classes for every workflow run.
+through instead of rebuilding these pydantic classes for every workflow run. A
+start carries the aggregate's id only; the relay's signals bring the rest.
 """
 
 from __future__ import annotations
@@ -10,35 +11,28 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from workflows.deadlines import CaseView, ItemView
-from workflows.messages import CycleStart, LogEvent
+from workflows.deadlines import CaseView, CycleView, ItemView
+from workflows.messages import LogEvent
 
 HISTORY_LIMIT = 2_000
 """Continue as new past this many history events (Temporal's hard limit is 51,200)."""
 
 
-class CaseStart(BaseModel):
-    case_id: UUID
+class FollowStart(BaseModel):
+    """Which aggregate a workflow follows, and what a continued run carries over."""
+
+    aggregate_id: UUID
+    inbox: list[LogEvent] = Field(default_factory=list)
+    history_limit: int = HISTORY_LIMIT
+
+
+class CaseStart(FollowStart):
     view: CaseView | None = None
-    inbox: list[LogEvent] = Field(default_factory=list)
-    history_limit: int = HISTORY_LIMIT
 
 
-class ItemStart(BaseModel):
-    item_id: UUID
+class ItemStart(FollowStart):
     view: ItemView | None = None
-    inbox: list[LogEvent] = Field(default_factory=list)
-    history_limit: int = HISTORY_LIMIT
 
 
-class CycleState(BaseModel):
-    closed: bool = False
-    last_event_id: int = 0
-    opened_cases: int = 0
-
-
-class CycleRun(BaseModel):
-    """The input of a continued run: no population, only what was learned."""
-
-    start: CycleStart
-    state: CycleState = Field(default_factory=CycleState)
+class CycleStart(FollowStart):
+    view: CycleView | None = None

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.values import Participants, Party, Rung
+from domain.values import Party, Rung
 
 
 class Message(BaseModel):
@@ -35,19 +35,6 @@ class LogEvent(Message):
     context: dict[str, Any] = Field(
         default_factory=dict, description="what the relay adds (an item's case policy)"
     )
-
-
-class CycleStart(Message):
-    cycle_id: UUID
-    closes_at: datetime
-    population: list[Participants] = Field(default_factory=list)
-    batch_size: int = 500
-
-
-class OpenBatch(Message):
-    cycle_id: UUID
-    population: list[Participants]
-    at: datetime
 
 
 class CloseCycle(Message):

@@ -1,6 +1,10 @@
-"""The relay: follows the event log and signals (or signal-with-starts) workflows.
+"""The relay: follows the event log and signal-with-starts workflows.
 
-It forwards only the events that move a deadline, in log order per workflow and
+One workflow per cycle, case and action item, started by the aggregate's first
+relayed event (``CycleOpened`` starts the cycle's, which closes it at its close
+date). It forwards only the events that move a deadline (the domain's
+``RELAYED_EVENTS``), and of each only ids, times and the policy: never people's
+free text, which stays out of Temporal's history. Per workflow in log order and
 concurrently across workflows. Its position is recorded after a batch has been
 delivered, so a restart re-sends at most that batch; workflows drop event ids they
 have already applied. A closed workflow is never restarted by a late event.
@@ -15,50 +19,51 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.utils import get_topic
+from pydantic_core import to_jsonable_python
 from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from domain import subscriptions
 from domain.action_item import ActionItem
 from domain.application import CareerFlow
-from domain.case import DevelopmentCase
 from domain.cycle import Cycle
-from domain.history import history_entry
 from domain.values import Policy
-from projections.follower import Delivery, LogFollower
+from eventlog.follower import Delivery, LogFollower, TrackingStore
+from eventlog.topics import RELAYED_TOPICS
 from workflows.action_item_workflow import ActionItemWorkflow, item_workflow_id
 from workflows.case_workflow import CaseWorkflow, case_workflow_id
-from workflows.cycle_workflow import cycle_workflow_id
-from workflows.inputs import CaseStart, ItemStart
+from workflows.cycle_workflow import CycleWorkflow, cycle_workflow_id
+from workflows.inputs import CaseStart, CycleStart, ItemStart
 from workflows.messages import LogEvent
 
 log = logging.getLogger(__name__)
 
-CASE_EVENTS = (
-    "CaseOpened", "SelfAssessmentRecorded", "MeetingRequested", "MeetingAccepted",
-    "MeetingRescheduled", "MeetingDeclined", "MeetingHeld", "PlanDrafted", "PlanSubmitted",
-    "PlanChangesRequested", "PlanApproved", "CheckInDue", "CheckInHeld", "CheckInMissed",
-    "CaseClosed",
+DEADLINE_FIELDS = (
+    "policy", "cycle_closes_at", "okr_planning_on", "held_at", "version", "number", "due_at",
+    "new_due_at",
 )  # fmt: skip
-ITEM_EVENTS = (
-    "ActionItemAgreed", "ActionItemRescheduled", "ActionItemCompleted", "ActionItemCancelled",
-)  # fmt: skip
-CYCLE_EVENTS = ("CycleClosed",)
+"""The only event fields a workflow is sent: times, numbers and the policy, never free text."""
 
 
-def relayed_topics() -> list[str]:
-    """The topics the relay subscribes to (the log is filtered in the database)."""
-    return [
-        get_topic(getattr(cls, name))
-        for cls, names in (
-            (DevelopmentCase, CASE_EVENTS),
-            (ActionItem, ITEM_EVENTS),
-            (Cycle, CYCLE_EVENTS),
-        )
-        for name in names
-    ]
+def deadline_facts(event: Any) -> dict[str, Any]:
+    facts = {name: getattr(event, name) for name in DEADLINE_FIELDS if hasattr(event, name)}
+    if isinstance(event, ActionItem.ActionItemAgreed):
+        facts["due_at"] = event.spec.due_at
+    jsonable: dict[str, Any] = to_jsonable_python(facts)
+    return jsonable
+
+
+def _kind(event: Any) -> str:
+    if type(event) in subscriptions.CASE_DEADLINE_EVENTS:
+        return "case"
+    if type(event) in subscriptions.ITEM_DEADLINE_EVENTS:
+        return "item"
+    return "cycle"
+
+
+WORKFLOW_ID = {"case": case_workflow_id, "item": item_workflow_id, "cycle": cycle_workflow_id}
 
 
 class Relay:
@@ -94,49 +99,40 @@ class Relay:
         return self._policies[case_id]
 
     def message(self, delivery: Delivery) -> tuple[str, str, LogEvent]:
-        """(kind, workflow id, message) for one delivered event."""
+        """(kind, workflow id, message) for one delivered event: ids and deadline facts only."""
         event = delivery.event
-        kind = (
-            "case"
-            if isinstance(event, DevelopmentCase.Event)
-            else "item"
-            if isinstance(event, ActionItem.Event)
-            else "cycle"
-        )
-        entry = history_entry(event, kind)
+        kind = _kind(event)
         context: dict[str, Any] = {}
-        if entry.event == "ActionItemAgreed":
+        if isinstance(event, ActionItem.ActionItemAgreed):
             context["policy"] = self._case_policy(event.case_id)
+        if isinstance(event, Cycle.CycleOpened):
+            context["closes_at"] = self.app.get_cycle(event.originator_id).closes_at.isoformat()
         message = LogEvent(
             id=delivery.position,
-            aggregate_id=entry.aggregate_id,
-            name=entry.event,
-            actor=entry.actor,
-            occurred_at=entry.occurred_at,
-            data=entry.payload,
+            aggregate_id=event.originator_id,
+            name=type(event).__name__,
+            actor=event.actor,
+            occurred_at=event.timestamp,
+            data=deadline_facts(event),
             context=context,
         )
-        workflow_id = {
-            "case": case_workflow_id,
-            "item": item_workflow_id,
-            "cycle": cycle_workflow_id,
-        }[kind](entry.aggregate_id)
-        return kind, workflow_id, message
+        return kind, WORKFLOW_ID[kind](event.originator_id), message
 
     # --- delivering ------------------------------------------------------------------
 
     async def _send(self, kind: str, workflow_id: str, message: LogEvent) -> None:
-        """Signal-with-start a case or item workflow; only signal a cycle's (it has its starter)."""
+        """Signal-with-start the aggregate's workflow (a finished one is never restarted)."""
         try:
-            if kind == "cycle":
-                await self.client.get_workflow_handle(workflow_id).signal("event", message)
-                return
-            run: Any = CaseWorkflow.run if kind == "case" else ActionItemWorkflow.run
-            start: Any = (
-                CaseStart(case_id=message.aggregate_id)
-                if kind == "case"
-                else ItemStart(item_id=message.aggregate_id)
-            )
+            run: Any = {
+                "case": CaseWorkflow.run,
+                "item": ActionItemWorkflow.run,
+                "cycle": CycleWorkflow.run,
+            }[kind]
+            start: Any = {
+                "case": CaseStart,
+                "item": ItemStart,
+                "cycle": CycleStart,
+            }[kind](aggregate_id=message.aggregate_id)
             await self.client.start_workflow(
                 run,
                 start,
@@ -179,7 +175,8 @@ class Relay:
         on_batch: Callable[[int], None] | None = None,
     ) -> None:
         """Follow the log until ``stop`` is set; a failed batch is retried."""
-        with LogFollower(self.app, self.name, topics=relayed_topics()) as follower:
+        tracking = TrackingStore(self.app, self.name)
+        with LogFollower(self.app, self.name, tracking=tracking, topics=RELAYED_TOPICS) as follower:
             while not stop.is_set():
                 batch = await asyncio.to_thread(follower.next_batch, self.batch_size, 0.2)
                 if not batch:
@@ -194,6 +191,6 @@ class Relay:
                         if stop.is_set():
                             return
                 position = batch[-1].position
-                await asyncio.to_thread(follower.record, position)
+                await asyncio.to_thread(tracking.record, position)
                 if on_batch is not None:
                     on_batch(position)

@@ -7,8 +7,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
-from sqlalchemy import text
+from pydantic import BaseModel, ConfigDict
 
 from api.auth import Role
 from api.deps import App, CurrentUser, RosterDep, ServicesDep
@@ -19,6 +18,7 @@ from domain import errors
 from domain.application import CareerFlow
 from domain.case import Phase, case_id_for
 from domain.cycle import Cycle
+from notifications.inbox import messages_for
 
 router = APIRouter(prefix="/me", tags=["me"], responses=PROBLEM_RESPONSES)
 
@@ -98,7 +98,9 @@ def my_team(
     return members
 
 
-class InboxMessage(BaseModel):
+class InboxMessagePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: UUID
     subject: str
     body: str
@@ -111,15 +113,6 @@ def my_inbox(
     caller: CurrentUser,
     services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[InboxMessage]:
-    with services.read_engine.connect() as conn:
-        if conn.execute(text("SELECT to_regclass('inbox')")).scalar() is None:
-            return []  # nothing was ever sent
-        rows = conn.execute(
-            text(
-                "SELECT id, subject, body, created_at, read_at FROM inbox"
-                " WHERE recipient_id = :me ORDER BY created_at DESC, id LIMIT :limit"
-            ),
-            {"me": caller.employee_id, "limit": limit},
-        ).mappings()
-        return [InboxMessage.model_validate(dict(r)) for r in rows]
+) -> list[InboxMessagePublic]:
+    messages = messages_for(services.read_engine, caller.employee_id, limit)
+    return [InboxMessagePublic.model_validate(m) for m in messages]

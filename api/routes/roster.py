@@ -8,10 +8,10 @@ from fastapi.concurrency import run_in_threadpool
 from api import access
 from api.deps import App, CurrentUser, IdempotencyKey, Now, RosterDep
 from api.problems import PROBLEM_RESPONSES
+from api.roster_files import parse_roster
 from api.schemas.roster import PersonPublic, RosterImportPublic, RosterPublic
 from domain import errors
 from domain.roster import validate_roster
-from domain.roster_files import parse_roster
 
 router = APIRouter(prefix="/roster", tags=["roster"], responses=PROBLEM_RESPONSES)
 

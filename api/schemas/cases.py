@@ -1,11 +1,11 @@
-"""Cases and action items: the command bodies (one model per step) and the public views."""
+"""Cases and action items as the API shows them (the request bodies are domain commands)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from domain.action_item import ActionItem, ItemStatus
 from domain.base import FollowedUp
@@ -14,71 +14,10 @@ from domain.values import (
     Agenda,
     CaseOutcome,
     DevelopmentPlan,
-    GoalProgress,
-    PeerFeedback,
-    PersonId,
     Recap,
     SelfAssessment,
     SmartErGoal,
-    Text,
 )
-
-
-class Command(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class MeetingRequest(Command):
-    proposed_for: AwareDatetime = Field(description="at least the policy's notice ahead")
-
-
-class MeetingReschedule(Command):
-    new_time: AwareDatetime
-    reason: Text
-
-
-class Reason(Command):
-    reason: Text
-
-
-class MeetingHeld(Command):
-    held_at: AwareDatetime | None = Field(None, description="when it took place (default: now)")
-
-
-class PeerFeedbackRequest(Command):
-    peer_id: PersonId
-
-
-class PeerFeedbackGiven(Command):
-    feedback: PeerFeedback
-    anonymous: bool = False
-
-
-class PlanChanges(Command):
-    comments: Text
-
-
-class CheckInRecord(Command):
-    notes: Text
-    progress: list[GoalProgress] = Field(default_factory=list)
-
-
-class GoalReadjustment(Command):
-    goal: SmartErGoal
-    reason: Text
-
-
-class CaseClose(Command):
-    outcome: CaseOutcome | None = Field(None, description="derived from the case when omitted")
-
-
-class ActionItemDone(Command):
-    note: str = Field("", max_length=4000)
-
-
-class ActionItemReschedule(Command):
-    new_due_at: AwareDatetime
-    reason: Text
 
 
 def escalations(aggregate: FollowedUp) -> list[dict[str, str | int]]:

@@ -16,11 +16,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from api.app import build_services, create_app
+from api.app import create_app
 from api.auth import Role, Tokens
 from careerflow.demo_org import DEMO_ROSTER_CSV
 from careerflow.settings import Settings
 from careerflow.storage import eventsourcing_env
+from careerflow.wiring import build_services
 from domain.application import CareerFlow
 from projections.catalog import read_models
 from projections.runner import ProjectionRunner

@@ -24,6 +24,17 @@ from careerflow.demo_org import DEMO_ROSTER_CSV
 from careerflow.settings import Settings
 from careerflow.storage import drop_schema, ensure_schema
 from domain.case import case_id_for
+from domain.commands import (
+    AcceptMeeting,
+    AddActionItem,
+    ApprovePlan,
+    CaseCommand,
+    DraftPlan,
+    HoldMeeting,
+    RequestMeeting,
+    RequestPeerFeedback,
+    SubmitPlan,
+)
 from domain.values import Participants
 from tests.api.conftest import (
     API,
@@ -206,24 +217,22 @@ def prepare(api: Api, phase: str) -> Target:
     app.open_cycle(cycle_id, population=people, actor=hr, at=T0)
     case_id = case_id_for(cycle_id, EMPLOYEE)
     item_id = None
-    steps: list[tuple[str, Callable[[], Any]]] = [
-        ("requested", lambda: app.request_meeting(
-            case_id, proposed_for=at(10), actor=EMPLOYEE, at=at(1))),
-        ("scheduled", lambda: app.accept_meeting(case_id, actor=MANAGER, at=at(2))),
-        ("held", lambda: app.hold_meeting(case_id, held_at=at(10), actor=MANAGER, at=at(10))),
-        ("item", lambda: app.add_action_item(
-            case_id, spec=item_spec(owner=EMPLOYEE, due=40), actor=MANAGER, at=at(10.5))),
-        ("drafted", lambda: app.draft_plan(case_id, plan=plan(), actor=EMPLOYEE, at=at(12))),
-        ("submitted", lambda: app.submit_plan(case_id, actor=EMPLOYEE, at=at(13))),
-        ("approved", lambda: app.approve_plan(case_id, actor=MANAGER, at=at(14))),
-    ]  # fmt: skip
+    steps: list[tuple[str, str, CaseCommand, float]] = [
+        ("requested", EMPLOYEE, RequestMeeting(proposed_for=at(10)), 1),
+        ("scheduled", MANAGER, AcceptMeeting(), 2),
+        ("held", MANAGER, HoldMeeting(held_at=at(10)), 10),
+        ("item", MANAGER, AddActionItem.of(item_spec(owner=EMPLOYEE, due=40)), 10.5),
+        ("drafted", EMPLOYEE, DraftPlan.of(plan()), 12),
+        ("submitted", EMPLOYEE, SubmitPlan(), 13),
+        ("approved", MANAGER, ApprovePlan(), 14),
+    ]
     if phase == "peer_asked":
-        app.request_peer_feedback(case_id, peer_id=STRANGER, actor=EMPLOYEE, at=at(1))
+        app.execute(case_id, RequestPeerFeedback(peer_id=STRANGER), actor=EMPLOYEE, at=at(1))
     elif phase != "preparing":
-        for reached, step in steps:
-            result = step()
+        for reached, actor, command, day in steps:
+            result = app.execute(case_id, command, actor=actor, at=at(day))
             if reached == "item":
-                item_id = result.id
+                item_id = result.created[0].id
             if reached == phase:
                 break
     return Target(case_id, cycle_id, draft_id, item_id)

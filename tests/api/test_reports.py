@@ -21,6 +21,21 @@ from typing import Any
 import pytest
 
 from domain.base import SYSTEM_ACTOR
+from domain.commands import (
+    AcceptMeeting,
+    AddActionItem,
+    ApprovePlan,
+    DeclineMeeting,
+    DraftPlan,
+    EscalateItem,
+    HoldCheckIn,
+    HoldMeeting,
+    MarkCheckInDue,
+    MarkCheckInMissed,
+    MarkItemOverdue,
+    RequestMeeting,
+    SubmitPlan,
+)
 from domain.values import Rung
 from tests.api.conftest import EMPLOYEE, HR_ADMIN, HR_PARTNER, MANAGER, Api
 from tests.factories import at, item_spec, plan
@@ -34,27 +49,32 @@ def scripted(api: Api) -> Api:
     ada, linus, margaret = (api.case_id(e) for e in (EMPLOYEE, "linus", "margaret"))
     for case in (ada, linus, margaret):
         employee = app.get_case(case).employee_id
-        app.request_meeting(case, proposed_for=at(10), actor=employee, at=at(1))
-    app.accept_meeting(ada, actor=MANAGER, at=at(2))
-    app.accept_meeting(linus, actor=MANAGER, at=at(6))
-    app.decline_meeting(margaret, reason="on leave", actor="katherine", at=at(2))
+        app.execute(case, RequestMeeting(proposed_for=at(10)), actor=employee, at=at(1))
+    app.execute(ada, AcceptMeeting(), actor=MANAGER, at=at(2))
+    app.execute(linus, AcceptMeeting(), actor=MANAGER, at=at(6))
+    app.execute(margaret, DeclineMeeting(reason="on leave"), actor="katherine", at=at(2))
     for case in (ada, linus):
-        app.hold_meeting(case, held_at=at(10), actor=MANAGER, at=at(10))
-    item = app.add_action_item(
-        ada, spec=item_spec(owner=EMPLOYEE, due=40, title=TITLE), actor=MANAGER, at=at(10.5)
+        app.execute(case, HoldMeeting(held_at=at(10)), actor=MANAGER, at=at(10))
+    item = app.execute(
+        ada,
+        AddActionItem.of(item_spec(owner=EMPLOYEE, due=40, title=TITLE)),
+        actor=MANAGER,
+        at=at(10.5),
+    ).created[0]
+    app.execute(ada, DraftPlan.of(plan()), actor=EMPLOYEE, at=at(12))
+    app.execute(ada, SubmitPlan(), actor=EMPLOYEE, at=at(13))
+    app.execute(ada, ApprovePlan(), actor=MANAGER, at=at(14))
+    app.execute(linus, DraftPlan.of(plan()), actor="linus", at=at(29))
+    app.execute(linus, SubmitPlan(), actor="linus", at=at(30))
+    app.execute(linus, ApprovePlan(), actor=MANAGER, at=at(40))
+    app.execute(item.id, MarkItemOverdue(), actor=SYSTEM_ACTOR, at=at(41))
+    app.execute(
+        item.id, EscalateItem(rung=Rung.MANAGER, reason="overdue"), actor=SYSTEM_ACTOR, at=at(43)
     )
-    app.draft_plan(ada, plan=plan(), actor=EMPLOYEE, at=at(12))
-    app.submit_plan(ada, actor=EMPLOYEE, at=at(13))
-    app.approve_plan(ada, actor=MANAGER, at=at(14))
-    app.draft_plan(linus, plan=plan(), actor="linus", at=at(29))
-    app.submit_plan(linus, actor="linus", at=at(30))
-    app.approve_plan(linus, actor=MANAGER, at=at(40))
-    app.mark_action_item_overdue(item.id, at=at(41))
-    app.escalate_action_item(item.id, rung=Rung.MANAGER, reason="overdue", at=at(43))
-    app.mark_check_in_due(ada, number=1, due_at=at(44), at=at(44))
-    app.hold_check_in(ada, notes="on track", actor=MANAGER, at=at(44))
-    app.mark_check_in_due(linus, number=1, due_at=at(70), at=at(70))
-    app.mark_check_in_missed(linus, number=1, at=at(77))
+    app.execute(ada, MarkCheckInDue(number=1, due_at=at(44)), actor=SYSTEM_ACTOR, at=at(44))
+    app.execute(ada, HoldCheckIn(notes="on track"), actor=MANAGER, at=at(44))
+    app.execute(linus, MarkCheckInDue(number=1, due_at=at(70)), actor=SYSTEM_ACTOR, at=at(70))
+    app.execute(linus, MarkCheckInMissed(number=1), actor=SYSTEM_ACTOR, at=at(77))
     api.project()
     api.clock.to(45)
     return api

@@ -14,7 +14,39 @@ import pytest
 
 from domain import errors
 from domain.application import CareerFlow
+from domain.base import SYSTEM_ACTOR
 from domain.case import DevelopmentCase, Phase
+from domain.commands import (
+    AcceptMeeting,
+    AddActionItem,
+    ApprovePlan,
+    CancelActionItem,
+    CloseCase,
+    CompleteActionItem,
+    DraftPlan,
+    EscalateCase,
+    EscalateItem,
+    GiveFeedback,
+    GivePeerFeedback,
+    HoldCheckIn,
+    HoldMeeting,
+    MarkCheckInDue,
+    MarkItemOverdue,
+    ProposeGoal,
+    ReadjustGoal,
+    RecordGoalProgress,
+    RecordSelfAssessment,
+    RemindCase,
+    RemindItem,
+    RequestMeeting,
+    RequestPeerFeedback,
+    RequestPlanChanges,
+    RescheduleActionItem,
+    RescheduleMeeting,
+    ShareAgenda,
+    ShareRecap,
+    SubmitPlan,
+)
 from domain.values import (
     ConversationFeedback,
     FeedbackPoint,
@@ -75,50 +107,56 @@ def stored(app: CareerFlow, case: DevelopmentCase) -> DevelopmentCase:
 
 
 def walk_every_step(app: CareerFlow, case_id: UUID) -> DevelopmentCase:
-    app.record_self_assessment(case_id, assessment=self_assessment(), actor=EMP, at=at(1))
-    app.propose_goal(case_id, goal=goal(), actor=EMP, at=at(1))
-    app.request_peer_feedback(case_id, peer_id=PEER, actor=EMP, at=at(1))
-    app.receive_peer_feedback(
-        case_id, feedback=PeerFeedback(strengths=["kind"]), actor=PEER, at=at(2)
+    app.execute(case_id, RecordSelfAssessment.of(self_assessment()), actor=EMP, at=at(1))
+    app.execute(case_id, ProposeGoal.of(goal()), actor=EMP, at=at(1))
+    app.execute(case_id, RequestPeerFeedback(peer_id=PEER), actor=EMP, at=at(1))
+    app.execute(
+        case_id, GivePeerFeedback(feedback=PeerFeedback(strengths=["kind"])), actor=PEER, at=at(2)
     )
-    app.request_meeting(case_id, proposed_for=at(10), actor=EMP, at=at(2))
-    app.reschedule_meeting(
-        case_id, new_time=at(11), reason="Offsite on the 10th", actor=MGR, at=at(3)
-    )
-    app.share_agenda(case_id, agenda=agenda(), actor=EMP, at=at(4))
-    app.hold_meeting(case_id, held_at=at(11), actor=MGR, at=at(11))
-    app.give_feedback(
+    app.execute(case_id, RequestMeeting(proposed_for=at(10)), actor=EMP, at=at(2))
+    app.execute(
         case_id,
-        feedback=ConversationFeedback(
-            strengths=[FeedbackPoint(point="Focus", example="Q1 launch")]
+        RescheduleMeeting(new_time=at(11), reason="Offsite on the 10th"),
+        actor=MGR,
+        at=at(3),
+    )
+    app.execute(case_id, ShareAgenda.of(agenda()), actor=EMP, at=at(4))
+    app.execute(case_id, HoldMeeting(held_at=at(11)), actor=MGR, at=at(11))
+    app.execute(
+        case_id,
+        GiveFeedback.of(
+            ConversationFeedback(strengths=[FeedbackPoint(point="Focus", example="Q1 launch")])
         ),
         actor=MGR,
         at=at(11),
     )
-    app.share_recap(
-        case_id, recap=recap(item_spec(due=40), item_spec(owner=MGR, due=30)), actor=MGR, at=at(11)
-    )
-    app.draft_plan(case_id, plan=plan(), actor=EMP, at=at(12))
-    app.submit_plan(case_id, actor=EMP, at=at(13))
-    app.request_plan_changes(case_id, comments="Add a mentor", actor=MGR, at=at(14))
-    app.draft_plan(case_id, plan=plan(goal(), goal("g2")), actor=EMP, at=at(15))
-    app.submit_plan(case_id, actor=EMP, at=at(15))
-    app.approve_plan(case_id, actor=MGR, at=at(16))
-    app.mark_check_in_due(case_id, number=1, due_at=at(46), at=at(46))
-    app.hold_check_in(
+    app.execute(
         case_id,
-        notes="good start",
-        progress=[GoalProgress(goal_id="g1", percent=25)],
+        ShareRecap.of(recap(item_spec(due=40), item_spec(owner=MGR, due=30))),
+        actor=MGR,
+        at=at(11),
+    )
+    app.execute(case_id, DraftPlan.of(plan()), actor=EMP, at=at(12))
+    app.execute(case_id, SubmitPlan(), actor=EMP, at=at(13))
+    app.execute(case_id, RequestPlanChanges(comments="Add a mentor"), actor=MGR, at=at(14))
+    app.execute(case_id, DraftPlan.of(plan(goal(), goal("g2"))), actor=EMP, at=at(15))
+    app.execute(case_id, SubmitPlan(), actor=EMP, at=at(15))
+    app.execute(case_id, ApprovePlan(), actor=MGR, at=at(16))
+    app.execute(case_id, MarkCheckInDue(number=1, due_at=at(46)), actor=SYSTEM_ACTOR, at=at(46))
+    app.execute(
+        case_id,
+        HoldCheckIn(notes="good start", progress=[GoalProgress(goal_id="g1", percent=25)]),
         actor=MGR,
         at=at(47),
     )
-    app.record_goal_progress(
-        case_id, progress=GoalProgress(goal_id="g2", percent=10), actor=EMP, at=at(48)
+    app.execute(
+        case_id, RecordGoalProgress.of(GoalProgress(goal_id="g2", percent=10)), actor=EMP, at=at(48)
     )
-    app.readjust_goal(
+    app.execute(
         case_id,
-        goal=goal(specific="Run the monthly design review instead"),
-        reason="New team rhythm",
+        ReadjustGoal(
+            goal=goal(specific="Run the monthly design review instead"), reason="New team rhythm"
+        ),
         actor=EMP,
         at=at(49),
     )
@@ -170,36 +208,39 @@ def test_state_as_of_a_version_or_a_time(app: CareerFlow) -> None:
 
 def test_a_repeated_command_with_the_same_key_adds_no_event(app: CareerFlow) -> None:
     case_id = app.case_for(new_cycle(app), EMP).id
-    app.request_meeting(case_id, proposed_for=at(10), actor=EMP, at=at(1), idempotency_key="req-1")
-    version = app.get_case(case_id).version
-    again = app.request_meeting(
-        case_id, proposed_for=at(10), actor=EMP, at=at(1), idempotency_key="req-1"
+    app.execute(
+        case_id, RequestMeeting(proposed_for=at(10)), actor=EMP, at=at(1), idempotency_key="req-1"
     )
+    version = app.get_case(case_id).version
+    again = app.execute(
+        case_id, RequestMeeting(proposed_for=at(10)), actor=EMP, at=at(1), idempotency_key="req-1"
+    ).case
     assert again.version == version
     assert len(app.case_history(case_id)) == version
     with pytest.raises(errors.IdempotencyKeyReused):
-        app.accept_meeting(case_id, actor=MGR, at=at(2), idempotency_key="req-1")
+        app.execute(case_id, AcceptMeeting(), actor=MGR, at=at(2), idempotency_key="req-1")
 
 
 def test_the_recap_and_its_action_items_are_idempotent_by_key(app: CareerFlow) -> None:
     case_id = app.case_for(new_cycle(app), EMP).id
-    app.request_meeting(case_id, proposed_for=at(10), actor=EMP, at=at(1))
-    app.accept_meeting(case_id, actor=MGR, at=at(2))
-    app.hold_meeting(case_id, held_at=at(10), actor=MGR, at=at(10))
-    first = app.share_recap(
-        case_id, recap=recap(item_spec()), actor=MGR, at=at(10), idempotency_key="r"
-    )
-    again = app.share_recap(
-        case_id, recap=recap(item_spec()), actor=MGR, at=at(10), idempotency_key="r"
-    )
+    app.execute(case_id, RequestMeeting(proposed_for=at(10)), actor=EMP, at=at(1))
+    app.execute(case_id, AcceptMeeting(), actor=MGR, at=at(2))
+    app.execute(case_id, HoldMeeting(held_at=at(10)), actor=MGR, at=at(10))
+    first = app.execute(
+        case_id, ShareRecap.of(recap(item_spec())), actor=MGR, at=at(10), idempotency_key="r"
+    ).case
+    again = app.execute(
+        case_id, ShareRecap.of(recap(item_spec())), actor=MGR, at=at(10), idempotency_key="r"
+    ).case
     assert again.action_item_ids == first.action_item_ids
-    item = app.add_action_item(
-        case_id, spec=item_spec(due=60), actor=EMP, at=at(20), idempotency_key="extra"
+    item = app.execute(
+        case_id, AddActionItem.of(item_spec(due=60)), actor=EMP, at=at(20), idempotency_key="extra"
+    ).created[0]
+    same = app.execute(
+        case_id, AddActionItem.of(item_spec(due=60)), actor=EMP, at=at(20), idempotency_key="extra"
     )
-    same = app.add_action_item(
-        case_id, spec=item_spec(due=60), actor=EMP, at=at(20), idempotency_key="extra"
-    )
-    assert item.id == same.id
+    assert not same.created
+    assert AddActionItem.item_id(same.case, "extra") == item.id
     assert len(app.get_case(case_id).action_item_ids) == 2
 
 
@@ -253,13 +294,13 @@ def test_the_policy_a_cycle_opened_with_is_the_cases_policy(app: CareerFlow) -> 
     policy = Policy(meeting_notice=timedelta(days=2))
     case = app.case_for(new_cycle(app, policy=policy), EMP)
     assert case.policy == policy
-    app.request_meeting(case.id, proposed_for=at(3), actor=EMP, at=at(1))
+    app.execute(case.id, RequestMeeting(proposed_for=at(3)), actor=EMP, at=at(1))
 
 
 def test_closing_a_cycle_closes_every_open_case_with_its_outcome(app: CareerFlow) -> None:
     cycle_id = new_cycle(app, EMP, "b", "c")
     walk_every_step(app, app.case_for(cycle_id, EMP).id)
-    app.close_case(app.case_for(cycle_id, "c").id, actor="hr", at=at(30))
+    app.execute(app.case_for(cycle_id, "c").id, CloseCase(), actor="hr", at=at(30))
     result = app.close_cycle(cycle_id, actor="hr", at=at(300), batch_size=2)
     assert (result.changed, result.unchanged) == (2, 1)
     outcomes = {e: app.case_for(cycle_id, e).outcome for e in (EMP, "b", "c")}
@@ -271,20 +312,29 @@ def test_closing_a_cycle_closes_every_open_case_with_its_outcome(app: CareerFlow
 
 def test_action_items_live_their_own_life_with_the_case_roster(app: CareerFlow) -> None:
     case_id = app.case_for(new_cycle(app), EMP).id
-    app.request_meeting(case_id, proposed_for=at(10), actor=EMP, at=at(1))
-    app.accept_meeting(case_id, actor=MGR, at=at(2))
-    app.hold_meeting(case_id, held_at=at(10), actor=MGR, at=at(10))
-    case = app.share_recap(case_id, recap=recap(item_spec(due=40)), actor=MGR, at=at(10))
+    app.execute(case_id, RequestMeeting(proposed_for=at(10)), actor=EMP, at=at(1))
+    app.execute(case_id, AcceptMeeting(), actor=MGR, at=at(2))
+    app.execute(case_id, HoldMeeting(held_at=at(10)), actor=MGR, at=at(10))
+    case = app.execute(case_id, ShareRecap.of(recap(item_spec(due=40))), actor=MGR, at=at(10)).case
     (item_id,) = case.action_item_ids
-    assert app.remind_action_item(item_id, reason="due in 2 days", at=at(38))
-    assert not app.remind_action_item(item_id, reason="due in 2 days", at=at(38))
-    assert app.mark_action_item_overdue(item_id, at=at(40))
-    assert app.escalate_action_item(item_id, rung=Rung.MANAGER, reason="overdue", at=at(42))
-    app.reschedule_action_item(
-        item_id, new_due_at=at(60), reason="Course moved", actor=EMP, at=at(43)
+    assert app.execute(
+        item_id, RemindItem(reason="due in 2 days"), actor=SYSTEM_ACTOR, at=at(38)
+    ).changed
+    assert not app.execute(
+        item_id, RemindItem(reason="due in 2 days"), actor=SYSTEM_ACTOR, at=at(38)
+    ).changed
+    assert app.execute(item_id, MarkItemOverdue(), actor=SYSTEM_ACTOR, at=at(40)).changed
+    assert app.execute(
+        item_id, EscalateItem(rung=Rung.MANAGER, reason="overdue"), actor=SYSTEM_ACTOR, at=at(42)
+    ).changed
+    app.execute(
+        item_id,
+        RescheduleActionItem(new_due_at=at(60), reason="Course moved"),
+        actor=EMP,
+        at=at(43),
     )
-    app.complete_action_item(item_id, actor=EMP, at=at(55), idempotency_key="done")
-    app.complete_action_item(item_id, actor=EMP, at=at(55), idempotency_key="done")
+    app.execute(item_id, CompleteActionItem(), actor=EMP, at=at(55), idempotency_key="done")
+    app.execute(item_id, CompleteActionItem(), actor=EMP, at=at(55), idempotency_key="done")
     events = [h.event for h in app.action_item_history(item_id)]
     assert events == [
         "ActionItemAgreed",
@@ -294,23 +344,37 @@ def test_action_items_live_their_own_life_with_the_case_roster(app: CareerFlow) 
         "ActionItemRescheduled",
         "ActionItemCompleted",
     ]
-    app.close_case(case_id, actor="hr", at=at(300))
+    app.execute(case_id, CloseCase(), actor="hr", at=at(300))
     with pytest.raises(errors.CaseClosed):
-        app.cancel_action_item(item_id, reason="r", actor=MGR, at=at(301))
+        app.execute(item_id, CancelActionItem(reason="r"), actor=MGR, at=at(301))
 
 
 def test_timer_steps_are_idempotent_by_domain_state(app: CareerFlow) -> None:
     case_id = app.case_for(new_cycle(app), EMP).id
-    assert app.remind_case(
-        case_id, deadline="prep", owner=Party.EMPLOYEE, reason="prep due", at=at(12)
-    )
-    assert not app.remind_case(
-        case_id, deadline="prep", owner=Party.EMPLOYEE, reason="prep due", at=at(12)
-    )
-    assert app.escalate_case(case_id, deadline="prep", rung=Rung.MANAGER, reason="late", at=at(16))
-    assert not app.escalate_case(
-        case_id, deadline="prep", rung=Rung.MANAGER, reason="late", at=at(16)
-    )
+    assert app.execute(
+        case_id,
+        RemindCase(deadline="prep", owner=Party.EMPLOYEE, reason="prep due"),
+        actor=SYSTEM_ACTOR,
+        at=at(12),
+    ).changed
+    assert not app.execute(
+        case_id,
+        RemindCase(deadline="prep", owner=Party.EMPLOYEE, reason="prep due"),
+        actor=SYSTEM_ACTOR,
+        at=at(12),
+    ).changed
+    assert app.execute(
+        case_id,
+        EscalateCase(deadline="prep", rung=Rung.MANAGER, reason="late"),
+        actor=SYSTEM_ACTOR,
+        at=at(16),
+    ).changed
+    assert not app.execute(
+        case_id,
+        EscalateCase(deadline="prep", rung=Rung.MANAGER, reason="late"),
+        actor=SYSTEM_ACTOR,
+        at=at(16),
+    ).changed
     assert [h.event for h in app.case_history(case_id)] == [
         "CaseOpened",
         "ReminderSent",

@@ -15,6 +15,7 @@ from careerflow.binaries import careerflow_process
 from careerflow.cli import app
 from careerflow.settings import Settings
 from domain.application import CareerFlow
+from domain.commands import RequestMeeting
 from projections.case_status import case_status
 from projections.database import engine_for
 from tests.factories import EMP, at
@@ -68,7 +69,7 @@ def test_the_projector_process_keeps_the_case_status_current(
     engine = engine_for(fresh_settings.database_url, fresh_settings.db_schema)
     try:
         with careerflow_process("projector", env) as projector:
-            fresh_app.request_meeting(case_id, proposed_for=at(10), actor=EMP, at=at(1))
+            fresh_app.execute(case_id, RequestMeeting(proposed_for=at(10)), actor=EMP, at=at(1))
             deadline = time.monotonic() + 30
             phase = None
             while phase != "meeting_requested" and time.monotonic() < deadline:

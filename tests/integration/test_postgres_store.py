@@ -16,6 +16,17 @@ from eventsourcing.persistence import StoredEvent
 from domain import errors
 from domain.application import CareerFlow
 from domain.case import DevelopmentCase, Phase
+from domain.commands import (
+    AcceptMeeting,
+    ApprovePlan,
+    DraftPlan,
+    HoldCheckIn,
+    HoldMeeting,
+    RecordGoalProgress,
+    RequestMeeting,
+    RequestPeerFeedback,
+    SubmitPlan,
+)
 from domain.values import GoalProgress, PeerFeedback
 from tests.factories import CYCLE_CLOSES, EMP, MGR, PEER, T0, at, participants, plan
 from tests.integration.test_application_contract import new_cycle
@@ -107,12 +118,12 @@ def test_an_interrupted_opening_resumes_without_a_second_case(
 
 def approved_case(app: CareerFlow) -> UUID:
     case_id = app.case_for(new_cycle(app), EMP).id
-    app.request_meeting(case_id, proposed_for=at(10), actor=EMP, at=at(1))
-    app.accept_meeting(case_id, actor=MGR, at=at(2))
-    app.hold_meeting(case_id, held_at=at(10), actor=MGR, at=at(10))
-    app.draft_plan(case_id, plan=plan(), actor=EMP, at=at(11))
-    app.submit_plan(case_id, actor=EMP, at=at(12))
-    app.approve_plan(case_id, actor=MGR, at=at(13))
+    app.execute(case_id, RequestMeeting(proposed_for=at(10)), actor=EMP, at=at(1))
+    app.execute(case_id, AcceptMeeting(), actor=MGR, at=at(2))
+    app.execute(case_id, HoldMeeting(held_at=at(10)), actor=MGR, at=at(10))
+    app.execute(case_id, DraftPlan.of(plan()), actor=EMP, at=at(11))
+    app.execute(case_id, SubmitPlan(), actor=EMP, at=at(12))
+    app.execute(case_id, ApprovePlan(), actor=MGR, at=at(13))
     return case_id
 
 
@@ -132,9 +143,9 @@ def test_concurrent_writers_lose_nothing_and_conflicts_are_reported(
         barrier.wait()
         for i in range(15):
             try:
-                app.record_goal_progress(
+                app.execute(
                     case_id,
-                    progress=GoalProgress(goal_id="g1", percent=(n * 15 + i) % 101),
+                    RecordGoalProgress.of(GoalProgress(goal_id="g1", percent=(n * 15 + i) % 101)),
                     actor=EMP if n % 2 else MGR,
                     at=at(20 + i),
                 )
@@ -162,7 +173,7 @@ def test_concurrent_writers_lose_nothing_and_conflicts_are_reported(
 
 def test_a_version_1_event_is_upcast_when_read(pg_app: CareerFlow, pg_env: dict[str, str]) -> None:
     case_id = pg_app.case_for(new_cycle(pg_app), EMP).id
-    pg_app.request_peer_feedback(case_id, peer_id=PEER, actor=EMP, at=at(1))
+    pg_app.execute(case_id, RequestPeerFeedback(peer_id=PEER), actor=EMP, at=at(1))
     case = pg_app.get_case(case_id)
     # Write the event the way version 1 of the class stored it: no 'anonymous' field.
     event = DevelopmentCase.PeerFeedbackReceived(  # type: ignore[call-arg]
@@ -212,7 +223,7 @@ def test_a_second_process_sees_what_the_first_wrote(
     other = CareerFlow(env=pg_env)
     try:
         assert vars(other.get_case(case_id)) == vars(pg_app.get_case(case_id))
-        other.hold_check_in(case_id, notes="n", progress=[], actor=MGR, at=at(40))
+        other.execute(case_id, HoldCheckIn(notes="n"), actor=MGR, at=at(40))
         assert pg_app.get_case(case_id).check_ins_held == 1
         assert pg_app.get_case(case_id).policy.meeting_notice == timedelta(days=7)
     finally:

@@ -13,11 +13,23 @@ from sqlalchemy import Connection, Engine, select
 
 from careerflow.settings import Settings
 from domain.application import CareerFlow
+from domain.base import SYSTEM_ACTOR
+from domain.commands import (
+    AcceptMeeting,
+    CloseCase,
+    CompleteActionItem,
+    EscalateItem,
+    HoldMeeting,
+    MarkItemOverdue,
+    RequestMeeting,
+    RescheduleActionItem,
+    ShareRecap,
+)
 from domain.values import Rung
+from eventlog.follower import Delivery
 from projections.action_items import ActionItems, action_items, overdue_days
 from projections.case_status import CaseStatus, case_status
 from projections.database import engine_for
-from projections.follower import Delivery
 from projections.runner import AlreadyApplied, ProjectionRunner
 from tests.factories import EMP, MGR, at, item_spec, recap
 from tests.integration.test_application_contract import new_cycle, walk_every_step
@@ -52,7 +64,7 @@ def test_the_case_status_shows_every_milestone_as_the_log_says(
     app = fresh_app
     case_id = app.case_for(new_cycle(app), EMP).id
     walk_every_step(app, case_id)
-    app.close_case(case_id, actor="hr", at=at(300))
+    app.execute(case_id, CloseCase(), actor="hr", at=at(300))
     runner = ProjectionRunner(app, engine, CaseStatus())
     position = runner.catch_up(batch_size=7)
     assert position == app.recorder.max_notification_id()
@@ -71,7 +83,7 @@ def test_the_case_status_shows_every_milestone_as_the_log_says(
 def test_a_replayed_batch_changes_nothing(fresh_app: CareerFlow, engine: Engine) -> None:
     app = fresh_app
     case_id = app.case_for(new_cycle(app), EMP).id
-    app.request_meeting(case_id, proposed_for=at(10), actor=EMP, at=at(1))
+    app.execute(case_id, RequestMeeting(proposed_for=at(10)), actor=EMP, at=at(1))
     runner = ProjectionRunner(app, engine, CaseStatus())
     batch = deliveries(app)
     runner.apply_batch(batch)
@@ -134,8 +146,8 @@ def test_the_runner_follows_new_events_as_they_are_stored(
     thread = threading.Thread(target=runner.run, args=(stop,), daemon=True)
     thread.start()
     try:
-        app.request_meeting(case_id, proposed_for=at(10), actor=EMP, at=at(1))
-        app.accept_meeting(case_id, actor=MGR, at=at(2))
+        app.execute(case_id, RequestMeeting(proposed_for=at(10)), actor=EMP, at=at(1))
+        app.execute(case_id, AcceptMeeting(), actor=MGR, at=at(2))
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
@@ -157,20 +169,26 @@ def test_action_items_show_owner_due_status_overdue_days_and_rung(
 ) -> None:
     app = fresh_app
     case_id = app.case_for(new_cycle(app), EMP).id
-    app.request_meeting(case_id, proposed_for=at(10), actor=EMP, at=at(1))
-    app.accept_meeting(case_id, actor=MGR, at=at(2))
-    app.hold_meeting(case_id, held_at=at(10), actor=MGR, at=at(10))
-    case = app.share_recap(
+    app.execute(case_id, RequestMeeting(proposed_for=at(10)), actor=EMP, at=at(1))
+    app.execute(case_id, AcceptMeeting(), actor=MGR, at=at(2))
+    app.execute(case_id, HoldMeeting(held_at=at(10)), actor=MGR, at=at(10))
+    case = app.execute(
         case_id,
-        recap=recap(item_spec(due=40), item_spec(owner=MGR, due=30, title="Intro to the guild")),
+        ShareRecap.of(
+            recap(item_spec(due=40), item_spec(owner=MGR, due=30, title="Intro to the guild"))
+        ),
         actor=MGR,
         at=at(10),
-    )
+    ).case
     late, done = case.action_item_ids
-    app.mark_action_item_overdue(late, at=at(40))
-    app.escalate_action_item(late, rung=Rung.MANAGER, reason="overdue", at=at(42))
-    app.escalate_action_item(late, rung=Rung.SKIP_LEVEL, reason="overdue", at=at(45))
-    app.complete_action_item(done, actor=MGR, at=at(25))
+    app.execute(late, MarkItemOverdue(), actor=SYSTEM_ACTOR, at=at(40))
+    app.execute(
+        late, EscalateItem(rung=Rung.MANAGER, reason="overdue"), actor=SYSTEM_ACTOR, at=at(42)
+    )
+    app.execute(
+        late, EscalateItem(rung=Rung.SKIP_LEVEL, reason="overdue"), actor=SYSTEM_ACTOR, at=at(45)
+    )
+    app.execute(done, CompleteActionItem(), actor=MGR, at=at(25))
     runner = ProjectionRunner(app, engine, ActionItems())
     runner.catch_up(batch_size=3)
     with engine.connect() as conn:
@@ -185,7 +203,9 @@ def test_action_items_show_owner_due_status_overdue_days_and_rung(
     )
     assert overdue_days(rows[done].overdue_since, at(47.5)) == 0
 
-    app.reschedule_action_item(late, new_due_at=at(60), reason="Course moved", actor=EMP, at=at(48))
+    app.execute(
+        late, RescheduleActionItem(new_due_at=at(60), reason="Course moved"), actor=EMP, at=at(48)
+    )
     runner.catch_up()
     with engine.connect() as conn:
         moved = conn.execute(select(action_items).where(action_items.c.item_id == late)).one()

@@ -15,6 +15,15 @@ from sqlalchemy import Engine, select, text
 from careerflow.binaries import careerflow_process
 from careerflow.settings import Settings
 from domain.application import CareerFlow
+from domain.base import SYSTEM_ACTOR
+from domain.commands import (
+    AcceptMeeting,
+    AddActionItem,
+    EscalateItem,
+    HoldMeeting,
+    MarkItemOverdue,
+    RequestMeeting,
+)
 from domain.values import Rung
 from projections.case_status import case_status
 from projections.catalog import read_models
@@ -47,13 +56,17 @@ def activity(app: CareerFlow, employees: int) -> None:
     cycle = new_cycle(app, *(f"e{i}" for i in range(employees)))
     for i in range(0, employees, 3):
         case = app.case_for(cycle, f"e{i}").id
-        app.request_meeting(case, proposed_for=at(10), actor=f"e{i}", at=at(1))
+        app.execute(case, RequestMeeting(proposed_for=at(10)), actor=f"e{i}", at=at(1))
     first = app.case_for(cycle, "e0").id
-    app.accept_meeting(first, actor=MGR, at=at(2))
-    app.hold_meeting(first, held_at=at(10), actor=MGR, at=at(10))
-    item = app.add_action_item(first, spec=item_spec(owner="e0"), actor="e0", at=at(10.5))
-    app.mark_action_item_overdue(item.id, at=at(41))
-    app.escalate_action_item(item.id, rung=Rung.MANAGER, reason="late", at=at(43))
+    app.execute(first, AcceptMeeting(), actor=MGR, at=at(2))
+    app.execute(first, HoldMeeting(held_at=at(10)), actor=MGR, at=at(10))
+    item = app.execute(
+        first, AddActionItem.of(item_spec(owner="e0")), actor="e0", at=at(10.5)
+    ).created[0]
+    app.execute(item.id, MarkItemOverdue(), actor=SYSTEM_ACTOR, at=at(41))
+    app.execute(
+        item.id, EscalateItem(rung=Rung.MANAGER, reason="late"), actor=SYSTEM_ACTOR, at=at(43)
+    )
 
 
 def test_a_rebuilt_read_model_equals_the_incrementally_built_one(
@@ -89,7 +102,7 @@ def test_a_rebuilt_read_model_equals_the_incrementally_built_one(
 
     # a runner still on version 1 moves to the live version instead of failing
     later = app.case_for(new_cycle(app, "late"), "late").id
-    app.request_meeting(later, proposed_for=at(10), actor="late", at=at(1))
+    app.execute(later, RequestMeeting(proposed_for=at(10)), actor="late", at=at(1))
     stale = runners[0]
     assert stale.model.version == 1
     stale.catch_up()
@@ -108,8 +121,11 @@ def test_a_projector_killed_mid_batch_converges_on_the_log_after_a_restart(
     assert fresh_settings.database_url is not None
     cycle = new_cycle(app, *(f"e{i}" for i in range(3000)))
     for i in range(0, 3000, 10):
-        app.request_meeting(
-            app.case_for(cycle, f"e{i}").id, proposed_for=at(10), actor=f"e{i}", at=at(1)
+        app.execute(
+            app.case_for(cycle, f"e{i}").id,
+            RequestMeeting(proposed_for=at(10)),
+            actor=f"e{i}",
+            at=at(1),
         )
     head = app.recorder.max_notification_id()
     assert head is not None

@@ -85,7 +85,7 @@ def test_an_item_reschedule_replaces_the_whole_ladder() -> None:
     item.accept(
         LogEvent(
             id=1, aggregate_id=item.item_id, name="ActionItemAgreed", actor="m", occurred_at=T,
-            data={"spec": {"due_at": (T + 10 * DAY).isoformat()}},
+            data={"due_at": (T + 10 * DAY).isoformat()},
             context={"policy": Policy().model_dump(mode="json")},
         )
     )  # fmt: skip

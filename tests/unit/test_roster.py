@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from api.roster_files import parse_csv, parse_json
 from domain.roster import Relation, Roster, RosterInvalid, validate_roster
-from domain.roster_files import parse_csv, parse_json
 from tests.factories import T0, at
 
 HEADER = "employee_id,name,email,manager_id,department,hr_partner_id,timezone\n"

@@ -28,7 +28,8 @@ from temporalio.worker import Replayer
 
 from careerflow.binaries import find_binary
 from domain.application import CareerFlow
-from workflows.relay import Relay, relayed_topics
+from eventlog.topics import RELAYED_TOPICS
+from workflows.relay import Relay
 from workflows.worker import WORKFLOWS, build_worker
 
 
@@ -65,7 +66,7 @@ class Stack:
 
     def relayed_head(self) -> int:
         notes = self.app.recorder.select_notifications(
-            start=1, limit=1_000_000, topics=relayed_topics()
+            start=1, limit=1_000_000, topics=RELAYED_TOPICS
         )
         return notes[-1].id if notes else 0
 
@@ -93,7 +94,7 @@ class Stack:
     def last_event_for(self, workflow_id: str) -> int:
         aggregate = UUID(workflow_id[-36:])
         notes = self.app.recorder.select_notifications(
-            start=1, limit=1_000_000, topics=relayed_topics()
+            start=1, limit=1_000_000, topics=RELAYED_TOPICS
         )
         ids = [n.id for n in notes if n.originator_id == aggregate]
         return ids[-1] if ids else 0

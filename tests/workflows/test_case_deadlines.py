@@ -8,6 +8,16 @@ from uuid import UUID, uuid4
 from temporalio.testing import WorkflowEnvironment
 
 from domain.application import CareerFlow
+from domain.commands import (
+    AcceptMeeting,
+    ApprovePlan,
+    DraftPlan,
+    HoldCheckIn,
+    HoldMeeting,
+    RecordSelfAssessment,
+    RequestMeeting,
+    SubmitPlan,
+)
 from domain.values import Participants, Policy
 from tests.factories import self_assessment
 from tests.workflows.conftest import Stack, events, now
@@ -86,7 +96,7 @@ async def test_an_unanswered_meeting_request_reminds_the_manager_then_skips_to_s
 ) -> None:
     case_id = await open_case(time_skipping, stack, QUIET)
     t0 = await now(time_skipping)
-    stack.app.request_meeting(case_id, proposed_for=t0 + 10 * DAY, actor="emp", at=t0)
+    stack.app.execute(case_id, RequestMeeting(proposed_for=t0 + 10 * DAY), actor="emp", at=t0)
     await stack.settle(case_workflow_id(case_id))
     await time_skipping.sleep(1.1 * DAY)  # P3D response time, reminder P2D before
     assert follow_ups(stack.app, case_id) == [("ReminderSent", "meeting_response:1", "mgr", None)]
@@ -102,10 +112,10 @@ async def test_an_answer_just_before_the_deadline_stops_the_ladder(
 ) -> None:
     case_id = await open_case(time_skipping, stack, QUIET)
     t0 = await now(time_skipping)
-    stack.app.request_meeting(case_id, proposed_for=t0 + 10 * DAY, actor="emp", at=t0)
+    stack.app.execute(case_id, RequestMeeting(proposed_for=t0 + 10 * DAY), actor="emp", at=t0)
     await stack.settle(case_workflow_id(case_id))
     await time_skipping.sleep(2.9 * DAY)
-    stack.app.accept_meeting(case_id, actor="mgr", at=await now(time_skipping))
+    stack.app.execute(case_id, AcceptMeeting(), actor="mgr", at=await now(time_skipping))
     await stack.settle(case_workflow_id(case_id))
     await time_skipping.sleep(20 * DAY)
     assert follow_ups(stack.app, case_id) == [("ReminderSent", "meeting_response:1", "mgr", None)]
@@ -115,11 +125,11 @@ async def hold_meeting(stack: Stack, env: WorkflowEnvironment, case_id: UUID) ->
     """Request, accept, and a week later hold the meeting; returns when it was held."""
     t = await now(env)
     app = stack.app
-    app.request_meeting(case_id, proposed_for=t + 7 * DAY, actor="emp", at=t)
-    app.accept_meeting(case_id, actor="mgr", at=t)
+    app.execute(case_id, RequestMeeting(proposed_for=t + 7 * DAY), actor="emp", at=t)
+    app.execute(case_id, AcceptMeeting(), actor="mgr", at=t)
     await env.sleep(7 * DAY)
     t = await now(env)
-    app.hold_meeting(case_id, held_at=t, actor="mgr", at=t)
+    app.execute(case_id, HoldMeeting(held_at=t), actor="mgr", at=t)
     return t
 
 
@@ -128,9 +138,9 @@ async def approve(stack: Stack, env: WorkflowEnvironment, case_id: UUID) -> None
 
     app = stack.app
     t = await hold_meeting(stack, env, case_id)
-    app.draft_plan(case_id, plan=plan(goal(due_on=(t + 100 * DAY).date())), actor="emp", at=t)
-    app.submit_plan(case_id, actor="emp", at=t)
-    app.approve_plan(case_id, actor="mgr", at=t)
+    app.execute(case_id, DraftPlan.of(plan(goal(due_on=(t + 100 * DAY).date()))), actor="emp", at=t)
+    app.execute(case_id, SubmitPlan(), actor="emp", at=t)
+    app.execute(case_id, ApprovePlan(), actor="mgr", at=t)
     await stack.settle(case_workflow_id(case_id))
 
 
@@ -150,8 +160,8 @@ async def test_a_late_plan_and_a_late_approval_each_climb_their_ladder(
         ("Escalated", "plan_due"),
     ]
     t = await now(time_skipping)
-    app.draft_plan(case_id, plan=plan(goal(due_on=(t + 100 * DAY).date())), actor="emp", at=t)
-    app.submit_plan(case_id, actor="emp", at=t)
+    app.execute(case_id, DraftPlan.of(plan(goal(due_on=(t + 100 * DAY).date()))), actor="emp", at=t)
+    app.execute(case_id, SubmitPlan(), actor="emp", at=t)
     await stack.settle(case_workflow_id(case_id))
     await time_skipping.sleep(8.1 * DAY)  # approval SLA P5D + P3D → skip-level
     assert follow_ups(app, case_id)[-2:] == [
@@ -169,7 +179,9 @@ async def test_check_ins_come_due_on_the_cadence_and_are_missed_after_the_grace(
     await time_skipping.sleep(30.1 * DAY)
     case = stack.app.get_case(case_id)
     assert sorted(case.check_ins) == [1]
-    stack.app.hold_check_in(case_id, notes="on track", actor="mgr", at=await now(time_skipping))
+    stack.app.execute(
+        case_id, HoldCheckIn(notes="on track"), actor="mgr", at=await now(time_skipping)
+    )
     await stack.settle(case_workflow_id(case_id))
     await time_skipping.sleep(30 * DAY)  # check-in 2 due at day 60
     await time_skipping.sleep(7.1 * DAY)  # not held within the grace → missed
@@ -211,9 +223,9 @@ async def test_a_meeting_not_requested_by_its_deadline_escalates_and_a_request_s
 ) -> None:
     policy = QUIET.model_copy(update={"meeting_request_window": 21 * DAY})
     case_id = await open_case(time_skipping, stack, policy)
-    stack.app.record_self_assessment(
+    stack.app.execute(
         case_id,
-        assessment=self_assessment(),
+        RecordSelfAssessment.of(self_assessment()),
         actor="emp",
         at=await now(time_skipping),
     )
@@ -223,8 +235,8 @@ async def test_a_meeting_not_requested_by_its_deadline_escalates_and_a_request_s
     await time_skipping.sleep(4 * DAY)  # day 23.1: + P2D → manager
     assert follow_ups(stack.app, case_id)[-1] == ("Escalated", "meeting_request", "mgr", 1)
     t = await now(time_skipping)
-    stack.app.request_meeting(case_id, proposed_for=t + 8 * DAY, actor="emp", at=t)
-    stack.app.accept_meeting(case_id, actor="mgr", at=t)
+    stack.app.execute(case_id, RequestMeeting(proposed_for=t + 8 * DAY), actor="emp", at=t)
+    stack.app.execute(case_id, AcceptMeeting(), actor="mgr", at=t)
     await stack.settle(case_workflow_id(case_id))
     await time_skipping.sleep(30 * DAY)
     assert [f[1] for f in follow_ups(stack.app, case_id)] == ["meeting_request", "meeting_request"]

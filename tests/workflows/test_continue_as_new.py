@@ -15,6 +15,14 @@ from uuid import uuid4
 from temporalio.testing import WorkflowEnvironment
 
 from domain.application import CareerFlow
+from domain.commands import (
+    AcceptMeeting,
+    ApprovePlan,
+    DraftPlan,
+    HoldMeeting,
+    RequestMeeting,
+    SubmitPlan,
+)
 from domain.values import Participants, Policy
 from tests.factories import goal, plan
 from tests.workflows.conftest import events, run_stack
@@ -52,21 +60,24 @@ async def test_a_long_lived_case_continues_as_new_without_losing_or_repeating_an
         # Started here with a small history limit; the relay then only signals it.
         first = await dev_server.client.start_workflow(
             CaseWorkflow.run,
-            CaseStart(case_id=case_id, history_limit=60),
+            CaseStart(aggregate_id=case_id, history_limit=60),
             id=case_workflow_id(case_id),
             task_queue=stack.task_queue,
         )
         t = datetime.now(UTC)
-        app.request_meeting(case_id, proposed_for=t + 1 * S, actor="emp", at=t)
-        app.accept_meeting(case_id, actor="mgr", at=t)
+        app.execute(case_id, RequestMeeting(proposed_for=t + 1 * S), actor="emp", at=t)
+        app.execute(case_id, AcceptMeeting(), actor="mgr", at=t)
         await asyncio.sleep(1.1)
         t = datetime.now(UTC)
-        app.hold_meeting(case_id, held_at=t, actor="mgr", at=t)
-        app.draft_plan(
-            case_id, plan=plan(goal(due_on=(t + timedelta(days=20)).date())), actor="emp", at=t
+        app.execute(case_id, HoldMeeting(held_at=t), actor="mgr", at=t)
+        app.execute(
+            case_id,
+            DraftPlan.of(plan(goal(due_on=(t + timedelta(days=20)).date()))),
+            actor="emp",
+            at=t,
         )
-        app.submit_plan(case_id, actor="emp", at=t)
-        app.approve_plan(case_id, actor="mgr", at=t)
+        app.execute(case_id, SubmitPlan(), actor="emp", at=t)
+        app.execute(case_id, ApprovePlan(), actor="mgr", at=t)
 
         handle = dev_server.client.get_workflow_handle(case_workflow_id(case_id))
         deadline = asyncio.get_running_loop().time() + 60

@@ -21,9 +21,11 @@ from careerflow.settings import Settings
 from domain.application import CareerFlow
 from domain.values import EscalationLadder, Participants, Policy
 from tests.workflows.conftest import events
-from workflows.launch import start_cycle
 
 S = timedelta(seconds=1)
+
+
+COUNT = 400
 
 
 async def eventually(check: object, timeout: float, what: str) -> None:
@@ -33,7 +35,7 @@ async def eventually(check: object, timeout: float, what: str) -> None:
         await asyncio.sleep(0.1)
 
 
-async def test_killing_worker_and_relay_mid_opening_duplicates_nothing(
+async def test_killing_worker_and_relay_mid_launch_duplicates_nothing(
     dev_server: WorkflowEnvironment, fresh_app: CareerFlow, fresh_settings: Settings
 ) -> None:
     app = fresh_app
@@ -59,24 +61,26 @@ async def test_killing_worker_and_relay_mid_opening_duplicates_nothing(
         Participants(
             employee_id=f"e{i:03d}", manager_id=f"m{i % 10}", skip_level_id="s", hr_partner_id="h"
         )
-        for i in range(200)
+        for i in range(COUNT)
     ]
-    await start_cycle(dev_server.client, app, cycle_id, people, task_queue, batch_size=4)
+    app.open_cycle(cycle_id, population=people, actor="hr", at=start)  # as the API opens it
+    query = f'WorkflowType = "CaseWorkflow" AND TaskQueue = "{task_queue}"'
 
-    def enrolled() -> int:
-        return len(app.get_cycle(cycle_id).enrolled)
+    async def started() -> int:
+        return (await dev_server.client.count_workflows(query)).count
 
     with careerflow_process("worker", env) as worker, careerflow_process("relay", env) as relay:
-        await eventually(lambda: enrolled() >= 40, 60, "the first batches")
+        deadline = asyncio.get_running_loop().time() + 60
+        while (killed_at := await started()) < 20:
+            assert asyncio.get_running_loop().time() < deadline, "the relay started nothing"
+            await asyncio.sleep(0.05)
         worker.send_signal(signal.SIGKILL)
         relay.send_signal(signal.SIGKILL)
         worker.wait()
         relay.wait()
-    killed_at = enrolled()
-    assert killed_at < 200, "the kill should land in the middle of the opening"
+    assert killed_at < COUNT, "the kill should land in the middle of the launch"
 
     with careerflow_process("worker", env), careerflow_process("relay", env):
-        await eventually(lambda: enrolled() == 200, 120, "the rest of the population")
         case_ids = [app.case_for(cycle_id, p.employee_id).id for p in people]
         # Every case gets its prep reminder and all three escalations (timers in seconds).
         await eventually(
@@ -85,9 +89,9 @@ async def test_killing_worker_and_relay_mid_opening_duplicates_nothing(
             "every case's escalations",
         )
         runs: Counter[str] = Counter()
-        async for execution in dev_server.client.list_workflows('WorkflowType = "CaseWorkflow"'):
+        async for execution in dev_server.client.list_workflows(query):
             runs[execution.id] += 1
-    assert len(runs) == 200
+    assert len(runs) == COUNT
     assert set(runs.values()) == {1}
     for case_id in case_ids:
         history = events(app, case_id)

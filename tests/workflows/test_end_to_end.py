@@ -2,7 +2,8 @@
 
 Three employees go through the process at once: Ann does every step on time,
 Bob does nothing (his preparation escalates to HR), Cid lets an action item go
-overdue. The cycle workflow opens the cycle and closes it; every history is then
+overdue. HR opens the cycle through the application; the relay starts the cycle
+workflow, which closes it at its close date; every history is then
 replayed with the current workflow code (``run_stack``).
 """
 
@@ -16,6 +17,19 @@ from uuid import UUID, uuid4
 from temporalio.testing import WorkflowEnvironment
 
 from domain.application import CareerFlow
+from domain.commands import (
+    AcceptMeeting,
+    ApprovePlan,
+    CompleteActionItem,
+    DraftPlan,
+    HoldCheckIn,
+    HoldMeeting,
+    RecordSelfAssessment,
+    RequestMeeting,
+    ShareAgenda,
+    ShareRecap,
+    SubmitPlan,
+)
 from domain.values import (
     ActionItemSpec,
     EscalationLadder,
@@ -27,7 +41,7 @@ from domain.values import (
 from tests.factories import agenda, goal, plan, self_assessment
 from tests.workflows.conftest import events, run_stack
 from workflows.case_workflow import case_workflow_id
-from workflows.launch import start_cycle
+from workflows.cycle_workflow import cycle_workflow_id
 from workflows.messages import CaseSummary
 
 S = timedelta(seconds=1)
@@ -76,39 +90,38 @@ async def test_a_cycle_in_seconds_runs_end_to_end(
             Participants(employee_id=e, manager_id="mgr", skip_level_id="skip", hr_partner_id="hrp")
             for e in ("ann", "bob", "cid")
         ]
-        cycle = await start_cycle(
-            dev_server.client, app, cycle_id, people, stack.task_queue, batch_size=2
-        )
-        stack.extra_workflow_ids.add(cycle.id)
-        await eventually(lambda: len(app.get_cycle(cycle_id).enrolled) == 3, what="cases opened")
+        app.open_cycle(cycle_id, population=people, actor="hr", at=start)
+        stack.extra_workflow_ids.add(cycle_workflow_id(cycle_id))
         ann, bob, cid = (app.case_for(cycle_id, e).id for e in ("ann", "bob", "cid"))
 
         # Ann and Cid do every step promptly; each agrees one action item.
         for case_id, employee in ((ann, "ann"), (cid, "cid")):
-            app.record_self_assessment(
-                case_id, assessment=self_assessment(), actor=employee, at=utcnow()
+            app.execute(
+                case_id, RecordSelfAssessment.of(self_assessment()), actor=employee, at=utcnow()
             )
             asked = utcnow()
-            app.request_meeting(case_id, proposed_for=asked + 1 * S, actor=employee, at=asked)
-            app.accept_meeting(case_id, actor="mgr", at=utcnow())
-            app.share_agenda(case_id, agenda=agenda(), actor=employee, at=utcnow())
+            app.execute(
+                case_id, RequestMeeting(proposed_for=asked + 1 * S), actor=employee, at=asked
+            )
+            app.execute(case_id, AcceptMeeting(), actor="mgr", at=utcnow())
+            app.execute(case_id, ShareAgenda.of(agenda()), actor=employee, at=utcnow())
         await asyncio.sleep(1.1)
         for case_id, employee, item_due in ((ann, "ann", 20 * S), (cid, "cid", 3 * S)):
             held = utcnow()
-            app.hold_meeting(case_id, held_at=held, actor="mgr", at=held)
+            app.execute(case_id, HoldMeeting(held_at=held), actor="mgr", at=held)
             spec = ActionItemSpec(
                 title="Shadow an incident review", owner_id=employee, due_at=held + item_due
             )
             recap = Recap(learned="wants to lead", action_items=[spec], follow_up_on=held.date())
-            app.share_recap(case_id, recap=recap, actor="mgr", at=utcnow())
-            app.draft_plan(
-                case_id, plan=plan(goal(due_on=closes.date())), actor=employee, at=utcnow()
+            app.execute(case_id, ShareRecap.of(recap), actor="mgr", at=utcnow())
+            app.execute(
+                case_id, DraftPlan.of(plan(goal(due_on=closes.date()))), actor=employee, at=utcnow()
             )
-            app.submit_plan(case_id, actor=employee, at=utcnow())
-            app.approve_plan(case_id, actor="mgr", at=utcnow())
+            app.execute(case_id, SubmitPlan(), actor=employee, at=utcnow())
+            app.execute(case_id, ApprovePlan(), actor="mgr", at=utcnow())
         (ann_item,) = app.get_case(ann).action_item_ids
         (cid_item,) = app.get_case(cid).action_item_ids
-        app.complete_action_item(ann_item, actor="ann", at=utcnow())
+        app.execute(ann_item, CompleteActionItem(), actor="ann", at=utcnow())
 
         # Bob's preparation: reminder at 5 s, then manager, skip-level, HR partner.
         await eventually(lambda: names(app, bob).count("Escalated") == 3, what="bob's escalations")
@@ -118,15 +131,16 @@ async def test_a_cycle_in_seconds_runs_end_to_end(
         )
         # Ann's check-ins come due on the cadence; she holds the first.
         await eventually(lambda: "CheckInDue" in names(app, ann), what="ann's check-in")
-        app.hold_check_in(
+        app.execute(
             ann,
-            notes="good",
-            progress=[GoalProgress(goal_id="g1", percent=40)],
+            HoldCheckIn(notes="good", progress=[GoalProgress(goal_id="g1", percent=40)]),
             actor="mgr",
             at=utcnow(),
         )
         # The cycle workflow closes every case at the close date; case workflows end.
-        assert await cycle.result() == 3
+        cycle = dev_server.client.get_workflow_handle(cycle_workflow_id(cycle_id), result_type=bool)
+        assert await asyncio.wait_for(cycle.result(), timeout=60) is True
+        assert app.get_cycle(cycle_id).status == "closed"
         for case_id in (ann, bob, cid):
             handle = dev_server.client.get_workflow_handle(
                 case_workflow_id(case_id), result_type=CaseSummary

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
+from domain.commands import CompleteActionItem, RescheduleActionItem, ShareRecap
 from domain.values import ActionItemSpec, Participants, Policy, Recap
 from tests.workflows.conftest import Stack, events, now
 from tests.workflows.test_case_deadlines import QUIET, hold_meeting, open_case
 from workflows.action_item_workflow import item_workflow_id
 from workflows.case_workflow import case_workflow_id
-from workflows.launch import start_cycle
+from workflows.cycle_workflow import cycle_workflow_id
 from workflows.messages import CaseSummary
 
 DAY = timedelta(days=1)
@@ -25,7 +26,7 @@ async def agreed_item(env: WorkflowEnvironment, stack: Stack, due_in: timedelta)
     t = await hold_meeting(stack, env, case_id)
     spec = ActionItemSpec(title="Book the course", owner_id="emp", due_at=t + due_in)
     recap = Recap(learned="l", action_items=[spec], follow_up_on=(t + DAY).date())
-    (item_id,) = app.share_recap(case_id, recap=recap, actor="mgr", at=t).action_item_ids
+    (item_id,) = app.execute(case_id, ShareRecap.of(recap), actor="mgr", at=t).case.action_item_ids
     await stack.settle(item_workflow_id(item_id))
     return item_id
 
@@ -63,7 +64,7 @@ async def test_completed_just_before_the_deadline_means_no_overdue_and_no_escala
 ) -> None:
     item_id = await agreed_item(time_skipping, stack, 10 * DAY)
     await time_skipping.sleep(9.9 * DAY)
-    stack.app.complete_action_item(item_id, actor="emp", at=await now(time_skipping))
+    stack.app.execute(item_id, CompleteActionItem(), actor="emp", at=await now(time_skipping))
     await stack.settle(item_workflow_id(item_id))
     await time_skipping.sleep(30 * DAY)
     assert item_events(stack, item_id) == [
@@ -80,8 +81,11 @@ async def test_a_reschedule_restarts_the_timers(
     item_id = await agreed_item(time_skipping, stack, 10 * DAY)
     await time_skipping.sleep(9 * DAY)  # reminded at day 8
     t = await now(time_skipping)
-    stack.app.reschedule_action_item(
-        item_id, new_due_at=t + 10 * DAY, reason="Course moved", actor="emp", at=t
+    stack.app.execute(
+        item_id,
+        RescheduleActionItem(new_due_at=t + 10 * DAY, reason="Course moved"),
+        actor="emp",
+        at=t,
     )
     await stack.settle(item_workflow_id(item_id))
     await time_skipping.sleep(2 * DAY)  # the old due time passes: nothing
@@ -94,34 +98,54 @@ async def test_a_reschedule_restarts_the_timers(
     ]  # fmt: skip
 
 
-async def test_the_cycle_workflow_opens_in_batches_and_closes_every_case_at_the_close_date(
+async def open_cycle_of(stack: Stack, start: datetime, people: int, days: int) -> UUID:
+    """A cycle opened the way HR opens one: through the application (as the API does)."""
+    app, cycle_id = stack.app, uuid4()
+    app.create_cycle(
+        cycle_id=cycle_id, name="c", opens_at=start, closes_at=start + days * DAY,
+        policy=Policy(), actor="hr", at=start,
+    )  # fmt: skip
+    population = [Participants(employee_id=f"e{i}", manager_id="mgr") for i in range(people)]
+    app.open_cycle(cycle_id, population=population, actor="hr", at=start)
+    return cycle_id
+
+
+async def test_the_relay_starts_the_cycle_workflow_which_closes_every_case_at_the_close_date(
     time_skipping: WorkflowEnvironment, stack: Stack
 ) -> None:
     app = stack.app
-    cycle_id = uuid4()
     start = await now(time_skipping)
-    app.create_cycle(
-        cycle_id=cycle_id, name="c", opens_at=start, closes_at=start + 40 * DAY,
-        policy=Policy(), actor="hr", at=start,
-    )  # fmt: skip
-    people = [Participants(employee_id=f"e{i}", manager_id="mgr") for i in range(7)]
-    handle = await start_cycle(stack.client, app, cycle_id, people, stack.task_queue, batch_size=3)
+    cycle_id = await open_cycle_of(stack, start, people=7, days=40)
+    case_ids = [app.case_for(cycle_id, f"e{i}").id for i in range(7)]
+    await stack.settle(cycle_workflow_id(cycle_id), *(case_workflow_id(c) for c in case_ids))
+    handle = stack.client.get_workflow_handle(cycle_workflow_id(cycle_id), result_type=bool)
     stack.extra_workflow_ids.add(handle.id)
-    for _ in range(100):
-        if len(app.get_cycle(cycle_id).enrolled) == 7:
-            break
-        await time_skipping.sleep(timedelta(seconds=1))
-    case_ids = [app.case_for(cycle_id, p.employee_id).id for p in people]
-    await stack.settle(*(case_workflow_id(c) for c in case_ids))
-    assert await handle.result() == 7
+    assert app.get_cycle(cycle_id).status != "closed"
+    assert await handle.result() is True  # time skips to the close date
+    assert app.get_cycle(cycle_id).status == "closed"
     for case_id in case_ids:
         case = app.get_case(case_id)
         assert case.is_closed
         assert case.outcome == "incomplete"
+        assert case.closed_at is not None
+        assert case.closed_at >= start + 40 * DAY
         handle_for_case = stack.client.get_workflow_handle(
             case_workflow_id(case_id), result_type=CaseSummary
         )
         summary = await handle_for_case.result()
         assert summary.phase == "closed"
-    enrolments = [n for n, _ in events(app, cycle_id) if n == "PopulationEnrolled"]
-    assert len(enrolments) == 3
+
+
+async def test_a_cycle_closed_by_hand_ends_its_workflow_without_closing_twice(
+    time_skipping: WorkflowEnvironment, stack: Stack
+) -> None:
+    app = stack.app
+    start = await now(time_skipping)
+    cycle_id = await open_cycle_of(stack, start, people=2, days=40)
+    await stack.settle(cycle_workflow_id(cycle_id))
+    app.close_cycle(cycle_id, actor="hr", at=start + DAY)
+    await stack.settle(cycle_workflow_id(cycle_id))
+    handle = stack.client.get_workflow_handle(cycle_workflow_id(cycle_id), result_type=bool)
+    stack.extra_workflow_ids.add(handle.id)
+    assert await handle.result() is False
+    assert [n for n, _ in events(app, cycle_id)].count("CycleClosed") == 1

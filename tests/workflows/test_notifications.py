@@ -22,17 +22,20 @@ from aiosmtpd.controller import Controller
 
 from careerflow.settings import Settings
 from domain.application import CareerFlow
+from domain.base import SYSTEM_ACTOR
+from domain.commands import AcceptMeeting, RemindCase, RequestMeeting
 from domain.values import Participants, Party
-from tests.factories import CYCLE_CLOSES, T0, at
-from workflows.notifications import (
+from notifications.channels import (
     Channel,
     DomainDirectory,
     EmlFileChannel,
-    InboxChannel,
     SmtpChannel,
     WebhookChannel,
 )
-from workflows.notifier import Notifier
+from notifications.inbox import InboxChannel, messages_for
+from notifications.notifier import Notifier
+from projections.database import engine_for
+from tests.factories import CYCLE_CLOSES, T0, at
 
 
 class Mailbox:
@@ -97,7 +100,7 @@ def test_an_accepted_meeting_and_a_reminder_reach_every_channel(
     controller, mailbox = smtp
     hook_url, posts = webhook
     assert fresh_settings.database_url is not None
-    inbox = InboxChannel(fresh_settings.database_url, fresh_settings.db_schema)
+    inbox = InboxChannel(engine_for(fresh_settings.database_url, fresh_settings.db_schema))
     channels: list[Channel] = [
         inbox,
         SmtpChannel(host=controller.hostname, port=controller.port),
@@ -121,10 +124,13 @@ def test_an_accepted_meeting_and_a_reminder_reach_every_channel(
         )
         case_id = app.case_for(cycle_id, "ann").id
         meeting = at(10)
-        app.request_meeting(case_id, proposed_for=meeting, actor="ann", at=at(1))
-        app.accept_meeting(case_id, actor="bo", at=at(2))
-        app.remind_case(
-            case_id, deadline="prep", owner=Party.EMPLOYEE, reason="self-assessment due", at=at(12)
+        app.execute(case_id, RequestMeeting(proposed_for=meeting), actor="ann", at=at(1))
+        app.execute(case_id, AcceptMeeting(), actor="bo", at=at(2))
+        app.execute(
+            case_id,
+            RemindCase(deadline="prep", owner=Party.EMPLOYEE, reason="self-assessment due"),
+            actor=SYSTEM_ACTOR,
+            at=at(12),
         )
         # request → manager; accepted → both; reminder → employee: four messages
         wait_for(lambda: len(mailbox.messages) == 4 and len(posts) == 4)
@@ -143,11 +149,16 @@ def test_an_accepted_meeting_and_a_reminder_reach_every_channel(
     assert vevent.decoded("dtend") - vevent.decoded("dtstart") == timedelta(hours=1)
 
     assert any("self-assessment due" in p["text"] for p in posts)
-    assert [m["subject"] for m in inbox.messages("ann")] == [
+
+    def subjects(person: str) -> list[str]:
+        messages = sorted(messages_for(inbox.engine, person), key=lambda m: m.event_id)
+        return [m.subject for m in messages]
+
+    assert subjects("ann") == [
         "Career conversation scheduled",
         "Reminder",
     ]
-    assert [m["subject"] for m in inbox.messages("bo")] == [
+    assert subjects("bo") == [
         "ann asks for a career conversation",
         "Career conversation scheduled",
     ]
@@ -158,8 +169,8 @@ def test_an_accepted_meeting_and_a_reminder_reach_every_channel(
 
     # Re-delivering the same events (a restart) adds nothing to the inbox.
     notes = app.recorder.select_notifications(start=1, limit=1000)
-    from projections.follower import Delivery
+    from eventlog.follower import Delivery
 
     notifier.channels = [inbox]
     notifier.handle([Delivery(app.mapper.to_domain_event(n), n.id) for n in notes])
-    assert len(inbox.messages("ann")) == 2
+    assert len(messages_for(inbox.engine, "ann")) == 2

@@ -12,18 +12,17 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from domain import subscriptions
+from domain.action_item import ActionItem
 from domain.application import CareerFlow
 from domain.case import DevelopmentCase
-from projections.follower import Delivery, LogFollower
-from workflows.notifications import Channel, Directory, Notification, meeting_invitation
+from eventlog.follower import Delivery, LogFollower, TrackingStore
+from eventlog.topics import NOTIFIED_TOPICS
+from notifications.channels import Channel, Directory, Notification, meeting_invitation
 
 log = logging.getLogger(__name__)
 
-NOTIFIED = (
-    "ReminderSent", "Escalated", "MeetingRequested", "MeetingAccepted", "MeetingRescheduled",
-    "MeetingDeclined", "RecapShared", "PlanSubmitted", "PlanChangesRequested", "PlanApproved",
-    "CheckInDue", "CheckInMissed", "ActionItemOverdue",
-)  # fmt: skip
+C = DevelopmentCase
 
 
 class Notifier:
@@ -35,55 +34,55 @@ class Notifier:
     def notifications(self, delivery: Delivery) -> list[Notification]:
         """Who hears of this event, and what they are told."""
         event: Any = delivery.event
-        name = type(event).__name__
-        if name not in NOTIFIED:
+        kind = type(event)
+        if kind not in subscriptions.NOTIFIED_EVENTS:
             return []
 
         def note(recipient: str, subject: str, body: str, *attachments: Any) -> Notification:
             return Notification(delivery.position, recipient, subject, body, attachments)
 
-        if name == "ReminderSent":
+        if kind in subscriptions.REMINDERS:
             return [note(event.recipient_id, "Reminder", event.reason)]
-        if name == "Escalated":
+        if kind in subscriptions.ESCALATIONS:
             return [note(event.recipient_id, "Escalation", event.reason)]
         case = self._case_of(event)
         if case is None:
             return []
         employee, manager = case.employee_id, case.manager_id
-        if name == "MeetingRequested":
+        if kind is C.MeetingRequested:
             when = event.proposed_for.isoformat()
             return [
                 note(manager, f"{employee} asks for a career conversation", f"Proposed for {when}")
             ]
-        if name in ("MeetingAccepted", "MeetingRescheduled"):
+        if kind in (C.MeetingAccepted, C.MeetingRescheduled):
             assert case.meeting_at is not None
             invite = meeting_invitation(case.id, case.meeting_at, employee, manager)
             body = f"Career conversation on {case.meeting_at.isoformat()}"
             return [
                 note(p, "Career conversation scheduled", body, invite) for p in (employee, manager)
             ]
-        if name == "MeetingDeclined":
+        if kind is C.MeetingDeclined:
             return [note(employee, "Meeting request declined", event.reason)]
-        if name == "RecapShared":
+        if kind is C.RecapShared:
             return [note(event.sent_to, "Recap of your career conversation", event.recap.learned)]
-        if name == "PlanSubmitted":
+        if kind is C.PlanSubmitted:
             return [
                 note(
                     manager, f"{employee} submitted a development plan", f"Version {event.version}"
                 )
             ]
-        if name == "PlanChangesRequested":
+        if kind is C.PlanChangesRequested:
             return [note(employee, "Changes requested to your plan", event.comments)]
-        if name == "PlanApproved":
+        if kind is C.PlanApproved:
             return [note(employee, "Your development plan is approved", f"Version {event.version}")]
-        if name == "CheckInDue":
+        if kind is C.CheckInDue:
             body = f"Check-in {event.number} is due"
             return [note(p, "Check-in due", body) for p in (employee, manager)]
-        if name == "CheckInMissed":
+        if kind is C.CheckInMissed:
             return [
                 note(p, "Check-in missed", f"Check-in {event.number}") for p in (employee, manager)
             ]
-        if name == "ActionItemOverdue":
+        if kind is ActionItem.ActionItemOverdue:
             item = self.app.get_action_item(event.originator_id)
             return [note(item.owner_id, "Action item overdue", item.title)]
         return []
@@ -92,7 +91,7 @@ class Notifier:
         """The case as it was right after the event (a later reschedule does not leak in)."""
         if isinstance(event, DevelopmentCase.Event):
             return self.app.case_as_of(event.originator_id, version=event.originator_version)
-        if type(event).__name__ == "ActionItemOverdue":
+        if isinstance(event, ActionItem.ActionItemOverdue):
             return self.app.get_case(self.app.get_action_item(event.originator_id).case_id)
         return None
 
@@ -114,9 +113,10 @@ class Notifier:
 
     def run(self, stop: threading.Event, name: str = "notifier") -> None:
         """Follow the log until ``stop`` is set."""
-        with LogFollower(self.app, name) as follower:
+        tracking = TrackingStore(self.app, name)
+        with LogFollower(self.app, name, tracking=tracking, topics=NOTIFIED_TOPICS) as follower:
             while not stop.is_set():
                 batch = follower.next_batch(200, 0.2)
                 if batch:
                     self.handle(batch)
-                    follower.record(batch[-1].position)
+                    tracking.record(batch[-1].position)

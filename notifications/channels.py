@@ -1,9 +1,8 @@
 """Notifications: one port, several channels.
 
-What to tell whom is decided from domain events (reminders, escalations, an
-accepted meeting, a shared recap, ...); how it travels is a channel: the in-app
-inbox (stored in PostgreSQL), e-mail over SMTP (or ``.eml`` files in the embedded
-default), and Slack-compatible webhooks. An accepted meeting's e-mail carries an
+What to tell whom is decided from domain events by the notifier; how it travels
+is a channel: the in-app inbox (``inbox.py``), e-mail over SMTP (or ``.eml`` files
+in the embedded default), and Slack-compatible webhooks. An accepted meeting's e-mail carries an
 ``.ics`` invitation built with ``icalendar``.
 """
 
@@ -16,13 +15,11 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 from uuid import UUID, uuid5
 
 import httpx
 import icalendar
-import psycopg
-from psycopg import sql
 
 MEETING_LENGTH = timedelta(hours=1)
 NOTIFICATION_NAMESPACE = UUID("2f8f6f0e-41c4-4a0b-9d55-0c6f3f1f7a10")
@@ -145,52 +142,3 @@ class WebhookChannel:
         text = f"*{notification.subject}* (for {contact.name})\n{notification.body}"
         response = httpx.post(self.url, json={"text": text}, timeout=10)
         response.raise_for_status()
-
-
-class InboxChannel:
-    """The in-app inbox: a table, one row per (event, recipient); re-sending adds nothing."""
-
-    name = "inbox"
-
-    def __init__(self, url: str, schema: str) -> None:
-        self.url = url
-        self.table = sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier("inbox"))
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL(
-                    "CREATE TABLE IF NOT EXISTS {} ("
-                    " id uuid PRIMARY KEY, event_id bigint NOT NULL, recipient_id text NOT NULL,"
-                    " subject text NOT NULL, body text NOT NULL,"
-                    " created_at timestamptz NOT NULL DEFAULT now(), read_at timestamptz)"
-                ).format(self.table)
-            )
-
-    def send(self, notification: Notification, contact: Contact) -> None:
-        with psycopg.connect(self.url, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL(
-                    "INSERT INTO {} (id, event_id, recipient_id, subject, body)"
-                    " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING"
-                ).format(self.table),
-                (
-                    notification.key,
-                    notification.event_id,
-                    notification.recipient_id,
-                    notification.subject,
-                    notification.body,
-                ),
-            )
-
-    def messages(self, recipient_id: str) -> list[dict[str, Any]]:
-        with (
-            psycopg.connect(self.url) as conn,
-            conn.cursor(row_factory=psycopg.rows.dict_row) as cur,
-        ):
-            cur.execute(
-                sql.SQL(
-                    "SELECT event_id, subject, body, created_at FROM {}"
-                    " WHERE recipient_id = %s ORDER BY event_id"
-                ).format(self.table),
-                (recipient_id,),
-            )
-            return cur.fetchall()

@@ -1,10 +1,10 @@
 """Follow the event log from a tracked position: the one mechanism behind every follower.
 
-The relay (events → Temporal signals) and the read models both consume the
+The relay (events → Temporal signals), the notifier and the read models all consume the
 notification log in commit order, in batches, and record how far they got so a
-restart resumes exactly there. eventsourcing provides the pieces — a LISTEN/NOTIFY
-subscription (``ApplicationSubscription``) and a tracking table
-(``PostgresTrackingRecorder``) — and this module puts them together once.
+restart resumes exactly there. eventsourcing provides the pieces — the recorder's
+``select_notifications`` and NOTIFY, and a tracking table (``PostgresTrackingRecorder``)
+— and this module puts them together once.
 
 A follower that writes its results in the same transaction as its position gets
 exactly-once processing; one that talks to another system (the relay) gets
@@ -22,7 +22,7 @@ from typing import Any, Protocol, Self
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresTrackingRecorder
-from eventsourcing.projection import ApplicationSubscription
+from psycopg.sql import SQL, Identifier
 
 from domain.application import CareerFlow
 
@@ -36,15 +36,27 @@ class Delivery:
 
 
 class Position(Protocol):
-    """Where a follower reads (and, for at-least-once followers, records) its position."""
+    """Where a follower starts reading: the last position it has fully handled."""
 
     def position(self) -> int: ...
 
-    def record(self, position: int) -> None: ...
+
+def read_after(
+    app: CareerFlow, position: int, limit: int, topics: Sequence[str] = ()
+) -> list[Delivery]:
+    """Up to ``limit`` events after ``position``, in commit order (the one way to read the log).
+
+    The follower, the read-model runner's catch-up and the rebuild all read through
+    here; the recorder retries a dropped connection before giving up.
+    """
+    notes = app.recorder.select_notifications(
+        start=position, limit=limit, topics=topics, inclusive_of_start=False
+    )
+    return [Delivery(app.mapper.to_domain_event(n), n.id) for n in notes]
 
 
 class TrackingStore:
-    """Where a follower keeps its position: eventsourcing's single-row tracking table."""
+    """An at-least-once follower's position: eventsourcing's single-row tracking table."""
 
     def __init__(self, app: CareerFlow, follower_name: str) -> None:
         recorder = app.recorder
@@ -66,10 +78,12 @@ class TrackingStore:
 
 
 class LogFollower:
-    """Deliver the log after the tracked position, in batches, as it grows.
+    """Deliver the log after a position, in batches, as it grows.
 
-    A background thread reads the subscription (which blocks on LISTEN/NOTIFY
-    when caught up) into a bounded queue; ``next_batch`` takes what is there.
+    A background thread reads with ``read_after`` into a bounded queue and, once
+    caught up, waits for the recorder's NOTIFY (LISTEN on the events table's
+    channel, registered before the first read so no wake-up is lost) or half a
+    second, whichever comes first. ``next_batch`` takes what is queued.
     """
 
     def __init__(
@@ -77,23 +91,21 @@ class LogFollower:
         app: CareerFlow,
         name: str,
         *,
+        tracking: Position,
         topics: Sequence[str] = (),
         buffer: int = 5_000,
-        tracking: Position | None = None,
+        read_size: int = 1_000,
     ) -> None:
         self.app = app
         self.name = name
         self.topics = tuple(topics)
-        self.tracking: Position = tracking or TrackingStore(app, name)
+        self.tracking = tracking
+        self.read_size = read_size
         self._queue: queue.Queue[Delivery | BaseException] = queue.Queue(maxsize=buffer)
         self._stopping = threading.Event()
-        self._subscription: ApplicationSubscription[Any] | None = None
         self._thread: threading.Thread | None = None
 
     def __enter__(self) -> Self:
-        self._subscription = ApplicationSubscription(
-            self.app, gt=self.tracking.position(), topics=self.topics
-        )
         self._thread = threading.Thread(
             target=self._read, name=f"{self.name}-follower", daemon=True
         )
@@ -107,24 +119,36 @@ class LogFollower:
         tb: TracebackType | None,
     ) -> None:
         self._stopping.set()
-        if self._subscription is not None:
-            self._subscription.stop()
         if self._thread is not None:
             self._thread.join(timeout=5)
 
+    def _put(self, delivery: Delivery) -> bool:
+        while not self._stopping.is_set():
+            try:
+                self._queue.put(delivery, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def _read(self) -> None:
-        assert self._subscription is not None
+        recorder = self.app.recorder
+        assert isinstance(recorder, PostgresApplicationRecorder)
         try:
-            for event, tracking in self._subscription:
-                delivery = Delivery(event=event, position=tracking.notification_id)
+            with recorder.datastore.get_connection() as listener:
+                listener.execute(SQL("LISTEN {0}").format(Identifier(recorder.channel_name)))
+                listener.commit()
+                position = self.tracking.position()
                 while not self._stopping.is_set():
-                    try:
-                        self._queue.put(delivery, timeout=0.2)
-                        break
-                    except queue.Full:
+                    batch = read_after(self.app, position, self.read_size, self.topics)
+                    for delivery in batch:
+                        if not self._put(delivery):
+                            return
+                    if batch:
+                        position = batch[-1].position
                         continue
-                if self._stopping.is_set():
-                    return
+                    for _ in listener.notifies(timeout=0.5, stop_after=1):
+                        pass
         except BaseException as exc:  # handed to the consumer, which re-raises it
             if not self._stopping.is_set():
                 self._queue.put(exc)
@@ -145,6 +169,3 @@ class LogFollower:
             if isinstance(item, BaseException):
                 raise item
         return [i for i in items if isinstance(i, Delivery)]
-
-    def record(self, position: int) -> None:
-        self.tracking.record(position)

@@ -1,0 +1,29 @@
+"""The composition root's wiring of the HTTP API: its services from the settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from api.auth import Tokens
+from api.deps import Services, utc_now
+from careerflow.settings import Settings
+from domain.application import CareerFlow
+from projections.database import engine_for
+
+
+def build_services(
+    settings: Settings,
+    application: CareerFlow,
+    url: str,
+    *,
+    temporal_address: str | None,
+    clock: Callable[[], datetime] = utc_now,
+) -> Services:
+    return Services(
+        application=application,
+        tokens=Tokens(settings),
+        read_engine=engine_for(url, settings.db_schema),
+        temporal_address=temporal_address,
+        clock=clock,
+    )
