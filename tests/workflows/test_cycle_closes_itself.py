@@ -61,6 +61,7 @@ async def test_a_cycle_opened_over_http_closes_itself_with_every_case(
             assert opened.status_code == 200, opened.text
             assert opened.json()["changed"] == 9
         stack.extra_workflow_ids.add(cycle_workflow_id(cycle_id))
+        await stack.settle(cycle_workflow_id(cycle_id))
         cycle = dev_server.client.get_workflow_handle(cycle_workflow_id(cycle_id), result_type=bool)
         assert await asyncio.wait_for(cycle.result(), timeout=60) is True
         enrolled = app.get_cycle(cycle_id).enrolled
