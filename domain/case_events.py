@@ -14,23 +14,10 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
+from domain import values as v
 from domain.base import FollowedUp
 from domain.case_state import CaseState, CheckIn, PlanVersion
 from domain.phases import Phase, PlanStatus
-from domain.values import (
-    ActionItemSpec,
-    Agenda,
-    CaseOutcome,
-    ConversationFeedback,
-    DevelopmentPlan,
-    GoalProgress,
-    Participants,
-    PeerFeedback,
-    Policy,
-    Recap,
-    SelfAssessment,
-    SmartErGoal,
-)
 
 
 class CaseEvent(FollowedUp.Event):
@@ -47,8 +34,8 @@ class CaseEvent(FollowedUp.Event):
 
 class CaseOpened(FollowedUp.Created):
     cycle_id: UUID
-    participants: Participants
-    policy: Policy
+    participants: v.Participants
+    policy: v.Policy
     cycle_opens_at: datetime
     cycle_closes_at: datetime
     okr_planning_on: date | None
@@ -64,14 +51,14 @@ class CaseOpened(FollowedUp.Created):
 
 
 class ManagerChanged(CaseEvent):
-    participants: Participants
+    participants: v.Participants
 
     def apply(self, case: CaseState) -> None:
         case.participants = self.participants
 
 
 class SelfAssessmentRecorded(CaseEvent):
-    assessment: SelfAssessment
+    assessment: v.SelfAssessment
 
     def apply(self, case: CaseState) -> None:
         case.self_assessment = self.assessment
@@ -79,7 +66,7 @@ class SelfAssessmentRecorded(CaseEvent):
 
 
 class GoalProposed(CaseEvent):
-    goal: SmartErGoal
+    goal: v.SmartErGoal
 
     def apply(self, case: CaseState) -> None:
         case.draft_goals[self.goal.goal_id] = self.goal
@@ -97,7 +84,7 @@ class PeerFeedbackReceived(CaseEvent):
 
     class_version = 2
     peer_id: str
-    feedback: PeerFeedback
+    feedback: v.PeerFeedback
     anonymous: bool
 
     @staticmethod
@@ -151,7 +138,7 @@ class MeetingDeclined(CaseEvent):
 
 
 class AgendaShared(CaseEvent):
-    agenda: Agenda
+    agenda: v.Agenda
 
     def apply(self, case: CaseState) -> None:
         case.agenda = self.agenda
@@ -167,14 +154,14 @@ class MeetingHeld(CaseEvent):
 
 class FeedbackGiven(CaseEvent):
     to_id: str
-    feedback: ConversationFeedback
+    feedback: v.ConversationFeedback
 
     def apply(self, case: CaseState) -> None:
         case.feedback.append((self.actor, self.to_id, self.feedback))
 
 
 class RecapShared(CaseEvent):
-    recap: Recap
+    recap: v.Recap
     sent_to: str
     action_item_ids: list[UUID]
 
@@ -185,7 +172,7 @@ class RecapShared(CaseEvent):
 
 class ActionItemAdded(CaseEvent):
     action_item_id: UUID
-    spec: ActionItemSpec
+    spec: v.ActionItemSpec
 
     def apply(self, case: CaseState) -> None:
         case.action_item_ids.append(self.action_item_id)
@@ -194,7 +181,7 @@ class ActionItemAdded(CaseEvent):
 class PlanDrafted(CaseEvent):
     leads_to = Phase.PLAN_DRAFTED
     version: int
-    plan: DevelopmentPlan
+    plan: v.DevelopmentPlan
 
     def apply(self, case: CaseState) -> None:
         current = case.current_plan
@@ -260,7 +247,7 @@ class CheckInDue(CaseEvent):
 class CheckInHeld(CaseEvent):
     number: int | None
     notes: str
-    progress: list[GoalProgress]
+    progress: list[v.GoalProgress]
 
     def apply(self, case: CaseState) -> None:
         if self.number is not None:
@@ -278,14 +265,14 @@ class CheckInMissed(CaseEvent):
 
 
 class GoalProgressRecorded(CaseEvent):
-    progress: GoalProgress
+    progress: v.GoalProgress
 
     def apply(self, case: CaseState) -> None:
         case.goal_progress[self.progress.goal_id] = self.progress.percent
 
 
 class GoalReadjusted(CaseEvent):
-    goal: SmartErGoal
+    goal: v.SmartErGoal
     reason: str
     from_version: int
     version: int
@@ -313,5 +300,5 @@ class CaseClosed(CaseEvent):
     unfinished: list[str]
 
     def apply(self, case: CaseState) -> None:
-        case.outcome = CaseOutcome(self.outcome)
+        case.outcome = v.CaseOutcome(self.outcome)
         case.closed_at = self.timestamp

@@ -13,21 +13,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
 from domain import errors
+from domain import values as v
 from domain.base import FollowedUp, require_aware
 from domain.phases import BEFORE_MEETING, Phase, PlanStatus
-from domain.values import (
-    ActionItemSpec,
-    Agenda,
-    CaseOutcome,
-    ConversationFeedback,
-    DevelopmentPlan,
-    Participants,
-    PeerFeedback,
-    Policy,
-    Recap,
-    SelfAssessment,
-    SmartErGoal,
-)
 
 if TYPE_CHECKING:
     from domain import case_events as ev
@@ -38,7 +26,7 @@ class PlanVersion:
     """One version of the plan, immutable; a change of status replaces the record."""
 
     version: int
-    plan: DevelopmentPlan
+    plan: v.DevelopmentPlan
     status: PlanStatus
     drafted_at: datetime
     submitted_at: datetime | None = None
@@ -89,33 +77,33 @@ class CaseState(FollowedUp):
     def __init__(self) -> None:
         super().__init__()
         self.cycle_id: UUID
-        self.participants: Participants
-        self.policy: Policy
+        self.participants: v.Participants
+        self.policy: v.Policy
         self.cycle_opens_at: datetime
         self.cycle_closes_at: datetime
         self.okr_planning_on: date | None = None
         self.opened_at: datetime
         self.phase = Phase.PREPARING
-        self.self_assessment: SelfAssessment | None = None
+        self.self_assessment: v.SelfAssessment | None = None
         self.self_assessed_at: datetime | None = None
-        self.draft_goals: dict[str, SmartErGoal] = {}
-        self.peer_feedback: dict[str, PeerFeedback | None] = {}
+        self.draft_goals: dict[str, v.SmartErGoal] = {}
+        self.peer_feedback: dict[str, v.PeerFeedback | None] = {}
         self.meeting_requests = 0
         self.meeting_requested_at: datetime | None = None
         self.meeting_at: datetime | None = None
         self.meeting_answered_at: datetime | None = None
         self.decline_reason: str | None = None
-        self.agenda: Agenda | None = None
+        self.agenda: v.Agenda | None = None
         self.held_at: datetime | None = None
-        self.feedback: list[tuple[str, str, ConversationFeedback]] = []
-        self.recap: Recap | None = None
+        self.feedback: list[tuple[str, str, v.ConversationFeedback]] = []
+        self.recap: v.Recap | None = None
         self.action_item_ids: list[UUID] = []
         self.plans: list[PlanVersion] = []
         self.approved_version: int | None = None
         self.check_ins: dict[int, CheckIn] = {}
         self.check_ins_held = 0
         self.goal_progress: dict[str, int] = {}
-        self.outcome: CaseOutcome | None = None
+        self.outcome: v.CaseOutcome | None = None
         self.closed_at: datetime | None = None
 
     # --- derived state -------------------------------------------------------
@@ -208,10 +196,10 @@ class CaseState(FollowedUp):
                 f"({self.cycle_opens_at.date()} to {self.cycle_closes_at.date()})",
             )
 
-    def _goal_inside_cycle(self, goal: SmartErGoal, field_name: str = "goal.due_on") -> None:
+    def _goal_inside_cycle(self, goal: v.SmartErGoal, field_name: str = "goal.due_on") -> None:
         self._inside_cycle(field_name, goal.due_on)
 
-    def check_action_item(self, spec: ActionItemSpec, field_name: str = "due_at") -> None:
+    def check_action_item(self, spec: v.ActionItemSpec, field_name: str = "due_at") -> None:
         """An agreed action item is due after the meeting and inside the cycle."""
         require_aware(spec.due_at, field_name)
         assert self.held_at is not None

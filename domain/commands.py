@@ -93,6 +93,10 @@ def _as(model: type[V], command: BaseModel) -> V:
 class CaseCommand(Command):
     who: ClassVar[Who] = Who.PARTY
 
+    def people(self) -> list[tuple[str, str]]:
+        """(field, person id) for every person the command names: they must be on the roster."""
+        return []
+
     @classmethod
     def of(cls, value: BaseModel) -> Self:
         """A value-shaped command from the value it carries (already validated)."""
@@ -147,6 +151,9 @@ class RequestPeerFeedback(CaseCommand):
     action = "request peer feedback"
     who = Who.EMPLOYEE
     peer_id: PersonId
+
+    def people(self) -> list[tuple[str, str]]:
+        return [("peer_id", self.peer_id)]
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
         case.request_peer_feedback(peer_id=self.peer_id, **by.kw)
@@ -251,6 +258,11 @@ class ShareRecap(Recap, CaseCommand):
 
     action = "share the recap"
 
+    def people(self) -> list[tuple[str, str]]:
+        return [
+            (f"action_items[{i}].owner_id", a.owner_id) for i, a in enumerate(self.action_items)
+        ]
+
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
         recap = _as(Recap, self)
         ids = [action_item_id_for(case.id, f"recap:{i}") for i in range(len(recap.action_items))]
@@ -263,6 +275,9 @@ class AddActionItem(ActionItemSpec, CaseCommand):
     """One more action item after the recap (at a check-in, say)."""
 
     action = "add an action item"
+
+    def people(self) -> list[tuple[str, str]]:
+        return [("owner_id", self.owner_id)]
 
     @staticmethod
     def item_id(case: DevelopmentCase, idempotency_key: str | None) -> UUID:

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from api import access
 from api.auth import Caller
-from api.deps import App, CurrentUser, IdempotencyKey, Now, RosterDep
+from api.deps import App, CurrentUser, RosterDep
 from api.problems import PROBLEM_RESPONSES
 from api.schemas.cases import ActionItemPublic
 from api.schemas.history import HistoryEntryPublic
+from api.steps import StepDep
 from domain.action_item import ActionItem
-from domain.application import CareerFlow
-from domain.case import DevelopmentCase
-from domain.commands import CancelActionItem, CompleteActionItem, ItemCommand, RescheduleActionItem
+from domain.application import CareerFlow, Executed
+from domain.commands import CancelActionItem, CompleteActionItem, RescheduleActionItem
 from domain.roster import Roster
 
 router = APIRouter(prefix="/action-items", tags=["action items"], responses=PROBLEM_RESPONSES)
@@ -46,58 +43,25 @@ def action_item_history(
     return [HistoryEntryPublic.of(e) for e in application.action_item_history(item_id)]
 
 
-@dataclass
-class ItemStep:
-    """One caller changing one action item (its owner, or someone who may act on its case)."""
-
-    item_id: UUID
-    caller: Caller
-    app: CareerFlow
-    roster: Roster
-    now: datetime
-    key: str | None
-
-    def run(self, command: ItemCommand) -> ActionItemPublic:
-        def authorize(case: DevelopmentCase, item: ActionItem | None) -> None:
-            if item is None or item.owner_id != self.caller.employee_id:
-                access.require_case_writer(self.caller, self.roster, case, command.action)
-
-        done = self.app.execute(
-            self.item_id,
-            command,
-            actor=self.caller.employee_id,
-            at=self.now,
-            idempotency_key=self.key,
-            authorize=authorize,
-        )
-        assert done.item is not None
-        return ActionItemPublic.of(done.item)
-
-
-def _item_step(
-    item_id: UUID,
-    caller: CurrentUser,
-    application: App,
-    roster: RosterDep,
-    now: Now,
-    idempotency_key: IdempotencyKey = None,
-) -> ItemStep:
-    return ItemStep(item_id, caller, application, roster, now, idempotency_key)
-
-
-ItemStepDep = Annotated[ItemStep, Depends(_item_step)]
-
-
 @router.post("/{item_id}/complete", summary="Mark the action item done")
-def complete_action_item(body: CompleteActionItem, step: ItemStepDep) -> ActionItemPublic:
-    return step.run(body)
+def complete_action_item(
+    item_id: UUID, body: CompleteActionItem, step: StepDep
+) -> ActionItemPublic:
+    return _item(step.execute(item_id, body))
 
 
 @router.post("/{item_id}/reschedule", summary="Move the due date, with a reason")
-def reschedule_action_item(body: RescheduleActionItem, step: ItemStepDep) -> ActionItemPublic:
-    return step.run(body)
+def reschedule_action_item(
+    item_id: UUID, body: RescheduleActionItem, step: StepDep
+) -> ActionItemPublic:
+    return _item(step.execute(item_id, body))
 
 
 @router.post("/{item_id}/cancel", summary="Cancel the action item, with a reason")
-def cancel_action_item(body: CancelActionItem, step: ItemStepDep) -> ActionItemPublic:
-    return step.run(body)
+def cancel_action_item(item_id: UUID, body: CancelActionItem, step: StepDep) -> ActionItemPublic:
+    return _item(step.execute(item_id, body))
+
+
+def _item(done: Executed) -> ActionItemPublic:
+    assert done.item is not None
+    return ActionItemPublic.of(done.item)
