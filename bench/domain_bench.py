@@ -13,17 +13,17 @@ embedded PostgreSQL when it is unset, in a schema of its own that it drops.
 
 from __future__ import annotations
 
-import argparse
 import os
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import psycopg
 
+from bench.common import T0, bench_settings, new_cycle, parser, population
 from careerflow.settings import Settings
-from careerflow.storage import database_url, drop_schema, ensure_schema, eventsourcing_env
+from careerflow.storage import eventsourcing_env
 from domain.application import DEFAULT_BATCH_SIZE, CareerFlow
 from domain.commands import (
     AcceptMeeting,
@@ -45,8 +45,6 @@ from domain.values import (
     SmartErGoal,
 )
 
-T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
-
 
 def timed(func: Callable[[], int]) -> tuple[int, float]:
     start = time.perf_counter()
@@ -55,15 +53,7 @@ def timed(func: Callable[[], int]) -> tuple[int, float]:
 
 
 def approved_case(app: CareerFlow) -> uuid.UUID:
-    cycle_id = uuid.uuid4()
-    app.create_cycle(
-        cycle_id=cycle_id,
-        name="bench",
-        opens_at=T0,
-        closes_at=T0 + timedelta(days=360),
-        actor="hr",
-        at=T0,
-    )
+    cycle_id = new_cycle(app)
     app.open_cycle(
         cycle_id, population=[Participants(employee_id="e", manager_id="m")], actor="hr", at=T0
     )
@@ -121,28 +111,12 @@ def bench_commands(app: CareerFlow, commands: int) -> tuple[int, float, int]:
 
 def bench_open_cycle(app: CareerFlow, employees: int) -> tuple[int, float, int]:
     """(b): returns events, seconds, and the mean stored size of a CaseOpened."""
-    cycle_id = uuid.uuid4()
-    app.create_cycle(
-        cycle_id=cycle_id,
-        name="big",
-        opens_at=T0,
-        closes_at=T0 + timedelta(days=360),
-        actor="hr",
-        at=T0,
-    )
-    population = [
-        Participants(
-            employee_id=f"emp{i:06d}",
-            manager_id=f"mgr{i // 8:05d}",
-            skip_level_id=f"dir{i // 64:04d}",
-            hr_partner_id=f"hr{i // 500:03d}",
-        )
-        for i in range(employees)
-    ]
+    cycle_id = new_cycle(app, "big")
+    people = population(employees)
     before = app.recorder.max_notification_id() or 0
 
     def run() -> int:
-        app.open_cycle(cycle_id, population=population, actor="hr", at=T0)
+        app.open_cycle(cycle_id, population=people, actor="hr", at=T0)
         return (app.recorder.max_notification_id() or 0) - before
 
     count, seconds = timed(run)
@@ -205,23 +179,17 @@ def bench_raw_batched(url: str, schema: str, rows: int, size: int, batch: int) -
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--employees", type=int, default=10_000)
-    parser.add_argument("--commands", type=int, default=1_000)
-    args = parser.parse_args()
+    arguments = parser(__doc__)
+    arguments.add_argument("--employees", type=int, default=10_000)
+    arguments.add_argument("--commands", type=int, default=1_000)
+    args = arguments.parse_args()
 
-    settings = Settings()
-    url = database_url(settings)
-    schema = f"cf_bench_{uuid.uuid4().hex[:8]}"
-    ensure_schema(url, schema)
-    try:
-        bench_settings = Settings(database_url=url, db_schema=schema)
+    with bench_settings("cf_bench") as settings:
+        url, schema = str(settings.database_url), settings.db_schema
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(f'SET search_path TO "{schema}"')
             conn.execute(RAW_TABLE)
-        app = CareerFlow(env=eventsourcing_env(url, bench_settings))
+        app = CareerFlow(env=eventsourcing_env(url, settings))
         try:
             a_events, a_secs, a_size = bench_commands(app, args.commands)
             b_events, b_secs, b_size = bench_open_cycle(app, args.employees)
@@ -229,12 +197,10 @@ def main() -> None:
             app.close()
         c1_rows, c1_secs = bench_raw_single(url, schema, args.commands, a_size)
         c2_rows, c2_secs = bench_raw_batched(url, schema, b_events, b_size, DEFAULT_BATCH_SIZE)
-    finally:
-        drop_schema(url, schema)
 
     a, b = a_events / a_secs, b_events / b_secs
     c1, c2 = c1_rows / c1_secs, c2_rows / c2_secs
-    server = "DATABASE_URL" if settings.database_url else "embedded PostgreSQL"
+    server = "DATABASE_URL" if Settings().database_url else "embedded PostgreSQL"
     print(f"PostgreSQL: {server}")
     rows = [
         ("(a)  one command on one case", a_events, a, f"{a_size} B/event"),

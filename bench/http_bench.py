@@ -11,7 +11,6 @@ single-row INSERT transactions on the same server in the same run, with the rati
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import statistics
@@ -26,6 +25,7 @@ import uvicorn
 
 from api.app import create_app
 from api.auth import Role
+from bench.common import parser
 from bench.domain_bench import RAW_TABLE, bench_raw_single
 from careerflow.settings import Settings
 from careerflow.storage import build_application, database_url, drop_schema, ensure_schema
@@ -102,14 +102,12 @@ async def drive(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--employees", type=int, default=200)
-    parser.add_argument("--port", type=int, default=18765)
-    args = parser.parse_args()
+    arguments = parser(__doc__)
+    arguments.add_argument("--requests", type=int, default=2000)
+    arguments.add_argument("--concurrency", type=int, default=16)
+    arguments.add_argument("--employees", type=int, default=200)
+    arguments.add_argument("--port", type=int, default=18765)
+    args = arguments.parse_args()
 
     base_settings = Settings()
     url = database_url(base_settings)

@@ -20,48 +20,30 @@ import statistics
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
+from bench.common import T0, bench_settings, new_cycle, parser, population
 from careerflow.settings import Settings
-from careerflow.storage import database_url, drop_schema, ensure_schema, eventsourcing_env
+from careerflow.storage import eventsourcing_env
 from domain.application import CareerFlow
-from domain.values import Participants
 from projections import reports
 from projections.case_status import CaseStatus
 from projections.catalog import read_models
 from projections.database import engine_for
 from projections.runner import ProjectionRunner
 
-T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
 CYCLE_SIZE = 100_000
 
 
 def backlog(app: CareerFlow, events: int) -> list[uuid.UUID]:
     """Open cycles until the log holds ``events`` events; return the cycle ids."""
     cycles = []
-    managers = 1000
     while (app.recorder.max_notification_id() or 0) < events:
         left = events - (app.recorder.max_notification_id() or 0)
         size = min(CYCLE_SIZE, left)
-        cycle_id = uuid.uuid4()
-        app.create_cycle(
-            cycle_id=cycle_id,
-            name="bench",
-            opens_at=T0,
-            closes_at=T0 + timedelta(days=360),
-            actor="hr",
-            at=T0,
-        )
-        people = [
-            Participants(
-                employee_id=f"e{i}",
-                manager_id=f"m{i % managers}",
-                skip_level_id=f"d{i % 50}",
-                hr_partner_id=f"h{i % 10}",
-            )
-            for i in range(size)
-        ]
+        cycle_id = new_cycle(app)
+        people = population(size)
         app.open_cycle(cycle_id, population=people, actor="hr", at=T0, batch_size=1000)
         cycles.append(cycle_id)
         print(f"  backlog: {app.recorder.max_notification_id()} events", flush=True)
@@ -89,19 +71,21 @@ def latency(run: Callable[[], Any], times: int = 50) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--batch", type=int, default=1000)
-    args = parser.parse_args()
+    args = _arguments()
+    with bench_settings("cf_proj") as settings:
+        run(args, settings)
 
-    settings = Settings()
-    url = database_url(settings)
-    schema = f"cf_proj_{uuid.uuid4().hex[:8]}"
-    ensure_schema(url, schema)
-    bench_settings = Settings(database_url=url, db_schema=schema)
-    app = CareerFlow(env=eventsourcing_env(url, bench_settings) | {"AGGREGATE_CACHE_MAXSIZE": "10"})
+
+def _arguments() -> argparse.Namespace:
+    arguments = parser(__doc__)
+    arguments.add_argument("--events", type=int, default=1_000_000)
+    arguments.add_argument("--batch", type=int, default=1000)
+    return arguments.parse_args()
+
+
+def run(args: argparse.Namespace, settings: Settings) -> None:
+    url, schema = str(settings.database_url), settings.db_schema
+    app = CareerFlow(env=eventsourcing_env(url, settings) | {"AGGREGATE_CACHE_MAXSIZE": "10"})
     engine = engine_for(url, schema)
     try:
         print(f"building a backlog of {args.events} events ...", flush=True)
@@ -125,18 +109,17 @@ def main() -> None:
             timings["overdue action items"] = latency(
                 lambda: reports.overdue_action_items(conn, now, None, cycle_id=cycle)
             )
-            scope = {f"e{i}" for i in range(0, CYCLE_SIZE, 10)}
+            scope = {f"e{i:06d}" for i in range(0, CYCLE_SIZE, 10)}
             timings["funnel, 10k-employee scope"] = latency(
                 lambda: reports.funnel(conn, cycle, scope), times=20
             )
     finally:
         app.close()
         engine.dispose()
-        drop_schema(url, schema)
 
     projected = head / projected_secs
     raw = raw_count / raw_secs
-    server = "DATABASE_URL" if settings.database_url else "embedded PostgreSQL"
+    server = "DATABASE_URL" if Settings().database_url else "embedded PostgreSQL"
     print(f"PostgreSQL: {server}; backlog {head} events; batches of {args.batch}")
     print(f"catch-up (case_status)   {projected:9.0f} events/s  ({projected_secs:.1f} s)")
     print(f"raw notification read    {raw:9.0f} events/s  ({raw_secs:.1f} s)")

@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import statistics
 import tempfile
@@ -31,13 +30,14 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from bench.common import parser, population
 from careerflow.binaries import find_binary
 from careerflow.embedded_temporal import SQLITE_PRAGMAS
 from careerflow.settings import Settings
 from careerflow.storage import database_url, drop_schema, ensure_schema, eventsourcing_env
 from domain.application import CareerFlow
 from domain.case import DevelopmentCase
-from domain.values import EscalationLadder, Participants, Policy
+from domain.values import EscalationLadder, Policy
 from eventlog.follower import LogFollower, TrackingStore
 from workflows.relay import Relay
 from workflows.worker import build_worker
@@ -65,18 +65,6 @@ async def raw_starts(client: Client, task_queue: str, count: int) -> float:
     start = time.perf_counter()
     await asyncio.gather(*(one(i) for i in range(count)))
     return time.perf_counter() - start
-
-
-def population(count: int) -> list[Participants]:
-    return [
-        Participants(
-            employee_id=f"e{i:06d}",
-            manager_id=f"m{i // 8:05d}",
-            skip_level_id=f"s{i // 64:04d}",
-            hr_partner_id=f"h{i // 500:03d}",
-        )
-        for i in range(count)
-    ]
 
 
 async def open_cycle(
@@ -208,12 +196,10 @@ async def main_async(sizes: list[int], deadline_cases: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--sizes", default="2000,10000")
-    parser.add_argument("--deadlines", type=int, default=200)
-    args = parser.parse_args()
+    arguments = parser(__doc__)
+    arguments.add_argument("--sizes", default="2000,10000")
+    arguments.add_argument("--deadlines", type=int, default=200)
+    args = arguments.parse_args()
     asyncio.run(main_async([int(s) for s in args.sizes.split(",")], args.deadlines))
 
 

@@ -1,0 +1,61 @@
+"""What the benchmarks share: a synthetic company, a year-long cycle, a schema of their own."""
+
+from __future__ import annotations
+
+import argparse
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+from careerflow.settings import Settings
+from careerflow.storage import database_url, drop_schema, ensure_schema
+from domain.application import CareerFlow
+from domain.values import Participants
+
+T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
+
+
+def population(count: int, prefix: str = "e") -> list[Participants]:
+    """``count`` employees, eight per manager, 64 per skip-level, 500 per HR partner."""
+    return [
+        Participants(
+            employee_id=f"{prefix}{i:06d}",
+            manager_id=f"m{i // 8:05d}",
+            skip_level_id=f"s{i // 64:04d}",
+            hr_partner_id=f"h{i // 500:03d}",
+        )
+        for i in range(count)
+    ]
+
+
+def new_cycle(app: CareerFlow, name: str = "bench", start: datetime = T0) -> uuid.UUID:
+    """A draft cycle that runs for a year from ``start``."""
+    cycle_id = uuid.uuid4()
+    app.create_cycle(
+        cycle_id=cycle_id,
+        name=name,
+        opens_at=start,
+        closes_at=start + timedelta(days=360),
+        actor="hr",
+        at=start,
+    )
+    return cycle_id
+
+
+@contextmanager
+def bench_settings(prefix: str) -> Iterator[Settings]:
+    """Settings on a fresh schema of the configured (or embedded) PostgreSQL, dropped after."""
+    url = database_url(Settings())
+    schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    ensure_schema(url, schema)
+    try:
+        yield Settings(database_url=url, db_schema=schema)
+    finally:
+        drop_schema(url, schema)
+
+
+def parser(doc: str | None) -> argparse.ArgumentParser:
+    return argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
