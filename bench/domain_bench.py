@@ -120,7 +120,7 @@ def bench_open_cycle(app: CareerFlow, employees: int) -> tuple[int, float, int]:
         return (app.recorder.max_notification_id() or 0) - before
 
     count, seconds = timed(run)
-    sample = app.events.get(app.case_for(cycle_id, "emp000000").id)
+    sample = app.events.get(app.case_for(cycle_id, people[0].employee_id).id)
     size = len(app.mapper.to_stored_event(next(iter(sample))).state)
     return count, seconds, size
 
