@@ -83,5 +83,3 @@ def _step(
 
 
 StepDep = Annotated[Step, Depends(_step)]
-
-

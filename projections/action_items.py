@@ -9,42 +9,31 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    Connection,
-    DateTime,
-    Integer,
-    MetaData,
-    Table,
-    Text,
-    Uuid,
-    func,
-    update,
-)
+import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
 from domain.action_item import ActionItem
 from projections.runner import ReadModel
 
 
-def define_action_items(metadata: MetaData, name: str = "action_items") -> Table:
-    return Table(
+def define_action_items(metadata: sa.MetaData, name: str = "action_items") -> sa.Table:
+    return sa.Table(
         name,
         metadata,
-        Column("item_id", Uuid, primary_key=True),
-        Column("case_id", Uuid, nullable=False, index=True),
-        Column("cycle_id", Uuid, nullable=False, index=True),
-        Column("employee_id", Text, nullable=False),
-        Column("owner_id", Text, nullable=False, index=True),
-        Column("title", Text, nullable=False),
-        Column("agreed_at", DateTime(timezone=True), nullable=False),
-        Column("due_at", DateTime(timezone=True), nullable=False),
-        Column("status", Text, nullable=False),
-        Column("overdue_since", DateTime(timezone=True)),
-        Column("escalation_rung", Integer, nullable=False),
-        Column("reschedules", Integer, nullable=False),
-        Column("closed_at", DateTime(timezone=True)),
-        Column("position", Integer, nullable=False),
+        sa.Column("item_id", sa.Uuid, primary_key=True),
+        sa.Column("case_id", sa.Uuid, nullable=False, index=True),
+        sa.Column("cycle_id", sa.Uuid, nullable=False, index=True),
+        sa.Column("employee_id", sa.Text, nullable=False),
+        sa.Column("owner_id", sa.Text, nullable=False, index=True),
+        sa.Column("title", sa.Text, nullable=False),
+        sa.Column("agreed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.Text, nullable=False),
+        sa.Column("overdue_since", sa.DateTime(timezone=True)),
+        sa.Column("escalation_rung", sa.Integer, nullable=False),
+        sa.Column("reschedules", sa.Integer, nullable=False),
+        sa.Column("closed_at", sa.DateTime(timezone=True)),
+        sa.Column("position", sa.Integer, nullable=False),
     )
 
 
@@ -61,10 +50,10 @@ class ActionItems(ReadModel):
         self.table = self.tables["action_items"]
 
     @classmethod
-    def define(cls, metadata: MetaData, suffix: str) -> dict[str, Table]:
+    def define(cls, metadata: sa.MetaData, suffix: str) -> dict[str, sa.Table]:
         return {"action_items": define_action_items(metadata, "action_items" + suffix)}
 
-    def apply(self, conn: Connection, event: Any, position: int) -> None:
+    def apply(self, conn: sa.Connection, event: Any, position: int) -> None:
         if not isinstance(event, ActionItem.Event):
             return
         action_items = self.table
@@ -99,13 +88,15 @@ class ActionItems(ReadModel):
         elif isinstance(event, ActionItem.ActionItemOverdue):
             changes = {"overdue_since": event.timestamp}
         elif isinstance(event, ActionItem.Escalated):
-            changes = {"escalation_rung": func.greatest(action_items.c.escalation_rung, event.rung)}
+            changes = {
+                "escalation_rung": sa.func.greatest(action_items.c.escalation_rung, event.rung)
+            }
         elif isinstance(event, ActionItem.ActionItemCompleted | ActionItem.ActionItemCancelled):
             completed = isinstance(event, ActionItem.ActionItemCompleted)
             status = "completed" if completed else "cancelled"
             changes = {"status": status, "closed_at": event.timestamp}
         if changes is not None:
-            conn.execute(update(action_items).where(where).values(position=position, **changes))
+            conn.execute(sa.update(action_items).where(where).values(position=position, **changes))
 
 
 action_items = ActionItems.views()["action_items"]

@@ -20,8 +20,8 @@ def item_workflow_id(item_id: UUID) -> str:
     return f"action-item-{item_id}"
 
 
-def item_activity(item_id: UUID, action: Action, now: datetime) -> tuple[Any, Any]:
-    step = ItemStep(item_id=item_id, reason=action.reason, at=now, rung=action.rung)
+def item_activity(view: ItemView, action: Action, now: datetime) -> tuple[Any, Any]:
+    step = ItemStep(item_id=view.item_id, reason=action.reason, at=now, rung=action.rung)
     if action.kind == "remind":
         return CareerActivities.remind_action_item, step
     if action.kind == "overdue":
@@ -33,11 +33,7 @@ def item_activity(item_id: UUID, action: Action, now: datetime) -> tuple[Any, An
 class ActionItemWorkflow(FollowingWorkflow):
     @workflow.run
     async def run(self, start: ItemStart) -> ItemSummary:
-        view = start.view or ItemView(item_id=start.aggregate_id)
-        await self.follow(
-            start,
-            view,
-            finished=lambda: not view.open,
-            act=lambda action, now: item_activity(view.item_id, action, now),
+        view = await self.follow(
+            start, start.view or ItemView(item_id=start.aggregate_id), item_activity
         )
         return ItemSummary(item_id=view.item_id, status="closed", actions_taken=self.actions_taken)

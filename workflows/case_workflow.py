@@ -20,8 +20,9 @@ def case_workflow_id(case_id: UUID) -> str:
     return f"case-{case_id}"
 
 
-def case_activity(case_id: UUID, action: Action, now: datetime) -> tuple[Any, Any]:
+def case_activity(view: CaseView, action: Action, now: datetime) -> tuple[Any, Any]:
     """The activity (and its argument) that carries out a due case action."""
+    case_id = view.case_id
     if action.kind == "remind":
         assert action.owner is not None
         return CareerActivities.remind_case, CaseReminder(
@@ -53,11 +54,7 @@ def case_activity(case_id: UUID, action: Action, now: datetime) -> tuple[Any, An
 class CaseWorkflow(FollowingWorkflow):
     @workflow.run
     async def run(self, start: CaseStart) -> CaseSummary:
-        view = start.view or CaseView(case_id=start.aggregate_id)
-        await self.follow(
-            start,
-            view,
-            finished=lambda: view.closed,
-            act=lambda action, now: case_activity(view.case_id, action, now),
+        view = await self.follow(
+            start, start.view or CaseView(case_id=start.aggregate_id), case_activity
         )
         return CaseSummary(case_id=view.case_id, phase=view.phase, actions_taken=self.actions_taken)

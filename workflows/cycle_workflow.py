@@ -8,13 +8,15 @@ cycle. A cycle HR closes by hand arrives as ``CycleClosed`` and ends the workflo
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from workflows.activities import CareerActivities
-    from workflows.deadlines import CycleView
+    from workflows.deadlines import Action, CycleView
     from workflows.following import FollowingWorkflow
     from workflows.inputs import CycleStart
     from workflows.messages import CloseCycle
@@ -24,19 +26,15 @@ def cycle_workflow_id(cycle_id: UUID) -> str:
     return f"cycle-{cycle_id}"
 
 
+def close(view: CycleView, action: Action, now: datetime) -> tuple[Any, Any]:
+    """The cycle's one action: close it (every case, then the cycle) at the close date."""
+    return CareerActivities.close_cycle, CloseCycle(cycle_id=view.cycle_id, at=now)
+
+
 @workflow.defn
 class CycleWorkflow(FollowingWorkflow):
     @workflow.run
     async def run(self, start: CycleStart) -> bool:
         """True when the workflow closed the cycle, False when HR closed it first."""
-        view = start.view or CycleView(cycle_id=start.aggregate_id)
-        await self.follow(
-            start,
-            view,
-            finished=lambda: view.finished,
-            act=lambda action, now: (
-                CareerActivities.close_cycle,
-                CloseCycle(cycle_id=view.cycle_id, at=now),
-            ),
-        )
+        view = await self.follow(start, start.view or CycleView(cycle_id=start.aggregate_id), close)
         return not view.closed

@@ -111,6 +111,11 @@ class Followed(BaseModel):
     def actions(self) -> list[Action]:
         raise NotImplementedError
 
+    @property
+    def finished(self) -> bool:
+        """Nothing more will ever be due: the workflow may end."""
+        raise NotImplementedError
+
     def pending(self) -> list[Action]:
         return sorted(
             (a for a in self.actions() if a.key not in self.done), key=lambda a: (a.at, a.key)
@@ -165,6 +170,10 @@ class CaseView(Followed):
             self.check_ins[int(data["number"])].missed = True
         elif name == Case.CaseClosed.__name__:
             self.closed = True
+
+    @property
+    def finished(self) -> bool:
+        return self.closed
 
     def actions(self) -> list[Action]:
         policy = self.policy
@@ -260,6 +269,10 @@ class ItemView(Followed):
         """The same key the domain uses, so a reschedule starts a new ladder."""
         assert self.due_at is not None
         return f"action_item_due:{self.due_at.isoformat()}"
+
+    @property
+    def finished(self) -> bool:
+        return not self.open
 
     def actions(self) -> list[Action]:
         if not self.open or self.policy is None or self.due_at is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -25,6 +25,11 @@ ACTIVITY_TIMEOUT = timedelta(seconds=30)
 CLOSING_TIMEOUT = timedelta(minutes=30)
 """Closing a cycle closes every case in it (heartbeating per batch)."""
 RETRY = RetryPolicy(maximum_interval=timedelta(seconds=10))
+
+
+V = TypeVar("V", bound=Followed)
+Act = Callable[[V, Action, datetime], tuple[Any, Any]]
+"""The activity (and its argument) that carries out a due action of a view."""
 
 
 class FollowingWorkflow:
@@ -49,14 +54,8 @@ class FollowingWorkflow:
         for event in sorted(inbox, key=lambda e: e.id):
             view.accept(event)
 
-    async def follow(
-        self,
-        start: FollowStart,
-        view: Followed,
-        finished: Callable[[], bool],
-        act: Callable[[Action, datetime], tuple[Any, Any]],
-    ) -> None:
-        """Run until ``finished()``; ``act`` names the activity (and argument) for an action.
+    async def follow(self, start: FollowStart, view: V, act: Act[V]) -> V:
+        """Run until the view is finished; ``act`` names the activity (and argument) for an action.
 
         Past ``start.history_limit`` history events the run continues as new with the
         view it has built and the events not applied yet.
@@ -65,13 +64,13 @@ class FollowingWorkflow:
         self._inbox = [*start.inbox, *self._inbox]
         while True:
             self._drain(view)
-            if finished():
-                return
+            if view.finished:
+                return view
             pending = view.pending()
             now = workflow.now()
             if pending and pending[0].at <= now:
                 action = pending[0]
-                method, argument = act(action, now)
+                method, argument = act(view, action, now)
                 closing = action.kind == "close_cycle"
                 await workflow.execute_activity_method(
                     method,

@@ -12,17 +12,18 @@ import csv
 import io
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic_core import to_jsonable_python
 from sqlalchemy import Connection
 
 from api.auth import Caller
-from api.deps import CurrentUser, RosterDep, ServicesDep
+from api.deps import CurrentUser, RosterDep, Services, ServicesDep
 from api.problems import PROBLEM_RESPONSES
 from domain import errors
 from domain.roster import Roster
@@ -77,17 +78,29 @@ def _csv(rows: list[dict[str, Any]], name: str) -> Response:
     )
 
 
-def _render(
-    services: ServicesDep,
-    name: str,
-    output: str,
-    build: Callable[[Connection], list[dict[str, Any]]],
-) -> Response:
-    with services.read_engine.connect() as conn:
-        rows = build(conn)
-    if output == "csv":
-        return _csv(rows, name)
-    return JSONResponse(to_jsonable_python(rows))
+@dataclass
+class Report:
+    """One report request: the caller's scope, where to read, and the format to answer in."""
+
+    scope: Scope
+    services: Services
+    format: str
+
+    def render(self, name: str, build: Callable[[Connection], list[dict[str, Any]]]) -> Response:
+        with self.services.read_engine.connect() as conn:
+            rows = build(conn)
+        if self.format == "csv":
+            return _csv(rows, name)
+        return JSONResponse(to_jsonable_python(rows))
+
+
+def _report(
+    caller: CurrentUser, roster: RosterDep, services: ServicesDep, format: Format = "json"
+) -> Report:
+    return Report(scope_for(caller, roster), services, format)
+
+
+ReportDep = Annotated[Report, Depends(_report)]
 
 
 @router.get(
@@ -95,15 +108,8 @@ def _render(
     summary="Cases per phase per department",
     responses=REPORT_RESPONSES,
 )
-def funnel(
-    cycle_id: UUID,
-    caller: CurrentUser,
-    roster: RosterDep,
-    services: ServicesDep,
-    format: Format = "json",
-) -> Response:
-    scope = scope_for(caller, roster)
-    return _render(services, "funnel", format, lambda c: reports.funnel(c, cycle_id, scope))
+def funnel(cycle_id: UUID, report: ReportDep) -> Response:
+    return report.render("funnel", lambda c: reports.funnel(c, cycle_id, report.scope))
 
 
 @router.get(
@@ -111,15 +117,8 @@ def funnel(
     summary="Plans within their deadline, approvals within SLA, check-ins held (per department)",
     responses=REPORT_RESPONSES,
 )
-def on_time(
-    cycle_id: UUID,
-    caller: CurrentUser,
-    roster: RosterDep,
-    services: ServicesDep,
-    format: Format = "json",
-) -> Response:
-    scope = scope_for(caller, roster)
-    return _render(services, "on-time", format, lambda c: reports.on_time(c, cycle_id, scope))
+def on_time(cycle_id: UUID, report: ReportDep) -> Response:
+    return report.render("on-time", lambda c: reports.on_time(c, cycle_id, report.scope))
 
 
 @router.get(
@@ -127,15 +126,8 @@ def on_time(
     summary="Per manager: time to answer meeting requests and approve plans, check-ins",
     responses=REPORT_RESPONSES,
 )
-def managers(
-    cycle_id: UUID,
-    caller: CurrentUser,
-    roster: RosterDep,
-    services: ServicesDep,
-    format: Format = "json",
-) -> Response:
-    scope = scope_for(caller, roster)
-    return _render(services, "managers", format, lambda c: reports.managers(c, cycle_id, scope))
+def managers(cycle_id: UUID, report: ReportDep) -> Response:
+    return report.render("managers", lambda c: reports.managers(c, cycle_id, report.scope))
 
 
 @router.get(
@@ -144,27 +136,21 @@ def managers(
     responses=REPORT_RESPONSES,
 )
 def overdue_action_items(
-    caller: CurrentUser,
-    roster: RosterDep,
-    services: ServicesDep,
+    report: ReportDep,
     cycle_id: UUID | None = None,
     department: Annotated[str | None, Query(max_length=200)] = None,
     manager_id: Annotated[str | None, Query(max_length=128)] = None,
     rung: Annotated[
         int | None, Query(ge=0, le=3, description="0 none, 1 manager, 2 skip-level, 3 HR")
     ] = None,
-    format: Format = "json",
 ) -> Response:
-    scope = scope_for(caller, roster)
-    now = services.clock()
-    return _render(
-        services,
+    now = report.services.clock()
+    return report.render(
         "overdue-action-items",
-        format,
         lambda c: reports.overdue_action_items(
             c,
             now,
-            scope,
+            report.scope,
             cycle_id=cycle_id,
             department_name=department,
             manager_id=manager_id,
@@ -179,17 +165,11 @@ def overdue_action_items(
     responses=REPORT_RESPONSES,
 )
 def commitments(
-    caller: CurrentUser,
-    roster: RosterDep,
-    services: ServicesDep,
+    report: ReportDep,
     employee_id: Annotated[str | None, Query(max_length=128)] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
-    format: Format = "json",
 ) -> Response:
-    scope = scope_for(caller, roster)
-    return _render(
-        services,
+    return report.render(
         "commitments",
-        format,
-        lambda c: reports.commitments(c, scope, employee_id=employee_id, limit=limit),
+        lambda c: reports.commitments(c, report.scope, employee_id=employee_id, limit=limit),
     )

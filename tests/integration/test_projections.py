@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
 import pytest
 from sqlalchemy import Connection, Engine, select
 
-from careerflow.settings import Settings
 from domain.application import CareerFlow
 from domain.base import SYSTEM_ACTOR
 from domain.commands import (
@@ -29,18 +27,9 @@ from domain.values import Rung
 from eventlog.follower import Delivery
 from projections.action_items import ActionItems, action_items, overdue_days
 from projections.case_status import CaseStatus, case_status
-from projections.database import engine_for
 from projections.runner import AlreadyApplied, ProjectionRunner
 from tests.factories import EMP, MGR, at, item_spec, recap
 from tests.integration.test_application_contract import new_cycle, walk_every_step
-
-
-@pytest.fixture
-def engine(fresh_settings: Settings) -> Iterator[Engine]:
-    assert fresh_settings.database_url is not None
-    engine = engine_for(fresh_settings.database_url, fresh_settings.db_schema)
-    yield engine
-    engine.dispose()
 
 
 def row(engine: Engine, case_id: UUID) -> dict[str, Any]:

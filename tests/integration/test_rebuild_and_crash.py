@@ -6,10 +6,8 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine, select, text
 
 from careerflow.binaries import careerflow_process
@@ -27,19 +25,10 @@ from domain.commands import (
 from domain.values import Rung
 from projections.case_status import case_status
 from projections.catalog import read_models
-from projections.database import engine_for
 from projections.rebuild import rebuild
 from projections.runner import ProjectionRunner, live_version, projection_tracking
 from tests.factories import EMP, MGR, at, item_spec
 from tests.integration.test_application_contract import new_cycle, walk_every_step
-
-
-@pytest.fixture
-def engine(fresh_settings: Settings) -> Iterator[Engine]:
-    assert fresh_settings.database_url is not None
-    engine = engine_for(fresh_settings.database_url, fresh_settings.db_schema)
-    yield engine
-    engine.dispose()
 
 
 def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
