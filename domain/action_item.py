@@ -14,7 +14,7 @@ from enum import StrEnum
 from uuid import UUID, uuid5
 
 from domain import errors
-from domain.base import FollowedUp, command, escalation_recipient, require_aware, require_system
+from domain.base import By, FollowedUp, command, escalation_recipient, require_aware, require_system
 from domain.values import ActionItemSpec, Participants, Rung
 
 
@@ -106,10 +106,9 @@ class ActionItem(FollowedUp):
         cycle_id: UUID,
         employee_id: str,
         spec: ActionItemSpec,
-        actor: str,
-        at: datetime,
+        by: By,
     ) -> ActionItem:
-        require_aware(at)
+        require_aware(by.at)
         return cls._create(
             cls.ActionItemAgreed,
             id=id,
@@ -117,8 +116,8 @@ class ActionItem(FollowedUp):
             cycle_id=cycle_id,
             employee_id=employee_id,
             spec=spec,
-            actor=actor,
-            timestamp=at,
+            actor=by.actor,
+            timestamp=by.at,
             idempotency_key=None,
         )
 
@@ -149,20 +148,11 @@ class ActionItem(FollowedUp):
         *,
         note: str = "",
         context: CaseContext,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
+        by: By,
     ) -> None:
         self._live(context)
-        self._permitted(actor, context, "complete the action item")
-        self._emit(
-            self.ActionItemCompleted,
-            actor=actor,
-            at=at,
-            key=idempotency_key,
-            note=note,
-            late=at > self.due_at,
-        )
+        self._permitted(by.actor, context, "complete the action item")
+        self._emit(self.ActionItemCompleted, by, note=note, late=by.at > self.due_at)
 
     @command(ActionItemRescheduled)
     def reschedule(
@@ -171,14 +161,12 @@ class ActionItem(FollowedUp):
         new_due_at: datetime,
         reason: str,
         context: CaseContext,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
+        by: By,
     ) -> None:
         self._live(context)
-        self._permitted(actor, context, "reschedule the action item")
+        self._permitted(by.actor, context, "reschedule the action item")
         require_aware(new_due_at, "new_due_at")
-        if new_due_at <= at:
+        if new_due_at <= by.at:
             raise errors.InvalidCommand("new_due_at", "must be in the future")
         if new_due_at == self.due_at:
             raise errors.InvalidCommand("new_due_at", "is already the due time")
@@ -186,14 +174,7 @@ class ActionItem(FollowedUp):
             raise errors.OutsideCycle("new_due_at", "must be due before the cycle closes")
         if not reason.strip():
             raise errors.InvalidCommand("reason", "say why the item moves")
-        self._emit(
-            self.ActionItemRescheduled,
-            actor=actor,
-            at=at,
-            key=idempotency_key,
-            new_due_at=new_due_at,
-            reason=reason.strip(),
-        )
+        self._emit(self.ActionItemRescheduled, by, new_due_at=new_due_at, reason=reason.strip())
 
     @command(ActionItemCancelled)
     def cancel(
@@ -201,41 +182,35 @@ class ActionItem(FollowedUp):
         *,
         reason: str,
         context: CaseContext,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
+        by: By,
     ) -> None:
         self._live(context)
         people = context.participants
-        if actor not in (people.employee_id, people.manager_id):
-            raise errors.NotPermitted(actor, "cancel the action item", "the employee or manager")
+        if by.actor not in (people.employee_id, people.manager_id):
+            raise errors.NotPermitted(by.actor, "cancel the action item", "the employee or manager")
         if not reason.strip():
             raise errors.InvalidCommand("reason", "say why the item is cancelled")
-        self._emit(
-            self.ActionItemCancelled, actor=actor, at=at, key=idempotency_key, reason=reason.strip()
-        )
+        self._emit(self.ActionItemCancelled, by, reason=reason.strip())
 
     # --- timer steps (idempotent by state) --------------------------------------
 
-    def mark_overdue(self, *, actor: str, at: datetime) -> bool:
-        require_system(actor, "mark an action item overdue")
+    def mark_overdue(self, *, by: By) -> bool:
+        require_system(by.actor, "mark an action item overdue")
         if not self.is_open or self.overdue:
             return False
-        if at < self.due_at:
+        if by.at < self.due_at:
             raise errors.InvalidCommand("at", "the item is not due yet")
-        self._emit(self.ActionItemOverdue, actor=actor, at=at, due_at=self.due_at)
+        self._emit(self.ActionItemOverdue, by, due_at=self.due_at)
         return True
 
-    def record_reminder(self, *, reason: str, actor: str, at: datetime) -> bool:
+    def record_reminder(self, *, reason: str, by: By) -> bool:
         if not self.is_open:
             return False
         return self._record_reminder(
-            deadline=self.deadline, recipient_id=self.owner_id, reason=reason, actor=actor, at=at
+            deadline=self.deadline, recipient_id=self.owner_id, reason=reason, by=by
         )
 
-    def escalate(
-        self, *, rung: Rung, participants: Participants, reason: str, actor: str, at: datetime
-    ) -> bool:
+    def escalate(self, *, rung: Rung, participants: Participants, reason: str, by: By) -> bool:
         if not self.is_open:
             return False
         recipient = escalation_recipient(participants, rung)
@@ -248,6 +223,5 @@ class ActionItem(FollowedUp):
             rung=rung,
             recipient_id=recipient,
             reason=reason,
-            actor=actor,
-            at=at,
+            by=by,
         )

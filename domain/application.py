@@ -19,9 +19,9 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from domain import errors
 from domain.action_item import ActionItem, CaseContext
-from domain.base import SYSTEM_ACTOR, CareerAggregate
+from domain.base import SYSTEM_ACTOR, By, CareerAggregate
 from domain.case import DevelopmentCase, case_id_for
-from domain.commands import By, CaseCommand, ItemCommand, require_who
+from domain.commands import CaseCommand, ItemCommand, require_who
 from domain.cycle import CATALOG_ID, Cycle, CycleCatalog, CycleStatus
 from domain.history import HistoryEntry, history_entry
 from domain.roster import ROSTER_ID, Person, Roster
@@ -155,18 +155,17 @@ class CareerFlow(Application[UUID]):
             closes_at=closes_at,
             okr_planning_on=okr_planning_on,
             policy=policy,
-            actor=actor,
-            at=at,
+            by=By(actor, at),
         )
         catalog = self._catalog(actor=actor, at=at)
-        catalog.add(cycle.id, actor=actor, at=at)
+        catalog.add(cycle.id, by=By(actor, at))
         self._store(cycle, catalog)
         return cycle
 
     def _catalog(self, *, actor: str, at: datetime) -> CycleCatalog:
         if self._exists(CATALOG_ID):
             return self._get(CycleCatalog, "cycle catalog", CATALOG_ID)
-        return CycleCatalog.start(actor=actor, at=at)
+        return CycleCatalog.start(by=By(actor, at))
 
     def get_cycle(self, cycle_id: UUID) -> Cycle:
         return self._get(Cycle, "cycle", cycle_id)
@@ -185,7 +184,7 @@ class CareerFlow(Application[UUID]):
         try:
             roster: Roster = self.repository.get(ROSTER_ID)  # one query: asked on every request
         except AggregateNotFoundError:
-            return Roster.start(actor=SYSTEM_ACTOR, at=datetime(1970, 1, 1).astimezone())
+            return Roster.start(by=By(SYSTEM_ACTOR, datetime(1970, 1, 1).astimezone()))
         return roster
 
     def import_roster(
@@ -207,11 +206,9 @@ class CareerFlow(Application[UUID]):
         if self._exists(ROSTER_ID):
             roster = self._get(Roster, "roster", ROSTER_ID)
         else:
-            roster = Roster.start(actor=actor, at=at)
+            roster = Roster.start(by=By(actor, at))
         before = {e: roster.participants(e) for e in roster.people}
-        roster.import_people(
-            people=people, source=source, actor=actor, at=at, idempotency_key=idempotency_key
-        )
+        roster.import_people(people=people, source=source, by=By(actor, at, idempotency_key))
         recorded = [e for e in roster.pending_events if isinstance(e, Roster.RosterImported)]
         if roster.pending_events:
             self._store(roster)
@@ -252,7 +249,7 @@ class CareerFlow(Application[UUID]):
                     c
                     for c in cases
                     if not c.is_closed
-                    and c.change_manager(participants=changed[c.employee_id], actor=actor, at=at)
+                    and c.change_manager(participants=changed[c.employee_id], by=By(actor, at))
                 ]
                 moving = [c for c in moving if c.pending_events]
                 if moving:
@@ -270,7 +267,7 @@ class CareerFlow(Application[UUID]):
         idempotency_key: str | None = None,
     ) -> Cycle:
         cycle = self.get_cycle(cycle_id)
-        if cycle.amend_policy(policy=policy, actor=actor, at=at, idempotency_key=idempotency_key):
+        if cycle.amend_policy(policy=policy, by=By(actor, at, idempotency_key)):
             self._store(cycle)
         return cycle
 
@@ -292,13 +289,13 @@ class CareerFlow(Application[UUID]):
         """
         _check_population(population)
         cycle = self.get_cycle(cycle_id)
-        opened_now = cycle.open(actor=actor, at=at)
+        opened_now = cycle.open(by=By(actor, at))
         if not cycle.is_open:
             raise errors.CycleNotOpen("the cycle is not open", current=cycle.status)
         changed = 0
         for batch in _batches(population, batch_size):
             new_ids = set(
-                cycle.enroll(employee_ids=[p.employee_id for p in batch], actor=actor, at=at)
+                cycle.enroll(employee_ids=[p.employee_id for p in batch], by=By(actor, at))
             )
             cases = [
                 DevelopmentCase.open(
@@ -308,8 +305,7 @@ class CareerFlow(Application[UUID]):
                     cycle_opens_at=cycle.opens_at,
                     cycle_closes_at=cycle.closes_at,
                     okr_planning_on=cycle.okr_planning_on,
-                    actor=actor,
-                    at=at,
+                    by=By(actor, at),
                 )
                 for p in batch
                 if p.employee_id in new_ids
@@ -341,13 +337,13 @@ class CareerFlow(Application[UUID]):
         changed = 0
         for batch in _batches(cycle.enrolled, batch_size):
             cases = [self.get_case(case_id_for(cycle.id, e)) for e in batch]
-            closing = [c for c in cases if c.close(actor=actor, at=at)]
+            closing = [c for c in cases if c.close(by=By(actor, at))]
             if closing:
                 self._store(*closing)
             changed += len(closing)
             if progress is not None:
                 progress(len(batch))
-        if cycle.close(actor=actor, at=at):
+        if cycle.close(by=By(actor, at)):
             self._store(cycle)
         return BatchResult(changed=changed, unchanged=len(cycle.enrolled) - changed)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
@@ -24,6 +25,15 @@ from domain.values import Participants, Rung
 
 SYSTEM_ACTOR = "careerflow:system"
 """The actor of steps the service takes by itself (timers: reminders, escalations, ...)."""
+
+
+@dataclass(frozen=True)
+class By:
+    """Who takes a step, when it occurred (the caller's clock), and the client's Idempotency-Key."""
+
+    actor: str
+    at: datetime
+    idempotency_key: str | None = None
 
 
 class CareerAggregate(Aggregate):
@@ -56,17 +66,15 @@ class CareerAggregate(Aggregate):
                 setattr(clone, name, value.copy())
         return clone
 
-    def _emit(
-        self,
-        event_class: type[Aggregate.Event],
-        *,
-        actor: str,
-        at: datetime,
-        key: str | None = None,
-        **fields: Any,
-    ) -> None:
-        require_aware(at)
-        self.trigger_event(event_class, actor=actor, timestamp=at, idempotency_key=key, **fields)
+    def _emit(self, event_class: type[Aggregate.Event], by: By, **fields: Any) -> None:
+        require_aware(by.at)
+        self.trigger_event(
+            event_class,
+            actor=by.actor,
+            timestamp=by.at,
+            idempotency_key=by.idempotency_key,
+            **fields,
+        )
 
     def _already_done(self, key: str | None, event_name: str) -> bool:
         """True when this key already recorded this command; refuses a reused key."""
@@ -101,12 +109,11 @@ def command(
     def decorate(func: Callable[Concatenate[A, P], None]) -> Callable[Concatenate[A, P], bool]:
         @functools.wraps(func)
         def wrapper(self: A, /, *args: P.args, **kwargs: P.kwargs) -> bool:
-            key = kwargs.get("idempotency_key")
-            if self._already_done(key if isinstance(key, str) else None, event_name):
+            by = kwargs.get("by")
+            assert isinstance(by, By), "a command takes by=By(actor, at, idempotency_key)"
+            if self._already_done(by.idempotency_key, event_name):
                 return False
-            at = kwargs.get("at")
-            if isinstance(at, datetime):
-                require_aware(at)
+            require_aware(by.at)
             func(self, *args, **kwargs)
             return True
 
@@ -160,19 +167,12 @@ class FollowedUp(CareerAggregate):
         self.reminders: dict[str, str] = {}
         self.escalations: dict[tuple[str, int], str] = {}
 
-    def _record_reminder(
-        self, *, deadline: str, recipient_id: str, reason: str, actor: str, at: datetime
-    ) -> bool:
-        require_system(actor, "record a reminder")
+    def _record_reminder(self, *, deadline: str, recipient_id: str, reason: str, by: By) -> bool:
+        require_system(by.actor, "record a reminder")
         if deadline in self.reminders:
             return False
         self._emit(
-            self.ReminderSent,
-            actor=actor,
-            at=at,
-            deadline=deadline,
-            recipient_id=recipient_id,
-            reason=reason,
+            self.ReminderSent, by, deadline=deadline, recipient_id=recipient_id, reason=reason
         )
         return True
 
@@ -183,16 +183,14 @@ class FollowedUp(CareerAggregate):
         rung: Rung,
         recipient_id: str,
         reason: str,
-        actor: str,
-        at: datetime,
+        by: By,
     ) -> bool:
-        require_system(actor, "escalate")
+        require_system(by.actor, "escalate")
         if (deadline, int(rung)) in self.escalations:
             return False
         self._emit(
             self.Escalated,
-            actor=actor,
-            at=at,
+            by,
             deadline=deadline,
             rung=int(rung),
             recipient_id=recipient_id,

@@ -17,7 +17,7 @@ from pydantic import TypeAdapter
 
 from domain import case_events as ev
 from domain import errors
-from domain.base import command, require_aware
+from domain.base import By, command, require_aware
 from domain.case_plan import PlanSteps
 from domain.case_state import CheckIn, PlanVersion
 from domain.phases import BEFORE_MEETING, MEETING_PENDING, MEETING_REQUESTABLE, Phase, PlanStatus
@@ -87,10 +87,9 @@ class DevelopmentCase(PlanSteps):
         cycle_opens_at: datetime,
         cycle_closes_at: datetime,
         okr_planning_on: date | None,
-        actor: str,
-        at: datetime,
+        by: By,
     ) -> DevelopmentCase:
-        require_aware(at)
+        require_aware(by.at)
         return cls._create(
             cls.CaseOpened,
             id=case_id_for(cycle_id, participants.employee_id),
@@ -100,8 +99,8 @@ class DevelopmentCase(PlanSteps):
             cycle_opens_at=cycle_opens_at,
             cycle_closes_at=cycle_closes_at,
             okr_planning_on=okr_planning_on,
-            actor=actor,
-            timestamp=at,
+            actor=by.actor,
+            timestamp=by.at,
             idempotency_key=None,
         )
 
@@ -112,9 +111,7 @@ class DevelopmentCase(PlanSteps):
         self,
         *,
         participants: Participants,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
+        by: By,
     ) -> None:
         """The roster changed: future approvals and escalations go to the new people."""
         self._live()
@@ -122,9 +119,7 @@ class DevelopmentCase(PlanSteps):
             raise errors.InvalidCommand("employee_id", "belongs to another case")
         if participants == self.participants:
             return
-        self._emit(
-            self.ManagerChanged, actor=actor, at=at, key=idempotency_key, participants=participants
-        )
+        self._emit(self.ManagerChanged, by, participants=participants)
 
     # --- 1. prepare -------------------------------------------------------------
 
@@ -133,45 +128,31 @@ class DevelopmentCase(PlanSteps):
         self,
         *,
         assessment: SelfAssessment,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
+        by: By,
     ) -> None:
         self._live()
-        self._as_employee(actor, "record the self-assessment")
+        self._as_employee(by.actor, "record the self-assessment")
         self._preparing("record a self-assessment")
-        self._emit(
-            self.SelfAssessmentRecorded,
-            actor=actor,
-            at=at,
-            key=idempotency_key,
-            assessment=assessment,
-        )
+        self._emit(self.SelfAssessmentRecorded, by, assessment=assessment)
 
     @command(ev.GoalProposed)
-    def propose_goal(
-        self, *, goal: SmartErGoal, actor: str, at: datetime, idempotency_key: str | None = None
-    ) -> None:
+    def propose_goal(self, *, goal: SmartErGoal, by: By) -> None:
         self._live()
-        self._as_employee(actor, "propose a goal")
+        self._as_employee(by.actor, "propose a goal")
         self._preparing("propose a draft goal")
         self._goal_inside_cycle(goal)
-        self._emit(self.GoalProposed, actor=actor, at=at, key=idempotency_key, goal=goal)
+        self._emit(self.GoalProposed, by, goal=goal)
 
     @command(ev.PeerFeedbackRequested)
-    def request_peer_feedback(
-        self, *, peer_id: str, actor: str, at: datetime, idempotency_key: str | None = None
-    ) -> None:
+    def request_peer_feedback(self, *, peer_id: str, by: By) -> None:
         self._live()
-        self._as_employee(actor, "request peer feedback")
+        self._as_employee(by.actor, "request peer feedback")
         self._preparing("request peer feedback")
         if peer_id in (self.employee_id, ""):
             raise errors.InvalidCommand("peer_id", "must name a coworker, not the employee")
         if peer_id in self.peer_feedback:
             raise errors.InvalidCommand("peer_id", f"feedback was already requested from {peer_id}")
-        self._emit(
-            self.PeerFeedbackRequested, actor=actor, at=at, key=idempotency_key, peer_id=peer_id
-        )
+        self._emit(self.PeerFeedbackRequested, by, peer_id=peer_id)
 
     @command(ev.PeerFeedbackReceived)
     def receive_peer_feedback(
@@ -179,25 +160,17 @@ class DevelopmentCase(PlanSteps):
         *,
         feedback: PeerFeedback,
         anonymous: bool = False,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
+        by: By,
     ) -> None:
         self._live()
-        if actor not in self.peer_feedback:
+        if by.actor not in self.peer_feedback:
             raise errors.PeerFeedbackNotRequested(
-                f"no feedback was requested from {actor!r}", current=self.phase
+                f"no feedback was requested from {by.actor!r}", current=self.phase
             )
-        if self.peer_feedback[actor] is not None:
-            raise errors.InvalidCommand("feedback", f"{actor} already gave feedback")
+        if self.peer_feedback[by.actor] is not None:
+            raise errors.InvalidCommand("feedback", f"{by.actor} already gave feedback")
         self._emit(
-            self.PeerFeedbackReceived,
-            actor=actor,
-            at=at,
-            key=idempotency_key,
-            peer_id=actor,
-            feedback=feedback,
-            anonymous=anonymous,
+            self.PeerFeedbackReceived, by, peer_id=by.actor, feedback=feedback, anonymous=anonymous
         )
 
     # --- 2. request the meeting -------------------------------------------------
@@ -207,18 +180,16 @@ class DevelopmentCase(PlanSteps):
         self,
         *,
         proposed_for: datetime,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
+        by: By,
     ) -> None:
         self._live()
-        self._as_employee(actor, "request the career conversation")
+        self._as_employee(by.actor, "request the career conversation")
         if self.phase not in MEETING_REQUESTABLE:
             raise errors.MeetingAlreadyRequested(
                 "the meeting was already requested", current=self.phase
             )
         require_aware(proposed_for, "proposed_for")
-        notice = proposed_for - at
+        notice = proposed_for - by.at
         if notice < self.policy.meeting_notice:
             raise errors.NoticeTooShort(
                 "proposed_for",
@@ -227,33 +198,19 @@ class DevelopmentCase(PlanSteps):
             )
         if proposed_for > self.cycle_closes_at:
             raise errors.OutsideCycle("proposed_for", "must be before the cycle closes")
-        self._emit(
-            self.MeetingRequested,
-            actor=actor,
-            at=at,
-            key=idempotency_key,
-            proposed_for=proposed_for,
-        )
+        self._emit(self.MeetingRequested, by, proposed_for=proposed_for)
 
     def _meeting_answer_late(self, at: datetime) -> bool:
         assert self.meeting_requested_at is not None
         return at > self.meeting_requested_at + self.policy.meeting_response
 
     @command(ev.MeetingAccepted)
-    def accept_meeting(
-        self, *, actor: str, at: datetime, idempotency_key: str | None = None
-    ) -> None:
+    def accept_meeting(self, *, by: By) -> None:
         self._live()
-        self._as_manager(actor, "accept the meeting")
+        self._as_manager(by.actor, "accept the meeting")
         if self.phase is not Phase.MEETING_REQUESTED:
             raise errors.MeetingNotPending("no meeting request is pending", current=self.phase)
-        self._emit(
-            self.MeetingAccepted,
-            actor=actor,
-            at=at,
-            key=idempotency_key,
-            late=self._meeting_answer_late(at),
-        )
+        self._emit(self.MeetingAccepted, by, late=self._meeting_answer_late(by.at))
 
     @command(ev.MeetingRescheduled)
     def reschedule_meeting(
@@ -261,16 +218,14 @@ class DevelopmentCase(PlanSteps):
         *,
         new_time: datetime,
         reason: str,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
+        by: By,
     ) -> None:
         """The manager proposes another time for a request, or either party moves it."""
         self._live()
         if self.phase is Phase.MEETING_REQUESTED:
-            self._as_manager(actor, "propose another time for the meeting request")
+            self._as_manager(by.actor, "propose another time for the meeting request")
         elif self.phase is Phase.MEETING_SCHEDULED:
-            self._as_party(actor, "reschedule the meeting")
+            self._as_party(by.actor, "reschedule the meeting")
         else:
             raise errors.MeetingNotScheduled(
                 "there is no requested or scheduled meeting to move", current=self.phase
@@ -278,46 +233,30 @@ class DevelopmentCase(PlanSteps):
         require_aware(new_time, "new_time")
         if not reason.strip():
             raise errors.InvalidCommand("reason", "say why the meeting moves")
-        if new_time <= at:
+        if new_time <= by.at:
             raise errors.InvalidCommand("new_time", "must be in the future")
         if new_time > self.cycle_closes_at:
             raise errors.OutsideCycle("new_time", "must be before the cycle closes")
-        self._emit(
-            self.MeetingRescheduled,
-            actor=actor,
-            at=at,
-            key=idempotency_key,
-            new_time=new_time,
-            reason=reason.strip(),
-        )
+        self._emit(self.MeetingRescheduled, by, new_time=new_time, reason=reason.strip())
 
     @command(ev.MeetingDeclined)
-    def decline_meeting(
-        self, *, reason: str, actor: str, at: datetime, idempotency_key: str | None = None
-    ) -> None:
+    def decline_meeting(self, *, reason: str, by: By) -> None:
         self._live()
-        self._as_manager(actor, "decline the meeting")
+        self._as_manager(by.actor, "decline the meeting")
         if self.phase is not Phase.MEETING_REQUESTED:
             raise errors.MeetingNotPending("no meeting request is pending", current=self.phase)
         if not reason.strip():
             raise errors.InvalidCommand("reason", "a declined meeting needs a reason")
         self._emit(
-            self.MeetingDeclined,
-            actor=actor,
-            at=at,
-            key=idempotency_key,
-            reason=reason.strip(),
-            late=self._meeting_answer_late(at),
+            self.MeetingDeclined, by, reason=reason.strip(), late=self._meeting_answer_late(by.at)
         )
 
     # --- 3. share the agenda ----------------------------------------------------
 
     @command(ev.AgendaShared)
-    def share_agenda(
-        self, *, agenda: Agenda, actor: str, at: datetime, idempotency_key: str | None = None
-    ) -> None:
+    def share_agenda(self, *, agenda: Agenda, by: By) -> None:
         self._live()
-        self._as_party(actor, "share the agenda")
+        self._as_party(by.actor, "share the agenda")
         if self.held_at is not None:
             raise errors.AgendaAfterMeeting(
                 "the agenda is shared before the meeting, which was already held",
@@ -327,7 +266,7 @@ class DevelopmentCase(PlanSteps):
             raise errors.MeetingNotRequested(
                 "request the meeting before sharing its agenda", current=self.phase
             )
-        self._emit(self.AgendaShared, actor=actor, at=at, key=idempotency_key, agenda=agenda)
+        self._emit(self.AgendaShared, by, agenda=agenda)
 
     # --- 4. hold the conversation -------------------------------------------------
 
@@ -336,23 +275,21 @@ class DevelopmentCase(PlanSteps):
         self,
         *,
         held_at: datetime,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
+        by: By,
     ) -> None:
         self._live()
-        self._as_party(actor, "record the meeting as held")
+        self._as_party(by.actor, "record the meeting as held")
         if self.phase is not Phase.MEETING_SCHEDULED:
             raise errors.MeetingNotScheduled(
                 "only an accepted meeting can be held", current=self.phase
             )
         require_aware(held_at, "held_at")
-        if held_at > at:
+        if held_at > by.at:
             raise errors.InvalidCommand("held_at", "cannot be in the future")
         assert self.meeting_requested_at is not None
         if held_at < self.meeting_requested_at:
             raise errors.InvalidCommand("held_at", "cannot be before the meeting was requested")
-        self._emit(self.MeetingHeld, actor=actor, at=at, key=idempotency_key, held_at=held_at)
+        self._emit(self.MeetingHeld, by, held_at=held_at)
 
     def _other_party(self, actor: str) -> str:
         return self.manager_id if actor == self.employee_id else self.employee_id
@@ -362,21 +299,12 @@ class DevelopmentCase(PlanSteps):
         self,
         *,
         feedback: ConversationFeedback,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
+        by: By,
     ) -> None:
         self._live()
-        self._as_party(actor, "give feedback in the conversation")
+        self._as_party(by.actor, "give feedback in the conversation")
         self._held("give conversation feedback")
-        self._emit(
-            self.FeedbackGiven,
-            actor=actor,
-            at=at,
-            key=idempotency_key,
-            to_id=self._other_party(actor),
-            feedback=feedback,
-        )
+        self._emit(self.FeedbackGiven, by, to_id=self._other_party(by.actor), feedback=feedback)
 
     @command(ev.RecapShared)
     def share_recap(
@@ -384,13 +312,11 @@ class DevelopmentCase(PlanSteps):
         *,
         recap: Recap,
         action_item_ids: list[UUID],
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
+        by: By,
     ) -> None:
         """Close the meeting with a recap; the application creates one ActionItem per entry."""
         self._live()
-        self._as_party(actor, "share the recap")
+        self._as_party(by.actor, "share the recap")
         self._held("share the recap")
         if self.recap is not None:
             raise errors.RecapAlreadyShared("the recap was already shared", current=self.phase)
@@ -404,11 +330,9 @@ class DevelopmentCase(PlanSteps):
         self._inside_cycle("follow_up_on", recap.follow_up_on)
         self._emit(
             self.RecapShared,
-            actor=actor,
-            at=at,
-            key=idempotency_key,
+            by,
             recap=recap,
-            sent_to=self._other_party(actor),
+            sent_to=self._other_party(by.actor),
             action_item_ids=list(action_item_ids),
         )
 
@@ -418,23 +342,14 @@ class DevelopmentCase(PlanSteps):
         *,
         spec: ActionItemSpec,
         action_item_id: UUID,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
+        by: By,
     ) -> None:
         """An action item agreed after the recap (in a check-in, say)."""
         self._live()
-        self._as_party(actor, "agree an action item")
+        self._as_party(by.actor, "agree an action item")
         self._held("agree an action item")
         self.check_action_item(spec)
-        self._emit(
-            self.ActionItemAdded,
-            actor=actor,
-            at=at,
-            key=idempotency_key,
-            action_item_id=action_item_id,
-            spec=spec,
-        )
+        self._emit(self.ActionItemAdded, by, action_item_id=action_item_id, spec=spec)
 
 
 _DURATION = TypeAdapter(timedelta)

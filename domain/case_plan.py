@@ -9,7 +9,7 @@ from datetime import datetime
 
 from domain import case_events as ev
 from domain import errors
-from domain.base import command, escalation_recipient, require_aware, require_system
+from domain.base import By, command, escalation_recipient, require_aware, require_system
 from domain.case_state import CaseState, PlanVersion
 from domain.phases import PLAN_EDITABLE, PlanStatus
 from domain.values import (
@@ -26,12 +26,10 @@ class PlanSteps(CaseState):
     # --- 5. draft the plan ----------------------------------------------------------
 
     @command(ev.PlanDrafted)
-    def draft_plan(
-        self, *, plan: DevelopmentPlan, actor: str, at: datetime, idempotency_key: str | None = None
-    ) -> None:
+    def draft_plan(self, *, plan: DevelopmentPlan, by: By) -> None:
         """A draft is edited in place until submitted; after a review it is a new version."""
         self._live()
-        self._as_employee(actor, "draft the development plan")
+        self._as_employee(by.actor, "draft the development plan")
         self._held("draft the plan", errors.PlanBeforeMeeting)
         if self.phase not in PLAN_EDITABLE:
             raise errors.PlanNotEditable(
@@ -43,29 +41,20 @@ class PlanSteps(CaseState):
         current = self.current_plan
         editing = current is not None and current.status is PlanStatus.DRAFT
         version = current.version if editing and current else len(self.plans) + 1
-        self._emit(
-            self.PlanDrafted, actor=actor, at=at, key=idempotency_key, version=version, plan=plan
-        )
+        self._emit(self.PlanDrafted, by, version=version, plan=plan)
 
     # --- 6. approve ---------------------------------------------------------------------
 
     @command(ev.PlanSubmitted)
-    def submit_plan(self, *, actor: str, at: datetime, idempotency_key: str | None = None) -> None:
+    def submit_plan(self, *, by: By) -> None:
         self._live()
-        self._as_employee(actor, "submit the plan")
+        self._as_employee(by.actor, "submit the plan")
         current = self.current_plan
         if current is None or current.status is not PlanStatus.DRAFT:
             raise errors.NoDraftPlan("there is no draft plan to submit", current=self.phase)
         due = self.plan_due_at
         assert due is not None
-        self._emit(
-            self.PlanSubmitted,
-            actor=actor,
-            at=at,
-            key=idempotency_key,
-            version=current.version,
-            late=at > due,
-        )
+        self._emit(self.PlanSubmitted, by, version=current.version, late=by.at > due)
 
     def _submitted(self, action: str) -> PlanVersion:
         current = self.current_plan
@@ -76,43 +65,32 @@ class PlanSteps(CaseState):
         return current
 
     @command(ev.PlanChangesRequested)
-    def request_plan_changes(
-        self, *, comments: str, actor: str, at: datetime, idempotency_key: str | None = None
-    ) -> None:
+    def request_plan_changes(self, *, comments: str, by: By) -> None:
         self._live()
-        self._as_manager(actor, "request changes to the plan")
+        self._as_manager(by.actor, "request changes to the plan")
         plan = self._submitted("request changes")
         if not comments.strip():
             raise errors.InvalidCommand("comments", "say what should change")
-        self._emit(
-            self.PlanChangesRequested,
-            actor=actor,
-            at=at,
-            key=idempotency_key,
-            version=plan.version,
-            comments=comments.strip(),
-        )
+        self._emit(self.PlanChangesRequested, by, version=plan.version, comments=comments.strip())
 
     @command(ev.PlanApproved)
-    def approve_plan(self, *, actor: str, at: datetime, idempotency_key: str | None = None) -> None:
+    def approve_plan(self, *, by: By) -> None:
         self._live()
-        self._as_manager(actor, "approve the plan")
+        self._as_manager(by.actor, "approve the plan")
         plan = self._submitted("approve the plan")
         assert plan.submitted_at is not None
         self._emit(
             self.PlanApproved,
-            actor=actor,
-            at=at,
-            key=idempotency_key,
+            by,
             version=plan.version,
-            late=at > plan.submitted_at + self.policy.approval_sla,
+            late=by.at > plan.submitted_at + self.policy.approval_sla,
         )
 
     # --- 7. check in ---------------------------------------------------------------------
 
-    def mark_check_in_due(self, *, number: int, due_at: datetime, actor: str, at: datetime) -> bool:
+    def mark_check_in_due(self, *, number: int, due_at: datetime, by: By) -> bool:
         """Timer step; idempotent by number. Returns False when nothing was recorded."""
-        require_system(actor, "mark a check-in due")
+        require_system(by.actor, "mark a check-in due")
         if self.is_closed or number in self.check_ins:
             return False
         self._approved("open a check-in", errors.CheckInBeforeApproval)
@@ -120,7 +98,7 @@ class PlanSteps(CaseState):
         if number != expected:
             raise errors.InvalidCommand("number", f"the next check-in is number {expected}")
         require_aware(due_at, "due_at")
-        self._emit(self.CheckInDue, actor=actor, at=at, number=number, due_at=due_at)
+        self._emit(self.CheckInDue, by, number=number, due_at=due_at)
         return True
 
     @command(ev.CheckInHeld)
@@ -129,12 +107,10 @@ class PlanSteps(CaseState):
         *,
         notes: str,
         progress: list[GoalProgress],
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
+        by: By,
     ) -> None:
         self._live()
-        self._as_party(actor, "hold a check-in")
+        self._as_party(by.actor, "hold a check-in")
         plan = self._approved("hold a check-in", errors.CheckInBeforeApproval)
         for i, entry in enumerate(progress):
             if plan.plan.goal(entry.goal_id) is None:
@@ -144,23 +120,21 @@ class PlanSteps(CaseState):
         due = self.open_check_in
         self._emit(
             self.CheckInHeld,
-            actor=actor,
-            at=at,
-            key=idempotency_key,
+            by,
             number=None if due is None else due.number,
             notes=notes,
             progress=list(progress),
         )
 
-    def mark_check_in_missed(self, *, number: int, actor: str, at: datetime) -> bool:
+    def mark_check_in_missed(self, *, number: int, by: By) -> bool:
         """Timer step at the end of the grace period; idempotent by number."""
-        require_system(actor, "mark a check-in missed")
+        require_system(by.actor, "mark a check-in missed")
         check_in = self.check_ins.get(number)
         if self.is_closed or check_in is None or check_in.held_at or check_in.missed:
             return False
-        if at < check_in.due_at + self.policy.checkin_grace:
+        if by.at < check_in.due_at + self.policy.checkin_grace:
             raise errors.InvalidCommand("at", "the check-in's grace period has not ended")
-        self._emit(self.CheckInMissed, actor=actor, at=at, number=number)
+        self._emit(self.CheckInMissed, by, number=number)
         return True
 
     @command(ev.GoalProgressRecorded)
@@ -168,18 +142,14 @@ class PlanSteps(CaseState):
         self,
         *,
         progress: GoalProgress,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
+        by: By,
     ) -> None:
         self._live()
-        self._as_party(actor, "record goal progress")
+        self._as_party(by.actor, "record goal progress")
         plan = self._approved("record goal progress")
         if plan.plan.goal(progress.goal_id) is None:
             raise errors.UnknownGoal("goal_id", f"{progress.goal_id!r} is not in the approved plan")
-        self._emit(
-            self.GoalProgressRecorded, actor=actor, at=at, key=idempotency_key, progress=progress
-        )
+        self._emit(self.GoalProgressRecorded, by, progress=progress)
 
     @command(ev.GoalReadjusted)
     def readjust_goal(
@@ -187,13 +157,11 @@ class PlanSteps(CaseState):
         *,
         goal: SmartErGoal,
         reason: str,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
+        by: By,
     ) -> None:
         """The R of SMART+ER: a new approved plan version; the old one stays as it was."""
         self._live()
-        self._as_party(actor, "readjust a goal")
+        self._as_party(by.actor, "readjust a goal")
         plan = self._approved("readjust a goal")
         if plan.plan.goal(goal.goal_id) is None:
             raise errors.UnknownGoal("goal.goal_id", f"{goal.goal_id!r} is not in the plan")
@@ -202,9 +170,7 @@ class PlanSteps(CaseState):
         self._goal_inside_cycle(goal)
         self._emit(
             self.GoalReadjusted,
-            actor=actor,
-            at=at,
-            key=idempotency_key,
+            by,
             goal=goal,
             reason=reason.strip(),
             from_version=plan.version,
@@ -216,21 +182,15 @@ class PlanSteps(CaseState):
     def _party_id(self, owner: Party) -> str:
         return self.employee_id if Party(owner) is Party.EMPLOYEE else self.manager_id
 
-    def record_reminder(
-        self, *, deadline: str, owner: Party, reason: str, actor: str, at: datetime
-    ) -> bool:
+    def record_reminder(self, *, deadline: str, owner: Party, reason: str, by: By) -> bool:
         """Timer step: remind the deadline's owner; once per deadline."""
         if self.is_closed:
             return False
         return self._record_reminder(
-            deadline=deadline,
-            recipient_id=self._party_id(owner),
-            reason=reason,
-            actor=actor,
-            at=at,
+            deadline=deadline, recipient_id=self._party_id(owner), reason=reason, by=by
         )
 
-    def escalate(self, *, deadline: str, rung: Rung, reason: str, actor: str, at: datetime) -> bool:
+    def escalate(self, *, deadline: str, rung: Rung, reason: str, by: By) -> bool:
         """Timer step: escalate to the rung's person from the current roster; once per rung."""
         if self.is_closed:
             return False
@@ -238,7 +198,7 @@ class PlanSteps(CaseState):
         if recipient is None:
             raise errors.NoEscalationTarget("rung", f"{self.employee_id} has no {rung.name}")
         return self._record_escalation(
-            deadline=deadline, rung=rung, recipient_id=recipient, reason=reason, actor=actor, at=at
+            deadline=deadline, rung=rung, recipient_id=recipient, reason=reason, by=by
         )
 
     # --- 8. close -------------------------------------------------------------------------
@@ -260,14 +220,13 @@ class PlanSteps(CaseState):
     def close(
         self,
         *,
-        actor: str,
-        at: datetime,
+        by: By,
         outcome: CaseOutcome | None = None,
     ) -> bool:
         """Close with an outcome (derived when not given); closing twice records nothing."""
         if self.is_closed:
             return False
-        require_aware(at)
+        require_aware(by.at)
         if outcome is None:
             outcome = (
                 CaseOutcome.PLAN_APPROVED
@@ -276,8 +235,7 @@ class PlanSteps(CaseState):
             )
         self._emit(
             self.CaseClosed,
-            actor=actor,
-            at=at,
+            by,
             outcome=outcome.value,
             phase_at_close=self.phase.value,
             unfinished=self.unfinished(),

@@ -14,17 +14,15 @@ are that value object with the step's name, so the request body keeps its shape.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar, Self, TypeVar, cast
+from typing import ClassVar, Self, TypeVar, cast
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from domain import errors
 from domain.action_item import ActionItem, CaseContext, action_item_id_for
-from domain.base import SYSTEM_ACTOR, CareerAggregate
+from domain.base import SYSTEM_ACTOR, By, CareerAggregate
 from domain.case import DevelopmentCase
 from domain.values import (
     ActionItemSpec,
@@ -46,24 +44,6 @@ from domain.values import (
 )
 
 V = TypeVar("V", bound=ValueObject)
-
-
-@dataclass(frozen=True)
-class By:
-    """Who takes a step, when it occurred, and the client's Idempotency-Key (if any)."""
-
-    actor: str
-    at: datetime
-    idempotency_key: str | None = None
-
-    @property
-    def kw(self) -> dict[str, Any]:
-        return {"actor": self.actor, "at": self.at, "idempotency_key": self.idempotency_key}
-
-    @property
-    def system(self) -> dict[str, Any]:
-        """Timer steps: the service acts, idempotent by domain state rather than by key."""
-        return {"actor": SYSTEM_ACTOR, "at": self.at}
 
 
 class Who(StrEnum):
@@ -122,7 +102,7 @@ class ChangeManager(CaseCommand):
     participants: Participants
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.change_manager(participants=self.participants, **by.kw)
+        case.change_manager(participants=self.participants, by=by)
         return ()
 
 
@@ -134,7 +114,7 @@ class RecordSelfAssessment(SelfAssessment, CaseCommand):
     who = Who.EMPLOYEE
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.record_self_assessment(assessment=_as(SelfAssessment, self), **by.kw)
+        case.record_self_assessment(assessment=_as(SelfAssessment, self), by=by)
         return ()
 
 
@@ -143,7 +123,7 @@ class ProposeGoal(SmartErGoal, CaseCommand):
     who = Who.EMPLOYEE
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.propose_goal(goal=_as(SmartErGoal, self), **by.kw)
+        case.propose_goal(goal=_as(SmartErGoal, self), by=by)
         return ()
 
 
@@ -156,7 +136,7 @@ class RequestPeerFeedback(CaseCommand):
         return [("peer_id", self.peer_id)]
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.request_peer_feedback(peer_id=self.peer_id, **by.kw)
+        case.request_peer_feedback(peer_id=self.peer_id, by=by)
         return ()
 
 
@@ -167,7 +147,7 @@ class GivePeerFeedback(CaseCommand):
     anonymous: bool = False
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.receive_peer_feedback(feedback=self.feedback, anonymous=self.anonymous, **by.kw)
+        case.receive_peer_feedback(feedback=self.feedback, anonymous=self.anonymous, by=by)
         return ()
 
 
@@ -180,7 +160,7 @@ class RequestMeeting(CaseCommand):
     proposed_for: AwareDatetime = Field(description="at least the policy's notice ahead")
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.request_meeting(proposed_for=self.proposed_for, **by.kw)
+        case.request_meeting(proposed_for=self.proposed_for, by=by)
         return ()
 
 
@@ -189,7 +169,7 @@ class AcceptMeeting(CaseCommand):
     who = Who.MANAGER
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.accept_meeting(**by.kw)
+        case.accept_meeting(by=by)
         return ()
 
 
@@ -199,7 +179,7 @@ class RescheduleMeeting(CaseCommand):
     reason: Text
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.reschedule_meeting(new_time=self.new_time, reason=self.reason, **by.kw)
+        case.reschedule_meeting(new_time=self.new_time, reason=self.reason, by=by)
         return ()
 
 
@@ -209,7 +189,7 @@ class DeclineMeeting(CaseCommand):
     reason: Text
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.decline_meeting(reason=self.reason, **by.kw)
+        case.decline_meeting(reason=self.reason, by=by)
         return ()
 
 
@@ -220,7 +200,7 @@ class ShareAgenda(Agenda, CaseCommand):
     action = "share the agenda"
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.share_agenda(agenda=_as(Agenda, self), **by.kw)
+        case.share_agenda(agenda=_as(Agenda, self), by=by)
         return ()
 
 
@@ -229,7 +209,7 @@ class HoldMeeting(CaseCommand):
     held_at: AwareDatetime | None = Field(None, description="when it took place (default: now)")
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.hold_meeting(held_at=self.held_at or by.at, **by.kw)
+        case.hold_meeting(held_at=self.held_at or by.at, by=by)
         return ()
 
 
@@ -237,7 +217,7 @@ class GiveFeedback(ConversationFeedback, CaseCommand):
     action = "give feedback"
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.give_feedback(feedback=_as(ConversationFeedback, self), **by.kw)
+        case.give_feedback(feedback=_as(ConversationFeedback, self), by=by)
         return ()
 
 
@@ -248,8 +228,7 @@ def _agree(case: DevelopmentCase, item_id: UUID, spec: ActionItemSpec, by: By) -
         cycle_id=case.cycle_id,
         employee_id=case.employee_id,
         spec=spec,
-        actor=by.actor,
-        at=by.at,
+        by=By(by.actor, by.at),
     )
 
 
@@ -266,7 +245,7 @@ class ShareRecap(Recap, CaseCommand):
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
         recap = _as(Recap, self)
         ids = [action_item_id_for(case.id, f"recap:{i}") for i in range(len(recap.action_items))]
-        if not case.share_recap(recap=recap, action_item_ids=ids, **by.kw):
+        if not case.share_recap(recap=recap, action_item_ids=ids, by=by):
             return ()
         return [_agree(case, i, s, by) for i, s in zip(ids, recap.action_items, strict=True)]
 
@@ -289,7 +268,7 @@ class AddActionItem(ActionItemSpec, CaseCommand):
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
         spec = _as(ActionItemSpec, self)
         item_id = self.item_id(case, by.idempotency_key)
-        if not case.add_action_item(spec=spec, action_item_id=item_id, **by.kw):
+        if not case.add_action_item(spec=spec, action_item_id=item_id, by=by):
             return ()
         return [_agree(case, item_id, spec, by)]
 
@@ -302,7 +281,7 @@ class DraftPlan(DevelopmentPlan, CaseCommand):
     who = Who.EMPLOYEE
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.draft_plan(plan=_as(DevelopmentPlan, self), **by.kw)
+        case.draft_plan(plan=_as(DevelopmentPlan, self), by=by)
         return ()
 
 
@@ -311,7 +290,7 @@ class SubmitPlan(CaseCommand):
     who = Who.EMPLOYEE
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.submit_plan(**by.kw)
+        case.submit_plan(by=by)
         return ()
 
 
@@ -321,7 +300,7 @@ class RequestPlanChanges(CaseCommand):
     comments: Text
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.request_plan_changes(comments=self.comments, **by.kw)
+        case.request_plan_changes(comments=self.comments, by=by)
         return ()
 
 
@@ -330,7 +309,7 @@ class ApprovePlan(CaseCommand):
     who = Who.MANAGER
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.approve_plan(**by.kw)
+        case.approve_plan(by=by)
         return ()
 
 
@@ -343,7 +322,7 @@ class HoldCheckIn(CaseCommand):
     progress: list[GoalProgress] = Field(default_factory=list)
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.hold_check_in(notes=self.notes, progress=list(self.progress), **by.kw)
+        case.hold_check_in(notes=self.notes, progress=list(self.progress), by=by)
         return ()
 
 
@@ -351,7 +330,7 @@ class RecordGoalProgress(GoalProgress, CaseCommand):
     action = "record goal progress"
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.record_goal_progress(progress=_as(GoalProgress, self), **by.kw)
+        case.record_goal_progress(progress=_as(GoalProgress, self), by=by)
         return ()
 
 
@@ -361,7 +340,7 @@ class ReadjustGoal(CaseCommand):
     reason: Text
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.readjust_goal(goal=self.goal, reason=self.reason, **by.kw)
+        case.readjust_goal(goal=self.goal, reason=self.reason, by=by)
         return ()
 
 
@@ -376,7 +355,7 @@ class CloseCase(CaseCommand):
     outcome: CaseOutcome | None = Field(None, description="derived from the case when omitted")
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.close(actor=by.actor, at=by.at, outcome=self.outcome)
+        case.close(outcome=self.outcome, by=By(by.actor, by.at))
         return ()
 
 
@@ -392,7 +371,7 @@ class RemindCase(CaseCommand):
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
         case.record_reminder(
-            deadline=self.deadline, owner=self.owner, reason=self.reason, **by.system
+            deadline=self.deadline, owner=self.owner, reason=self.reason, by=By(SYSTEM_ACTOR, by.at)
         )
         return ()
 
@@ -405,7 +384,9 @@ class EscalateCase(CaseCommand):
     reason: str
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.escalate(deadline=self.deadline, rung=self.rung, reason=self.reason, **by.system)
+        case.escalate(
+            deadline=self.deadline, rung=self.rung, reason=self.reason, by=By(SYSTEM_ACTOR, by.at)
+        )
         return ()
 
 
@@ -416,7 +397,7 @@ class MarkCheckInDue(CaseCommand):
     due_at: AwareDatetime
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.mark_check_in_due(number=self.number, due_at=self.due_at, **by.system)
+        case.mark_check_in_due(number=self.number, due_at=self.due_at, by=By(SYSTEM_ACTOR, by.at))
         return ()
 
 
@@ -426,7 +407,7 @@ class MarkCheckInMissed(CaseCommand):
     number: int
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.mark_check_in_missed(number=self.number, **by.system)
+        case.mark_check_in_missed(number=self.number, by=By(SYSTEM_ACTOR, by.at))
         return ()
 
 
@@ -438,7 +419,7 @@ class CompleteActionItem(ItemCommand):
     note: str = Field("", max_length=4000)
 
     def apply(self, item: ActionItem, context: CaseContext, by: By) -> None:
-        item.complete(note=self.note, context=context, **by.kw)
+        item.complete(note=self.note, context=context, by=by)
 
 
 class RescheduleActionItem(ItemCommand):
@@ -447,7 +428,7 @@ class RescheduleActionItem(ItemCommand):
     reason: Text
 
     def apply(self, item: ActionItem, context: CaseContext, by: By) -> None:
-        item.reschedule(new_due_at=self.new_due_at, reason=self.reason, context=context, **by.kw)
+        item.reschedule(new_due_at=self.new_due_at, reason=self.reason, context=context, by=by)
 
 
 class CancelActionItem(ItemCommand):
@@ -455,14 +436,14 @@ class CancelActionItem(ItemCommand):
     reason: Text
 
     def apply(self, item: ActionItem, context: CaseContext, by: By) -> None:
-        item.cancel(reason=self.reason, context=context, **by.kw)
+        item.cancel(reason=self.reason, context=context, by=by)
 
 
 class MarkItemOverdue(ItemCommand):
     action = "mark an action item overdue"
 
     def apply(self, item: ActionItem, context: CaseContext, by: By) -> None:
-        item.mark_overdue(**by.system)
+        item.mark_overdue(by=By(SYSTEM_ACTOR, by.at))
 
 
 class RemindItem(ItemCommand):
@@ -470,7 +451,7 @@ class RemindItem(ItemCommand):
     reason: str
 
     def apply(self, item: ActionItem, context: CaseContext, by: By) -> None:
-        item.record_reminder(reason=self.reason, **by.system)
+        item.record_reminder(reason=self.reason, by=By(SYSTEM_ACTOR, by.at))
 
 
 class EscalateItem(ItemCommand):
@@ -480,7 +461,10 @@ class EscalateItem(ItemCommand):
 
     def apply(self, item: ActionItem, context: CaseContext, by: By) -> None:
         item.escalate(
-            rung=self.rung, participants=context.participants, reason=self.reason, **by.system
+            rung=self.rung,
+            participants=context.participants,
+            reason=self.reason,
+            by=By(SYSTEM_ACTOR, by.at),
         )
 
 

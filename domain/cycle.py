@@ -13,7 +13,7 @@ from enum import StrEnum
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain import errors
-from domain.base import CareerAggregate, command, require_aware
+from domain.base import By, CareerAggregate, command, require_aware
 from domain.values import Policy
 
 
@@ -86,11 +86,10 @@ class Cycle(CareerAggregate):
         closes_at: datetime,
         okr_planning_on: date | None,
         policy: Policy,
-        actor: str,
-        at: datetime,
+        by: By,
     ) -> Cycle:
         cls.check_window(name, opens_at, closes_at, okr_planning_on)
-        require_aware(at)
+        require_aware(by.at)
         return cls._create(
             cls.CycleCreated,
             id=id,
@@ -99,8 +98,8 @@ class Cycle(CareerAggregate):
             closes_at=closes_at,
             okr_planning_on=okr_planning_on,
             policy=policy,
-            actor=actor,
-            timestamp=at,
+            actor=by.actor,
+            timestamp=by.at,
             idempotency_key=None,
         )
 
@@ -140,40 +139,38 @@ class Cycle(CareerAggregate):
         return self.status is CycleStatus.OPEN
 
     @command(PolicyAmended)
-    def amend_policy(
-        self, *, policy: Policy, actor: str, at: datetime, idempotency_key: str | None = None
-    ) -> None:
+    def amend_policy(self, *, policy: Policy, by: By) -> None:
         """A running cycle keeps the policy it was opened with."""
         if self.status is not CycleStatus.DRAFT:
             raise errors.CycleNotDraft(
                 "the policy can only change before the cycle opens", current=self.status
             )
-        self._emit(self.PolicyAmended, actor=actor, at=at, key=idempotency_key, policy=policy)
+        self._emit(self.PolicyAmended, by, policy=policy)
 
-    def open(self, *, actor: str, at: datetime) -> bool:
+    def open(self, *, by: By) -> bool:
         """Open the cycle; opening an open cycle again records nothing."""
         if self.status is CycleStatus.OPEN:
             return False
         if self.status is CycleStatus.CLOSED:
             raise errors.CycleClosed("a closed cycle cannot open again", current=self.status)
-        self._emit(self.CycleOpened, actor=actor, at=at, policy=self.policy)
+        self._emit(self.CycleOpened, by, policy=self.policy)
         return True
 
-    def enroll(self, *, employee_ids: list[str], actor: str, at: datetime) -> list[str]:
+    def enroll(self, *, employee_ids: list[str], by: By) -> list[str]:
         """Record newly enrolled employees; returns those not enrolled before."""
         if not self.is_open:
             raise errors.CycleNotOpen("enrol employees in an open cycle", current=self.status)
         new = [e for e in dict.fromkeys(employee_ids) if e not in self.enrolled_set]
         if new:
-            self._emit(self.PopulationEnrolled, actor=actor, at=at, employee_ids=new)
+            self._emit(self.PopulationEnrolled, by, employee_ids=new)
         return new
 
-    def close(self, *, actor: str, at: datetime) -> bool:
+    def close(self, *, by: By) -> bool:
         if self.status is CycleStatus.CLOSED:
             return False
         if self.status is CycleStatus.DRAFT:
             raise errors.CycleNotOpen("only an open cycle can be closed", current=self.status)
-        self._emit(self.CycleClosed, actor=actor, at=at)
+        self._emit(self.CycleClosed, by)
         return True
 
 
@@ -202,11 +199,11 @@ class CycleCatalog(CareerAggregate):
         self.cycle_ids: list[UUID] = []
 
     @classmethod
-    def start(cls, *, actor: str, at: datetime) -> CycleCatalog:
+    def start(cls, *, by: By) -> CycleCatalog:
         return cls._create(
-            cls.CatalogStarted, id=CATALOG_ID, actor=actor, timestamp=at, idempotency_key=None
+            cls.CatalogStarted, id=CATALOG_ID, actor=by.actor, timestamp=by.at, idempotency_key=None
         )
 
-    def add(self, cycle_id: UUID, *, actor: str, at: datetime) -> None:
+    def add(self, cycle_id: UUID, *, by: By) -> None:
         if cycle_id not in self.cycle_ids:
-            self._emit(self.CycleListed, actor=actor, at=at, cycle_id=cycle_id)
+            self._emit(self.CycleListed, by, cycle_id=cycle_id)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 import zoneinfo
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 from uuid import NAMESPACE_URL, uuid5
@@ -22,7 +21,7 @@ from uuid import NAMESPACE_URL, uuid5
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, ValidationError
 
 from domain import errors
-from domain.base import CareerAggregate, command
+from domain.base import By, CareerAggregate, command
 from domain.values import Participants, PersonId, ValueObject
 
 ROSTER_ID = uuid5(NAMESPACE_URL, "careerflow:roster")
@@ -241,9 +240,9 @@ class Roster(CareerAggregate):
         self.partnered: dict[str, frozenset[str]] = {}
 
     @classmethod
-    def start(cls, *, actor: str, at: datetime) -> Roster:
+    def start(cls, *, by: By) -> Roster:
         return cls._create(
-            cls.RosterStarted, id=ROSTER_ID, actor=actor, timestamp=at, idempotency_key=None
+            cls.RosterStarted, id=ROSTER_ID, actor=by.actor, timestamp=by.at, idempotency_key=None
         )
 
     def _index(self, people: dict[str, Person]) -> None:
@@ -267,9 +266,7 @@ class Roster(CareerAggregate):
         *,
         people: Sequence[Person],
         source: str,
-        actor: str,
-        at: datetime,
-        idempotency_key: str | None = None,
+        by: By,
     ) -> None:
         """Record what differs between the roster and ``people`` (validated as a whole)."""
         incoming = {p.employee_id: p for p in people}
@@ -290,9 +287,7 @@ class Roster(CareerAggregate):
         if added or removed or changes:
             self._emit(
                 self.RosterImported,
-                actor=actor,
-                at=at,
-                key=idempotency_key,
+                by,
                 source=source,
                 added=added,
                 changes=changes,

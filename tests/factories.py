@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+from domain.base import By
 from domain.case import DevelopmentCase, Phase
 from domain.values import (
     ActionItemSpec,
@@ -112,8 +113,7 @@ def new_case(
         cycle_opens_at=T0,
         cycle_closes_at=CYCLE_CLOSES,
         okr_planning_on=date(2026, 3, 2),
-        actor="hr",
-        at=T0,
+        by=By("hr", T0),
     )
 
 
@@ -125,16 +125,16 @@ def _steps(case: DevelopmentCase) -> list[tuple[Phase, Any]]:
     return [
         (
             Phase.MEETING_REQUESTED,
-            lambda: case.request_meeting(proposed_for=at(MEETING_DAY), actor=EMP, at=at(1)),
+            lambda: case.request_meeting(proposed_for=at(MEETING_DAY), by=By(EMP, at(1))),
         ),
-        (Phase.MEETING_SCHEDULED, lambda: case.accept_meeting(actor=MGR, at=at(2))),
+        (Phase.MEETING_SCHEDULED, lambda: case.accept_meeting(by=By(MGR, at(2)))),
         (
             Phase.MEETING_HELD,
-            lambda: case.hold_meeting(held_at=at(MEETING_DAY), actor=MGR, at=at(MEETING_DAY)),
+            lambda: case.hold_meeting(held_at=at(MEETING_DAY), by=By(MGR, at(MEETING_DAY))),
         ),
-        (Phase.PLAN_DRAFTED, lambda: case.draft_plan(plan=plan(), actor=EMP, at=at(12))),
-        (Phase.PLAN_SUBMITTED, lambda: case.submit_plan(actor=EMP, at=at(13))),
-        (Phase.PLAN_APPROVED, lambda: case.approve_plan(actor=MGR, at=at(14))),
+        (Phase.PLAN_DRAFTED, lambda: case.draft_plan(plan=plan(), by=By(EMP, at(12)))),
+        (Phase.PLAN_SUBMITTED, lambda: case.submit_plan(by=By(EMP, at(13)))),
+        (Phase.PLAN_APPROVED, lambda: case.approve_plan(by=By(MGR, at(14)))),
     ]
 
 

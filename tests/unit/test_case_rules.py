@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from domain import errors
-from domain.base import SYSTEM_ACTOR
+from domain.base import SYSTEM_ACTOR, By
 from domain.case import DevelopmentCase, Phase, PlanStatus
 from domain.values import (
     CaseOutcome,
@@ -55,7 +55,7 @@ def events_of(case: DevelopmentCase) -> list[str]:
 
 def test_events_carry_the_actor_and_the_time_the_caller_gave() -> None:
     case = new_case()
-    case.record_self_assessment(assessment=self_assessment(), actor=EMP, at=at(3))
+    case.record_self_assessment(assessment=self_assessment(), by=By(EMP, at(3)))
     opened, recorded = case.pending_events
     assert (opened.actor, opened.timestamp) == ("hr", at(0))  # type: ignore[attr-defined]
     assert (recorded.actor, recorded.timestamp) == (EMP, at(3))  # type: ignore[attr-defined]
@@ -66,7 +66,7 @@ def test_a_naive_time_is_refused() -> None:
     case = new_case()
     with pytest.raises(errors.NaiveTimestamp) as info:
         case.record_self_assessment(
-            assessment=self_assessment(), actor=EMP, at=datetime(2026, 1, 6, 9)
+            assessment=self_assessment(), by=By(EMP, datetime(2026, 1, 6, 9))
         )
     assert info.value.field == "at"
     assert events_of(case) == ["CaseOpened"]
@@ -79,117 +79,116 @@ OutOfOrder = tuple[Phase, Callable[[DevelopmentCase], Any], type[errors.StepOutO
 OUT_OF_ORDER: list[OutOfOrder] = [
     (
         Phase.PREPARING,
-        lambda c: c.share_agenda(agenda=agenda(), actor=EMP, at=at(1)),
+        lambda c: c.share_agenda(agenda=agenda(), by=By(EMP, at(1))),
         errors.MeetingNotRequested,
     ),
     (
         Phase.MEETING_HELD,
-        lambda c: c.share_agenda(agenda=agenda(), actor=EMP, at=at(11)),
+        lambda c: c.share_agenda(agenda=agenda(), by=By(EMP, at(11))),
         errors.AgendaAfterMeeting,
     ),
     (
         Phase.MEETING_SCHEDULED,
-        lambda c: c.draft_plan(plan=plan(), actor=EMP, at=at(3)),
+        lambda c: c.draft_plan(plan=plan(), by=By(EMP, at(3))),
         errors.PlanBeforeMeeting,
     ),
     (
         Phase.PREPARING,
-        lambda c: c.draft_plan(plan=plan(), actor=EMP, at=at(3)),
+        lambda c: c.draft_plan(plan=plan(), by=By(EMP, at(3))),
         errors.PlanBeforeMeeting,
     ),
-    (Phase.MEETING_HELD, lambda c: c.submit_plan(actor=EMP, at=at(11)), errors.NoDraftPlan),
-    (Phase.PLAN_DRAFTED, lambda c: c.approve_plan(actor=MGR, at=at(12)), errors.PlanNotSubmitted),
+    (Phase.MEETING_HELD, lambda c: c.submit_plan(by=By(EMP, at(11))), errors.NoDraftPlan),
+    (Phase.PLAN_DRAFTED, lambda c: c.approve_plan(by=By(MGR, at(12))), errors.PlanNotSubmitted),
     (
         Phase.PLAN_DRAFTED,
-        lambda c: c.request_plan_changes(comments="x", actor=MGR, at=at(12)),
+        lambda c: c.request_plan_changes(comments="x", by=By(MGR, at(12))),
         errors.PlanNotSubmitted,
     ),
     (
         Phase.PLAN_SUBMITTED,
-        lambda c: c.draft_plan(plan=plan(), actor=EMP, at=at(13)),
+        lambda c: c.draft_plan(plan=plan(), by=By(EMP, at(13))),
         errors.PlanNotEditable,
     ),
     (
         Phase.PLAN_SUBMITTED,
-        lambda c: c.hold_check_in(notes="n", progress=[], actor=MGR, at=at(13)),
+        lambda c: c.hold_check_in(notes="n", progress=[], by=By(MGR, at(13))),
         errors.CheckInBeforeApproval,
     ),
     (
         Phase.PLAN_SUBMITTED,
-        lambda c: c.mark_check_in_due(number=1, due_at=at(40), actor=SYSTEM_ACTOR, at=at(40)),
+        lambda c: c.mark_check_in_due(number=1, due_at=at(40), by=By(SYSTEM_ACTOR, at(40))),
         errors.CheckInBeforeApproval,
     ),
     (
         Phase.MEETING_HELD,
         lambda c: c.record_goal_progress(
-            progress=GoalProgress(goal_id="g1", percent=5), actor=EMP, at=at(11)
+            progress=GoalProgress(goal_id="g1", percent=5), by=By(EMP, at(11))
         ),
         errors.PlanNotApproved,
     ),
     (
         Phase.MEETING_HELD,
-        lambda c: c.readjust_goal(goal=goal(), reason="r", actor=EMP, at=at(11)),
+        lambda c: c.readjust_goal(goal=goal(), reason="r", by=By(EMP, at(11))),
         errors.PlanNotApproved,
     ),
     (
         Phase.MEETING_REQUESTED,
-        lambda c: c.hold_meeting(held_at=at(1), actor=MGR, at=at(1)),
+        lambda c: c.hold_meeting(held_at=at(1), by=By(MGR, at(1))),
         errors.MeetingNotScheduled,
     ),
-    (Phase.PREPARING, lambda c: c.accept_meeting(actor=MGR, at=at(1)), errors.MeetingNotPending),
+    (Phase.PREPARING, lambda c: c.accept_meeting(by=By(MGR, at(1))), errors.MeetingNotPending),
     (
         Phase.MEETING_SCHEDULED,
-        lambda c: c.accept_meeting(actor=MGR, at=at(3)),
+        lambda c: c.accept_meeting(by=By(MGR, at(3))),
         errors.MeetingNotPending,
     ),
     (
         Phase.MEETING_SCHEDULED,
-        lambda c: c.decline_meeting(reason="busy", actor=MGR, at=at(3)),
+        lambda c: c.decline_meeting(reason="busy", by=By(MGR, at(3))),
         errors.MeetingNotPending,
     ),
     (
         Phase.MEETING_REQUESTED,
-        lambda c: c.request_meeting(proposed_for=at(20), actor=EMP, at=at(2)),
+        lambda c: c.request_meeting(proposed_for=at(20), by=By(EMP, at(2))),
         errors.MeetingAlreadyRequested,
     ),
     (
         Phase.PREPARING,
-        lambda c: c.reschedule_meeting(new_time=at(20), reason="r", actor=MGR, at=at(2)),
+        lambda c: c.reschedule_meeting(new_time=at(20), reason="r", by=By(MGR, at(2))),
         errors.MeetingNotScheduled,
     ),
     (
         Phase.MEETING_HELD,
-        lambda c: c.record_self_assessment(assessment=self_assessment(), actor=EMP, at=at(11)),
+        lambda c: c.record_self_assessment(assessment=self_assessment(), by=By(EMP, at(11))),
         errors.PreparationClosed,
     ),
     (
         Phase.MEETING_HELD,
-        lambda c: c.propose_goal(goal=goal(), actor=EMP, at=at(11)),
+        lambda c: c.propose_goal(goal=goal(), by=By(EMP, at(11))),
         errors.PreparationClosed,
     ),
     (
         Phase.MEETING_HELD,
-        lambda c: c.request_peer_feedback(peer_id=PEER, actor=EMP, at=at(11)),
+        lambda c: c.request_peer_feedback(peer_id=PEER, by=By(EMP, at(11))),
         errors.PreparationClosed,
     ),
     (
         Phase.MEETING_SCHEDULED,
-        lambda c: c.share_recap(recap=recap(), action_item_ids=[], actor=MGR, at=at(3)),
+        lambda c: c.share_recap(recap=recap(), action_item_ids=[], by=By(MGR, at(3))),
         errors.MeetingNotHeld,
     ),
     (
         Phase.MEETING_SCHEDULED,
         lambda c: c.give_feedback(
             feedback=ConversationFeedback(strengths=[FeedbackPoint(point="p", example="e")]),
-            actor=MGR,
-            at=at(3),
+            by=By(MGR, at(3)),
         ),
         errors.MeetingNotHeld,
     ),
     (
         Phase.PREPARING,
         lambda c: c.receive_peer_feedback(
-            feedback=PeerFeedback(strengths=["kind"]), actor=PEER, at=at(1)
+            feedback=PeerFeedback(strengths=["kind"]), by=By(PEER, at(1))
         ),
         errors.PeerFeedbackNotRequested,
     ),
@@ -211,20 +210,20 @@ def test_a_step_out_of_order_is_refused_and_records_nothing(
 
 def test_the_recap_is_shared_once() -> None:
     case = walk(new_case(), Phase.MEETING_HELD)
-    case.share_recap(recap=recap(), action_item_ids=[], actor=MGR, at=at(11))
+    case.share_recap(recap=recap(), action_item_ids=[], by=By(MGR, at(11)))
     with pytest.raises(errors.RecapAlreadyShared):
-        case.share_recap(recap=recap(), action_item_ids=[], actor=MGR, at=at(11))
+        case.share_recap(recap=recap(), action_item_ids=[], by=By(MGR, at(11)))
 
 
 def test_a_declined_meeting_can_be_requested_again() -> None:
     case = walk(new_case(), Phase.MEETING_REQUESTED)
     with pytest.raises(errors.InvalidCommand) as info:
-        case.decline_meeting(reason="  ", actor=MGR, at=at(2))
+        case.decline_meeting(reason="  ", by=By(MGR, at(2)))
     assert info.value.field == "reason"
-    case.decline_meeting(reason="On leave that week", actor=MGR, at=at(2))
+    case.decline_meeting(reason="On leave that week", by=By(MGR, at(2)))
     assert case.phase is Phase.MEETING_DECLINED
     assert case.decline_reason == "On leave that week"
-    case.request_meeting(proposed_for=at(20), actor=EMP, at=at(3))
+    case.request_meeting(proposed_for=at(20), by=By(EMP, at(3)))
     assert phase_of(case) is Phase.MEETING_REQUESTED
     assert case.meeting_requests == 2
 
@@ -232,13 +231,13 @@ def test_a_declined_meeting_can_be_requested_again() -> None:
 def test_the_manager_proposes_another_time_and_either_party_can_move_it() -> None:
     case = walk(new_case(), Phase.MEETING_REQUESTED)
     with pytest.raises(errors.NotPermitted):
-        case.reschedule_meeting(new_time=at(15), reason="r", actor=EMP, at=at(2))
-    case.reschedule_meeting(new_time=at(15), reason="Travelling on the 10th", actor=MGR, at=at(2))
+        case.reschedule_meeting(new_time=at(15), reason="r", by=By(EMP, at(2)))
+    case.reschedule_meeting(new_time=at(15), reason="Travelling on the 10th", by=By(MGR, at(2)))
     assert (case.phase, case.meeting_at) == (Phase.MEETING_SCHEDULED, at(15))
-    case.reschedule_meeting(new_time=at(16), reason="Clash", actor=EMP, at=at(3))
+    case.reschedule_meeting(new_time=at(16), reason="Clash", by=By(EMP, at(3)))
     assert case.meeting_at == at(16)
     with pytest.raises(errors.InvalidCommand) as info:
-        case.reschedule_meeting(new_time=at(2), reason="r", actor=EMP, at=at(3))
+        case.reschedule_meeting(new_time=at(2), reason="r", by=By(EMP, at(3)))
     assert info.value.field == "new_time"
 
 
@@ -248,23 +247,23 @@ def test_the_manager_proposes_another_time_and_either_party_can_move_it() -> Non
 def test_a_meeting_needs_a_weeks_notice_by_default() -> None:
     case = new_case()
     with pytest.raises(errors.NoticeTooShort) as info:
-        case.request_meeting(proposed_for=at(7) - timedelta(minutes=1), actor=EMP, at=at(0))
+        case.request_meeting(proposed_for=at(7) - timedelta(minutes=1), by=By(EMP, at(0)))
     assert info.value.field == "proposed_for"
     assert "P7D" in info.value.reason
     assert case.phase is Phase.PREPARING
-    case.request_meeting(proposed_for=at(7), actor=EMP, at=at(0))
+    case.request_meeting(proposed_for=at(7), by=By(EMP, at(0)))
     assert case.meeting_at == at(7)
 
 
 def test_the_notice_comes_from_the_cycle_policy() -> None:
     case = new_case(policy=Policy(meeting_notice=timedelta(days=1)))
-    case.request_meeting(proposed_for=at(1), actor=EMP, at=at(0))
+    case.request_meeting(proposed_for=at(1), by=By(EMP, at(0)))
     assert case.phase is Phase.MEETING_REQUESTED
 
 
 def test_a_meeting_after_the_cycle_closes_is_refused() -> None:
     with pytest.raises(errors.OutsideCycle) as info:
-        new_case().request_meeting(proposed_for=at(400), actor=EMP, at=at(0))
+        new_case().request_meeting(proposed_for=at(400), by=By(EMP, at(0)))
     assert info.value.field == "proposed_for"
 
 
@@ -274,42 +273,42 @@ PERMISSIONS: list[tuple[Phase, str, Callable[[DevelopmentCase, str], Any]]] = [
     (
         Phase.PREPARING,
         "employee",
-        lambda c, a: c.record_self_assessment(assessment=self_assessment(), actor=a, at=at(1)),
+        lambda c, a: c.record_self_assessment(assessment=self_assessment(), by=By(a, at(1))),
     ),
-    (Phase.PREPARING, "employee", lambda c, a: c.propose_goal(goal=goal(), actor=a, at=at(1))),
+    (Phase.PREPARING, "employee", lambda c, a: c.propose_goal(goal=goal(), by=By(a, at(1)))),
     (
         Phase.PREPARING,
         "employee",
-        lambda c, a: c.request_meeting(proposed_for=at(10), actor=a, at=at(1)),
+        lambda c, a: c.request_meeting(proposed_for=at(10), by=By(a, at(1))),
     ),
-    (Phase.MEETING_REQUESTED, "manager", lambda c, a: c.accept_meeting(actor=a, at=at(2))),
+    (Phase.MEETING_REQUESTED, "manager", lambda c, a: c.accept_meeting(by=By(a, at(2)))),
     (
         Phase.MEETING_REQUESTED,
         "manager",
-        lambda c, a: c.decline_meeting(reason="no", actor=a, at=at(2)),
+        lambda c, a: c.decline_meeting(reason="no", by=By(a, at(2))),
     ),
     (
         Phase.MEETING_REQUESTED,
         "party",
-        lambda c, a: c.share_agenda(agenda=agenda(), actor=a, at=at(2)),
+        lambda c, a: c.share_agenda(agenda=agenda(), by=By(a, at(2))),
     ),
     (
         Phase.MEETING_SCHEDULED,
         "party",
-        lambda c, a: c.hold_meeting(held_at=at(10), actor=a, at=at(10)),
+        lambda c, a: c.hold_meeting(held_at=at(10), by=By(a, at(10))),
     ),
-    (Phase.MEETING_HELD, "employee", lambda c, a: c.draft_plan(plan=plan(), actor=a, at=at(11))),
-    (Phase.PLAN_DRAFTED, "employee", lambda c, a: c.submit_plan(actor=a, at=at(13))),
-    (Phase.PLAN_SUBMITTED, "manager", lambda c, a: c.approve_plan(actor=a, at=at(14))),
+    (Phase.MEETING_HELD, "employee", lambda c, a: c.draft_plan(plan=plan(), by=By(a, at(11)))),
+    (Phase.PLAN_DRAFTED, "employee", lambda c, a: c.submit_plan(by=By(a, at(13)))),
+    (Phase.PLAN_SUBMITTED, "manager", lambda c, a: c.approve_plan(by=By(a, at(14)))),
     (
         Phase.PLAN_SUBMITTED,
         "manager",
-        lambda c, a: c.request_plan_changes(comments="more", actor=a, at=at(14)),
+        lambda c, a: c.request_plan_changes(comments="more", by=By(a, at(14))),
     ),
     (
         Phase.PLAN_APPROVED,
         "party",
-        lambda c, a: c.hold_check_in(notes="ok", progress=[], actor=a, at=at(20)),
+        lambda c, a: c.hold_check_in(notes="ok", progress=[], by=By(a, at(20))),
     ),
 ]
 WHO = {"employee": {EMP}, "manager": {MGR}, "party": {EMP, MGR}}
@@ -334,33 +333,33 @@ def test_only_the_right_person_may_take_a_step(
 def test_timer_steps_belong_to_the_service() -> None:
     case = walk(new_case(), Phase.PLAN_APPROVED)
     with pytest.raises(errors.NotPermitted):
-        case.mark_check_in_due(number=1, due_at=at(44), actor=MGR, at=at(44))
+        case.mark_check_in_due(number=1, due_at=at(44), by=By(MGR, at(44)))
     with pytest.raises(errors.NotPermitted):
         case.record_reminder(
-            deadline="plan_due", owner=Party.EMPLOYEE, reason="r", actor=EMP, at=at(20)
+            deadline="plan_due", owner=Party.EMPLOYEE, reason="r", by=By(EMP, at(20))
         )
 
 
 def test_only_a_requested_peer_gives_feedback_once() -> None:
     case = new_case()
     with pytest.raises(errors.InvalidCommand):
-        case.request_peer_feedback(peer_id=EMP, actor=EMP, at=at(1))
-    case.request_peer_feedback(peer_id=PEER, actor=EMP, at=at(1))
+        case.request_peer_feedback(peer_id=EMP, by=By(EMP, at(1)))
+    case.request_peer_feedback(peer_id=PEER, by=By(EMP, at(1)))
     with pytest.raises(errors.PeerFeedbackNotRequested):
-        case.receive_peer_feedback(feedback=PeerFeedback(strengths=["x"]), actor=STRANGER, at=at(2))
+        case.receive_peer_feedback(feedback=PeerFeedback(strengths=["x"]), by=By(STRANGER, at(2)))
     case.receive_peer_feedback(
-        feedback=PeerFeedback(strengths=["Clear writer"]), actor=PEER, at=at(2)
+        feedback=PeerFeedback(strengths=["Clear writer"]), by=By(PEER, at(2))
     )
     assert case.peer_feedback[PEER] == PeerFeedback(strengths=["Clear writer"])
     with pytest.raises(errors.InvalidCommand):
-        case.receive_peer_feedback(feedback=PeerFeedback(strengths=["x"]), actor=PEER, at=at(3))
+        case.receive_peer_feedback(feedback=PeerFeedback(strengths=["x"]), by=By(PEER, at(3)))
 
 
 def test_feedback_in_the_meeting_flows_both_ways() -> None:
     case = walk(new_case(), Phase.MEETING_HELD)
     fb = ConversationFeedback(strengths=[FeedbackPoint(point="Ownership", example="The CI fix")])
-    case.give_feedback(feedback=fb, actor=MGR, at=at(10))
-    case.give_feedback(feedback=fb, actor=EMP, at=at(10))
+    case.give_feedback(feedback=fb, by=By(MGR, at(10)))
+    case.give_feedback(feedback=fb, by=By(EMP, at(10)))
     assert [(f, t) for f, t, _ in case.feedback] == [(MGR, EMP), (EMP, MGR)]
 
 
@@ -369,15 +368,15 @@ def test_feedback_in_the_meeting_flows_both_ways() -> None:
 
 def test_a_resubmission_is_a_new_version_and_drafts_are_edited_in_place() -> None:
     case = walk(new_case(), Phase.PLAN_DRAFTED)
-    case.draft_plan(plan=plan(goal("g2")), actor=EMP, at=at(12.5))
+    case.draft_plan(plan=plan(goal("g2")), by=By(EMP, at(12.5)))
     assert [p.version for p in case.plans] == [1]
     assert case.plans[0].plan.goals[0].goal_id == "g2"
-    case.submit_plan(actor=EMP, at=at(13))
-    case.request_plan_changes(comments="Add a stretch project", actor=MGR, at=at(14))
+    case.submit_plan(by=By(EMP, at(13)))
+    case.request_plan_changes(comments="Add a stretch project", by=By(MGR, at(14)))
     assert case.phase is Phase.CHANGES_REQUESTED
-    case.draft_plan(plan=plan(goal("g3")), actor=EMP, at=at(15))
-    case.submit_plan(actor=EMP, at=at(15))
-    case.approve_plan(actor=MGR, at=at(16))
+    case.draft_plan(plan=plan(goal("g3")), by=By(EMP, at(15)))
+    case.submit_plan(by=By(EMP, at(15)))
+    case.approve_plan(by=By(MGR, at(16)))
     assert [(p.version, p.status) for p in case.plans] == [
         (1, PlanStatus.CHANGES_REQUESTED),
         (2, PlanStatus.APPROVED),
@@ -390,20 +389,20 @@ def test_an_approved_version_never_changes_readjusting_makes_a_new_one() -> None
     case = walk(new_case(), Phase.PLAN_APPROVED)
     approved = case.plan_version(1).plan
     new_goal = goal(due_on=date(2026, 11, 30), specific="Run the half-yearly architecture review")
-    case.readjust_goal(goal=new_goal, reason="Team reorganised", actor=EMP, at=at(50))
+    case.readjust_goal(goal=new_goal, reason="Team reorganised", by=By(EMP, at(50)))
     assert case.plan_version(1).plan == approved
     assert case.plan_version(1).status is PlanStatus.SUPERSEDED
     assert case.approved_version == 2
     assert case.plan_version(2).plan.goals[0] == new_goal
     assert case.plan_version(2).readjusted_from == 1
     with pytest.raises(errors.UnknownGoal):
-        case.readjust_goal(goal=goal("nope"), reason="r", actor=EMP, at=at(51))
+        case.readjust_goal(goal=goal("nope"), reason="r", by=By(EMP, at(51)))
 
 
 def test_a_late_plan_is_accepted_and_recorded_late() -> None:
     case = walk(new_case(), Phase.MEETING_HELD)
-    case.draft_plan(plan=plan(), actor=EMP, at=at(30))
-    case.submit_plan(actor=EMP, at=at(10 + 14) + timedelta(seconds=1))
+    case.draft_plan(plan=plan(), by=By(EMP, at(30)))
+    case.submit_plan(by=By(EMP, at(10 + 14) + timedelta(seconds=1)))
     assert case.current_plan is not None
     assert case.current_plan.late
     assert case.pending_events[-1].late is True  # type: ignore[attr-defined]
@@ -417,14 +416,14 @@ def test_a_plan_on_time_is_not_late() -> None:
 
 def test_a_late_approval_is_accepted_and_recorded_late() -> None:
     case = walk(new_case(), Phase.PLAN_SUBMITTED)
-    case.approve_plan(actor=MGR, at=at(13 + 5) + timedelta(seconds=1))
+    case.approve_plan(by=By(MGR, at(13 + 5) + timedelta(seconds=1)))
     assert case.phase is Phase.PLAN_APPROVED
     assert case.pending_events[-1].late is True  # type: ignore[attr-defined]
 
 
 def test_a_late_answer_to_a_meeting_request_is_recorded() -> None:
     case = walk(new_case(), Phase.MEETING_REQUESTED)
-    case.accept_meeting(actor=MGR, at=at(1 + 3) + timedelta(seconds=1))
+    case.accept_meeting(by=By(MGR, at(1 + 3) + timedelta(seconds=1)))
     assert case.pending_events[-1].late is True  # type: ignore[attr-defined]
 
 
@@ -434,13 +433,11 @@ def test_a_late_answer_to_a_meeting_request_is_recorded() -> None:
 def test_goals_must_be_due_inside_the_cycle() -> None:
     case = new_case()
     with pytest.raises(errors.OutsideCycle) as info:
-        case.propose_goal(goal=goal(due_on=date(2027, 1, 31)), actor=EMP, at=at(1))
+        case.propose_goal(goal=goal(due_on=date(2027, 1, 31)), by=By(EMP, at(1)))
     assert info.value.field == "goal.due_on"
     case = walk(new_case(), Phase.MEETING_HELD)
     with pytest.raises(errors.OutsideCycle) as info:
-        case.draft_plan(
-            plan=plan(goal(), goal("g2", due_on=date(2025, 1, 1))), actor=EMP, at=at(11)
-        )
+        case.draft_plan(plan=plan(goal(), goal("g2", due_on=date(2025, 1, 1))), by=By(EMP, at(11)))
     assert info.value.field == "plan.goals[1].due_on"
 
 
@@ -448,13 +445,11 @@ def test_action_items_are_due_after_the_meeting_and_inside_the_cycle() -> None:
     case = walk(new_case(), Phase.MEETING_HELD)
     with pytest.raises(errors.OutsideCycle) as info:
         case.share_recap(
-            recap=recap(item_spec(due=500)), action_item_ids=[_id()], actor=MGR, at=at(11)
+            recap=recap(item_spec(due=500)), action_item_ids=[_id()], by=By(MGR, at(11))
         )
     assert info.value.field == "action_items[0].due_at"
     with pytest.raises(errors.InvalidCommand) as info2:
-        case.share_recap(
-            recap=recap(item_spec(due=5)), action_item_ids=[_id()], actor=MGR, at=at(11)
-        )
+        case.share_recap(recap=recap(item_spec(due=5)), action_item_ids=[_id()], by=By(MGR, at(11)))
     assert info2.value.field == "action_items[0].due_at"
     assert case.recap is None
 
@@ -470,22 +465,22 @@ def _id() -> Any:
 
 def test_check_ins_come_due_in_order_are_held_or_missed() -> None:
     case = walk(new_case(), Phase.PLAN_APPROVED)
-    assert case.mark_check_in_due(number=1, due_at=at(44), actor=SYSTEM_ACTOR, at=at(44))
-    assert not case.mark_check_in_due(number=1, due_at=at(44), actor=SYSTEM_ACTOR, at=at(44))
+    assert case.mark_check_in_due(number=1, due_at=at(44), by=By(SYSTEM_ACTOR, at(44)))
+    assert not case.mark_check_in_due(number=1, due_at=at(44), by=By(SYSTEM_ACTOR, at(44)))
     with pytest.raises(errors.InvalidCommand):
-        case.mark_check_in_due(number=3, due_at=at(104), actor=SYSTEM_ACTOR, at=at(104))
+        case.mark_check_in_due(number=3, due_at=at(104), by=By(SYSTEM_ACTOR, at(104)))
     case.hold_check_in(
-        notes="on track", progress=[GoalProgress(goal_id="g1", percent=30)], actor=MGR, at=at(45)
+        notes="on track", progress=[GoalProgress(goal_id="g1", percent=30)], by=By(MGR, at(45))
     )
     assert case.check_ins[1].held_at == at(45)
     assert case.goal_progress == {"g1": 30}
-    assert not case.mark_check_in_missed(number=1, actor=SYSTEM_ACTOR, at=at(60))
+    assert not case.mark_check_in_missed(number=1, by=By(SYSTEM_ACTOR, at(60)))
 
-    case.mark_check_in_due(number=2, due_at=at(74), actor=SYSTEM_ACTOR, at=at(74))
+    case.mark_check_in_due(number=2, due_at=at(74), by=By(SYSTEM_ACTOR, at(74)))
     with pytest.raises(errors.InvalidCommand):
-        case.mark_check_in_missed(number=2, actor=SYSTEM_ACTOR, at=at(75))
-    assert case.mark_check_in_missed(number=2, actor=SYSTEM_ACTOR, at=at(74 + 7))
-    assert not case.mark_check_in_missed(number=2, actor=SYSTEM_ACTOR, at=at(82))
+        case.mark_check_in_missed(number=2, by=By(SYSTEM_ACTOR, at(75)))
+    assert case.mark_check_in_missed(number=2, by=By(SYSTEM_ACTOR, at(74 + 7)))
+    assert not case.mark_check_in_missed(number=2, by=By(SYSTEM_ACTOR, at(82)))
     assert case.check_ins[2].missed
 
 
@@ -493,7 +488,7 @@ def test_check_in_progress_must_name_goals_of_the_approved_plan() -> None:
     case = walk(new_case(), Phase.PLAN_APPROVED)
     with pytest.raises(errors.UnknownGoal) as info:
         case.hold_check_in(
-            notes="n", progress=[GoalProgress(goal_id="other", percent=1)], actor=EMP, at=at(20)
+            notes="n", progress=[GoalProgress(goal_id="other", percent=1)], by=By(EMP, at(20))
         )
     assert info.value.field == "progress[0].goal_id"
 
@@ -509,8 +504,7 @@ def test_a_reminder_is_recorded_once_per_deadline() -> None:
             deadline="plan_due",
             owner=Party.EMPLOYEE,
             reason="due in 2 days",
-            actor=SYSTEM_ACTOR,
-            at=at(22),
+            by=By(SYSTEM_ACTOR, at(22)),
         )
 
     assert remind()
@@ -523,24 +517,22 @@ def test_escalation_climbs_the_ladder_from_the_roster_once_per_rung() -> None:
     case = walk(new_case(), Phase.MEETING_HELD)
     for rung in Rung:
         assert case.escalate(
-            deadline="plan_due", rung=rung, reason="late", actor=SYSTEM_ACTOR, at=at(30)
+            deadline="plan_due", rung=rung, reason="late", by=By(SYSTEM_ACTOR, at(30))
         )
         assert not case.escalate(
-            deadline="plan_due", rung=rung, reason="late", actor=SYSTEM_ACTOR, at=at(31)
+            deadline="plan_due", rung=rung, reason="late", by=By(SYSTEM_ACTOR, at(31))
         )
     assert case.escalations == {("plan_due", 1): MGR, ("plan_due", 2): SKIP, ("plan_due", 3): HRP}
 
 
 def test_a_manager_change_moves_future_escalations_and_approvals() -> None:
     case = walk(new_case(), Phase.PLAN_SUBMITTED)
-    case.change_manager(participants=participants(manager="newmgr"), actor="hr", at=at(13))
+    case.change_manager(participants=participants(manager="newmgr"), by=By("hr", at(13)))
     with pytest.raises(errors.NotPermitted):
-        case.approve_plan(actor=MGR, at=at(14))
-    case.escalate(
-        deadline="approval:1", rung=Rung.MANAGER, reason="r", actor=SYSTEM_ACTOR, at=at(19)
-    )
+        case.approve_plan(by=By(MGR, at(14)))
+    case.escalate(deadline="approval:1", rung=Rung.MANAGER, reason="r", by=By(SYSTEM_ACTOR, at(19)))
     assert case.escalations[("approval:1", 1)] == "newmgr"
-    case.approve_plan(actor="newmgr", at=at(14))
+    case.approve_plan(by=By("newmgr", at(14)))
     assert case.phase is Phase.PLAN_APPROVED
 
 
@@ -548,7 +540,7 @@ def test_no_skip_level_means_no_escalation_target() -> None:
     case = new_case(people=participants(skip_level_id=None))
     with pytest.raises(errors.NoEscalationTarget) as info:
         case.escalate(
-            deadline="prep", rung=Rung.SKIP_LEVEL, reason="r", actor=SYSTEM_ACTOR, at=at(20)
+            deadline="prep", rung=Rung.SKIP_LEVEL, reason="r", by=By(SYSTEM_ACTOR, at(20))
         )
     assert info.value.field == "rung"
 
@@ -556,18 +548,18 @@ def test_no_skip_level_means_no_escalation_target() -> None:
 # --- closing ---------------------------------------------------------------------------
 
 AFTER_CLOSE: list[Callable[[DevelopmentCase], Any]] = [
-    lambda c: c.record_self_assessment(assessment=self_assessment(), actor=EMP, at=at(300)),
-    lambda c: c.request_meeting(proposed_for=at(320), actor=EMP, at=at(300)),
-    lambda c: c.hold_check_in(notes="n", progress=[], actor=EMP, at=at(300)),
-    lambda c: c.readjust_goal(goal=goal(), reason="r", actor=EMP, at=at(300)),
-    lambda c: c.change_manager(participants=participants(manager="x"), actor="hr", at=at(300)),
+    lambda c: c.record_self_assessment(assessment=self_assessment(), by=By(EMP, at(300))),
+    lambda c: c.request_meeting(proposed_for=at(320), by=By(EMP, at(300))),
+    lambda c: c.hold_check_in(notes="n", progress=[], by=By(EMP, at(300))),
+    lambda c: c.readjust_goal(goal=goal(), reason="r", by=By(EMP, at(300))),
+    lambda c: c.change_manager(participants=participants(manager="x"), by=By("hr", at(300))),
 ]
 
 
 @pytest.mark.parametrize("step", AFTER_CLOSE)
 def test_a_closed_case_accepts_nothing(step: Callable[[DevelopmentCase], Any]) -> None:
     case = walk(new_case(), Phase.PLAN_APPROVED)
-    case.close(actor="hr", at=at(290))
+    case.close(by=By("hr", at(290)))
     before = case.version
     with pytest.raises(errors.CaseClosed):
         step(case)
@@ -576,32 +568,32 @@ def test_a_closed_case_accepts_nothing(step: Callable[[DevelopmentCase], Any]) -
 
 def test_timer_steps_on_a_closed_case_record_nothing() -> None:
     case = walk(new_case(), Phase.PLAN_APPROVED)
-    case.close(actor="hr", at=at(290))
+    case.close(by=By("hr", at(290)))
     before = case.version
-    assert not case.close(actor="hr", at=at(291))
+    assert not case.close(by=By("hr", at(291)))
     assert not case.record_reminder(
-        deadline="x", owner=Party.EMPLOYEE, reason="r", actor=SYSTEM_ACTOR, at=at(291)
+        deadline="x", owner=Party.EMPLOYEE, reason="r", by=By(SYSTEM_ACTOR, at(291))
     )
     assert not case.escalate(
-        deadline="x", rung=Rung.MANAGER, reason="r", actor=SYSTEM_ACTOR, at=at(291)
+        deadline="x", rung=Rung.MANAGER, reason="r", by=By(SYSTEM_ACTOR, at(291))
     )
-    assert not case.mark_check_in_due(number=1, due_at=at(291), actor=SYSTEM_ACTOR, at=at(291))
+    assert not case.mark_check_in_due(number=1, due_at=at(291), by=By(SYSTEM_ACTOR, at(291)))
     assert case.version == before
 
 
 def test_closing_records_the_outcome_and_what_is_unfinished() -> None:
     done = walk(new_case(), Phase.PLAN_APPROVED)
-    done.close(actor="hr", at=at(300))
+    done.close(by=By("hr", at(300)))
     assert done.outcome is CaseOutcome.PLAN_APPROVED
     assert done.pending_events[-1].unfinished == ["self_assessment", "recap"]  # type: ignore[attr-defined]
 
     stalled = walk(new_case(), Phase.MEETING_SCHEDULED)
-    stalled.close(actor="hr", at=at(300))
+    stalled.close(by=By("hr", at(300)))
     assert stalled.outcome is CaseOutcome.INCOMPLETE
     assert stalled.pending_events[-1].phase_at_close == "meeting_scheduled"  # type: ignore[attr-defined]
 
     left = new_case()
-    left.close(actor="hr", at=at(30), outcome=CaseOutcome.WITHDRAWN)
+    left.close(outcome=CaseOutcome.WITHDRAWN, by=By("hr", at(30)))
     assert left.outcome is CaseOutcome.WITHDRAWN
 
 
@@ -610,38 +602,32 @@ def test_closing_records_the_outcome_and_what_is_unfinished() -> None:
 
 def test_the_same_idempotency_key_adds_no_event() -> None:
     case = walk(new_case(), Phase.MEETING_REQUESTED)
-    assert case.accept_meeting(actor=MGR, at=at(2), idempotency_key="k-1")
+    assert case.accept_meeting(by=By(MGR, at(2), "k-1"))
     version = case.version
-    assert not case.accept_meeting(actor=MGR, at=at(2), idempotency_key="k-1")
+    assert not case.accept_meeting(by=By(MGR, at(2), "k-1"))
     assert case.version == version
 
 
 def test_a_key_reused_for_another_command_is_refused() -> None:
     case = walk(new_case(), Phase.MEETING_REQUESTED)
-    case.accept_meeting(actor=MGR, at=at(2), idempotency_key="k-1")
+    case.accept_meeting(by=By(MGR, at(2), "k-1"))
     with pytest.raises(errors.IdempotencyKeyReused):
-        case.share_agenda(agenda=agenda(), actor=EMP, at=at(3), idempotency_key="k-1")
+        case.share_agenda(agenda=agenda(), by=By(EMP, at(3), "k-1"))
 
 
 def test_idempotency_keys_survive_replay() -> None:
     case = walk(new_case(), Phase.MEETING_REQUESTED)
-    case.accept_meeting(actor=MGR, at=at(2), idempotency_key="k-1")
+    case.accept_meeting(by=By(MGR, at(2), "k-1"))
     replayed: Any = None
     for event in case.collect_events():
         replayed = event.mutate(replayed)
     assert replayed.idempotency_keys == {"k-1": "MeetingAccepted"}
-    assert not replayed.accept_meeting(actor=MGR, at=at(2), idempotency_key="k-1")
+    assert not replayed.accept_meeting(by=By(MGR, at(2), "k-1"))
 
 
 def test_a_reminder_owner_given_as_text_still_names_the_right_person() -> None:
     case = new_case()
-    case.record_reminder(
-        deadline="prep",
-        owner="employee",  # type: ignore[arg-type]  # what arrives over JSON
-        reason="r",
-        actor=SYSTEM_ACTOR,
-        at=at(12),
-    )
-    case.escalate(deadline="prep", rung=2, reason="r", actor=SYSTEM_ACTOR, at=at(20))  # type: ignore[arg-type]
+    case.record_reminder(deadline="prep", owner="employee", reason="r", by=By(SYSTEM_ACTOR, at(12)))  # type: ignore[arg-type]
+    case.escalate(deadline="prep", rung=2, reason="r", by=By(SYSTEM_ACTOR, at(20)))  # type: ignore[arg-type]
     assert case.reminders == {"prep": EMP}
     assert case.escalations == {("prep", 2): SKIP}

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from domain import errors
-from domain.base import SYSTEM_ACTOR
+from domain.base import SYSTEM_ACTOR, By
 from domain.case import BEFORE_MEETING, DevelopmentCase, Phase, PlanStatus
 from domain.values import DevelopmentPlan, GoalProgress, Party, Policy, Rung
 from tests.factories import (
@@ -66,41 +66,39 @@ class CaseMachine(RuleBasedStateMachine):
     def self_assess(self, actor: str, dt: float) -> None:
         self.attempt(
             lambda: self.case.record_self_assessment(
-                assessment=self_assessment(), actor=actor, at=at(self.now)
+                assessment=self_assessment(), by=By(actor, at(self.now))
             ),
             dt,
         )
 
     @rule(actor=actors, dt=steps, gid=goal_ids)
     def propose(self, actor: str, dt: float, gid: str) -> None:
-        self.attempt(
-            lambda: self.case.propose_goal(goal=goal(gid), actor=actor, at=at(self.now)), dt
-        )
+        self.attempt(lambda: self.case.propose_goal(goal=goal(gid), by=By(actor, at(self.now))), dt)
 
     @rule(actor=actors, dt=steps, lead=st.floats(min_value=0, max_value=30))
     def request(self, actor: str, dt: float, lead: float) -> None:
         self.attempt(
             lambda: self.case.request_meeting(
-                proposed_for=at(self.now + lead), actor=actor, at=at(self.now)
+                proposed_for=at(self.now + lead), by=By(actor, at(self.now))
             ),
             dt,
         )
 
     @rule(actor=actors, dt=steps)
     def accept(self, actor: str, dt: float) -> None:
-        self.attempt(lambda: self.case.accept_meeting(actor=actor, at=at(self.now)), dt)
+        self.attempt(lambda: self.case.accept_meeting(by=By(actor, at(self.now))), dt)
 
     @rule(actor=actors, dt=steps)
     def decline(self, actor: str, dt: float) -> None:
         self.attempt(
-            lambda: self.case.decline_meeting(reason="busy", actor=actor, at=at(self.now)), dt
+            lambda: self.case.decline_meeting(reason="busy", by=By(actor, at(self.now))), dt
         )
 
     @rule(actor=actors, dt=steps, lead=st.floats(min_value=-5, max_value=30))
     def reschedule(self, actor: str, dt: float, lead: float) -> None:
         self.attempt(
             lambda: self.case.reschedule_meeting(
-                new_time=at(self.now + lead), reason="clash", actor=actor, at=at(self.now)
+                new_time=at(self.now + lead), reason="clash", by=By(actor, at(self.now))
             ),
             dt,
         )
@@ -108,13 +106,13 @@ class CaseMachine(RuleBasedStateMachine):
     @rule(actor=actors, dt=steps)
     def share_agenda(self, actor: str, dt: float) -> None:
         self.attempt(
-            lambda: self.case.share_agenda(agenda=agenda(), actor=actor, at=at(self.now)), dt
+            lambda: self.case.share_agenda(agenda=agenda(), by=By(actor, at(self.now))), dt
         )
 
     @rule(actor=actors, dt=steps)
     def hold(self, actor: str, dt: float) -> None:
         self.attempt(
-            lambda: self.case.hold_meeting(held_at=at(self.now), actor=actor, at=at(self.now)), dt
+            lambda: self.case.hold_meeting(held_at=at(self.now), by=By(actor, at(self.now))), dt
         )
 
     @rule(actor=actors, dt=steps, due=st.floats(min_value=0, max_value=400))
@@ -125,8 +123,7 @@ class CaseMachine(RuleBasedStateMachine):
             lambda: self.case.share_recap(
                 recap=recap(item_spec(due=due), follow_up_on=date(2026, 6, 1)),
                 action_item_ids=[uuid4()],
-                actor=actor,
-                at=at(self.now),
+                by=By(actor, at(self.now)),
             ),
             dt,
         )
@@ -134,31 +131,31 @@ class CaseMachine(RuleBasedStateMachine):
     @rule(actor=actors, dt=steps, gid=goal_ids)
     def draft(self, actor: str, dt: float, gid: str) -> None:
         self.attempt(
-            lambda: self.case.draft_plan(plan=plan(goal(gid)), actor=actor, at=at(self.now)), dt
+            lambda: self.case.draft_plan(plan=plan(goal(gid)), by=By(actor, at(self.now))), dt
         )
 
     @rule(actor=actors, dt=steps)
     def submit(self, actor: str, dt: float) -> None:
-        self.attempt(lambda: self.case.submit_plan(actor=actor, at=at(self.now)), dt)
+        self.attempt(lambda: self.case.submit_plan(by=By(actor, at(self.now))), dt)
 
     @rule(actor=actors, dt=steps)
     def request_changes(self, actor: str, dt: float) -> None:
         self.attempt(
             lambda: self.case.request_plan_changes(
-                comments="more detail", actor=actor, at=at(self.now)
+                comments="more detail", by=By(actor, at(self.now))
             ),
             dt,
         )
 
     @rule(actor=actors, dt=steps)
     def approve(self, actor: str, dt: float) -> None:
-        self.attempt(lambda: self.case.approve_plan(actor=actor, at=at(self.now)), dt)
+        self.attempt(lambda: self.case.approve_plan(by=By(actor, at(self.now))), dt)
 
     @rule(actor=actors, dt=steps, number=st.integers(min_value=1, max_value=3))
     def check_in_due(self, actor: str, dt: float, number: int) -> None:
         self.attempt(
             lambda: self.case.mark_check_in_due(
-                number=number, due_at=at(self.now), actor=actor, at=at(self.now)
+                number=number, due_at=at(self.now), by=By(actor, at(self.now))
             ),
             dt,
         )
@@ -168,7 +165,7 @@ class CaseMachine(RuleBasedStateMachine):
         progress = [GoalProgress(goal_id=gid, percent=50)]
         self.attempt(
             lambda: self.case.hold_check_in(
-                notes="n", progress=progress, actor=actor, at=at(self.now)
+                notes="n", progress=progress, by=By(actor, at(self.now))
             ),
             dt,
         )
@@ -176,7 +173,7 @@ class CaseMachine(RuleBasedStateMachine):
     @rule(actor=actors, dt=steps, number=st.integers(min_value=1, max_value=3))
     def check_in_missed(self, actor: str, dt: float, number: int) -> None:
         self.attempt(
-            lambda: self.case.mark_check_in_missed(number=number, actor=actor, at=at(self.now)), dt
+            lambda: self.case.mark_check_in_missed(number=number, by=By(actor, at(self.now))), dt
         )
 
     @rule(actor=actors, dt=steps, gid=goal_ids)
@@ -184,7 +181,7 @@ class CaseMachine(RuleBasedStateMachine):
         new_goal = goal(gid, specific="A readjusted, more focused goal")
         self.attempt(
             lambda: self.case.readjust_goal(
-                goal=new_goal, reason="scope", actor=actor, at=at(self.now)
+                goal=new_goal, reason="scope", by=By(actor, at(self.now))
             ),
             dt,
         )
@@ -193,7 +190,7 @@ class CaseMachine(RuleBasedStateMachine):
     def escalate(self, actor: str, dt: float, rung: Rung) -> None:
         self.attempt(
             lambda: self.case.escalate(
-                deadline="d", rung=rung, reason="late", actor=actor, at=at(self.now)
+                deadline="d", rung=rung, reason="late", by=By(actor, at(self.now))
             ),
             dt,
         )
@@ -202,7 +199,7 @@ class CaseMachine(RuleBasedStateMachine):
     def remind(self, actor: str, dt: float) -> None:
         self.attempt(
             lambda: self.case.record_reminder(
-                deadline="d", owner=Party.EMPLOYEE, reason="soon", actor=actor, at=at(self.now)
+                deadline="d", owner=Party.EMPLOYEE, reason="soon", by=By(actor, at(self.now))
             ),
             dt,
         )
@@ -210,7 +207,7 @@ class CaseMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.steps > 30)
     @rule(dt=steps)
     def close(self, dt: float) -> None:
-        self.attempt(lambda: self.case.close(actor="hr", at=at(self.now)), dt)
+        self.attempt(lambda: self.case.close(by=By("hr", at(self.now))), dt)
 
     # --- a guided rule, so that runs get deep into the process ----------------------
 
@@ -219,20 +216,20 @@ class CaseMachine(RuleBasedStateMachine):
         case, now = self.case, at(self.now)
         phase = case.phase
         if phase in (Phase.PREPARING, Phase.MEETING_DECLINED):
-            case.request_meeting(proposed_for=now + timedelta(days=4), actor=EMP, at=now)
+            case.request_meeting(proposed_for=now + timedelta(days=4), by=By(EMP, now))
         elif phase is Phase.MEETING_REQUESTED:
-            case.accept_meeting(actor=MGR, at=now)
+            case.accept_meeting(by=By(MGR, now))
         elif phase is Phase.MEETING_SCHEDULED:
-            case.hold_meeting(held_at=now, actor=EMP, at=now)
+            case.hold_meeting(held_at=now, by=By(EMP, now))
         elif phase in (Phase.MEETING_HELD, Phase.CHANGES_REQUESTED):
-            case.draft_plan(plan=plan(goal("g1"), goal("g2")), actor=EMP, at=now)
+            case.draft_plan(plan=plan(goal("g1"), goal("g2")), by=By(EMP, now))
         elif phase is Phase.PLAN_DRAFTED:
-            case.submit_plan(actor=EMP, at=now)
+            case.submit_plan(by=By(EMP, now))
         elif phase is Phase.PLAN_SUBMITTED:
-            case.approve_plan(actor=MGR, at=now)
+            case.approve_plan(by=By(MGR, now))
         elif phase is Phase.PLAN_APPROVED:
             number = max(case.check_ins, default=0) + 1
-            case.mark_check_in_due(number=number, due_at=now, actor=SYSTEM_ACTOR, at=now)
+            case.mark_check_in_due(number=number, due_at=now, by=By(SYSTEM_ACTOR, now))
 
     @rule(dt=steps)
     def advance(self, dt: float) -> None:

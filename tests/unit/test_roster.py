@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from api.roster_files import parse_csv, parse_json
+from domain.base import By
 from domain.roster import Relation, Roster, RosterInvalid, validate_roster
 from tests.factories import T0, at
 
@@ -26,8 +27,8 @@ def problems(text: str) -> list[tuple[int, str]]:
 
 
 def imported(text: str = GOOD) -> Roster:
-    roster = Roster.start(actor="hr", at=T0)
-    roster.import_people(people=validate_roster(parse_csv(text)), source="t", actor="hr", at=T0)
+    roster = Roster.start(by=By("hr", T0))
+    roster.import_people(people=validate_roster(parse_csv(text)), source="t", by=By("hr", T0))
     return roster
 
 
@@ -96,7 +97,7 @@ def test_a_reimport_records_only_what_changed() -> None:
     moved = GOOD.replace('emp,"Eve, Jr.",EVE@example.com,mgr', 'emp,"Eve, Jr.",eve@example.com,vp')
     moved = moved.replace("other,Otto,otto@example.com,ceo,Sales,,\n", "")
     moved += "new,Nia,nia@example.com,mgr,Eng,hr,\n"
-    roster.import_people(people=validate_roster(parse_csv(moved)), source="t", actor="hr", at=at(1))
+    roster.import_people(people=validate_roster(parse_csv(moved)), source="t", by=By("hr", at(1)))
     (event,) = roster.collect_events()
     assert isinstance(event, Roster.RosterImported)
     assert [p.employee_id for p in event.added] == ["new"]
@@ -105,5 +106,5 @@ def test_a_reimport_records_only_what_changed() -> None:
         ("emp", "manager_id", "mgr", "vp")
     ]
     assert roster.manager_of("emp") == "vp"
-    roster.import_people(people=validate_roster(parse_csv(moved)), source="t", actor="hr", at=at(2))
+    roster.import_people(people=validate_roster(parse_csv(moved)), source="t", by=By("hr", at(2)))
     assert roster.collect_events() == []
