@@ -37,4 +37,4 @@ class CycleWorkflow(FollowingWorkflow):
     async def run(self, start: CycleStart) -> bool:
         """True when the workflow closed the cycle, False when HR closed it first."""
         view = await self.follow(start, start.view or CycleView(cycle_id=start.aggregate_id), close)
-        return not view.closed
+        return view.closed_on_time

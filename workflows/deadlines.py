@@ -299,8 +299,13 @@ class CycleView(Followed):
             self.closed = True
 
     @property
+    def closed_on_time(self) -> bool:
+        """The workflow closed the cycle at its close date (not HR by hand before it)."""
+        return any(key.startswith("close_cycle|") for key in self.done)
+
+    @property
     def finished(self) -> bool:
-        return self.closed or any(key.startswith("close_cycle|") for key in self.done)
+        return self.closed or self.closed_on_time
 
     def actions(self) -> list[Action]:
         if self.closed or self.closes_at is None:
