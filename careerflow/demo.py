@@ -15,6 +15,7 @@ from domain.case import DevelopmentCase
 from domain.commands import (
     AcceptMeeting,
     ApprovePlan,
+    CaseCommand,
     CloseCase,
     CompleteActionItem,
     DraftPlan,
@@ -33,10 +34,8 @@ from domain.commands import (
 )
 from domain.values import (
     ActionItemSpec,
-    Agenda,
     AgendaTopic,
     Aspirations,
-    ConversationFeedback,
     DevelopmentActivity,
     DevelopmentPlan,
     FeedbackPoint,
@@ -47,9 +46,7 @@ from domain.values import (
     Measure,
     Participants,
     PeerFeedback,
-    Recap,
     ReflectAndReadjust,
-    SelfAssessment,
     SkillFit,
     SmartErGoal,
     StarAchievement,
@@ -93,8 +90,71 @@ def demo_plan() -> DevelopmentPlan:
     )
 
 
+def _t(days: float) -> datetime:
+    return OPENS + timedelta(days=days)
+
+
+def demo_script() -> list[tuple[str, float, CaseCommand]]:
+    """(who, day, step) for Ada's case, from her self-assessment to the first check-in."""
+    return [
+        ("ada", 1, RecordSelfAssessment(
+            skills=[SkillFit(skill="Postgres tuning", fit="Payments runs on Postgres")],
+            achievements=[StarAchievement(
+                situation="Checkout latency spiked every Friday",
+                task="Find and remove the cause before Black Friday",
+                action="Profiled queries and added two partial indexes",
+                result=StarResult(
+                    description="p95 checkout latency fell",
+                    measure=Measure(metric="p95 latency", value=180, unit="ms", baseline=900),
+                ),
+            )],
+            gaps=[Gap(kind="experience", description="Never led an incident review")],
+            aspirations=Aspirations(next_roles=["Staff engineer"], interests=["reliability"]),
+        )),
+        ("ada", 1.1, ProposeGoal.of(demo_goal())),
+        ("ada", 1.2, RequestPeerFeedback(peer_id="linus")),
+        ("linus", 2, GivePeerFeedback(
+            feedback=PeerFeedback(strengths=["Calm under pressure"], improvements=["Share earlier"])
+        )),
+        ("ada", 3, RequestMeeting(proposed_for=_t(12))),
+        ("grace", 4, AcceptMeeting()),
+        ("ada", 5, ShareAgenda(
+            topics=[AgendaTopic.ACHIEVEMENTS, AgendaTopic.GOALS, AgendaTopic.NEXT_STEPS]
+        )),
+        ("grace", 12.1, HoldMeeting(held_at=_t(12))),
+        ("grace", 12.2, GiveFeedback(
+            strengths=[FeedbackPoint(point="Ownership", example="The Friday latency fix")]
+        )),
+        ("ada", 12.2, GiveFeedback(
+            improvements=[FeedbackPoint(point="More context", example="Priorities in sprint 3")]
+        )),
+        ("grace", 12.3, ShareRecap(
+            learned="Ada wants to grow toward incident leadership",
+            action_items=[
+                ActionItemSpec(
+                    title="Enrol in incident command course", owner_id="ada", due_at=_t(30)
+                ),
+                ActionItemSpec(
+                    title="Introduce Ada to the SRE guild", owner_id="grace", due_at=_t(20)
+                ),
+            ],
+            follow_up_on=date(2026, 2, 16),
+        )),
+        ("ada", 15, DraftPlan.of(demo_plan())),
+        ("ada", 16, SubmitPlan()),
+        ("grace", 18, ApprovePlan()),
+    ]  # fmt: skip
+
+
+DEMO_KEYS = (
+    "self-assessment", "goal", "peer-request", "peer-feedback", "request", "accept", "agenda",
+    "held", "feedback-manager", "feedback-employee", "recap", "draft", "submit", "approve",
+)  # fmt: skip
+"""The steps' idempotency keys (as earlier versions of the demo recorded them)."""
+
+
 def run_demo(app: CareerFlow) -> DevelopmentCase:
-    """Walk one employee through every step of the process."""
+    """Walk one employee through every step of the process (idempotent: keys name each step)."""
     app.create_cycle(
         cycle_id=DEMO_CYCLE_ID,
         name="Career conversations 2026",
@@ -106,136 +166,15 @@ def run_demo(app: CareerFlow) -> DevelopmentCase:
     )
     app.open_cycle(DEMO_CYCLE_ID, population=[EMPLOYEE], actor="hr-admin", at=OPENS)
     case_id = app.case_for(DEMO_CYCLE_ID, EMPLOYEE.employee_id).id
-
-    def t(days: float) -> datetime:
-        return OPENS + timedelta(days=days)
-
-    app.execute(
-        case_id,
-        RecordSelfAssessment.of(
-            SelfAssessment(
-                skills=[SkillFit(skill="Postgres tuning", fit="Payments runs on Postgres")],
-                achievements=[
-                    StarAchievement(
-                        situation="Checkout latency spiked every Friday",
-                        task="Find and remove the cause before Black Friday",
-                        action="Profiled queries and added two partial indexes",
-                        result=StarResult(
-                            description="p95 checkout latency fell",
-                            measure=Measure(
-                                metric="p95 latency", value=180, unit="ms", baseline=900
-                            ),
-                        ),
-                    )
-                ],
-                gaps=[Gap(kind="experience", description="Never led an incident review")],
-                aspirations=Aspirations(next_roles=["Staff engineer"], interests=["reliability"]),
-            )
-        ),
-        actor="ada",
-        at=t(1),
-        idempotency_key="demo-self-assessment",
+    for key, (who, day, command) in zip(DEMO_KEYS, demo_script(), strict=True):
+        app.execute(case_id, command, actor=who, at=_t(day), idempotency_key=f"demo-{key}")
+    for item_id in app.get_case(case_id).action_item_ids:
+        done = CompleteActionItem()
+        app.execute(item_id, done, actor="ada", at=_t(19), idempotency_key="demo-done")
+    app.execute(case_id, MarkCheckInDue(number=1, due_at=_t(48)), actor=SYSTEM_ACTOR, at=_t(48))
+    check_in = HoldCheckIn(
+        notes="First review facilitated",
+        progress=[GoalProgress(goal_id="lead-incident-reviews", percent=20)],
     )
-    app.execute(
-        case_id, ProposeGoal.of(demo_goal()), actor="ada", at=t(1.1), idempotency_key="demo-goal"
-    )
-    app.execute(
-        case_id,
-        RequestPeerFeedback(peer_id="linus"),
-        actor="ada",
-        at=t(1.2),
-        idempotency_key="demo-peer-request",
-    )
-    app.execute(
-        case_id,
-        GivePeerFeedback(
-            feedback=PeerFeedback(strengths=["Calm under pressure"], improvements=["Share earlier"])
-        ),
-        actor="linus",
-        at=t(2),
-        idempotency_key="demo-peer-feedback",
-    )
-    app.execute(
-        case_id,
-        RequestMeeting(proposed_for=t(12)),
-        actor="ada",
-        at=t(3),
-        idempotency_key="demo-request",
-    )
-    app.execute(case_id, AcceptMeeting(), actor="grace", at=t(4), idempotency_key="demo-accept")
-    app.execute(
-        case_id,
-        ShareAgenda.of(
-            Agenda(topics=[AgendaTopic.ACHIEVEMENTS, AgendaTopic.GOALS, AgendaTopic.NEXT_STEPS])
-        ),
-        actor="ada",
-        at=t(5),
-        idempotency_key="demo-agenda",
-    )
-    app.execute(
-        case_id, HoldMeeting(held_at=t(12)), actor="grace", at=t(12.1), idempotency_key="demo-held"
-    )
-    app.execute(
-        case_id,
-        GiveFeedback.of(
-            ConversationFeedback(
-                strengths=[FeedbackPoint(point="Ownership", example="The Friday latency fix")]
-            )
-        ),
-        actor="grace",
-        at=t(12.2),
-        idempotency_key="demo-feedback-manager",
-    )
-    app.execute(
-        case_id,
-        GiveFeedback.of(
-            ConversationFeedback(
-                improvements=[FeedbackPoint(point="More context", example="Priorities in sprint 3")]
-            )
-        ),
-        actor="ada",
-        at=t(12.2),
-        idempotency_key="demo-feedback-employee",
-    )
-    app.execute(
-        case_id,
-        ShareRecap.of(
-            Recap(
-                learned="Ada wants to grow toward incident leadership",
-                action_items=[
-                    ActionItemSpec(
-                        title="Enrol in incident command course", owner_id="ada", due_at=t(30)
-                    ),
-                    ActionItemSpec(
-                        title="Introduce Ada to the SRE guild", owner_id="grace", due_at=t(20)
-                    ),
-                ],
-                follow_up_on=date(2026, 2, 16),
-            )
-        ),
-        actor="grace",
-        at=t(12.3),
-        idempotency_key="demo-recap",
-    )
-    app.execute(
-        case_id, DraftPlan.of(demo_plan()), actor="ada", at=t(15), idempotency_key="demo-draft"
-    )
-    app.execute(case_id, SubmitPlan(), actor="ada", at=t(16), idempotency_key="demo-submit")
-    app.execute(case_id, ApprovePlan(), actor="grace", at=t(18), idempotency_key="demo-approve")
-    case = app.get_case(case_id)
-    for item_id in case.action_item_ids:
-        app.execute(
-            item_id, CompleteActionItem(), actor="ada", at=t(19), idempotency_key="demo-done"
-        )
-    app.execute(case_id, MarkCheckInDue(number=1, due_at=t(48)), actor=SYSTEM_ACTOR, at=t(48))
-    app.execute(
-        case_id,
-        HoldCheckIn(
-            notes="First review facilitated",
-            progress=[GoalProgress(goal_id="lead-incident-reviews", percent=20)],
-        ),
-        actor="grace",
-        at=t(50),
-        idempotency_key="demo-check-in-1",
-    )
+    app.execute(case_id, check_in, actor="grace", at=_t(50), idempotency_key="demo-check-in-1")
     return app.execute(case_id, CloseCase(), actor="hr-admin", at=CLOSES).case

@@ -64,18 +64,21 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=5, ge=1, le=100)
     db_pool_max_overflow: int = Field(default=10, ge=0, le=100)
 
+    def in_data_dir(self, name: str) -> Path:
+        return self.data_dir.resolve() / name
+
     @property
     def embedded_temporal_db(self) -> Path:
-        return self.data_dir.resolve() / "temporal.db"
+        return self.in_data_dir("temporal.db")
 
     @property
     def outbox_dir(self) -> Path:
-        return self.data_dir.resolve() / "outbox"
+        return self.in_data_dir("outbox")
 
     @property
     def jwt_secret_file(self) -> Path:
-        return self.data_dir.resolve() / "jwt-secret"
+        return self.in_data_dir("jwt-secret")
 
     @property
     def embedded_pgdata(self) -> Path:
-        return self.data_dir.resolve() / "postgres"
+        return self.in_data_dir("postgres")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+from domain.application import CareerFlow
 from domain.base import By
 from domain.case import DevelopmentCase, Phase
 from domain.values import (
@@ -147,3 +149,28 @@ def walk(case: DevelopmentCase, to: Phase) -> DevelopmentCase:
         if reached is to:
             return case
     raise ValueError(f"{to} is not on the happy path")
+
+
+def open_cycle_with(
+    app: CareerFlow,
+    people: Sequence[Participants],
+    *,
+    start: datetime = T0,
+    closes: datetime = CYCLE_CLOSES,
+    policy: Policy | None = None,
+    okr_planning_on: date | None = None,
+) -> UUID:
+    """A cycle of its own, opened for ``people`` through the application (as HR opens one)."""
+    cycle_id = uuid4()
+    app.create_cycle(
+        cycle_id=cycle_id,
+        name="test",
+        opens_at=start,
+        closes_at=closes,
+        okr_planning_on=okr_planning_on,
+        policy=policy or Policy(),
+        actor="hr",
+        at=start,
+    )
+    app.open_cycle(cycle_id, population=list(people), actor="hr", at=start)
+    return cycle_id

@@ -27,7 +27,7 @@ from domain.commands import (
     RemindCase,
     RemindItem,
 )
-from workflows.messages import CaseEscalation, CaseReminder, CheckInStep, CloseCycle, ItemStep
+from workflows.messages import CaseFollowUp, CheckInStep, CloseCycle, ItemStep
 
 CYCLE_ACTOR = "careerflow:cycle-workflow"
 
@@ -58,12 +58,14 @@ class CareerActivities:
         return result.changed
 
     @activity.defn
-    def remind_case(self, step: CaseReminder) -> bool:
+    def remind_case(self, step: CaseFollowUp) -> bool:
+        assert step.owner is not None
         command = RemindCase(deadline=step.deadline, owner=step.owner, reason=step.reason)
         return self._run(step.case_id, command, step)
 
     @activity.defn
-    def escalate_case(self, step: CaseEscalation) -> bool:
+    def escalate_case(self, step: CaseFollowUp) -> bool:
+        assert step.rung is not None
         command = EscalateCase(deadline=step.deadline, rung=step.rung, reason=step.reason)
         return self._run(step.case_id, command, step)
 

@@ -13,41 +13,34 @@ with workflow.unsafe.imports_passed_through():
     from workflows.deadlines import Action, CaseView
     from workflows.following import FollowingWorkflow
     from workflows.inputs import CaseStart
-    from workflows.messages import CaseEscalation, CaseReminder, CaseSummary, CheckInStep
+    from workflows.messages import CaseFollowUp, CaseSummary, CheckInStep
 
 
 def case_workflow_id(case_id: UUID) -> str:
     return f"case-{case_id}"
 
 
+ACTIVITY: dict[str, Any] = {
+    "remind": CareerActivities.remind_case,
+    "escalate": CareerActivities.escalate_case,
+    "check_in_due": CareerActivities.mark_check_in_due,
+    "check_in_missed": CareerActivities.mark_check_in_missed,
+}
+
+
 def case_activity(view: CaseView, action: Action, now: datetime) -> tuple[Any, Any]:
     """The activity (and its argument) that carries out a due case action."""
-    case_id = view.case_id
-    if action.kind == "remind":
-        assert action.owner is not None
-        return CareerActivities.remind_case, CaseReminder(
-            case_id=case_id,
+    if action.number is None:
+        return ACTIVITY[action.kind], CaseFollowUp(
+            case_id=view.case_id,
             deadline=action.deadline,
+            reason=action.reason,
+            at=now,
             owner=action.owner,
-            reason=action.reason,
-            at=now,
-        )
-    if action.kind == "escalate":
-        assert action.rung is not None
-        return CareerActivities.escalate_case, CaseEscalation(
-            case_id=case_id,
-            deadline=action.deadline,
             rung=action.rung,
-            reason=action.reason,
-            at=now,
         )
-    assert action.number is not None
-    method = (
-        CareerActivities.mark_check_in_due
-        if action.kind == "check_in_due"
-        else CareerActivities.mark_check_in_missed
-    )
-    return method, CheckInStep(case_id=case_id, number=action.number, due_at=action.at, at=now)
+    step = CheckInStep(case_id=view.case_id, number=action.number, due_at=action.at, at=now)
+    return ACTIVITY[action.kind], step
 
 
 @workflow.defn

@@ -42,20 +42,15 @@ class CloseCycle(Message):
     at: datetime
 
 
-class CaseReminder(Message):
+class CaseFollowUp(Message):
+    """A reminder (to the deadline's owner) or an escalation (to a rung of the ladder)."""
+
     case_id: UUID
     deadline: str
-    owner: Party
     reason: str
     at: datetime
-
-
-class CaseEscalation(Message):
-    case_id: UUID
-    deadline: str
-    rung: Rung
-    reason: str
-    at: datetime
+    owner: Party | None = None
+    rung: Rung | None = None
 
 
 class CheckInStep(Message):

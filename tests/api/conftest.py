@@ -6,6 +6,8 @@ singletons), the demo company's roster imported over HTTP, and a cycle opened.
 
 from __future__ import annotations
 
+import contextlib
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,7 +22,7 @@ from api.app import create_app
 from api.auth import Role, Tokens
 from careerflow.demo_org import DEMO_ROSTER_CSV
 from careerflow.settings import Settings
-from careerflow.storage import eventsourcing_env
+from careerflow.storage import drop_schema, ensure_schema, eventsourcing_env
 from careerflow.wiring import build_services
 from domain.application import CareerFlow
 from projections.catalog import read_models
@@ -135,3 +137,17 @@ def api(bare_api: Api) -> Api:
     bare_api.cycle_id = UUID(cycle["id"])
     bare_api.ok(bare_api.post(f"/cycles/{cycle['id']}/open", HR_ADMIN))
     return bare_api
+
+
+@contextlib.contextmanager
+def api_on_own_schema(pg_url: str, prefix: str) -> Iterator[Api]:
+    """An API on a schema of its own (for module-scoped fixtures), dropped afterwards."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    ensure_schema(pg_url, schema)
+    apis = build_api(Settings(database_url=pg_url, db_schema=schema), pg_url)
+    try:
+        yield next(apis)
+    finally:
+        for _ in apis:  # closes the application
+            pass
+        drop_schema(pg_url, schema)

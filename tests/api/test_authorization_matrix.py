@@ -10,7 +10,6 @@ must leave every aggregate exactly as it was.
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -21,8 +20,6 @@ from uuid import UUID
 import pytest
 
 from careerflow.demo_org import DEMO_ROSTER_CSV
-from careerflow.settings import Settings
-from careerflow.storage import drop_schema, ensure_schema
 from domain.case import case_id_for
 from domain.commands import (
     AcceptMeeting,
@@ -46,7 +43,7 @@ from tests.api.conftest import (
     SKIP,
     STRANGER,
     Api,
-    build_api,
+    api_on_own_schema,
 )
 from tests.factories import CYCLE_CLOSES, T0, agenda, at, goal, item_spec, plan, recap
 from tests.factories import self_assessment as assessment
@@ -187,21 +184,15 @@ ROWS.append(MY_CASE)
 
 @pytest.fixture(scope="module")
 def matrix_api(pg_url: str) -> Iterator[Api]:
-    schema = f"cf_matrix_{uuid.uuid4().hex[:8]}"
-    ensure_schema(pg_url, schema)
-    api_iter = build_api(Settings(database_url=pg_url, db_schema=schema), pg_url)
-    api = next(api_iter)
-    api.ok(
-        api.client.post(
-            f"{API}/roster/import",
-            content=DEMO_ROSTER_CSV,
-            headers={**api.as_(HR_ADMIN), "Content-Type": "text/csv"},
+    with api_on_own_schema(pg_url, "cf_matrix") as api:
+        api.ok(
+            api.client.post(
+                f"{API}/roster/import",
+                content=DEMO_ROSTER_CSV,
+                headers={**api.as_(HR_ADMIN), "Content-Type": "text/csv"},
+            )
         )
-    )
-    yield api
-    with contextlib.suppress(StopIteration):
-        next(api_iter)
-    drop_schema(pg_url, schema)
+        yield api
 
 
 def prepare(api: Api, phase: str) -> Target:

@@ -7,7 +7,6 @@ documented status code and content type, and must conform to the documented sche
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,9 +20,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from careerflow.settings import Settings
-from careerflow.storage import drop_schema, ensure_schema
-from tests.api.conftest import HR_ADMIN, Api, build_api
+from tests.api.conftest import HR_ADMIN, Api, api_on_own_schema
 
 CHECKS = [
     not_a_server_error,
@@ -35,17 +32,11 @@ CHECKS = [
 
 @pytest.fixture(scope="module")
 def fuzzed_api(pg_url: str) -> Iterator[Api]:
-    schema = f"cf_fuzz_{uuid.uuid4().hex[:8]}"
-    ensure_schema(pg_url, schema)
-    apis = build_api(Settings(database_url=pg_url, db_schema=schema), pg_url)
-    api = next(apis)
     from careerflow.demo_org import seed_demo_org
 
-    seed_demo_org(api.application, api.clock())
-    yield api
-    for _ in apis:  # closes the application
-        pass
-    drop_schema(pg_url, schema)
+    with api_on_own_schema(pg_url, "cf_fuzz") as api:
+        seed_demo_org(api.application, api.clock())
+        yield api
 
 
 @pytest.fixture(scope="module")

@@ -66,6 +66,7 @@ from tests.factories import (
     at,
     goal,
     item_spec,
+    open_cycle_with,
     participants,
     plan,
     recap,
@@ -84,20 +85,8 @@ def app(request: pytest.FixtureRequest) -> Iterator[CareerFlow]:
 
 
 def new_cycle(app: CareerFlow, *employees: str, policy: Policy | None = None) -> UUID:
-    cycle_id = uuid4()
-    app.create_cycle(
-        cycle_id=cycle_id,
-        name="Cycle 2026",
-        opens_at=T0,
-        closes_at=CYCLE_CLOSES,
-        okr_planning_on=date(2026, 3, 2),
-        policy=policy,
-        actor="hr",
-        at=T0,
-    )
     people = [participants(employee=e) for e in employees or (EMP,)]
-    app.open_cycle(cycle_id, population=people, actor="hr", at=T0)
-    return cycle_id
+    return open_cycle_with(app, people, policy=policy, okr_planning_on=date(2026, 3, 2))
 
 
 def stored(app: CareerFlow, case: DevelopmentCase) -> DevelopmentCase:

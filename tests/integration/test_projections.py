@@ -47,12 +47,18 @@ def deliveries(app: CareerFlow) -> list[Delivery]:
     return [Delivery(app.mapper.to_domain_event(n), n.id) for n in notes]
 
 
+@pytest.fixture
+def walked(fresh_app: CareerFlow) -> UUID:
+    """A case walked through every step of the process."""
+    case_id = fresh_app.case_for(new_cycle(fresh_app), EMP).id
+    walk_every_step(fresh_app, case_id)
+    return case_id
+
+
 def test_the_case_status_shows_every_milestone_as_the_log_says(
-    fresh_app: CareerFlow, engine: Engine
+    fresh_app: CareerFlow, engine: Engine, walked: UUID
 ) -> None:
-    app = fresh_app
-    case_id = app.case_for(new_cycle(app), EMP).id
-    walk_every_step(app, case_id)
+    app, case_id = fresh_app, walked
     app.execute(case_id, CloseCase(), actor="hr", at=at(300))
     runner = ProjectionRunner(app, engine, CaseStatus())
     position = runner.catch_up(batch_size=7)
@@ -100,11 +106,9 @@ class Crashing(CaseStatus):
 
 
 def test_a_crash_mid_batch_leaves_nothing_half_applied(
-    fresh_app: CareerFlow, engine: Engine
+    fresh_app: CareerFlow, engine: Engine, walked: UUID
 ) -> None:
-    app = fresh_app
-    case_id = app.case_for(new_cycle(app), EMP).id
-    walk_every_step(app, case_id)
+    app, case_id = fresh_app, walked
     crashing = ProjectionRunner(app, engine, Crashing(after=10))
     with pytest.raises(KeyboardInterrupt):
         crashing.catch_up(batch_size=50)

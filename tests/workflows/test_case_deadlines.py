@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from temporalio.testing import WorkflowEnvironment
 
@@ -19,7 +19,7 @@ from domain.commands import (
     SubmitPlan,
 )
 from domain.values import Participants, Policy
-from tests.factories import self_assessment
+from tests.factories import open_cycle_with, self_assessment
 from tests.workflows.conftest import Stack, events, now
 from workflows.case_workflow import case_workflow_id
 
@@ -39,12 +39,7 @@ async def open_case(
     **people: str | None,
 ) -> UUID:
     app = stack.app
-    cycle_id = uuid4()
     start = await now(env)
-    app.create_cycle(
-        cycle_id=cycle_id, name="t", opens_at=start, closes_at=start + 300 * DAY,
-        okr_planning_on=okr_planning_on, policy=policy, actor="hr", at=start,
-    )  # fmt: skip
     who: dict[str, str | None] = {
         "employee_id": "emp",
         "manager_id": "mgr",
@@ -52,7 +47,10 @@ async def open_case(
         "hr_partner_id": "hrp",
     }
     person = Participants.model_validate(who | people)
-    app.open_cycle(cycle_id, population=[person], actor="hr", at=start)
+    cycle_id = open_cycle_with(
+        app, [person], start=start, closes=start + 300 * DAY, policy=policy,
+        okr_planning_on=okr_planning_on,
+    )  # fmt: skip
     case_id = app.case_for(cycle_id, "emp").id
     await stack.settle(case_workflow_id(case_id))
     return case_id
@@ -91,13 +89,19 @@ async def test_the_prep_deadline_reminds_then_climbs_every_rung(
     assert len(follow_ups(stack.app, case_id)) == 4
 
 
+async def requested_case(env: WorkflowEnvironment, stack: Stack) -> UUID:
+    """A case whose meeting was requested just now (for ten days ahead)."""
+    case_id = await open_case(env, stack, QUIET)
+    t0 = await now(env)
+    stack.app.execute(case_id, RequestMeeting(proposed_for=t0 + 10 * DAY), actor="emp", at=t0)
+    await stack.settle(case_workflow_id(case_id))
+    return case_id
+
+
 async def test_an_unanswered_meeting_request_reminds_the_manager_then_skips_to_skip_level(
     time_skipping: WorkflowEnvironment, stack: Stack
 ) -> None:
-    case_id = await open_case(time_skipping, stack, QUIET)
-    t0 = await now(time_skipping)
-    stack.app.execute(case_id, RequestMeeting(proposed_for=t0 + 10 * DAY), actor="emp", at=t0)
-    await stack.settle(case_workflow_id(case_id))
+    case_id = await requested_case(time_skipping, stack)
     await time_skipping.sleep(1.1 * DAY)  # P3D response time, reminder P2D before
     assert follow_ups(stack.app, case_id) == [("ReminderSent", "meeting_response:1", "mgr", None)]
     await time_skipping.sleep(5 * DAY)  # day 6.1: deadline (3) + skip-level delay (3)
@@ -110,10 +114,7 @@ async def test_an_unanswered_meeting_request_reminds_the_manager_then_skips_to_s
 async def test_an_answer_just_before_the_deadline_stops_the_ladder(
     time_skipping: WorkflowEnvironment, stack: Stack
 ) -> None:
-    case_id = await open_case(time_skipping, stack, QUIET)
-    t0 = await now(time_skipping)
-    stack.app.execute(case_id, RequestMeeting(proposed_for=t0 + 10 * DAY), actor="emp", at=t0)
-    await stack.settle(case_workflow_id(case_id))
+    case_id = await requested_case(time_skipping, stack)
     await time_skipping.sleep(2.9 * DAY)
     stack.app.execute(case_id, AcceptMeeting(), actor="mgr", at=await now(time_skipping))
     await stack.settle(case_workflow_id(case_id))

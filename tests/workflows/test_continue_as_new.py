@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from uuid import uuid4
 
 from temporalio.testing import WorkflowEnvironment
 
@@ -24,7 +23,7 @@ from domain.commands import (
     SubmitPlan,
 )
 from domain.values import Participants, Policy
-from tests.factories import goal, plan
+from tests.factories import goal, open_cycle_with, plan
 from tests.workflows.conftest import events, run_stack
 from workflows.case_workflow import CaseWorkflow, case_workflow_id
 from workflows.inputs import CaseStart
@@ -44,17 +43,13 @@ async def test_a_long_lived_case_continues_as_new_without_losing_or_repeating_an
         meeting_notice=1 * S,
     )
     async with run_stack(dev_server.client, app) as stack:
-        cycle_id = uuid4()
         start = datetime.now(UTC)
-        app.create_cycle(
-            cycle_id=cycle_id, name="long", opens_at=start, closes_at=start + timedelta(days=30),
-            policy=policy, actor="hr", at=start,
-        )  # fmt: skip
-        app.open_cycle(
-            cycle_id,
-            population=[Participants(employee_id="emp", manager_id="mgr")],
-            actor="hr",
-            at=start,
+        cycle_id = open_cycle_with(
+            app,
+            [Participants(employee_id="emp", manager_id="mgr")],
+            start=start,
+            closes=start + timedelta(days=30),
+            policy=policy,
         )
         case_id = app.case_for(cycle_id, "emp").id
         # Started here with a small history limit; the relay then only signals it.

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
 from domain.commands import CompleteActionItem, RescheduleActionItem, ShareRecap
-from domain.values import ActionItemSpec, Participants, Policy, Recap
+from domain.values import ActionItemSpec, Participants, Recap
+from tests.factories import open_cycle_with
 from tests.workflows.conftest import Stack, events, now
 from tests.workflows.test_case_deadlines import QUIET, hold_meeting, open_case
 from workflows.action_item_workflow import item_workflow_id
@@ -100,21 +101,14 @@ async def test_a_reschedule_restarts_the_timers(
 
 async def open_cycle_of(stack: Stack, start: datetime, people: int, days: int) -> UUID:
     """A cycle opened the way HR opens one: through the application (as the API does)."""
-    app, cycle_id = stack.app, uuid4()
-    app.create_cycle(
-        cycle_id=cycle_id, name="c", opens_at=start, closes_at=start + days * DAY,
-        policy=Policy(), actor="hr", at=start,
-    )  # fmt: skip
     population = [Participants(employee_id=f"e{i}", manager_id="mgr") for i in range(people)]
-    app.open_cycle(cycle_id, population=population, actor="hr", at=start)
-    return cycle_id
+    return open_cycle_with(stack.app, population, start=start, closes=start + days * DAY)
 
 
 async def test_the_relay_starts_the_cycle_workflow_which_closes_every_case_at_the_close_date(
     time_skipping: WorkflowEnvironment, stack: Stack
 ) -> None:
-    app = stack.app
-    start = await now(time_skipping)
+    app, start = stack.app, await now(time_skipping)
     cycle_id = await open_cycle_of(stack, start, people=7, days=40)
     case_ids = [app.case_for(cycle_id, f"e{i}").id for i in range(7)]
     await stack.settle(cycle_workflow_id(cycle_id), *(case_workflow_id(c) for c in case_ids))
@@ -147,13 +141,12 @@ async def test_the_relay_starts_the_cycle_workflow_which_closes_every_case_at_th
 async def test_a_cycle_closed_by_hand_ends_its_workflow_without_closing_twice(
     time_skipping: WorkflowEnvironment, stack: Stack
 ) -> None:
-    app = stack.app
     start = await now(time_skipping)
     cycle_id = await open_cycle_of(stack, start, people=2, days=40)
     await stack.settle(cycle_workflow_id(cycle_id))
-    app.close_cycle(cycle_id, actor="hr", at=start + DAY)
+    stack.app.close_cycle(cycle_id, actor="hr", at=start + DAY)
     await stack.settle(cycle_workflow_id(cycle_id))
     handle = stack.client.get_workflow_handle(cycle_workflow_id(cycle_id), result_type=bool)
     stack.extra_workflow_ids.add(handle.id)
     assert await handle.result() is False
-    assert [n for n, _ in events(app, cycle_id)].count("CycleClosed") == 1
+    assert [n for n, _ in events(stack.app, cycle_id)].count("CycleClosed") == 1

@@ -14,7 +14,6 @@ from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
 
 import icalendar
 import pytest
@@ -35,7 +34,7 @@ from notifications.channels import (
 from notifications.inbox import InboxChannel, messages_for
 from notifications.notifier import Notifier
 from projections.database import engine_for
-from tests.factories import CYCLE_CLOSES, T0, at
+from tests.factories import at, open_cycle_with
 
 
 class Mailbox:
@@ -112,16 +111,7 @@ def test_an_accepted_meeting_and_a_reminder_reach_every_channel(
     thread = threading.Thread(target=notifier.run, args=(stop,), daemon=True)
     thread.start()
     try:
-        cycle_id = uuid4()
-        app.create_cycle(
-            cycle_id=cycle_id, name="n", opens_at=T0, closes_at=CYCLE_CLOSES, actor="hr", at=T0
-        )
-        app.open_cycle(
-            cycle_id,
-            population=[Participants(employee_id="ann", manager_id="bo")],
-            actor="hr",
-            at=T0,
-        )
+        cycle_id = open_cycle_with(app, [Participants(employee_id="ann", manager_id="bo")])
         case_id = app.case_for(cycle_id, "ann").id
         meeting = at(10)
         app.execute(case_id, RequestMeeting(proposed_for=meeting), actor="ann", at=at(1))
