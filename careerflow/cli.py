@@ -24,7 +24,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from careerflow.settings import Settings
+from careerflow.settings import DataFiles, Settings
 from careerflow.storage import build_application, database_url
 from domain import errors
 from domain.application import CareerFlow
@@ -202,7 +202,7 @@ def dev() -> None:
             f"Temporal        {temporal.address} (namespace {settings.temporal_namespace})"
         )
         console.print(f"PostgreSQL      {url}")
-        console.print(f"e-mail outbox   {settings.outbox_dir}")
+        console.print(f"e-mail outbox   {settings.in_data_dir(DataFiles.OUTBOX)}")
         console.print(f"demo cycle      {cycle.name} {cycle.id} ({len(cycle.enrolled)} cases)")
         console.print(f"tokens (valid for {settings.token_hours} h):")
         console.print(f"  employee  {DEMO_EMPLOYEE:<8} {tokens.issue(DEMO_EMPLOYEE)}")

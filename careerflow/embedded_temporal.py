@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from careerflow.binaries import find_binary
-from careerflow.settings import Settings
+from careerflow.settings import DataFiles, Settings
 
 SQLITE_PRAGMAS = ("--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal")
 """WAL with NORMAL sync: crash-safe (timers survive a restart), without an fsync per write,
@@ -43,7 +43,7 @@ def embedded_temporal(settings: Settings, timeout: float = 60) -> Iterator[Tempo
     if _listening(settings.temporal_port):
         yield endpoints
         return
-    settings.embedded_temporal_db.parent.mkdir(parents=True, exist_ok=True)
+    settings.in_data_dir(DataFiles.TEMPORAL_DB).parent.mkdir(parents=True, exist_ok=True)
     log = (settings.data_dir / "temporal.log").open("ab")
     process = subprocess.Popen(
         [
@@ -51,7 +51,7 @@ def embedded_temporal(settings: Settings, timeout: float = 60) -> Iterator[Tempo
             "server",
             "start-dev",
             "--db-filename",
-            str(settings.embedded_temporal_db),
+            str(settings.in_data_dir(DataFiles.TEMPORAL_DB)),
             "--port",
             str(settings.temporal_port),
             "--ui-port",

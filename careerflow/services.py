@@ -13,7 +13,7 @@ from typing import Any
 
 from temporalio.client import Client
 
-from careerflow.settings import Settings
+from careerflow.settings import DataFiles, Settings
 from careerflow.storage import build_application, database_url
 from domain.application import CareerFlow
 from notifications.channels import (
@@ -67,7 +67,7 @@ def notification_channels(settings: Settings, url: str) -> list[Channel]:
     if settings.smtp_host:
         channels.append(SmtpChannel(settings.smtp_host, settings.smtp_port, settings.mail_from))
     else:
-        channels.append(EmlFileChannel(settings.outbox_dir, settings.mail_from))
+        channels.append(EmlFileChannel(settings.in_data_dir(DataFiles.OUTBOX), settings.mail_from))
     if settings.webhook_url:
         channels.append(WebhookChannel(settings.webhook_url))
     return channels

@@ -65,20 +65,18 @@ class Settings(BaseSettings):
     db_pool_max_overflow: int = Field(default=10, ge=0, le=100)
 
     def in_data_dir(self, name: str) -> Path:
+        """Where the embedded default keeps ``name`` (see ``DataFiles``)."""
         return self.data_dir.resolve() / name
 
     @property
-    def embedded_temporal_db(self) -> Path:
-        return self.in_data_dir("temporal.db")
-
-    @property
-    def outbox_dir(self) -> Path:
-        return self.in_data_dir("outbox")
-
-    @property
     def jwt_secret_file(self) -> Path:
-        return self.in_data_dir("jwt-secret")
+        return self.in_data_dir(DataFiles.JWT_SECRET)
 
-    @property
-    def embedded_pgdata(self) -> Path:
-        return self.in_data_dir("postgres")
+
+class DataFiles:
+    """What the embedded default keeps in the data directory."""
+
+    POSTGRES = "postgres"
+    TEMPORAL_DB = "temporal.db"
+    OUTBOX = "outbox"
+    JWT_SECRET = "jwt-secret"

@@ -14,7 +14,7 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
-from careerflow.settings import Settings
+from careerflow.settings import DataFiles, Settings
 from domain.application import CareerFlow
 from eventlog.recorder import RECORDER_TOPIC
 
@@ -34,7 +34,7 @@ def embedded_database_url(pgdata: Path) -> str:
 
 def database_url(settings: Settings) -> str:
     """The configured DATABASE_URL, or the embedded server's."""
-    return settings.database_url or embedded_database_url(settings.embedded_pgdata)
+    return settings.database_url or embedded_database_url(settings.in_data_dir(DataFiles.POSTGRES))
 
 
 def ensure_schema(url: str, schema: str) -> None:

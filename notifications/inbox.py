@@ -10,34 +10,32 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    DateTime,
-    Engine,
-    MetaData,
-    Table,
-    Text,
-    Uuid,
-    func,
-    select,
-)
+from sqlalchemy import BigInteger, DateTime, Engine, Table, Text, func, select
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from notifications.channels import Contact, Notification
 
-metadata = MetaData()
-inbox = Table(
-    "inbox",
-    metadata,
-    Column("id", Uuid, primary_key=True),
-    Column("event_id", BigInteger, nullable=False),
-    Column("recipient_id", Text, nullable=False, index=True),
-    Column("subject", Text, nullable=False),
-    Column("body", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Column("read_at", DateTime(timezone=True)),
-)
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class InboxRow(_Base):
+    """One message to one person; ``id`` is the notification's key (event and recipient)."""
+
+    __tablename__ = "inbox"
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(BigInteger)
+    recipient_id: Mapped[str] = mapped_column(Text, index=True)
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+inbox: Table = InboxRow.__table__  # type: ignore[assignment]
+metadata = _Base.metadata
 
 
 def install_inbox(engine: Engine) -> None:
@@ -53,17 +51,14 @@ class InboxChannel:
 
     def send(self, notification: Notification, contact: Contact) -> None:
         with self.engine.begin() as conn:
-            conn.execute(
-                insert(inbox)
-                .values(
-                    id=notification.key,
-                    event_id=notification.event_id,
-                    recipient_id=notification.recipient_id,
-                    subject=notification.subject,
-                    body=notification.body,
-                )
-                .on_conflict_do_nothing(index_elements=["id"])
-            )
+            row = {
+                "id": notification.key,
+                "event_id": notification.event_id,
+                "recipient_id": notification.recipient_id,
+                "subject": notification.subject,
+                "body": notification.body,
+            }
+            conn.execute(insert(inbox).values(row).on_conflict_do_nothing(index_elements=["id"]))
 
 
 @dataclass(frozen=True)

@@ -42,22 +42,25 @@ class CloseCycle(Message):
     at: datetime
 
 
-class CaseFollowUp(Message):
-    """A reminder (to the deadline's owner) or an escalation (to a rung of the ladder)."""
+class CaseStep(Message):
+    """A timer step on a case, taken at ``at``."""
 
     case_id: UUID
+    at: datetime
+
+
+class CaseFollowUp(CaseStep):
+    """A reminder (to the deadline's owner) or an escalation (to a rung of the ladder)."""
+
     deadline: str
     reason: str
-    at: datetime
     owner: Party | None = None
     rung: Rung | None = None
 
 
-class CheckInStep(Message):
-    case_id: UUID
+class CheckInStep(CaseStep):
     number: int
     due_at: datetime
-    at: datetime
 
 
 class ItemStep(Message):

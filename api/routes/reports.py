@@ -102,32 +102,40 @@ def _report(
 
 ReportDep = Annotated[Report, Depends(_report)]
 
+CycleReport = Callable[[Connection, UUID, Scope], list[dict[str, Any]]]
 
-@router.get(
-    "/cycles/{cycle_id}/funnel",
-    summary="Cases per phase per department",
-    responses=REPORT_RESPONSES,
+
+CYCLE_REPORTS: tuple[tuple[str, CycleReport, str], ...] = (
+    ("funnel", reports.funnel, "Cases per phase per department"),
+    (
+        "on-time",
+        reports.on_time,
+        "Plans within their deadline, approvals within SLA, check-ins held (per department)",
+    ),
+    (
+        "managers",
+        reports.managers,
+        "Per manager: time to answer meeting requests and approve plans, check-ins",
+    ),
 )
-def funnel(cycle_id: UUID, report: ReportDep) -> Response:
-    return report.render("funnel", lambda c: reports.funnel(c, cycle_id, report.scope))
+"""The reports of one cycle, each as ``GET /reports/cycles/{cycle_id}/<name>``."""
 
 
-@router.get(
-    "/cycles/{cycle_id}/on-time",
-    summary="Plans within their deadline, approvals within SLA, check-ins held (per department)",
-    responses=REPORT_RESPONSES,
-)
-def on_time(cycle_id: UUID, report: ReportDep) -> Response:
-    return report.render("on-time", lambda c: reports.on_time(c, cycle_id, report.scope))
+def _cycle_report(name: str, build: CycleReport, summary: str) -> None:
+    def report_of_cycle(cycle_id: UUID, report: ReportDep) -> Response:
+        return report.render(name, lambda c: build(c, cycle_id, report.scope))
+
+    report_of_cycle.__name__ = name.replace("-", "_")
+    router.get(
+        f"/cycles/{{cycle_id}}/{name}",
+        summary=summary,
+        responses=REPORT_RESPONSES,
+        name=report_of_cycle.__name__,
+    )(report_of_cycle)
 
 
-@router.get(
-    "/cycles/{cycle_id}/managers",
-    summary="Per manager: time to answer meeting requests and approve plans, check-ins",
-    responses=REPORT_RESPONSES,
-)
-def managers(cycle_id: UUID, report: ReportDep) -> Response:
-    return report.render("managers", lambda c: reports.managers(c, cycle_id, report.scope))
+for _name, _build, _summary in CYCLE_REPORTS:
+    _cycle_report(_name, _build, _summary)
 
 
 @router.get(

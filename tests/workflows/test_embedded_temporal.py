@@ -11,7 +11,7 @@ from temporalio import workflow
 from temporalio.worker import Worker
 
 from careerflow.embedded_temporal import embedded_temporal
-from careerflow.settings import Settings
+from careerflow.settings import DataFiles, Settings
 from workflows.client import connect
 
 
@@ -36,7 +36,7 @@ async def test_a_timer_set_before_a_restart_fires_after_it(tmp_path: Path) -> No
         assert temporal.ui_url.endswith(str(settings.temporal_ui_port))
         client = await connect(temporal.address)
         await client.start_workflow(SleepyWorkflow.run, 4.0, id="sleepy", task_queue="t")
-    assert settings.embedded_temporal_db.exists()
+    assert settings.in_data_dir(DataFiles.TEMPORAL_DB).exists()
 
     with embedded_temporal(settings) as temporal:  # a new server process on the same file
         client = await connect(temporal.address)
