@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from api import problems
-from api.deps import Services
+from api.deps import Services, roster_member
+from api.limits import BodyLimit, storable_parameters
 from api.routes import action_items, cases, cycles, health, me, reports, roster
 from notifications.inbox import install_inbox
 from projections.catalog import read_models
@@ -45,12 +46,14 @@ def create_app(services: Services) -> FastAPI:
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        dependencies=[Depends(storable_parameters)],
     )
+    app.add_middleware(BodyLimit)
     app.state.services = services
     problems.install(app)
     app.include_router(health.router)
-    routers = (roster, cycles, cases, action_items, me, reports)
-    for module in routers:
-        router = module.router
-        app.include_router(router, prefix=API_PREFIX)
+    app.include_router(me.router, prefix=API_PREFIX)
+    members_only = [Depends(roster_member)]
+    for module in (roster, cycles, cases, action_items, reports):
+        app.include_router(module.router, prefix=API_PREFIX, dependencies=members_only)
     return app

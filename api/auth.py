@@ -22,6 +22,9 @@ import jwt
 ISSUER = "careerflow"
 AUDIENCE = "careerflow-api"
 
+RESERVED_PREFIX = "careerflow:"
+"""Actor ids the service uses for itself (timers, the CLI); never accepted from a token."""
+
 
 class Role(StrEnum):
     """Company-wide roles a token may carry (everyone is also an employee)."""
@@ -102,6 +105,10 @@ class Tokens:
     ) -> str:
         if self._secret is None:
             raise RuntimeError("tokens come from the OIDC issuer in this deployment")
+        if hours is not None and hours <= 0:
+            raise ValueError("a token's lifetime must be positive")
+        if employee_id.startswith(RESERVED_PREFIX):
+            raise ValueError(f"{employee_id!r} is reserved for the service itself")
         now = datetime.now(UTC)
         claims: dict[str, Any] = {
             "sub": employee_id,
@@ -143,6 +150,8 @@ class Tokens:
         subject = claims.get("sub")
         if not isinstance(subject, str) or not subject:
             raise InvalidToken("the token names nobody (sub)")
+        if subject.startswith(RESERVED_PREFIX):
+            raise InvalidToken(f"{subject!r} is reserved for the service itself")
         raw_roles = claims.get("roles") or []
         if not isinstance(raw_roles, list):
             raise InvalidToken("roles must be a list")

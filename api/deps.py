@@ -13,6 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
 from api.auth import Caller, InvalidToken, Tokens
+from domain import errors
 from domain.application import CareerFlow
 from domain.roster import Roster
 
@@ -74,6 +75,15 @@ def _roster(application: App) -> Roster:
 
 
 RosterDep = Annotated[Roster, Depends(_roster)]
+
+
+def roster_member(caller: CurrentUser, roster: RosterDep) -> None:
+    """Everything but ``/me`` is for people on the roster, HR admins and auditors."""
+    if caller.roles or caller.employee_id in roster.people:
+        return
+    raise errors.NotPermitted(
+        caller.employee_id, "use careerflow", "people on the roster, HR admins and auditors"
+    )
 
 
 def _now(services: ServicesDep) -> datetime:

@@ -129,6 +129,14 @@ def _http(request: Request, exc: Exception) -> JSONResponse:
             "invalid_input",
             errors=[{"field": "body", "reason": "is not well-formed JSON"}],
         )
+    if exc.status_code == 413:
+        return problem(
+            413,
+            "Request body too large",
+            str(exc.detail),
+            "body_too_large",
+            errors=[{"field": "body", "reason": str(exc.detail)}],
+        )
     code = {401: "unauthenticated", 404: "not_found", 405: "method_not_allowed"}.get(
         exc.status_code, "http_error"
     )

@@ -44,6 +44,10 @@ def parse_json(text: str) -> Rows:
         raise RosterInvalid(
             [RowProblem(row=exc.lineno, field="body", reason=f"not JSON: {exc.msg}")]
         ) from None
+    except RecursionError:
+        raise RosterInvalid(
+            [RowProblem(row=0, field="body", reason="nested too deeply to be a roster")]
+        ) from None
     if isinstance(data, dict) and isinstance(data.get("employees"), list):
         data = data["employees"]
     if not isinstance(data, list):

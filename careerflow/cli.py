@@ -148,7 +148,9 @@ def token(
         list[str] | None,
         typer.Option("--role", help="hr_admin or auditor (repeatable)"),
     ] = None,
-    hours: Annotated[int | None, typer.Option(help="lifetime (default: token_hours)")] = None,
+    hours: Annotated[
+        int | None, typer.Option(min=1, max=24 * 366, help="lifetime (default: token_hours)")
+    ] = None,
 ) -> None:
     """Print a bearer token (embedded mode: signed with the data directory's secret)."""
     from api.auth import Role, Tokens

@@ -28,9 +28,11 @@ from domain.values import (
     ActionItemSpec,
     Agenda,
     CaseOutcome,
+    CleanModel,
     ConversationFeedback,
     DevelopmentPlan,
     GoalProgress,
+    Note,
     Participants,
     Party,
     PeerFeedback,
@@ -57,8 +59,8 @@ class Who(StrEnum):
     ANYONE = "anyone the caller's access check lets through"
 
 
-class Command(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class Command(CleanModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     action: ClassVar[str] = "act"
     """What the step does, for messages ("may not <action>")."""
@@ -416,7 +418,7 @@ class MarkCheckInMissed(CaseCommand):
 
 class CompleteActionItem(ItemCommand):
     action = "complete the action item"
-    note: str = Field("", max_length=4000)
+    note: Note = ""
 
     def apply(self, item: ActionItem, context: CaseContext, by: By) -> None:
         item.complete(note=self.note, context=context, by=by)

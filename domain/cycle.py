@@ -8,13 +8,20 @@ interruption without creating a case twice.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain import errors
 from domain.base import By, CareerAggregate, command, require_aware
 from domain.values import Policy
+
+EARLIEST_OPENING = timedelta(days=366)
+"""A cycle may open at most a year before it is created (catching up on one under way)."""
+LATEST_CLOSING = timedelta(days=5 * 366)
+"""A cycle may close at most five years after it is created."""
+LONGEST = timedelta(days=3 * 366)
+"""A cycle lasts at most three years."""
 
 
 class CycleStatus(StrEnum):
@@ -88,8 +95,8 @@ class Cycle(CareerAggregate):
         policy: Policy,
         by: By,
     ) -> Cycle:
-        cls.check_window(name, opens_at, closes_at, okr_planning_on)
         require_aware(by.at)
+        cls.check_window(name, opens_at, closes_at, okr_planning_on, now=by.at)
         return cls._create(
             cls.CycleCreated,
             id=id,
@@ -105,14 +112,28 @@ class Cycle(CareerAggregate):
 
     @staticmethod
     def check_window(
-        name: str, opens_at: datetime, closes_at: datetime, okr_planning_on: date | None
+        name: str,
+        opens_at: datetime,
+        closes_at: datetime,
+        okr_planning_on: date | None,
+        *,
+        now: datetime,
     ) -> None:
+        """The window a cycle may have (``EARLIEST_OPENING``, ``LATEST_CLOSING``, ``LONGEST``)."""
         if not name.strip():
             raise errors.InvalidCommand("name", "a cycle needs a name")
         require_aware(opens_at, "opens_at")
         require_aware(closes_at, "closes_at")
         if closes_at <= opens_at:
             raise errors.InvalidCommand("closes_at", "must be after opens_at")
+        if closes_at <= now:
+            raise errors.InvalidCommand("closes_at", "has already passed")
+        if opens_at < now - EARLIEST_OPENING:
+            raise errors.InvalidCommand("opens_at", "may be at most one year in the past")
+        if closes_at > now + LATEST_CLOSING:
+            raise errors.InvalidCommand("closes_at", "may be at most five years ahead")
+        if closes_at - opens_at > LONGEST:
+            raise errors.InvalidCommand("closes_at", "a cycle lasts at most three years")
         if okr_planning_on is not None and not (
             opens_at.date() <= okr_planning_on <= closes_at.date()
         ):
@@ -153,6 +174,8 @@ class Cycle(CareerAggregate):
             return False
         if self.status is CycleStatus.CLOSED:
             raise errors.CycleClosed("a closed cycle cannot open again", current=self.status)
+        if by.at >= self.closes_at:
+            raise errors.InvalidCommand("closes_at", "has already passed: the cycle cannot open")
         self._emit(self.CycleOpened, by, policy=self.policy)
         return True
 

@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    field_validator,
     model_validator,
 )
 
@@ -31,21 +32,63 @@ PersonId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=PERSO
 """An employee id as the roster spells it."""
 
 Slug = Annotated[str, StringConstraints(strip_whitespace=True, pattern=SLUG_PATTERN)]
+
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+"""Free text that may be empty."""
+
+Unit = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
+"""A unit of measure (ms, %, EUR)."""
 """A short, stable identifier chosen by the author (goal ids)."""
+
+
+MAX_DURATION = timedelta(days=730)
+"""The longest a policy duration may be (P730D): every deadline stays a date that exists."""
 
 
 def _positive(value: timedelta) -> timedelta:
     if value <= timedelta(0):
         raise ValueError("must be a positive ISO-8601 duration")
+    if value > MAX_DURATION:
+        raise ValueError("must be at most P730D (two years)")
     return value
 
 
 Duration = Annotated[timedelta, AfterValidator(_positive)]
-"""A positive ISO-8601 duration (``P7D``, ``PT30S``)."""
+"""A positive ISO-8601 duration (``P7D``, ``PT30S``) of at most two years."""
 
 
-class ValueObject(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+MAX_ITEMS = 50
+"""The most entries any list in a command may hold (skills, goals, action items, ...)."""
+
+
+def refuse_unstorable(value: Any) -> Any:
+    """Text PostgreSQL cannot store (NUL) or encode (an unpaired surrogate) is refused."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("must not contain the NUL character (\\u0000)")
+        if any("\ud800" <= c <= "\udfff" for c in value):
+            raise ValueError("must not contain unpaired surrogate characters")
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            refuse_unstorable(item)
+    return value
+
+
+class CleanModel(BaseModel):
+    """Every string field, at any depth, is refused if it cannot be stored."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        return refuse_unstorable(value)
+
+
+class ValueObject(CleanModel):
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, allow_inf_nan=False
+    )
 
     def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
         """Immutable, so a copy is the value itself (aggregates are deep-copied per command)."""
@@ -129,7 +172,7 @@ class Measure(ValueObject):
 
     metric: Text
     value: float
-    unit: str = ""
+    unit: Unit = ""
     baseline: float | None = None
 
 
@@ -158,8 +201,8 @@ class Gap(ValueObject):
 
 
 class Aspirations(ValueObject):
-    next_roles: list[Text] = Field(default_factory=list)
-    interests: list[Text] = Field(default_factory=list)
+    next_roles: list[Text] = Field(default_factory=list, max_length=MAX_ITEMS)
+    interests: list[Text] = Field(default_factory=list, max_length=MAX_ITEMS)
 
     @model_validator(mode="after")
     def _something(self) -> Aspirations:
@@ -169,9 +212,9 @@ class Aspirations(ValueObject):
 
 
 class SelfAssessment(ValueObject):
-    skills: list[SkillFit] = Field(min_length=1)
-    achievements: list[StarAchievement] = Field(min_length=1)
-    gaps: list[Gap] = Field(default_factory=list)
+    skills: list[SkillFit] = Field(min_length=1, max_length=MAX_ITEMS)
+    achievements: list[StarAchievement] = Field(min_length=1, max_length=MAX_ITEMS)
+    gaps: list[Gap] = Field(default_factory=list, max_length=MAX_ITEMS)
     aspirations: Aspirations
 
 
@@ -180,7 +223,7 @@ class Measurable(ValueObject):
 
     metric: Text
     target: float
-    unit: str = ""
+    unit: Unit = ""
     baseline: float | None = None
 
 
@@ -195,7 +238,9 @@ class SmartErGoal(ValueObject):
     """A goal in SMART+ER form; the due date is checked against the cycle by the case."""
 
     goal_id: Slug
-    specific: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10)]
+    specific: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=10, max_length=4000)
+    ]
     measurable: Measurable
     achievable: Text
     relevant: Text
@@ -205,8 +250,8 @@ class SmartErGoal(ValueObject):
 
 
 class PeerFeedback(ValueObject):
-    strengths: list[Text] = Field(default_factory=list)
-    improvements: list[Text] = Field(default_factory=list)
+    strengths: list[Text] = Field(default_factory=list, max_length=MAX_ITEMS)
+    improvements: list[Text] = Field(default_factory=list, max_length=MAX_ITEMS)
 
     @model_validator(mode="after")
     def _something(self) -> PeerFeedback:
@@ -228,8 +273,8 @@ class AgendaTopic(StrEnum):
 
 
 class Agenda(ValueObject):
-    topics: list[AgendaTopic] = Field(min_length=1)
-    notes: str = ""
+    topics: list[AgendaTopic] = Field(min_length=1, max_length=MAX_ITEMS)
+    notes: Note = ""
 
     @model_validator(mode="after")
     def _unique(self) -> Agenda:
@@ -246,8 +291,8 @@ class FeedbackPoint(ValueObject):
 class ConversationFeedback(ValueObject):
     """Feedback one party gives the other in the meeting, with examples."""
 
-    strengths: list[FeedbackPoint] = Field(default_factory=list)
-    improvements: list[FeedbackPoint] = Field(default_factory=list)
+    strengths: list[FeedbackPoint] = Field(default_factory=list, max_length=MAX_ITEMS)
+    improvements: list[FeedbackPoint] = Field(default_factory=list, max_length=MAX_ITEMS)
 
     @model_validator(mode="after")
     def _something(self) -> ConversationFeedback:
@@ -264,7 +309,7 @@ class ActionItemSpec(ValueObject):
 
 class Recap(ValueObject):
     learned: Text
-    action_items: list[ActionItemSpec] = Field(default_factory=list)
+    action_items: list[ActionItemSpec] = Field(default_factory=list, max_length=MAX_ITEMS)
     follow_up_on: date
 
 
@@ -282,10 +327,12 @@ class ManagerSupport(ValueObject):
 
 
 class DevelopmentPlan(ValueObject):
-    goals: list[SmartErGoal] = Field(min_length=1)
-    activities: list[DevelopmentActivity] = Field(min_length=1)
+    goals: list[SmartErGoal] = Field(min_length=1, max_length=MAX_ITEMS)
+    activities: list[DevelopmentActivity] = Field(min_length=1, max_length=MAX_ITEMS)
     support: ManagerSupport
-    alignment: list[Text] = Field(min_length=1, description="OKRs, KPIs or team goals")
+    alignment: list[Text] = Field(
+        min_length=1, max_length=MAX_ITEMS, description="OKRs, KPIs or team goals"
+    )
 
     @model_validator(mode="after")
     def _unique_goals(self) -> DevelopmentPlan:
@@ -306,7 +353,7 @@ class DevelopmentPlan(ValueObject):
 class GoalProgress(ValueObject):
     goal_id: Slug
     percent: int = Field(ge=0, le=100)
-    note: str = ""
+    note: Note = ""
 
 
 class CaseOutcome(StrEnum):

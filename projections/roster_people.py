@@ -5,7 +5,8 @@ Reports join it to group and scope by department; it follows the roster's import
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import Column, Connection, MetaData, Table, Text, delete, update
 from sqlalchemy.dialects.postgresql import insert
@@ -28,6 +29,16 @@ def define_roster_people(metadata: MetaData, name: str) -> Table:
     )
 
 
+T = TypeVar("T")
+ROWS_PER_STATEMENT = 5_000
+"""7 parameters a row: well under PostgreSQL's 65,535 parameters per statement."""
+
+
+def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 class RosterPeople(ReadModel):
     name = "roster_people"
 
@@ -43,10 +54,10 @@ class RosterPeople(ReadModel):
         if not isinstance(event, Roster.RosterImported):
             return
         table = self.table
-        if event.added:
-            rows = [p.model_dump() for p in event.added]
-            statement = insert(table).values(rows)
-            excluded = {c: statement.excluded[c] for c in rows[0] if c != "employee_id"}
+        rows = [p.model_dump() for p in event.added]
+        for chunk in chunks(rows, ROWS_PER_STATEMENT):
+            statement = insert(table).values(chunk)
+            excluded = {c: statement.excluded[c] for c in chunk[0] if c != "employee_id"}
             conn.execute(
                 statement.on_conflict_do_update(index_elements=["employee_id"], set_=excluded)
             )
@@ -56,8 +67,8 @@ class RosterPeople(ReadModel):
                 .where(table.c.employee_id == change.employee_id)
                 .values({change.field: change.new})
             )
-        if event.removed:
-            conn.execute(delete(table).where(table.c.employee_id.in_(event.removed)))
+        for gone in chunks(event.removed, ROWS_PER_STATEMENT):
+            conn.execute(delete(table).where(table.c.employee_id.in_(gone)))
 
 
 roster_people = RosterPeople.views()["roster_people"]

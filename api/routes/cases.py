@@ -7,7 +7,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, status
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from api import access
 from api.deps import App, CurrentUser, RosterDep
@@ -74,7 +74,7 @@ _TIME = TypeAdapter(datetime)
 
 
 def _as_of(application: CareerFlow, case_id: UUID, as_of: str) -> DevelopmentCase:
-    if as_of.isdigit():
+    if as_of.isascii() and as_of.isdigit():
         return application.case_as_of(case_id, version=int(as_of))
     try:
         at = _TIME.validate_python(as_of)
@@ -118,7 +118,7 @@ def case_history(
         case_id=case_id,
         as_of=as_of,
         state=CasePublic.of(state),
-        entries=[HistoryEntryPublic.of(e) for e in entries],
+        entries=[HistoryEntryPublic.of(e, sees_authors=caller.sees_everything) for e in entries],
     )
 
 
@@ -128,7 +128,6 @@ CASE_STEPS: tuple[tuple[str, type[CaseCommand], str], ...] = (
     ("self-assessment", RecordSelfAssessment, "1. Prepare: record the self-assessment"),
     ("goals", ProposeGoal, "1. Prepare: propose a SMART+ER goal"),
     ("peer-feedback-requests", RequestPeerFeedback, "1. Prepare: ask a coworker for feedback"),
-    ("peer-feedback", GivePeerFeedback, "1. Prepare: a coworker gives the feedback asked"),
     ("meeting/request", RequestMeeting, "2. Request the career conversation"),
     ("meeting/accept", AcceptMeeting, "2. The manager accepts the meeting"),
     ("meeting/reschedule", RescheduleMeeting, "2. Propose another time"),
@@ -167,6 +166,24 @@ def _step_route(path: str, command: type[CaseCommand], summary: str) -> None:
 
 for _path, _command, _summary in CASE_STEPS:
     _step_route(_path, _command, _summary)
+
+
+class PeerFeedbackReceipt(BaseModel):
+    """What a coworker gets back for their feedback: a receipt, nothing of the case."""
+
+    case_id: UUID
+    peer_id: str
+    anonymous: bool
+    received: bool = Field(description="the feedback is recorded (also on a repeat)")
+
+
+@router.post("/{case_id}/peer-feedback", summary="1. Prepare: a coworker gives the feedback asked")
+def give_peer_feedback(case_id: UUID, body: GivePeerFeedback, step: StepDep) -> PeerFeedbackReceipt:
+    case = step.execute(case_id, body).case
+    received = case.peer_feedback.get(step.actor) is not None
+    return PeerFeedbackReceipt(
+        case_id=case_id, peer_id=step.actor, anonymous=body.anonymous, received=received
+    )
 
 
 @router.post(

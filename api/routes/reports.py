@@ -24,6 +24,7 @@ from sqlalchemy import Connection
 
 from api.auth import Caller
 from api.deps import CurrentUser, RosterDep, Services, ServicesDep
+from api.limits import spreadsheet_safe
 from api.problems import PROBLEM_RESPONSES
 from domain import errors
 from domain.roster import Roster
@@ -53,24 +54,24 @@ def scope_for(caller: Caller, roster: Roster) -> Scope:
     return visible
 
 
+def _cell(value: Any) -> Any:
+    """One CSV cell: JSON for structures, ISO times, empty for none, text never a formula."""
+    if isinstance(value, dict | list):
+        value = json.dumps(value)
+    elif isinstance(value, datetime):
+        return value.isoformat()
+    elif value is None:
+        return ""
+    return spreadsheet_safe(value) if isinstance(value, str) else value
+
+
 def _csv(rows: list[dict[str, Any]], name: str) -> Response:
     buffer = io.StringIO()
     if rows:
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\r\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow(
-                {
-                    k: json.dumps(v)
-                    if isinstance(v, dict | list)
-                    else v.isoformat()
-                    if isinstance(v, datetime)
-                    else ""
-                    if v is None
-                    else v
-                    for k, v in row.items()
-                }
-            )
+            writer.writerow({k: _cell(v) for k, v in row.items()})
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",

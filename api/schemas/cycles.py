@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from domain.cycle import Cycle, CycleStatus
-from domain.values import PersonId, Policy
+from domain.values import CleanModel, PersonId, Policy
 
 
-class CycleCreate(BaseModel):
+class CycleCreate(CleanModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=200, examples=["Career conversations 2027"])
@@ -21,19 +22,23 @@ class CycleCreate(BaseModel):
     policy: Policy = Field(default_factory=Policy, description="deadlines (ISO-8601 durations)")
 
 
-class PolicyUpdate(BaseModel):
+class PolicyUpdate(CleanModel):
     model_config = ConfigDict(extra="forbid")
 
     policy: Policy
 
 
-class CycleOpen(BaseModel):
+class CycleOpen(CleanModel):
     """Who to enrol: everyone on the roster with a manager, or a subset."""
 
     model_config = ConfigDict(extra="forbid")
 
-    employee_ids: list[PersonId] | None = Field(None, description="only these employees")
-    departments: list[str] | None = Field(None, description="only these departments")
+    employee_ids: list[PersonId] | None = Field(
+        None, max_length=200_000, description="only these employees"
+    )
+    departments: list[Annotated[str, StringConstraints(max_length=200)]] | None = Field(
+        None, max_length=1_000, description="only these departments"
+    )
 
 
 class BatchPublic(BaseModel):

@@ -22,5 +22,14 @@ class HistoryEntryPublic(BaseModel):
     payload: dict[str, Any]
 
     @classmethod
-    def of(cls, entry: HistoryEntry) -> HistoryEntryPublic:
-        return cls.model_validate(entry, from_attributes=True)
+    def of(cls, entry: HistoryEntry, *, sees_authors: bool = True) -> HistoryEntryPublic:
+        """The entry; anonymous peer feedback without its author unless ``sees_authors``."""
+        public = cls.model_validate(entry, from_attributes=True)
+        if not sees_authors and entry.payload.get("anonymous") is True:
+            payload = {k: v for k, v in entry.payload.items() if k != "peer_id"}
+            public = public.model_copy(update={"actor": ANONYMOUS, "payload": payload})
+        return public
+
+
+ANONYMOUS = "anonymous"
+"""The author anonymous peer feedback shows to everyone but HR admins and auditors."""

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, func, select
 
 from domain.application import CareerFlow
 from domain.base import SYSTEM_ACTOR
@@ -23,10 +23,12 @@ from domain.commands import (
     RescheduleActionItem,
     ShareRecap,
 )
+from domain.roster import Person
 from domain.values import Rung
 from eventlog.follower import Delivery
 from projections.action_items import ActionItems, action_items, overdue_days
 from projections.case_status import CaseStatus, case_status
+from projections.roster_people import RosterPeople, roster_people
 from projections.runner import AlreadyApplied, ProjectionRunner
 from tests.factories import EMP, MGR, at, item_spec, recap
 from tests.integration.test_application_contract import new_cycle, walk_every_step
@@ -208,3 +210,25 @@ def test_action_items_show_owner_due_status_overdue_days_and_rung(
         0,
         1,
     )
+
+
+def test_a_roster_of_a_hundred_thousand_people_reaches_the_read_model(
+    fresh_app: CareerFlow, engine: Engine
+) -> None:
+    """One INSERT per import used to pass PostgreSQL's 65,535 parameters past ~9,400 people."""
+    count = 100_000
+    people = [
+        Person(
+            employee_id=f"p{i:06d}",
+            name=f"Person {i}",
+            email=f"p{i}@example.com",
+            manager_id=None if i == 0 else f"p{(i - 1) // 10:06d}",
+            department=f"Dept {i % 40}",
+        )
+        for i in range(count)
+    ]
+    fresh_app.import_roster(people, source="big.csv", actor="hr", at=at(0))
+    ProjectionRunner(fresh_app, engine, RosterPeople()).catch_up()
+    with engine.connect() as conn:
+        stored = conn.execute(select(func.count()).select_from(roster_people)).scalar()
+    assert stored == count

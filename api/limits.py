@@ -1,0 +1,111 @@
+"""Bounds on what a request may carry, checked before any handler runs.
+
+* A request body may be at most ``MAX_BODY`` bytes (``MAX_ROSTER_BODY`` for a roster
+  import, which is a whole company): 413 naming the body. Bodies without a
+  Content-Length are counted as they arrive.
+* No query or path parameter may hold text PostgreSQL cannot store (NUL, an unpaired
+  surrogate): 422 naming the parameter. Bodies are checked by the command models.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from domain import errors
+from domain.values import refuse_unstorable
+
+MAX_BODY = 256 * 1024
+"""256 KiB: far more than the largest plan, recap or self-assessment the limits allow."""
+MAX_ROSTER_BODY = 64 * 1024 * 1024
+"""64 MiB: a roster of a few hundred thousand people."""
+
+
+class BodyTooLarge(HTTPException):
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body is larger than {limit} bytes")
+
+
+def body_limit(path: str) -> int:
+    return MAX_ROSTER_BODY if path.endswith("/roster/import") else MAX_BODY
+
+
+class BodyLimit:
+    """ASGI middleware: refuse a body over its limit, declared or streamed."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = body_limit(scope.get("path", ""))
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _refuse(send, limit)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        await self.app(scope, counted, send)
+
+
+async def _refuse(send: Send, limit: int) -> None:
+    import json
+
+    body = json.dumps(
+        {
+            "type": "https://careerflow.invalid/problems/body_too_large",
+            "title": "Request body too large",
+            "status": 413,
+            "detail": f"the request body is larger than {limit} bytes",
+            "code": "body_too_large",
+            "errors": [{"field": "body", "reason": f"at most {limit} bytes"}],
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def storable_parameters(request: Request) -> None:
+    """Refuse query and path parameters PostgreSQL could not store or compare."""
+    parameters: list[tuple[str, Any]] = [
+        *request.query_params.multi_items(),
+        *request.path_params.items(),
+    ]
+    for name, value in parameters:
+        try:
+            refuse_unstorable(value)
+            refuse_unstorable(name)
+        except ValueError as exc:
+            raise errors.InvalidCommand(name, str(exc)) from None
+
+
+SPREADSHEET_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: str) -> str:
+    """A cell a spreadsheet will not run as a formula (OWASP: prefix a single quote)."""
+    return "'" + value if value.startswith(SPREADSHEET_TRIGGERS) else value
