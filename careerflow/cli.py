@@ -163,7 +163,10 @@ def token(
     if settings.oidc_issuer:
         console.print("[red]tokens come from the OIDC issuer in this deployment[/red]")
         raise typer.Exit(2)
-    typer.echo(Tokens(settings).issue(employee_id, roles, hours))
+    try:
+        typer.echo(Tokens(settings).issue(employee_id, roles, hours))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="EMPLOYEE_ID") from None
 
 
 @app.command()
@@ -205,7 +208,10 @@ def dev() -> None:
         )
         console.print(f"PostgreSQL      {url}")
         console.print(f"e-mail outbox   {settings.in_data_dir(DataFiles.OUTBOX)}")
-        console.print(f"demo cycle      {cycle.name} {cycle.id} ({len(cycle.enrolled)} cases)")
+        if cycle is None:
+            console.print("demo data       not seeded: this store already holds a roster or cycles")
+        else:
+            console.print(f"demo cycle      {cycle.name} {cycle.id} ({len(cycle.enrolled)} cases)")
         console.print(f"tokens (valid for {settings.token_hours} h):")
         console.print(f"  employee  {DEMO_EMPLOYEE:<8} {tokens.issue(DEMO_EMPLOYEE)}")
         console.print(f"  manager   {DEMO_MANAGER:<8} {tokens.issue(DEMO_MANAGER)}")

@@ -37,8 +37,16 @@ LIVE_CYCLE_ID = uuid5(DEMO_NAMESPACE, "demo-cycle-live")
 ACTOR = "careerflow:demo"
 
 
-def seed_demo_org(app: CareerFlow, now: datetime | None = None) -> Cycle:
-    """Import the demo roster and open the live demo cycle (idempotent)."""
+def seed_demo_org(app: CareerFlow, now: datetime | None = None) -> Cycle | None:
+    """Import the demo roster and open the live demo cycle — only into an empty store.
+
+    A store that already holds a roster or a cycle is left exactly as it is (what a
+    user entered is never replaced by demo data); the demo cycle, if seeded earlier,
+    is returned.
+    """
+    cycles = {c.id: c for c in app.list_cycles()}
+    if app.get_roster().people or cycles:
+        return cycles.get(LIVE_CYCLE_ID)
     now = now or datetime.now(UTC)
     people = validate_roster(parse_csv(DEMO_ROSTER_CSV))
     app.import_roster(people, source="demo", actor=ACTOR, at=now)

@@ -35,7 +35,7 @@ def fuzzed_api(pg_url: str) -> Iterator[Api]:
     from careerflow.demo_org import seed_demo_org
 
     with api_on_own_schema(pg_url, "cf_fuzz") as api:
-        seed_demo_org(api.application, api.clock())
+        assert seed_demo_org(api.application, api.clock()) is not None
         yield api
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 
@@ -40,6 +41,20 @@ def test_token_is_signed_with_the_data_dirs_secret(cli_env: Path) -> None:
     bad = CliRunner().invoke(app, ["token", "ada", "--role", "root"])
     assert bad.exit_code == 2
     assert "hr_admin or auditor" in bad.output
+
+
+def test_a_token_lifetime_must_be_positive_and_service_ids_are_no_one(cli_env: Path) -> None:
+    for hours in ("0", "-3"):
+        refused = CliRunner().invoke(app, ["token", "ada", "--hours", hours])
+        assert refused.exit_code == 2, refused.output
+        assert "--hours" in refused.output
+    short = run("token", "ada", "--hours", "1").strip()
+    secret = (cli_env / "data" / "jwt-secret").read_text().strip()
+    claims = jwt.decode(short, secret, algorithms=["HS256"], audience="careerflow-api")
+    assert claims["exp"] - claims["iat"] == 3600
+    service = CliRunner().invoke(app, ["token", "careerflow:system"])
+    assert service.exit_code == 2
+    assert "reserved" in service.output
 
 
 def test_hr_runs_a_cycle_from_the_command_line(cli_env: Path, fresh_app: CareerFlow) -> None:
@@ -85,3 +100,28 @@ def test_projections_rebuild_switches_to_a_new_version(
     assert "case_status" in listing
     unknown = CliRunner().invoke(app, ["projections", "rebuild", "nope"])
     assert unknown.exit_code == 2
+
+
+def test_the_demo_is_seeded_only_into_an_empty_store(fresh_app: CareerFlow) -> None:
+    """Restarting ``make run`` must not replace a roster the user imported."""
+    from careerflow.demo_org import seed_demo_org
+    from domain.roster import Person
+
+    own = [
+        Person(employee_id="boss", name="Boss", email="b@example.com", department="Ops"),
+        Person(
+            employee_id="worker",
+            name="Worker",
+            email="w@example.com",
+            manager_id="boss",
+            department="Ops",
+        ),
+    ]
+    fresh_app.import_roster(own, source="ours.csv", actor="hr", at=datetime.now(UTC))
+    version = fresh_app.get_roster().version
+    assert seed_demo_org(fresh_app) is None
+    assert seed_demo_org(fresh_app) is None  # a second restart too
+    roster = fresh_app.get_roster()
+    assert sorted(roster.people) == ["boss", "worker"]
+    assert roster.version == version
+    assert fresh_app.list_cycles() == []
