@@ -27,7 +27,7 @@ from rich.table import Table
 from careerflow.settings import DataFiles, Settings
 from careerflow.storage import build_application, database_url
 from domain import errors
-from domain.application import CareerFlow
+from domain.application import CareerFlow, RosterImport
 
 app = typer.Typer(
     help="careerflow: career development cycles, event-sourced.", no_args_is_help=True
@@ -239,25 +239,48 @@ def show_database_url() -> None:
 def roster_import(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     actor: Annotated[str, typer.Option(help="who is importing")] = CLI_ACTOR,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="show the changes, write nothing")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="remove people without asking")] = False,
 ) -> None:
-    """Import a roster file (.csv or .json): validated as a whole, then the changes recorded."""
+    """Import a roster file (.csv or .json): validated as a whole, then the changes recorded.
+
+    People on the roster but not in the file are removed (their open cases are closed
+    as withdrawn) only after you confirm, or with --yes.
+    """
     from api.roster_files import parse_roster
     from domain.roster import validate_roster
 
     text = file.read_text(encoding="utf-8")
     media = "text/csv" if file.suffix.lower() == ".csv" else "application/json"
-    with _application() as application, _progress() as progress:
-        step = progress.add_task(f"importing {file.name}", total=3)
+    with _application() as application:
         people = validate_roster(parse_roster(text, media))
-        progress.update(step, advance=1, description=f"validated {len(people)} employees")
+        now = datetime.now(UTC)
+        preview = application.import_roster(people, source="", actor=actor, at=now, dry_run=True)
+        _print_diff(preview)
+        if dry_run:
+            return
+        if preview.removed and not yes:
+            question = f"Remove {len(preview.removed)} people and withdraw their open cases?"
+            if not typer.confirm(question, default=False):
+                console.print("nothing imported")
+                raise typer.Exit(1)
         result = application.import_roster(
-            people, source=f"cli:{file.name}", actor=actor, at=datetime.now(UTC)
+            people, source=f"cli:{file.name}", actor=actor, at=now, allow_removals=True
         )
-        progress.update(step, advance=2, description="recorded")
     console.print(
-        f"{result.added} added, {result.changed} changed, {result.removed} removed; "
-        f"{result.cases_moved} open cases moved to new people (roster version {result.version})"
+        f"{len(result.added)} added, {len(result.changed)} changed, "
+        f"{len(result.removed)} removed; {result.cases_moved} open cases moved to new people, "
+        f"{result.cases_withdrawn} withdrawn (roster version {result.version})"
     )
+
+
+def _print_diff(diff: RosterImport, shown: int = 20) -> None:
+    for label, ids in (("add", diff.added), ("change", diff.changed), ("remove", diff.removed)):
+        more = f" (+{len(ids) - shown} more)" if len(ids) > shown else ""
+        listed = ", ".join(ids[:shown]) or "nobody"
+        console.print(f"{label:<7} {len(ids):>6}: {listed}{more}")
 
 
 # --- cycles ----------------------------------------------------------------------------

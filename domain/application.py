@@ -27,6 +27,7 @@ from domain.history import HistoryEntry, history_entry
 from domain.roster import ROSTER_ID, Person, Roster
 from domain.transcoding import register_value_transcodings
 from domain.values import (
+    CaseOutcome,
     Participants,
     Policy,
 )
@@ -39,13 +40,15 @@ DEFAULT_BATCH_SIZE = 500
 
 @dataclass(frozen=True)
 class RosterImport:
-    """What a roster import recorded, and the open cases it moved to new people."""
+    """What a roster import recorded (or, on a dry run, would record) and did to open cases."""
 
-    added: int
-    changed: int
-    removed: int
+    added: list[str]
+    changed: list[str]
+    removed: list[str]
     cases_moved: int
+    cases_withdrawn: int
     version: int
+    dry_run: bool = False
 
 
 @dataclass(frozen=True)
@@ -195,6 +198,8 @@ class CareerFlow(Application[UUID]):
         actor: str,
         at: datetime,
         idempotency_key: str | None = None,
+        dry_run: bool = False,
+        allow_removals: bool = False,
         batch_size: int = DEFAULT_BATCH_SIZE,
     ) -> RosterImport:
         """Record what changed in the roster, then move open cases to their new people.
@@ -202,25 +207,48 @@ class CareerFlow(Application[UUID]):
         ``people`` has been validated as a whole (``validate_roster``). A manager,
         skip-level or HR partner change is recorded on every case still running in
         an open cycle, so future approvals and escalations go to the new person.
+        Removing people needs ``allow_removals``; their open cases are closed as
+        withdrawn. A ``dry_run`` reports the difference and writes nothing.
         """
         if self._exists(ROSTER_ID):
             roster = self._get(Roster, "roster", ROSTER_ID)
         else:
             roster = Roster.start(by=By(actor, at))
+        added, changes, removed = roster.diff(people)
+        ids = ([p.employee_id for p in added], sorted({c.employee_id for c in changes}), removed)
+        if dry_run:
+            return RosterImport(
+                *ids, cases_moved=0, cases_withdrawn=0, version=roster.version, dry_run=True
+            )
+        if removed and not allow_removals:
+            raise errors.RemovalsNeedConsent(
+                "allow_removals",
+                f"the file leaves out {len(removed)} people on the roster "
+                f"({', '.join(removed[:5])}{', ...' if len(removed) > 5 else ''}): "
+                "import with allow_removals to remove them and withdraw their open cases",
+            )
         before = {e: roster.participants(e) for e in roster.people}
         roster.import_people(people=people, source=source, by=By(actor, at, idempotency_key))
-        recorded = [e for e in roster.pending_events if isinstance(e, Roster.RosterImported)]
         if roster.pending_events:
             self._store(roster)
         moved = self._move_cases(roster, before, actor=actor, at=at, batch_size=batch_size)
-        imported = recorded[0] if recorded else None
+        withdrawn = self._withdraw(removed, by=By(actor, at), batch_size=batch_size)
         return RosterImport(
-            added=len(imported.added) if imported else 0,
-            changed=len({c.employee_id for c in imported.changes}) if imported else 0,
-            removed=len(imported.removed) if imported else 0,
-            cases_moved=moved,
-            version=roster.version,
+            *ids, cases_moved=moved, cases_withdrawn=withdrawn, version=roster.version
         )
+
+    def _withdraw(self, removed: Sequence[str], *, by: By, batch_size: int) -> int:
+        """Close the open cases of people no longer on the roster, as withdrawn."""
+        withdrawn = 0
+        for cycle in (c for c in self.list_cycles() if c.is_open):
+            gone = [e for e in removed if e in cycle.enrolled_set]
+            for batch in _batches(gone, batch_size):
+                cases = [self.case_for(cycle.id, e) for e in batch]
+                closing = [c for c in cases if c.close(outcome=CaseOutcome.WITHDRAWN, by=by)]
+                if closing:
+                    self._store(*closing)
+                withdrawn += len(closing)
+        return withdrawn
 
     def _move_cases(
         self,

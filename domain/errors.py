@@ -59,6 +59,12 @@ class NaiveTimestamp(InvalidCommand):
     code = "naive_timestamp"
 
 
+class RemovalsNeedConsent(InvalidCommand):
+    """A roster import would remove people; it needs the importer's explicit consent."""
+
+    code = "removals_need_consent"
+
+
 class NoEscalationTarget(InvalidCommand):
     code = "no_escalation_target"
 

@@ -269,6 +269,19 @@ class Roster(CareerAggregate):
         by: By,
     ) -> None:
         """Record what differs between the roster and ``people`` (validated as a whole)."""
+        added, changes, removed = self.diff(people)
+        if added or removed or changes:
+            self._emit(
+                self.RosterImported,
+                by,
+                source=source,
+                added=added,
+                changes=changes,
+                removed=removed,
+            )
+
+    def diff(self, people: Sequence[Person]) -> tuple[list[Person], list[PersonChange], list[str]]:
+        """What importing ``people`` would add, change (field by field) and remove."""
         incoming = {p.employee_id: p for p in people}
         added = [p for e, p in incoming.items() if e not in self.people]
         removed = sorted(e for e in self.people if e not in incoming)
@@ -284,15 +297,7 @@ class Roster(CareerAggregate):
             for field in Person.model_fields
             if getattr(self.people[e], field) != getattr(p, field)
         ]
-        if added or removed or changes:
-            self._emit(
-                self.RosterImported,
-                by,
-                source=source,
-                added=added,
-                changes=changes,
-                removed=removed,
-            )
+        return added, changes, removed
 
     # --- relationships --------------------------------------------------------------
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from api import access
@@ -46,7 +48,9 @@ def get_person(employee_id: str, caller: CurrentUser, roster: RosterDep) -> Pers
         " manager_id, department, hr_partner_id and optionally timezone; or `application/json`"
         ' (a list of rows, or `{"employees": [...]}`). Every problem is reported with its row'
         " number and nothing is imported. A re-import records what changed; open cases move to"
-        " a new manager, skip-level or HR partner."
+        " a new manager, skip-level or HR partner. `dry_run=true` reports the changes and"
+        " writes nothing; an import that leaves people out is refused unless"
+        " `allow_removals=true`, which removes them and closes their open cases as withdrawn."
     ),
     openapi_extra={
         "requestBody": {
@@ -69,6 +73,10 @@ async def import_roster(
     application: App,
     now: Now,
     idempotency_key: IdempotencyKey = None,
+    dry_run: Annotated[bool, Query(description="report the changes, write nothing")] = False,
+    allow_removals: Annotated[
+        bool, Query(description="consent to removing people the file leaves out")
+    ] = False,
 ) -> RosterImportPublic:
     access.require_hr_admin(caller, "import the roster")
     body = await request.body()
@@ -87,6 +95,8 @@ async def import_roster(
             actor=caller.employee_id,
             at=now,
             idempotency_key=idempotency_key,
+            dry_run=dry_run,
+            allow_removals=allow_removals,
         )
     )
-    return RosterImportPublic(**vars(result))
+    return RosterImportPublic.of(result)

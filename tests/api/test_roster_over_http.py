@@ -10,11 +10,13 @@ from tests.api.conftest import API, EMPLOYEE, HR_ADMIN, MANAGER, Api
 from tests.factories import at
 
 
-def post_roster(api: Api, text: str, media: str = "text/csv", key: str | None = None) -> Any:
+def post_roster(
+    api: Api, text: str, media: str = "text/csv", key: str | None = None, query: str = ""
+) -> Any:
     headers = {**api.as_(HR_ADMIN), "Content-Type": media}
     if key:
         headers["Idempotency-Key"] = key
-    return api.client.post(f"{API}/roster/import", content=text, headers=headers)
+    return api.client.post(f"{API}/roster/import{query}", content=text, headers=headers)
 
 
 def test_a_bad_roster_is_refused_as_a_whole_with_row_numbers(bare_api: Api) -> None:
@@ -70,3 +72,35 @@ def test_a_manager_change_moves_future_approvals_to_the_new_manager(api: Api) ->
     events = [e["event"] for e in api.ok(api.get(f"{case}/history", HR_ADMIN))["entries"]]
     assert events.index("ManagerChanged") < events.index("MeetingAccepted")
     assert api.ok(api.get("/me", "linus"))["direct_reports"] == [EMPLOYEE]
+
+
+def test_a_dry_run_shows_the_changes_and_writes_nothing(api: Api) -> None:
+    version = api.application.get_roster().version
+    lines = DEMO_ROSTER_CSV.strip().splitlines()
+    without_ada = "\n".join(line for line in lines if not line.startswith("ada,")) + "\n"
+    with_newcomer = without_ada + "zoe,Zoe Z,zoe@example.com,grace,Engineering,frances\n"
+    preview = api.ok(post_roster(api, with_newcomer, query="?dry_run=true"))
+    assert preview["dry_run"] is True
+    assert (preview["added_ids"], preview["removed_ids"]) == (["zoe"], ["ada"])
+    assert api.application.get_roster().version == version
+    assert "ada" in api.application.get_roster().people
+
+
+def test_removing_people_needs_consent_and_withdraws_their_open_cases(api: Api) -> None:
+    lines = DEMO_ROSTER_CSV.strip().splitlines()
+    without_ada = "\n".join(line for line in lines if not line.startswith("ada,")) + "\n"
+    refused = post_roster(api, without_ada)
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {"field": "allow_removals", "reason": refused.json()["errors"][0]["reason"]}
+    ]
+    assert "ada" in refused.json()["errors"][0]["reason"]
+    assert "ada" in api.application.get_roster().people
+    case = api.application.get_case(api.case_id())
+    assert not case.is_closed
+    done = api.ok(post_roster(api, without_ada, query="?allow_removals=true"))
+    assert (done["removed_ids"], done["cases_withdrawn"]) == (["ada"], 1)
+    closed = api.application.get_case(api.case_id())
+    assert closed.is_closed
+    assert closed.outcome == "withdrawn"
+    assert "ada" not in api.application.get_roster().people

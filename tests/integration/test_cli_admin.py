@@ -67,7 +67,7 @@ def test_hr_runs_a_cycle_from_the_command_line(cli_env: Path, fresh_app: CareerF
 
     roster = cli_env / "roster.csv"
     roster.write_text(DEMO_ROSTER_CSV)
-    assert "10 added, 0 changed, 0 removed" in run("roster", "import", str(roster))
+    assert "10 added, 0 changed, 0 removed" in run("roster", "import", "--yes", str(roster))
 
     cycle_id = run(
         "cycle", "create", "--name", "CLI cycle", "--opens", "2027-01-04", "--closes", "2027-06-30"
@@ -125,3 +125,25 @@ def test_the_demo_is_seeded_only_into_an_empty_store(fresh_app: CareerFlow) -> N
     assert sorted(roster.people) == ["boss", "worker"]
     assert roster.version == version
     assert fresh_app.list_cycles() == []
+
+
+def test_a_roster_import_shows_its_diff_and_asks_before_removing(
+    cli_env: Path, fresh_app: CareerFlow
+) -> None:
+    full = cli_env / "full.csv"
+    full.write_text(DEMO_ROSTER_CSV)
+    run("roster", "import", str(full))
+    lines = DEMO_ROSTER_CSV.strip().splitlines()
+    smaller = cli_env / "smaller.csv"
+    smaller.write_text("\n".join(line for line in lines if not line.startswith("ada,")) + "\n")
+    preview = run("roster", "import", "--dry-run", str(smaller))
+    assert "remove       1: ada" in preview
+    assert "ada" in fresh_app.get_roster().people
+    declined = CliRunner().invoke(app, ["roster", "import", str(smaller)], input="n\n")
+    assert declined.exit_code == 1
+    assert "Remove 1 people" in declined.output
+    assert "ada" in fresh_app.get_roster().people
+    confirmed = CliRunner().invoke(app, ["roster", "import", str(smaller)], input="y\n")
+    assert confirmed.exit_code == 0, confirmed.output
+    assert "1 removed" in confirmed.output
+    assert "ada" not in fresh_app.get_roster().people
