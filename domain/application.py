@@ -8,6 +8,7 @@ the occurred-at time. Persistence is chosen by the environment it is given
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -228,7 +229,9 @@ class CareerFlow(Application[UUID]):
                 "import with allow_removals to remove them and withdraw their open cases",
             )
         before = {e: roster.participants(e) for e in roster.people}
-        roster.import_people(people=people, source=source, by=By(actor, at, idempotency_key))
+        digest = hashlib.sha256("\n".join(p.model_dump_json() for p in people).encode())
+        by = By(actor, at, idempotency_key, fingerprint=digest.hexdigest()[:24])
+        roster.import_people(people=people, source=source, by=by)
         if roster.pending_events:
             self._store(roster)
         moved = self._move_cases(roster, before, actor=actor, at=at, batch_size=batch_size)
@@ -447,7 +450,8 @@ class CareerFlow(Application[UUID]):
         command (whose case is loaded too: the roster around it decides who may act).
         Who may take the step is checked before the aggregate looks at its state.
         """
-        by = By(actor=actor, at=at, idempotency_key=idempotency_key)
+        fingerprint = None if idempotency_key is None else command.fingerprint()
+        by = By(actor=actor, at=at, idempotency_key=idempotency_key, fingerprint=fingerprint)
         if isinstance(command, CaseCommand):
             case = self.get_case(target)
             if authorize is not None:

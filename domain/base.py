@@ -34,6 +34,24 @@ class By:
     actor: str
     at: datetime
     idempotency_key: str | None = None
+    fingerprint: str | None = None
+    """What the request asked for (a digest): the same key with another request is refused."""
+
+    @property
+    def recorded_key(self) -> str | None:
+        """The key as events store it: the client's key and the request's fingerprint."""
+        if self.idempotency_key is None or self.fingerprint is None:
+            return self.idempotency_key
+        return f"{self.idempotency_key}{FINGERPRINT_SEPARATOR}{self.fingerprint}"
+
+
+FINGERPRINT_SEPARATOR = " "
+"""Never in a client's key (keys are printable ASCII without spaces)."""
+
+
+def split_key(recorded: str) -> tuple[str, str | None]:
+    key, _, fingerprint = recorded.partition(FINGERPRINT_SEPARATOR)
+    return key, fingerprint or None
 
 
 class CareerAggregate(Aggregate):
@@ -46,11 +64,12 @@ class CareerAggregate(Aggregate):
         def mutate(self, aggregate: Any) -> Any:
             result = super().mutate(aggregate)
             if self.idempotency_key is not None and result is not None:
-                result.idempotency_keys[self.idempotency_key] = type(self).__name__
+                key, fingerprint = split_key(self.idempotency_key)
+                result.idempotency_keys[key] = (type(self).__name__, fingerprint)
             return result
 
     def __init__(self) -> None:
-        self.idempotency_keys: dict[str, str] = {}
+        self.idempotency_keys: dict[str, tuple[str, str | None]] = {}
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Self:
         """Copy for the repository cache: one level of containers is enough.
@@ -72,18 +91,25 @@ class CareerAggregate(Aggregate):
             event_class,
             actor=by.actor,
             timestamp=by.at,
-            idempotency_key=by.idempotency_key,
+            idempotency_key=by.recorded_key,
             **fields,
         )
 
-    def _already_done(self, key: str | None, event_name: str) -> bool:
-        """True when this key already recorded this command; refuses a reused key."""
+    def _already_done(self, by: By, event_name: str) -> bool:
+        """True when this key already recorded this request; refuses a key reused otherwise."""
+        key = by.idempotency_key
         if key is None or key not in self.idempotency_keys:
             return False
-        recorded = self.idempotency_keys[key]
+        recorded, fingerprint = self.idempotency_keys[key]
         if recorded != event_name:
             raise IdempotencyKeyReused(
                 f"idempotency key {key!r} was already used for {recorded}, not {event_name}",
+                key=key,
+                recorded=recorded,
+            )
+        if fingerprint is not None and by.fingerprint is not None and fingerprint != by.fingerprint:
+            raise IdempotencyKeyReused(
+                f"idempotency key {key!r} was already used for a different {recorded} request",
                 key=key,
                 recorded=recorded,
             )
@@ -111,7 +137,7 @@ def command(
         def wrapper(self: A, /, *args: P.args, **kwargs: P.kwargs) -> bool:
             by = kwargs.get("by")
             assert isinstance(by, By), "a command takes by=By(actor, at, idempotency_key)"
-            if self._already_done(by.idempotency_key, event_name):
+            if self._already_done(by, event_name):
                 return False
             require_aware(by.at)
             func(self, *args, **kwargs)

@@ -13,6 +13,7 @@ are that value object with the step's name, so the request body keeps its shape.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from enum import StrEnum
 from typing import ClassVar, Self, TypeVar, cast
@@ -64,6 +65,11 @@ class Command(CleanModel):
 
     action: ClassVar[str] = "act"
     """What the step does, for messages ("may not <action>")."""
+
+    def fingerprint(self) -> str:
+        """A digest of the request: a repeated Idempotency-Key must come with the same one."""
+        digest = hashlib.sha256(f"{type(self).__name__}:{self.model_dump_json()}".encode())
+        return digest.hexdigest()[:24]
 
 
 def _as(model: type[V], command: BaseModel) -> V:

@@ -9,6 +9,8 @@ from uuid import UUID
 
 from pydantic_core import to_jsonable_python
 
+from domain.base import split_key
+
 _META = frozenset({"originator_id", "originator_version", "timestamp", "actor", "originator_topic"})
 
 
@@ -26,6 +28,7 @@ class HistoryEntry:
 
 def history_entry(event: Any, aggregate: str) -> HistoryEntry:
     state = vars(event)
+    key = state.get("idempotency_key")
     payload = {k: v for k, v in state.items() if k not in _META and k != "idempotency_key"}
     return HistoryEntry(
         aggregate_id=event.originator_id,
@@ -34,6 +37,6 @@ def history_entry(event: Any, aggregate: str) -> HistoryEntry:
         event=type(event).__name__,
         actor=event.actor,
         occurred_at=event.timestamp,
-        idempotency_key=state.get("idempotency_key"),
+        idempotency_key=None if key is None else split_key(key)[0],
         payload=to_jsonable_python(payload),
     )

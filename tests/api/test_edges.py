@@ -240,3 +240,22 @@ def test_anonymous_feedback_names_nobody_to_the_employee_and_the_manager(api: Ap
     audited = api.ok(api.get(f"{case}/history", HR_ADMIN))
     (entry,) = [e for e in audited["entries"] if e["event"] == "PeerFeedbackReceived"]
     assert entry["actor"] == "linus"
+
+
+def test_the_same_key_with_another_body_is_409_and_changes_nothing(api: Api) -> None:
+    case = f"/cases/{api.case_id()}"
+    first = api.ok(api.post(f"{case}/goals", EMPLOYEE, goal("g1").model_dump(mode="json"), key="k"))
+    other = goal("g2").model_dump(mode="json")
+    refused = api.post(f"{case}/goals", EMPLOYEE, other, key="k")
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "idempotency_key_reused"
+    assert api.ok(api.get(case, EMPLOYEE))["version"] == first["version"]
+    same = api.ok(api.post(f"{case}/goals", EMPLOYEE, goal("g1").model_dump(mode="json"), key="k"))
+    assert same["version"] == first["version"]
+    roster = DEMO_ROSTER_CSV
+    headers = {**api.as_(HR_ADMIN), "Content-Type": "text/csv", "Idempotency-Key": "r"}
+    renamed = roster.replace("Ada Lovelace", "Ada King")
+    api.ok(api.client.post(f"{API}/roster/import", content=renamed, headers=headers))
+    again = api.client.post(f"{API}/roster/import", content=roster, headers=headers)
+    assert again.status_code == 409
+    assert api.application.get_roster().people["ada"].name == "Ada King"

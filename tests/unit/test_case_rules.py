@@ -621,7 +621,7 @@ def test_idempotency_keys_survive_replay() -> None:
     replayed: Any = None
     for event in case.collect_events():
         replayed = event.mutate(replayed)
-    assert replayed.idempotency_keys == {"k-1": "MeetingAccepted"}
+    assert replayed.idempotency_keys == {"k-1": ("MeetingAccepted", None)}
     assert not replayed.accept_meeting(by=By(MGR, at(2), "k-1"))
 
 
