@@ -159,7 +159,23 @@ def _token(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+CONNECTION_TROUBLE = (
+    "connect", "connection", "server closed", "terminating", "timeout", "timed out",
+    "could not receive", "could not send", "the database system is",
+)  # fmt: skip
+"""What an OperationalError says when the database is out of reach (not a bad query)."""
+
+
+def lost_connection(exc: Exception) -> bool:
+    if isinstance(exc, StorageUnavailable | psycopg_pool.PoolTimeout):
+        return True
+    message = str(exc).lower()
+    return any(words in message for words in CONNECTION_TROUBLE)
+
+
 def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    if not lost_connection(exc):
+        return _bug(request, exc)  # a bad statement, not an outage: never blame the database
     services = request.app.state.services
     if not isinstance(exc, StorageUnavailable):
         log.warning("storage unavailable: %s", exc)

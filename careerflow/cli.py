@@ -24,6 +24,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from careerflow.followers_cli import followers_app
 from careerflow.settings import DataFiles, Settings
 from careerflow.storage import build_application, database_url
 from domain import errors
@@ -38,6 +39,7 @@ app.add_typer(roster_app, name="roster")
 app.add_typer(cycle_app, name="cycle")
 projections_app = typer.Typer(help="The read models (SQL tables) built from the log.")
 app.add_typer(projections_app, name="projections", no_args_is_help=True)
+app.add_typer(followers_app, name="followers", no_args_is_help=True)
 console = Console(soft_wrap=True)
 CLI_ACTOR = "careerflow:cli"
 

@@ -17,6 +17,7 @@ from domain.action_item import ActionItem
 from domain.application import CareerFlow
 from domain.case import DevelopmentCase
 from eventlog.follower import Delivery, LogFollower, TrackingStore
+from eventlog.set_aside import SetAside, handle_guarded, retry_requested
 from eventlog.topics import NOTIFIED_TOPICS
 from notifications.channels import Channel, Directory, Notification, meeting_invitation
 
@@ -112,11 +113,33 @@ class Notifier:
         return sent
 
     def run(self, stop: threading.Event, name: str = "notifier") -> None:
-        """Follow the log until ``stop`` is set."""
+        """Follow the log until ``stop`` is set; never stopped for good by one event.
+
+        An event whose messages cannot be made is set aside (``eventlog.set_aside``); an
+        outage is waited out with backoff, and the notifier resumes from its position.
+        """
+        pause = 0.5
+        while not stop.is_set():
+            try:
+                self._follow(stop, name)
+            except Exception as exc:
+                log.warning("%s stopped (%s); starting again in %.1f s", name, exc, pause)
+                stop.wait(pause)
+                pause = min(pause * 2, 30.0)
+
+    def _follow(self, stop: threading.Event, name: str) -> None:
         tracking = TrackingStore(self.app, name)
+        set_aside = SetAside(self.app, name)
         with LogFollower(self.app, name, tracking=tracking, topics=NOTIFIED_TOPICS) as follower:
             while not stop.is_set():
+                retry_requested(self.app, set_aside, lambda d: self.handle([d]))
                 batch = follower.next_batch(200, 0.2)
                 if batch:
-                    self.handle(batch)
+                    handle_guarded(
+                        batch,
+                        handle_batch=self.handle,
+                        handle_one=lambda d: self.handle([d]),
+                        skip=lambda d: None,
+                        set_aside=set_aside,
+                    )
                     tracking.record(batch[-1].position)

@@ -12,10 +12,14 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
     Connection,
     Float,
+    Text,
     and_,
+    any_,
+    bindparam,
     extract,
     func,
     literal,
@@ -38,7 +42,11 @@ _with_roster = case_status.outerjoin(
 
 
 def _in_scope(column: ColumnElement[str], scope: Scope) -> ColumnElement[bool]:
-    return literal(True) if scope is None else column.in_(list(scope))
+    """One array parameter however large the scope (``IN`` would send one per employee,
+    and PostgreSQL takes at most 65,535 parameters a statement)."""
+    if scope is None:
+        return literal(True)
+    return column == any_(bindparam("scope", sorted(scope), type_=ARRAY(Text)))
 
 
 def _rows(conn: Connection, query: Any) -> list[Row]:

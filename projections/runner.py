@@ -16,6 +16,7 @@ after a swap it moves to the new version and never writes to retired tables.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 from typing import Any, ClassVar, Self
@@ -37,6 +38,9 @@ from sqlalchemy.dialects.postgresql import insert
 
 from domain.application import CareerFlow
 from eventlog.follower import Delivery, LogFollower, read_after
+from eventlog.set_aside import SetAside, handle_guarded, retry_requested
+
+log = logging.getLogger("careerflow.projections")
 
 
 class AlreadyApplied(Exception):
@@ -196,6 +200,12 @@ class ProjectionRunner:
     def apply_batch_in(self, conn: Connection, batch: Sequence[Delivery]) -> None:
         """Apply the batch and move the position inside the caller's transaction."""
         name = self.model.tracking_name
+        self._move_position(conn, name, batch[0].position, batch[-1].position)
+        self.model.apply_all(conn, batch)
+
+    @staticmethod
+    def _move_position(conn: Connection, name: str, first: int, last: int) -> None:
+        """Move the position to ``last``, if it is still before ``first`` (else: applied)."""
         conn.execute(
             insert(projection_tracking)
             .values(name=name, position=0)
@@ -204,30 +214,65 @@ class ProjectionRunner:
         moved = conn.execute(
             update(projection_tracking)
             .where(projection_tracking.c.name == name)
-            .where(projection_tracking.c.position < batch[0].position)
-            .values(position=batch[-1].position)
+            .where(projection_tracking.c.position < first)
+            .values(position=last)
         )
         if moved.rowcount != 1:
-            raise AlreadyApplied(f"{name} is already at or past {batch[0].position}")
-        self.model.apply_all(conn, batch)
+            raise AlreadyApplied(f"{name} is already at or past {first}")
 
     def _move_to_live(self) -> None:
         self.model = install(self.engine, self.model)
         self.tracking = SqlPosition(self.engine, self.model.tracking_name)
 
+    def skip(self, delivery: Delivery) -> None:
+        """Move the position past an event set aside (nothing of it is applied)."""
+        with self.engine.begin() as conn:
+            self._move_position(
+                conn, self.model.tracking_name, delivery.position, delivery.position
+            )
+
+    def apply_set_aside(self, delivery: Delivery) -> None:
+        """Apply an event set aside earlier (the position is already past it)."""
+        with self.engine.begin() as conn:
+            self.model.apply_all(conn, [delivery])
+
     def run(self, stop: threading.Event, batch_size: int = 500) -> None:
-        """Follow the log until ``stop`` is set (moving to a rebuilt version when one goes live)."""
+        """Follow the log until ``stop`` is set; never stopped for good by one event.
+
+        It moves to a rebuilt version when one goes live; an event that keeps failing is
+        set aside (``eventlog.set_aside``); an outage is waited out with backoff; any
+        other failure is logged and the runner starts again from its position.
+        """
+        set_aside = SetAside(self.app, self.model.name)
+        pause = 0.5
         while not stop.is_set():
             try:
                 with LogFollower(
                     self.app, self.model.tracking_name, tracking=self.tracking
                 ) as follower:
                     while not stop.is_set():
-                        self.apply_batch(follower.next_batch(batch_size, 0.2))
+                        retry_requested(self.app, set_aside, self.apply_set_aside)
+                        batch = follower.next_batch(batch_size, 0.2)
+                        if batch:
+                            handle_guarded(
+                                batch,
+                                handle_batch=self.apply_batch,
+                                handle_one=lambda d: self.apply_batch([d]),
+                                skip=self.skip,
+                                set_aside=set_aside,
+                                passes=(VersionRetired, AlreadyApplied),
+                            )
+                        pause = 0.5
             except VersionRetired:
                 self._move_to_live()
             except AlreadyApplied:
                 continue  # another runner got there first: follow on from its position
+            except Exception as exc:
+                log.warning(
+                    "%s stopped (%s); starting again in %.1f s", self.model.name, exc, pause
+                )
+                stop.wait(pause)
+                pause = min(pause * 2, 30.0)
 
     def catch_up(self, batch_size: int = 500) -> int:
         """Apply everything already in the log, then return the position reached."""

@@ -13,6 +13,7 @@ have already applied. A closed workflow is never restarted by a late event.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -31,6 +32,7 @@ from domain.application import CareerFlow
 from domain.cycle import Cycle
 from domain.values import Policy
 from eventlog.follower import Delivery, LogFollower, TrackingStore
+from eventlog.set_aside import ATTEMPTS, SetAside, is_outage
 from eventlog.topics import RELAYED_TOPICS
 from workflows.action_item_workflow import ActionItemWorkflow, item_workflow_id
 from workflows.case_workflow import CaseWorkflow, case_workflow_id
@@ -174,23 +176,77 @@ class Relay:
         *,
         on_batch: Callable[[int], None] | None = None,
     ) -> None:
-        """Follow the log until ``stop`` is set; a failed batch is retried."""
+        """Follow the log until ``stop`` is set; never stopped for good by one event.
+
+        An outage (Temporal or PostgreSQL out of reach) is waited out with backoff and
+        the batch delivered again; an event Temporal refuses, or that cannot be turned
+        into a message, is retried, then set aside (``eventlog.set_aside``).
+        """
+        pause = 0.5
+        while not stop.is_set():
+            try:
+                await self._follow(stop, on_batch)
+            except Exception as exc:
+                log.warning("relay stopped (%s); starting again in %.1f s", exc, pause)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), pause)
+                pause = min(pause * 2, 30.0)
+
+    async def _follow(self, stop: asyncio.Event, on_batch: Callable[[int], None] | None) -> None:
         tracking = TrackingStore(self.app, self.name)
+        set_aside = await asyncio.to_thread(SetAside, self.app, self.name)
         with LogFollower(self.app, self.name, tracking=tracking, topics=RELAYED_TOPICS) as follower:
             while not stop.is_set():
                 batch = await asyncio.to_thread(follower.next_batch, self.batch_size, 0.2)
                 if not batch:
                     continue
-                while True:
-                    try:
-                        await self.deliver(batch)
-                        break
-                    except RPCError:
-                        log.exception("delivery failed; retrying the batch")
-                        await asyncio.sleep(1)
-                        if stop.is_set():
-                            return
+                await self._deliver_guarded(batch, set_aside, stop)
                 position = batch[-1].position
                 await asyncio.to_thread(tracking.record, position)
                 if on_batch is not None:
                     on_batch(position)
+
+    async def _deliver_guarded(
+        self, batch: list[Delivery], set_aside: SetAside, stop: asyncio.Event
+    ) -> None:
+        """Deliver the batch; wait out outages; set aside an event that keeps being refused."""
+        pause, refused = 0.5, 0
+        while refused < ATTEMPTS:
+            try:
+                await self.deliver(batch)
+                return
+            except Exception as exc:
+                if not _outage(exc):
+                    refused += 1
+                    log.warning("delivery refused (%s), attempt %d", exc, refused)
+                    continue
+                log.warning("delivery failed (%s); retrying the batch in %.1f s", exc, pause)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), pause)
+                pause = min(pause * 2, 30.0)
+                if stop.is_set():
+                    raise
+        for delivery in batch:
+            try:
+                await self.deliver([delivery])
+            except Exception as exc:
+                if _outage(exc):
+                    raise
+                await asyncio.to_thread(set_aside.record, delivery, exc)
+
+
+OUTAGE_STATUSES = {
+    RPCStatusCode.UNAVAILABLE,
+    RPCStatusCode.DEADLINE_EXCEEDED,
+    RPCStatusCode.CANCELLED,
+    RPCStatusCode.ABORTED,
+    RPCStatusCode.INTERNAL,
+    RPCStatusCode.UNKNOWN,
+}
+
+
+def _outage(exc: BaseException) -> bool:
+    """Temporal or PostgreSQL out of reach: wait and deliver again; anything else is the event."""
+    if isinstance(exc, RPCError):
+        return exc.status in OUTAGE_STATUSES
+    return is_outage(exc)

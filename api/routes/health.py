@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from typing import Any
 
 from fastapi import APIRouter
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from api.deps import ServicesDep
+from eventlog.set_aside import TABLE, UNRESOLVED_SQL
 
 router = APIRouter(tags=["health"])
 
@@ -39,9 +42,17 @@ def _temporal_ok(address: str | None) -> str | None:
         return f"{type(exc).__name__}: {exc}"
 
 
+def _set_aside(services: ServicesDep) -> list[dict[str, Any]]:
+    """Followers with events set aside: the service runs, but something was skipped."""
+    with services.read_engine.connect() as conn:
+        if conn.execute(text(f"SELECT to_regclass('{TABLE}')")).scalar() is None:
+            return []
+        return [dict(row) for row in conn.execute(text(UNRESOLVED_SQL)).mappings()]
+
+
 @router.get(
     "/readyz",
-    summary="PostgreSQL and Temporal are reachable",
+    summary="PostgreSQL and Temporal are reachable; degraded when a follower set events aside",
     responses={503: {"description": "a dependency is down"}},
 )
 async def readyz(services: ServicesDep) -> JSONResponse:
@@ -54,8 +65,10 @@ async def readyz(services: ServicesDep) -> JSONResponse:
         "temporal": "not configured" if services.temporal_address is None else temporal or "ok",
     }
     ready = database is None and temporal is None
+    set_aside = await asyncio.to_thread(_set_aside, services) if database is None else []
+    status = "not ready" if not ready else "degraded" if set_aside else "ready"
     return JSONResponse(
-        {"status": "ready" if ready else "not ready", "checks": checks},
+        jsonable_encoder({"status": status, "checks": checks, "set_aside": set_aside}),
         status_code=200 if ready else 503,
         headers=None if ready else {"Retry-After": "5"},
     )

@@ -37,8 +37,8 @@ from domain.commands import (
     SubmitPlan,
 )
 from domain.values import Rung
-from tests.api.conftest import EMPLOYEE, HR_ADMIN, HR_PARTNER, MANAGER, Api
-from tests.factories import at, item_spec, plan
+from tests.api.conftest import API, EMPLOYEE, HR_ADMIN, HR_PARTNER, MANAGER, Api
+from tests.factories import CYCLE_CLOSES, T0, at, item_spec, plan
 
 TITLE = "Read the design docs, then summarise"
 
@@ -172,3 +172,40 @@ def test_the_commitment_ledger_follows_every_promise(scripted: Api) -> None:
     assert goals == [("g1", "PlanDrafted"), ("plan", "PlanSubmitted"), ("plan", "PlanApproved")]
     (escalation,) = (r for r in rows if r["change"] == "Escalated")
     assert (escalation["reason"], escalation["details"]) == ("overdue", {"rung": 1, "to": MANAGER})
+
+
+def test_a_company_wide_report_works_at_a_hundred_thousand_and_harms_nobody(
+    bare_api: Api,
+) -> None:
+    """A scope of 100,000 employees used to overflow PostgreSQL's parameter limit, answer
+    503, and then fail every other request fast for five seconds."""
+    from domain.roster import Person
+
+    count = 100_000
+    people = [
+        Person(
+            employee_id=f"p{i:06d}",
+            name=f"Person {i}",
+            email=f"p{i}@example.com",
+            manager_id=None if i == 0 else f"p{(i - 1) // 10:06d}",
+            department=f"Dept {i % 40}",
+        )
+        for i in range(count)
+    ]
+    bare_api.application.import_roster(people, source="big", actor="hr", at=T0)
+    cycle = bare_api.ok(
+        bare_api.post(
+            "/cycles",
+            HR_ADMIN,
+            {"name": "big", "opens_at": T0.isoformat(), "closes_at": CYCLE_CLOSES.isoformat()},
+        ),
+        201,
+    )
+    ceo = bare_api.auth("p000000")
+    for report in ("funnel", "on-time", "managers"):
+        response = bare_api.client.get(f"{API}/reports/cycles/{cycle['id']}/{report}", headers=ceo)
+        assert response.status_code == 200, (report, response.text)
+    overdue = bare_api.client.get(f"{API}/reports/overdue-action-items", headers=ceo)
+    assert overdue.status_code == 200
+    someone = bare_api.client.get(f"{API}/me", headers=bare_api.auth("p054321"))
+    assert someone.status_code == 200
