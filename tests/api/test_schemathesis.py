@@ -58,7 +58,10 @@ def openapi_negative(fuzzed_api: Api) -> Any:
 
 
 schema = schemathesis.pytest.from_fixture("openapi")
-negative = schemathesis.pytest.from_fixture("openapi_negative")
+negative = schemathesis.pytest.from_fixture("openapi_negative").exclude(
+    method="GET", path=["/healthz", "/readyz", "/api/v1/me", "/api/v1/cycles", "/api/v1/roster"]
+)
+"""Only operations that take some input (nothing else can be given wrong input)."""
 
 
 @schema.parametrize()
@@ -83,4 +86,5 @@ def test_every_malformed_input_is_a_4xx_never_a_5xx(case: Any, fuzzed_api: Api) 
     response = case.call(headers=fuzzed_api.as_(HR_ADMIN))
     assert response.status_code < 500, (case.method, case.path, response.text[:300])
     if response.status_code >= 400:
-        assert response.headers["content-type"].startswith("application/problem+json")
+        (content_type,) = response.headers["content-type"]
+        assert content_type.startswith("application/problem+json"), (case.path, content_type)
