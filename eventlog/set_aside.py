@@ -63,14 +63,19 @@ class SetAside:
         self.table = sql.SQL("{}.{}").format(
             sql.Identifier(self.datastore.schema), sql.Identifier(TABLE)
         )
-        self._execute(
-            "CREATE TABLE IF NOT EXISTS {table} ("
-            " follower text NOT NULL, position bigint NOT NULL, topic text NOT NULL,"
-            " error text NOT NULL, attempts int NOT NULL DEFAULT 1,"
-            " set_aside_at timestamptz NOT NULL DEFAULT now(),"
-            " retry_requested boolean NOT NULL DEFAULT false, resolved_at timestamptz,"
-            " PRIMARY KEY (follower, position))"
-        )
+        with self.datastore.transaction(commit=True) as cursor:
+            # Followers start together: one creates the table while the others wait.
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('careerflow.set_aside'))")
+            cursor.execute(
+                sql.SQL(
+                    "CREATE TABLE IF NOT EXISTS {table} ("
+                    " follower text NOT NULL, position bigint NOT NULL, topic text NOT NULL,"
+                    " error text NOT NULL, attempts int NOT NULL DEFAULT 1,"
+                    " set_aside_at timestamptz NOT NULL DEFAULT now(),"
+                    " retry_requested boolean NOT NULL DEFAULT false, resolved_at timestamptz,"
+                    " PRIMARY KEY (follower, position))"
+                ).format(table=self.table)
+            )
 
     def _execute(self, statement: str, params: Sequence[Any] = ()) -> list[Any]:
         with self.datastore.transaction(commit=True) as cursor:

@@ -243,10 +243,10 @@ class ProjectionRunner:
         set aside (``eventlog.set_aside``); an outage is waited out with backoff; any
         other failure is logged and the runner starts again from its position.
         """
-        set_aside = SetAside(self.app, self.model.name)
         pause = 0.5
         while not stop.is_set():
             try:
+                set_aside = SetAside(self.app, self.model.name)
                 with LogFollower(
                     self.app, self.model.tracking_name, tracking=self.tracking
                 ) as follower:
