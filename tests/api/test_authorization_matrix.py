@@ -236,6 +236,24 @@ def versions(api: Api, target: Target) -> dict[UUID, int]:
     return {i: len(list(api.application.events.get(i))) for i in ids}
 
 
+def what_the_reader_may_not_see(api: Api, who: str, target: Target, body: Any) -> str | None:
+    """A write's response must show nothing its caller's GET would not: a case only to a
+    reader of the case (as their GET shows it), an action item only to a reader of it."""
+    if not isinstance(body, dict):
+        return None
+    if "phase" in body and "employee_id" in body:  # a case
+        seen = api.get(f"/cases/{body['id']}", who)
+        if seen.status_code != 200:
+            return f"a case its caller cannot read ({seen.status_code})"
+        if seen.json() != body:
+            return "more than the caller's GET of the case"
+    elif "owner_id" in body and "due_at" in body:  # an action item
+        seen = api.get(f"/action-items/{body['id']}", who)
+        if seen.status_code != 200:
+            return f"an action item its caller cannot read ({seen.status_code})"
+    return None
+
+
 @pytest.mark.parametrize("row", ROWS, ids=[r.name for r in ROWS])
 def test_endpoint_by_role_and_relationship(matrix_api: Api, row: Row) -> None:
     api = matrix_api
@@ -263,6 +281,10 @@ def test_endpoint_by_role_and_relationship(matrix_api: Api, row: Row) -> None:
         status = response.status_code
         if expected == OK:
             good = 200 <= status < 300
+            if good and row.method == "POST":
+                leak = what_the_reader_may_not_see(api, CALLERS[relation], target, response.json())
+                if leak:
+                    mismatches.append(f"{relation}: the response of {row.name} shows {leak}")
         else:
             good = status == expected and versions(api, target) == before
             good = good and response.headers["content-type"] == "application/problem+json"
