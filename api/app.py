@@ -13,7 +13,7 @@ from fastapi import Depends, FastAPI
 
 from api import problems
 from api.deps import Services, roster_member
-from api.limits import BodyLimit, storable_parameters
+from api.limits import BodyLimit, RequestDeadline, storable_parameters
 from api.routes import action_items, cases, cycles, health, me, reports, roster
 from notifications.inbox import install_inbox
 from projections.catalog import read_models
@@ -49,6 +49,7 @@ def create_app(services: Services) -> FastAPI:
         dependencies=[Depends(storable_parameters)],
     )
     app.add_middleware(BodyLimit)
+    app.add_middleware(RequestDeadline, seconds=services.request_deadline)
     app.state.services = services
     problems.install(app)
     app.include_router(health.router)

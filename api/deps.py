@@ -31,6 +31,8 @@ class Services:
     read_engine: Engine
     temporal_address: str | None
     clock: Callable[[], datetime] = field(default=utc_now)
+    request_deadline: float = 5.0
+    """Seconds after which an unanswered request gets a 503 (batch operations excepted)."""
     unavailable_until: float = 0.0
     """Monotonic time until which requests fail fast with 503 (the database just failed)."""
 

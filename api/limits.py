@@ -9,6 +9,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import re
 from typing import Any
 
 from fastapi import Request
@@ -64,28 +67,32 @@ class BodyLimit:
 
 
 async def _refuse(send: Send, limit: int) -> None:
-    import json
+    problem = {
+        "title": "Request body too large",
+        "detail": f"the request body is larger than {limit} bytes",
+        "code": "body_too_large",
+        "errors": [{"field": "body", "reason": f"at most {limit} bytes"}],
+    }
+    await _problem(send, 413, problem)
 
+
+async def _problem(
+    send: Send,
+    status: int,
+    problem: dict[str, Any],
+    extra_headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    """A problem+json answer written straight to ASGI (outside FastAPI's handlers)."""
     body = json.dumps(
-        {
-            "type": "https://careerflow.invalid/problems/body_too_large",
-            "title": "Request body too large",
-            "status": 413,
-            "detail": f"the request body is larger than {limit} bytes",
-            "code": "body_too_large",
-            "errors": [{"field": "body", "reason": f"at most {limit} bytes"}],
-        }
+        {"type": f"https://careerflow.invalid/problems/{problem['code']}", "status": status}
+        | problem
     ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/problem+json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
+    headers = [
+        (b"content-type", b"application/problem+json"),
+        (b"content-length", str(len(body)).encode()),
+        *(extra_headers or []),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -101,6 +108,50 @@ def storable_parameters(request: Request) -> None:
             refuse_unstorable(name)
         except ValueError as exc:
             raise errors.InvalidCommand(name, str(exc)) from None
+
+
+LONG_RUNNING = re.compile(r"/(roster/import|cycles/[^/]+/(open|close))$")
+"""Batch operations that may legitimately take longer than a request's deadline."""
+
+
+class RequestDeadline:
+    """ASGI middleware: a request still unanswered after ``seconds`` gets a 503 at once.
+
+    The database's own retries can take half a minute when it vanishes mid-request;
+    nobody should wait that long. A write still under way may yet complete, so the
+    answer says to retry with the same Idempotency-Key (which never repeats an effect).
+    """
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or LONG_RUNNING.search(scope.get("path", "")):
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        try:
+            await asyncio.wait_for(self.app(scope, receive, tracked), self.seconds)
+        except TimeoutError:
+            if not started:
+                await _problem(
+                    send,
+                    503,
+                    {
+                        "title": "No answer in time",
+                        "detail": f"no answer within {self.seconds:g} s (is the database"
+                        " reachable?); retry with the same Idempotency-Key",
+                        "code": "deadline_exceeded",
+                    },
+                    extra_headers=[(b"retry-after", b"5")],
+                )
 
 
 SPREADSHEET_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")

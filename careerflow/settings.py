@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     db_connect_timeout: int = Field(
         default=5, ge=1, le=300, description="seconds to wait for a database connection"
     )
+    request_deadline: float = Field(
+        default=5.0, ge=0.5, le=600, description="seconds before an unanswered request gets 503"
+    )
     db_pool_size: int = Field(default=5, ge=1, le=100)
     db_pool_max_overflow: int = Field(default=10, ge=0, le=100)
 

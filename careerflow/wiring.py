@@ -26,4 +26,5 @@ def build_services(
         read_engine=engine_for(url, settings.db_schema),
         temporal_address=temporal_address,
         clock=clock,
+        request_deadline=settings.request_deadline,
     )

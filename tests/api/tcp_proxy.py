@@ -22,7 +22,7 @@ def _target(url: str) -> tuple[int, Any]:
 class PgProxy:
     def __init__(self, url: str) -> None:
         self.family, self.address = _target(url)
-        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener = socket.create_server(("127.0.0.1", 0), reuse_port=True)
         self.port = self.listener.getsockname()[1]
         self.sockets: list[socket.socket] = []
         self.cut = threading.Event()
@@ -55,6 +55,13 @@ class PgProxy:
                 sink.sendall(data)
         with contextlib.suppress(OSError):
             sink.shutdown(socket.SHUT_RDWR)
+
+    def restore(self) -> None:
+        """Accept connections again, on the same port (the database is back)."""
+        self.cut = threading.Event()
+        self.sockets = []
+        self.listener = socket.create_server(("127.0.0.1", self.port), reuse_port=True)
+        threading.Thread(target=self._accept, daemon=True).start()
 
     def cut_off(self) -> None:
         """Refuse new connections and break the open ones."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -160,3 +161,22 @@ def test_an_unreachable_database_is_503_with_retry_after(
     ready = api.client.get("/readyz")
     assert ready.status_code == 503
     assert ready.json()["checks"]["database"] != "ok"
+
+
+def test_a_request_in_flight_when_the_database_vanishes_is_answered_within_seconds(
+    pg_url: str, fresh_settings: Settings
+) -> None:
+    """With the default connect timeout the store's own retries take half a minute."""
+    proxy = PgProxy(pg_url)
+    url = proxy.url(pg_url)
+    settings = fresh_settings.model_copy(update={"database_url": url, "request_deadline": 2.0})
+    for api in build_api(settings, url):
+        assert api.get("/cycles", HR_ADMIN).status_code == 200
+        proxy.cut_off()
+        started = time.monotonic()
+        response = api.get(f"/cases/{uuid.uuid4()}", HR_ADMIN)
+        elapsed = time.monotonic() - started
+        assert response.status_code == 503
+        assert response.headers["retry-after"] == "5"
+        assert response.headers["content-type"] == PROBLEM
+        assert elapsed < 4, elapsed
