@@ -26,6 +26,7 @@ from domain.action_item import ActionItem, CaseContext, action_item_id_for
 from domain.base import SYSTEM_ACTOR, By, CareerAggregate
 from domain.case import DevelopmentCase
 from domain.values import (
+    MAX_ITEMS,
     ActionItemSpec,
     Agenda,
     CaseOutcome,
@@ -327,7 +328,7 @@ class ApprovePlan(CaseCommand):
 class HoldCheckIn(CaseCommand):
     action = "hold a check-in"
     notes: Text
-    progress: list[GoalProgress] = Field(default_factory=list)
+    progress: list[GoalProgress] = Field(default_factory=list, max_length=MAX_ITEMS)
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
         case.hold_check_in(notes=self.notes, progress=list(self.progress), by=by)
