@@ -55,13 +55,19 @@ def read_after(
     return [Delivery(app.mapper.to_domain_event(n), n.id) for n in notes]
 
 
+def postgres_recorder(app: CareerFlow) -> PostgresApplicationRecorder:
+    """The PostgreSQL recorder (followers keep their state beside the events)."""
+    recorder = app.recorder
+    if not isinstance(recorder, PostgresApplicationRecorder):
+        raise TypeError("following the log needs the PostgreSQL event store")
+    return recorder
+
+
 class TrackingStore:
     """An at-least-once follower's position: eventsourcing's single-row tracking table."""
 
     def __init__(self, app: CareerFlow, follower_name: str) -> None:
-        recorder = app.recorder
-        if not isinstance(recorder, PostgresApplicationRecorder):
-            raise TypeError("following the log needs the PostgreSQL event store")
+        recorder = postgres_recorder(app)
         self.application_name = app.name
         self.recorder = PostgresTrackingRecorder(
             recorder.datastore, tracking_table_name=f"{follower_name}_tracking"

@@ -21,12 +21,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from eventsourcing.persistence import InterfaceError, OperationalError
-from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import get_topic
 from psycopg import sql
 
 from domain.application import CareerFlow
-from eventlog.follower import Delivery
+from eventlog.follower import Delivery, postgres_recorder
 
 log = logging.getLogger("careerflow.followers")
 
@@ -55,10 +54,7 @@ class SetAside:
     """The set-aside records of one follower, in the event store's database."""
 
     def __init__(self, app: CareerFlow, follower: str) -> None:
-        recorder = app.recorder
-        if not isinstance(recorder, PostgresApplicationRecorder):
-            raise TypeError("setting events aside needs the PostgreSQL event store")
-        self.datastore = recorder.datastore
+        self.datastore = postgres_recorder(app).datastore
         self.follower = follower
         self.table = sql.SQL("{}.{}").format(
             sql.Identifier(self.datastore.schema), sql.Identifier(TABLE)

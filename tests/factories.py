@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 from domain.application import CareerFlow
 from domain.base import By
 from domain.case import DevelopmentCase, Phase
+from domain.roster import Person
 from domain.values import (
     ActionItemSpec,
     Agenda,
@@ -174,3 +175,17 @@ def open_cycle_with(
     )
     app.open_cycle(cycle_id, population=list(people), actor="hr", at=start)
     return cycle_id
+
+
+def company(count: int) -> list[Person]:
+    """A roster of ``count`` people, ten reports per manager under one CEO (``p000000``)."""
+    return [
+        Person(
+            employee_id=f"p{i:06d}",
+            name=f"Person {i}",
+            email=f"p{i}@example.com",
+            manager_id=None if i == 0 else f"p{(i - 1) // 10:06d}",
+            department=f"Dept {i % 40}",
+        )
+        for i in range(count)
+    ]

@@ -38,7 +38,7 @@ from domain.commands import (
 )
 from domain.values import Rung
 from tests.api.conftest import API, EMPLOYEE, HR_ADMIN, HR_PARTNER, MANAGER, Api
-from tests.factories import CYCLE_CLOSES, T0, at, item_spec, plan
+from tests.factories import CYCLE_CLOSES, T0, at, company, item_spec, plan
 
 TITLE = "Read the design docs, then summarise"
 
@@ -179,19 +179,8 @@ def test_a_company_wide_report_works_at_a_hundred_thousand_and_harms_nobody(
 ) -> None:
     """A scope of 100,000 employees used to overflow PostgreSQL's parameter limit, answer
     503, and then fail every other request fast for five seconds."""
-    from domain.roster import Person
-
     count = 100_000
-    people = [
-        Person(
-            employee_id=f"p{i:06d}",
-            name=f"Person {i}",
-            email=f"p{i}@example.com",
-            manager_id=None if i == 0 else f"p{(i - 1) // 10:06d}",
-            department=f"Dept {i % 40}",
-        )
-        for i in range(count)
-    ]
+    people = company(count)
     bare_api.application.import_roster(people, source="big", actor="hr", at=T0)
     cycle = bare_api.ok(
         bare_api.post(

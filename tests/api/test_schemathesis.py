@@ -64,24 +64,19 @@ negative = schemathesis.pytest.from_fixture("openapi_negative").exclude(
 """Only operations that take some input (nothing else can be given wrong input)."""
 
 
-@schema.parametrize()
-@settings(
-    max_examples=15,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-    derandomize=True,
+FUZZ = settings(
+    max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
 )
+
+
+@schema.parametrize()
+@FUZZ
 def test_every_operation_answers_within_its_contract(case: Any, fuzzed_api: Api) -> None:
     case.call_and_validate(headers=fuzzed_api.as_(HR_ADMIN), checks=CHECKS)
 
 
 @negative.parametrize()
-@settings(
-    max_examples=15,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-    derandomize=True,
-)
+@FUZZ
 def test_every_malformed_input_is_a_4xx_never_a_5xx(case: Any, fuzzed_api: Api) -> None:
     response = case.call(headers=fuzzed_api.as_(HR_ADMIN))
     assert response.status_code < 500, (case.method, case.path, response.text[:300])

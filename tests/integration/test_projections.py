@@ -23,14 +23,13 @@ from domain.commands import (
     RescheduleActionItem,
     ShareRecap,
 )
-from domain.roster import Person
 from domain.values import Rung
 from eventlog.follower import Delivery
 from projections.action_items import ActionItems, action_items, overdue_days
 from projections.case_status import CaseStatus, case_status
 from projections.roster_people import RosterPeople, roster_people
 from projections.runner import AlreadyApplied, ProjectionRunner
-from tests.factories import EMP, MGR, at, item_spec, recap
+from tests.factories import EMP, MGR, at, company, item_spec, recap
 from tests.integration.test_application_contract import new_cycle, walk_every_step
 
 
@@ -217,16 +216,7 @@ def test_a_roster_of_a_hundred_thousand_people_reaches_the_read_model(
 ) -> None:
     """One INSERT per import used to pass PostgreSQL's 65,535 parameters past ~9,400 people."""
     count = 100_000
-    people = [
-        Person(
-            employee_id=f"p{i:06d}",
-            name=f"Person {i}",
-            email=f"p{i}@example.com",
-            manager_id=None if i == 0 else f"p{(i - 1) // 10:06d}",
-            department=f"Dept {i % 40}",
-        )
-        for i in range(count)
-    ]
+    people = company(count)
     fresh_app.import_roster(people, source="big.csv", actor="hr", at=at(0))
     ProjectionRunner(fresh_app, engine, RosterPeople()).catch_up()
     with engine.connect() as conn:

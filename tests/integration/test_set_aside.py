@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from sqlalchemy import Connection, Engine, select
 
 from careerflow.settings import Settings
@@ -67,68 +68,60 @@ def eventually(check: Callable[[], bool], timeout: float = 30) -> None:
         time.sleep(0.05)
 
 
-def poisoned_request(app: CareerFlow) -> tuple[Any, int]:
+@pytest.fixture
+def poisoned(fresh_app: CareerFlow) -> Iterator[tuple[Any, int]]:
     """A case whose meeting request is poison; the manager's answer comes after it."""
+    app = fresh_app
     case_id = app.case_for(new_cycle(app), EMP).id
     app.execute(case_id, RequestMeeting(proposed_for=at(10)), actor=EMP, at=at(1))
     requested = app.recorder.max_notification_id() or 0
     app.execute(case_id, AcceptMeeting(), actor=MGR, at=at(2))
-    return case_id, requested
+    POISON.add(requested)
+    yield case_id, requested
+    POISON.discard(requested)
 
 
 def test_a_read_model_sets_a_bad_event_aside_and_goes_on(
-    fresh_app: CareerFlow, engine: Engine
+    fresh_app: CareerFlow, engine: Engine, poisoned: tuple[Any, int]
 ) -> None:
-    app = fresh_app
-    case_id, requested = poisoned_request(app)
-    POISON.add(requested)
-    try:
-        runner = ProjectionRunner(app, engine, PoisonedStatus())
-        head = app.recorder.max_notification_id() or 0
-        with running(runner.run):
-            eventually(lambda: runner.tracking.position() == head)
-            with engine.connect() as conn:
-                phase = conn.execute(
-                    select(case_status.c.phase).where(case_status.c.case_id == case_id)
-                ).scalar()
-            assert phase == "meeting_scheduled"  # the event after the poison was applied
-            set_aside = SetAside(app, "case_status")
-            (entry,) = set_aside.unresolved()
-            assert entry["position"] == requested
-            assert "cannot store this event" in entry["error"]
-            assert entry["topic"].endswith("DevelopmentCase.MeetingRequested")
-            POISON.discard(requested)  # the cause is fixed; the operator asks for a retry
-            assert set_aside.request_retry() == 1
-            eventually(lambda: not set_aside.unresolved())
-            with engine.connect() as conn:
-                requested_at = conn.execute(
-                    select(case_status.c.meeting_requested_at).where(
-                        case_status.c.case_id == case_id
-                    )
-                ).scalar()
-            assert requested_at == at(1)
-    finally:
-        POISON.discard(requested)
+    app, (case_id, requested) = fresh_app, poisoned
+    runner = ProjectionRunner(app, engine, PoisonedStatus())
+    head = app.recorder.max_notification_id() or 0
+    with running(runner.run):
+        eventually(lambda: runner.tracking.position() == head)
+        with engine.connect() as conn:
+            phase = conn.execute(
+                select(case_status.c.phase).where(case_status.c.case_id == case_id)
+            ).scalar()
+        assert phase == "meeting_scheduled"  # the event after the poison was applied
+        set_aside = SetAside(app, "case_status")
+        (entry,) = set_aside.unresolved()
+        assert entry["position"] == requested
+        assert "cannot store this event" in entry["error"]
+        assert entry["topic"].endswith("DevelopmentCase.MeetingRequested")
+        POISON.discard(requested)  # the cause is fixed; the operator asks for a retry
+        assert set_aside.request_retry() == 1
+        eventually(lambda: not set_aside.unresolved())
+        with engine.connect() as conn:
+            requested_at = conn.execute(
+                select(case_status.c.meeting_requested_at).where(case_status.c.case_id == case_id)
+            ).scalar()
+        assert requested_at == at(1)
 
 
 def test_the_notifier_sets_a_bad_event_aside_and_goes_on(
-    fresh_app: CareerFlow, engine: Engine
+    fresh_app: CareerFlow, engine: Engine, poisoned: tuple[Any, int]
 ) -> None:
-    app = fresh_app
-    _, requested = poisoned_request(app)
-    POISON.add(requested)
-    try:
-        inbox = InboxChannel(engine)
-        notifier = PoisonedNotifier(app, [inbox], DomainDirectory())
-        with running(lambda stop: notifier.run(stop, name="notifier")):
-            eventually(lambda: bool(SetAside(app, "notifier").unresolved()))
-            eventually(lambda: len(messages_for(engine, EMP)) == 1)  # the acceptance
-        (entry,) = SetAside(app, "notifier").unresolved()
-        assert entry["position"] == requested
-        assert [m.subject for m in messages_for(engine, EMP)] == ["Career conversation scheduled"]
-        assert messages_for(engine, MGR)[0].subject == "Career conversation scheduled"
-    finally:
-        POISON.discard(requested)
+    app, (_, requested) = fresh_app, poisoned
+    inbox = InboxChannel(engine)
+    notifier = PoisonedNotifier(app, [inbox], DomainDirectory())
+    with running(lambda stop: notifier.run(stop, name="notifier")):
+        eventually(lambda: bool(SetAside(app, "notifier").unresolved()))
+        eventually(lambda: len(messages_for(engine, EMP)) == 1)  # the acceptance
+    (entry,) = SetAside(app, "notifier").unresolved()
+    assert entry["position"] == requested
+    assert [m.subject for m in messages_for(engine, EMP)] == ["Career conversation scheduled"]
+    assert messages_for(engine, MGR)[0].subject == "Career conversation scheduled"
 
 
 def test_set_aside_followers_make_the_service_degraded(

@@ -18,16 +18,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from domain import commands as c
 from domain import errors
 from domain.application import CareerFlow
-from domain.commands import (
-    AcceptMeeting,
-    ApprovePlan,
-    DraftPlan,
-    HoldMeeting,
-    RequestMeeting,
-    SubmitPlan,
-)
 from domain.cycle import EARLIEST_OPENING, LATEST_CLOSING, LONGEST
 from domain.values import MAX_DURATION, EscalationLadder, Participants, Policy
 from tests.factories import goal, plan
@@ -88,12 +81,12 @@ def test_cases_at_the_extremes_replay_and_their_deadlines_compute(
     case_id = app.case_for(cycle_id, "e").id
     meeting = NOW + timedelta(days=2)
     steps = [
-        ("e", NOW, RequestMeeting(proposed_for=meeting)),
-        ("m", NOW, AcceptMeeting()),
-        ("m", meeting, HoldMeeting(held_at=meeting)),
-        ("e", meeting, DraftPlan.of(plan(goal(due_on=(closes - timedelta(days=1)).date())))),
-        ("e", meeting, SubmitPlan()),
-        ("m", meeting, ApprovePlan()),
+        ("e", NOW, c.RequestMeeting(proposed_for=meeting)),
+        ("m", NOW, c.AcceptMeeting()),
+        ("m", meeting, c.HoldMeeting(held_at=meeting)),
+        ("e", meeting, c.DraftPlan.of(plan(goal(due_on=(closes - timedelta(days=1)).date())))),
+        ("e", meeting, c.SubmitPlan()),
+        ("m", meeting, c.ApprovePlan()),
     ]
     for actor, at, command in steps:
         app.execute(case_id, command, actor=actor, at=at)
