@@ -18,11 +18,11 @@ from careerflow.storage import build_application, database_url
 from domain.application import CareerFlow
 from notifications.channels import (
     Channel,
-    DomainDirectory,
     EmlFileChannel,
     SmtpChannel,
     WebhookChannel,
 )
+from notifications.directory import RosterDirectory
 from notifications.inbox import InboxChannel
 from notifications.notifier import Notifier
 from projections.catalog import read_models
@@ -79,7 +79,7 @@ async def serve_notifier(
     notifier = Notifier(
         app,
         notification_channels(settings, database_url(settings)),
-        DomainDirectory(settings.mail_domain),
+        RosterDirectory(app, settings.mail_domain),
     )
     stopping = threading.Event()
     thread = asyncio.create_task(asyncio.to_thread(notifier.run, stopping))

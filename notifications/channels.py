@@ -17,6 +17,7 @@ from email.utils import make_msgid
 from pathlib import Path
 from typing import Protocol
 from uuid import UUID, uuid5
+from zoneinfo import ZoneInfo
 
 import httpx
 import icalendar
@@ -52,6 +53,11 @@ class Contact:
     person_id: str
     email: str
     name: str
+    timezone: str = "UTC"
+
+    def local(self, moment: datetime) -> str:
+        """A time as this person reads it: their time zone, to the minute."""
+        return moment.astimezone(ZoneInfo(self.timezone)).strftime("%a %d %b %Y %H:%M %Z")
 
 
 class Directory(Protocol):
@@ -74,18 +80,32 @@ class Channel(Protocol):
     def send(self, notification: Notification, contact: Contact) -> None: ...
 
 
-def meeting_invitation(case_id: UUID, start: datetime, employee: str, manager: str) -> Attachment:
-    """An iCalendar invitation for the career conversation."""
+def meeting_invitation(
+    case_id: UUID, start: datetime, employee: Contact, manager: Contact, sequence: int = 0
+) -> Attachment:
+    """An iCalendar invitation for the career conversation, naming both people.
+
+    One UID per case: a moved meeting is the same event with a higher SEQUENCE.
+    """
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//careerflow//career conversation//EN")
     calendar.add("version", "2.0")
     calendar.add("method", "REQUEST")
     event = icalendar.Event()
     event.add("uid", f"career-conversation-{case_id}@careerflow")
-    event.add("summary", f"Career conversation: {employee} and {manager}")
+    event.add("summary", f"Career conversation: {employee.name} and {manager.name}")
     event.add("dtstart", start)
     event.add("dtend", start + MEETING_LENGTH)
     event.add("dtstamp", start)
+    event.add("sequence", sequence)
+    organizer = icalendar.vCalAddress(f"mailto:{employee.email}")
+    organizer.params["cn"] = icalendar.vText(employee.name)
+    event.add("organizer", organizer)
+    for person in (employee, manager):
+        attendee = icalendar.vCalAddress(f"mailto:{person.email}")
+        attendee.params["cn"] = icalendar.vText(person.name)
+        attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
+        event.add("attendee", attendee, encode=False)
     calendar.add_component(event)
     return Attachment("invite.ics", "text/calendar", calendar.to_ical())
 

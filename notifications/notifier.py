@@ -50,17 +50,24 @@ class Notifier:
         if case is None:
             return []
         employee, manager = case.employee_id, case.manager_id
+        people = {p: self.directory.contact(p) for p in (employee, manager)}
         if kind is C.MeetingRequested:
-            when = event.proposed_for.isoformat()
-            return [
-                note(manager, f"{employee} asks for a career conversation", f"Proposed for {when}")
-            ]
+            when = people[manager].local(event.proposed_for)
+            asked = f"{people[employee].name} asks for a career conversation"
+            return [note(manager, asked, f"Proposed for {when}")]
         if kind in (C.MeetingAccepted, C.MeetingRescheduled):
             assert case.meeting_at is not None
-            invite = meeting_invitation(case.id, case.meeting_at, employee, manager)
-            body = f"Career conversation on {case.meeting_at.isoformat()}"
+            invite = meeting_invitation(
+                case.id, case.meeting_at, people[employee], people[manager], case.version
+            )
             return [
-                note(p, "Career conversation scheduled", body, invite) for p in (employee, manager)
+                note(
+                    p,
+                    "Career conversation scheduled",
+                    f"Career conversation on {people[p].local(case.meeting_at)}",
+                    invite,
+                )
+                for p in (employee, manager)
             ]
         if kind is C.MeetingDeclined:
             return [note(employee, "Meeting request declined", event.reason)]
