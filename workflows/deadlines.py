@@ -247,6 +247,8 @@ class ItemView(Followed):
 
     item_id: UUID
     policy: Policy | None = None
+    owner: Party = Party.EMPLOYEE
+    """The manager owns it: the ladder starts at the skip-level (as for case deadlines)."""
     due_at: datetime | None = None
     open: bool = True
     overdue_for: datetime | None = None
@@ -256,6 +258,7 @@ class ItemView(Followed):
         if name == ActionItem.ActionItemAgreed.__name__:
             self.due_at = _time(event.data["due_at"])
             self.policy = Policy.model_validate(event.context["policy"])
+            self.owner = Party(event.context.get("owner", Party.EMPLOYEE))
         elif name == ActionItem.ActionItemRescheduled.__name__:
             self.due_at = _time(event.data["new_due_at"])
         elif name in (
@@ -278,7 +281,7 @@ class ItemView(Followed):
         if not self.open or self.policy is None or self.due_at is None:
             return []
         due, deadline = self.due_at, self.deadline
-        actions = ladder(deadline, due, Party.EMPLOYEE, self.policy, "the action item")
+        actions = ladder(deadline, due, self.owner, self.policy, "the action item")
         actions.append(
             Action(at=due, kind="overdue", deadline=deadline, reason="the action item is overdue")
         )

@@ -18,7 +18,6 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
-from uuid import UUID
 
 from pydantic_core import to_jsonable_python
 from temporalio.client import Client
@@ -30,7 +29,7 @@ from domain import subscriptions
 from domain.action_item import ActionItem
 from domain.application import CareerFlow
 from domain.cycle import Cycle
-from domain.values import Policy
+from domain.values import Party, Policy
 from eventlog.follower import Delivery, LogFollower, TrackingStore
 from eventlog.set_aside import ATTEMPTS, SetAside, is_outage
 from eventlog.topics import RELAYED_TOPICS
@@ -85,20 +84,18 @@ class Relay:
         self.name = name
         self.batch_size = batch_size
         self._limit = asyncio.Semaphore(concurrency)
-        self._policies: dict[UUID, dict[str, Any]] = {}
         self.delivered = 0
         self.workflow_ids: set[str] = set()
         self.case_workflows_started: set[str] = set()
 
     # --- translating events ------------------------------------------------------
 
-    def _case_policy(self, case_id: UUID) -> dict[str, Any]:
-        if case_id not in self._policies:
-            if len(self._policies) > 10_000:
-                self._policies.clear()
-            policy: Policy = self.app.get_case(case_id).policy
-            self._policies[case_id] = policy.model_dump(mode="json")
-        return self._policies[case_id]
+    def _item_context(self, event: Any) -> dict[str, Any]:
+        """An item's deadlines follow its case's policy; who owns it decides the first rung."""
+        case = self.app.get_case(event.case_id)
+        policy: Policy = case.policy
+        owner = Party.MANAGER if event.spec.owner_id == case.manager_id else Party.EMPLOYEE
+        return {"policy": policy.model_dump(mode="json"), "owner": owner.value}
 
     def message(self, delivery: Delivery) -> tuple[str, str, LogEvent]:
         """(kind, workflow id, message) for one delivered event: ids and deadline facts only."""
@@ -106,7 +103,7 @@ class Relay:
         kind = _kind(event)
         context: dict[str, Any] = {}
         if isinstance(event, ActionItem.ActionItemAgreed):
-            context["policy"] = self._case_policy(event.case_id)
+            context = self._item_context(event)
         if isinstance(event, Cycle.CycleOpened):
             context["closes_at"] = self.app.get_cycle(event.originator_id).closes_at.isoformat()
         message = LogEvent(

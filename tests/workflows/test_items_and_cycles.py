@@ -21,11 +21,13 @@ from workflows.messages import CaseSummary
 DAY = timedelta(days=1)
 
 
-async def agreed_item(env: WorkflowEnvironment, stack: Stack, due_in: timedelta) -> UUID:
+async def agreed_item(
+    env: WorkflowEnvironment, stack: Stack, due_in: timedelta, owner: str = "emp"
+) -> UUID:
     case_id = await open_case(env, stack, QUIET)
     app = stack.app
     t = await hold_meeting(stack, env, case_id)
-    spec = ActionItemSpec(title="Book the course", owner_id="emp", due_at=t + due_in)
+    spec = ActionItemSpec(title="Book the course", owner_id=owner, due_at=t + due_in)
     recap = Recap(learned="l", action_items=[spec], follow_up_on=(t + DAY).date())
     (item_id,) = app.execute(case_id, ShareRecap.of(recap), actor="mgr", at=t).case.action_item_ids
     await stack.settle(item_workflow_id(item_id))
@@ -55,6 +57,24 @@ async def test_an_item_is_reminded_goes_overdue_and_climbs_the_ladder(
         ("ReminderSent", "emp", None),
         ("ActionItemOverdue", None, None),
         ("Escalated", "mgr", 1),
+        ("Escalated", "skip", 2),
+        ("Escalated", "hrp", 3),
+    ]
+
+
+async def test_an_item_the_manager_owns_escalates_first_to_the_skip_level(
+    time_skipping: WorkflowEnvironment, stack: Stack
+) -> None:
+    item_id = await agreed_item(time_skipping, stack, 10 * DAY, owner="mgr")
+    await time_skipping.sleep(10.1 * DAY)  # reminder to the owner, then overdue
+    assert item_events(stack, item_id) == [
+        ("ReminderSent", "mgr", None),
+        ("ActionItemOverdue", None, None),
+    ]
+    await time_skipping.sleep(10 * DAY)  # + P3D skip-level, + P5D HR partner; no rung 1
+    assert item_events(stack, item_id) == [
+        ("ReminderSent", "mgr", None),
+        ("ActionItemOverdue", None, None),
         ("Escalated", "skip", 2),
         ("Escalated", "hrp", 3),
     ]
