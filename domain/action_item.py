@@ -192,6 +192,13 @@ class ActionItem(FollowedUp):
             raise errors.InvalidCommand("reason", "say why the item is cancelled")
         self._emit(self.ActionItemCancelled, by, reason=reason.strip())
 
+    def close_with_case(self, *, by: By) -> bool:
+        """The item's case closed: an open item is cancelled with it (it can no longer be owed)."""
+        if not self.is_open:
+            return False
+        self._emit(self.ActionItemCancelled, by, reason="its case was closed")
+        return True
+
     # --- timer steps (idempotent by state) --------------------------------------
 
     def mark_overdue(self, *, by: By) -> bool:

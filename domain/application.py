@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
@@ -24,7 +24,7 @@ from domain.base import SYSTEM_ACTOR, By, CareerAggregate
 from domain.case import DevelopmentCase, case_id_for
 from domain.commands import CaseCommand, ItemCommand, require_who
 from domain.cycle import CATALOG_ID, Cycle, CycleCatalog, CycleStatus
-from domain.history import HistoryEntry, history_entry
+from domain.history import HistoryQueries
 from domain.roster import ROSTER_ID, Person, Roster
 from domain.transcoding import register_value_transcodings
 from domain.values import (
@@ -83,7 +83,7 @@ def _batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
-class CareerFlow(Application[UUID]):
+class CareerFlow(HistoryQueries, Application[UUID]):
     """careerflow's event-sourced application."""
 
     name = "careerflow"
@@ -249,7 +249,7 @@ class CareerFlow(Application[UUID]):
                 cases = [self.case_for(cycle.id, e) for e in batch]
                 closing = [c for c in cases if c.close(outcome=CaseOutcome.WITHDRAWN, by=by)]
                 if closing:
-                    self._store(*closing)
+                    self._store(*self._with_items_closed(closing, by))
                 withdrawn += len(closing)
         return withdrawn
 
@@ -370,7 +370,7 @@ class CareerFlow(Application[UUID]):
             cases = [self.get_case(case_id_for(cycle.id, e)) for e in batch]
             closing = [c for c in cases if c.close(by=By(actor, at))]
             if closing:
-                self._store(*closing)
+                self._store(*self._with_items_closed(closing, By(actor, at)))
             changed += len(closing)
             if progress is not None:
                 progress(len(batch))
@@ -386,48 +386,10 @@ class CareerFlow(Application[UUID]):
     def case_for(self, cycle_id: UUID, employee_id: str) -> DevelopmentCase:
         return self.get_case(case_id_for(cycle_id, employee_id))
 
-    def case_as_of(
-        self, case_id: UUID, *, version: int | None = None, at: datetime | None = None
-    ) -> DevelopmentCase:
-        """The case as it was at a version, or after the last event that occurred by ``at``.
-
-        With ``at``, the state is the longest prefix of the case's events whose
-        occurred-at times are all at or before ``at``.
-        """
-        if (version is None) == (at is None):
-            raise errors.InvalidCommand("as_of", "give either a version or a time")
-        if at is not None:
-            version = 0
-            for event in self.events.get(case_id):
-                if cast(CareerAggregate.Event, event).timestamp > at:
-                    break
-                version = event.originator_version
-            if version == 0:
-                raise errors.NotFound("case state at that time", case_id)
-        assert version is not None
-        if version < 1:
-            raise errors.InvalidCommand("version", "versions start at 1")
-        case = self.get_case(case_id)
-        if version > case.version:
-            raise errors.InvalidCommand("version", f"the case has {case.version} versions")
-        historic: DevelopmentCase = self.repository.get(case_id, version=version)
-        return historic
-
-    def case_history(
-        self, case_id: UUID, *, include_action_items: bool = True
-    ) -> list[HistoryEntry]:
-        """The audit trail of a case (and its action items), in the order things occurred."""
-        case = self.get_case(case_id)
-        entries = [history_entry(e, "case") for e in self.events.get(case_id)]
-        if include_action_items:
-            for item_id in case.action_item_ids:
-                entries.extend(history_entry(e, "action_item") for e in self.events.get(item_id))
-        entries.sort(key=lambda e: (e.occurred_at, e.aggregate != "case", e.version))
-        return entries
-
-    def action_item_history(self, item_id: UUID) -> list[HistoryEntry]:
-        self.get_action_item(item_id)
-        return [history_entry(e, "action_item") for e in self.events.get(item_id)]
+    def _with_items_closed(self, cases: Sequence[DevelopmentCase], by: By) -> list[CareerAggregate]:
+        """Closed cases and their open action items, cancelled with them (saved together)."""
+        items = [self.get_action_item(i) for case in cases for i in case.action_item_ids]
+        return [*cases, *(item for item in items if item.close_with_case(by=by))]
 
     # --- the one command path -------------------------------------------------------
 
@@ -459,6 +421,8 @@ class CareerFlow(Application[UUID]):
             require_who(case, command, actor)
             created = command.apply(case, by)
             changed = bool(case.pending_events)
+            if changed and case.is_closed:
+                created = self._with_items_closed([case], by)[1:]
             if changed or created:
                 self._store(case, *created)
             return Executed(case=case, item=None, changed=changed, created=tuple(created))

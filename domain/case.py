@@ -287,6 +287,11 @@ class DevelopmentCase(PlanSteps):
         if held_at > by.at:
             raise errors.InvalidCommand("held_at", "cannot be in the future")
         assert self.meeting_requested_at is not None
+        assert self.meeting_at is not None
+        if held_at < self.meeting_at - timedelta(days=1):
+            raise errors.InvalidCommand(
+                "held_at", "is more than a day before the scheduled meeting: reschedule it first"
+            )
         if held_at < self.meeting_requested_at:
             raise errors.InvalidCommand("held_at", "cannot be before the meeting was requested")
         self._emit(self.MeetingHeld, by, held_at=held_at)

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 from pydantic_core import to_jsonable_python
+
+from domain import errors
+from domain.base import CareerAggregate
+
+if TYPE_CHECKING:
+    from eventsourcing.persistence import EventStore
+
+    from domain.action_item import ActionItem
+    from domain.case import DevelopmentCase
 
 from domain.base import split_key
 
@@ -40,3 +49,58 @@ def history_entry(event: Any, aggregate: str) -> HistoryEntry:
         idempotency_key=None if key is None else split_key(key)[0],
         payload=to_jsonable_python(payload),
     )
+
+
+class HistoryQueries:
+    """The audit trail and as-of queries of ``CareerFlow`` (a mixin of the application)."""
+
+    if TYPE_CHECKING:
+        events: EventStore[UUID]
+        repository: Any
+
+        def get_case(self, case_id: UUID) -> DevelopmentCase: ...
+
+        def get_action_item(self, item_id: UUID) -> ActionItem: ...
+
+    def case_as_of(
+        self, case_id: UUID, *, version: int | None = None, at: datetime | None = None
+    ) -> DevelopmentCase:
+        """The case as it was at a version, or after the last event that occurred by ``at``.
+
+        With ``at``, the state is the longest prefix of the case's events whose
+        occurred-at times are all at or before ``at``.
+        """
+        if (version is None) == (at is None):
+            raise errors.InvalidCommand("as_of", "give either a version or a time")
+        if at is not None:
+            version = 0
+            for event in self.events.get(case_id):
+                if cast(CareerAggregate.Event, event).timestamp > at:
+                    break
+                version = event.originator_version
+            if version == 0:
+                raise errors.NotFound("case state at that time", case_id)
+        assert version is not None
+        if version < 1:
+            raise errors.InvalidCommand("version", "versions start at 1")
+        case = self.get_case(case_id)
+        if version > case.version:
+            raise errors.InvalidCommand("version", f"the case has {case.version} versions")
+        historic: DevelopmentCase = self.repository.get(case_id, version=version)
+        return historic
+
+    def case_history(
+        self, case_id: UUID, *, include_action_items: bool = True
+    ) -> list[HistoryEntry]:
+        """The audit trail of a case (and its action items), in the order things occurred."""
+        case = self.get_case(case_id)
+        entries = [history_entry(e, "case") for e in self.events.get(case_id)]
+        if include_action_items:
+            for item_id in case.action_item_ids:
+                entries.extend(history_entry(e, "action_item") for e in self.events.get(item_id))
+        entries.sort(key=lambda e: (e.occurred_at, e.aggregate != "case", e.version))
+        return entries
+
+    def action_item_history(self, item_id: UUID) -> list[HistoryEntry]:
+        self.get_action_item(item_id)
+        return [history_entry(e, "action_item") for e in self.events.get(item_id)]

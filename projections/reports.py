@@ -196,13 +196,21 @@ def managers(conn: Connection, cycle_id: UUID, scope: Scope) -> list[Row]:
 
 
 def commitments(
-    conn: Connection, scope: Scope, *, employee_id: str | None = None, limit: int = 1000
+    conn: Connection,
+    scope: Scope,
+    *,
+    employee_id: str | None = None,
+    cycle_id: UUID | None = None,
+    limit: int = 1000,
 ) -> list[Row]:
-    """The commitment ledger, oldest first."""
+    """The commitment ledger, oldest first (optionally of one employee, or one cycle)."""
     t = commitment_ledger.c
     filters = [_in_scope(t.employee_id, scope)]
     if employee_id is not None:
         filters.append(t.employee_id == employee_id)
+    if cycle_id is not None:
+        in_cycle = select(case_status.c.case_id).where(case_status.c.cycle_id == cycle_id)
+        filters.append(t.case_id.in_(in_cycle))
     query = (
         select(
             t.occurred_at,

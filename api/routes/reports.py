@@ -176,9 +176,12 @@ def overdue_action_items(
 def commitments(
     report: ReportDep,
     employee_id: Annotated[str | None, Query(max_length=128)] = None,
+    cycle_id: UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> Response:
     return report.render(
         "commitments",
-        lambda c: reports.commitments(c, report.scope, employee_id=employee_id, limit=limit),
+        lambda c: reports.commitments(
+            c, report.scope, employee_id=employee_id, cycle_id=cycle_id, limit=limit
+        ),
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from typing import Any
 
 import pytest
@@ -172,6 +173,18 @@ def test_the_commitment_ledger_follows_every_promise(scripted: Api) -> None:
     assert goals == [("g1", "PlanDrafted"), ("plan", "PlanSubmitted"), ("plan", "PlanApproved")]
     (escalation,) = (r for r in rows if r["change"] == "Escalated")
     assert (escalation["reason"], escalation["details"]) == ("overdue", {"rung": 1, "to": MANAGER})
+
+
+def test_the_commitment_ledger_filters_by_cycle(scripted: Api) -> None:
+    assert scripted.cycle_id is not None
+    in_cycle = report(scripted, "/reports/commitments", cycle_id=str(scripted.cycle_id))
+    assert in_cycle
+    assert {r["case_id"] for r in in_cycle} <= {
+        str(scripted.application.case_for(scripted.cycle_id, e).id)
+        for e in scripted.application.get_cycle(scripted.cycle_id).enrolled
+    }
+    other = report(scripted, "/reports/commitments", cycle_id=str(uuid.uuid4()))
+    assert other == []
 
 
 def test_a_company_wide_report_works_at_a_hundred_thousand_and_harms_nobody(

@@ -379,3 +379,31 @@ def test_unknown_ids_and_wrong_kinds_are_not_found(app: CareerFlow) -> None:
         app.get_case(cycle_id)
     with pytest.raises(errors.NotFound):
         app.get_action_item(app.case_for(cycle_id, EMP).id)
+
+
+def test_closing_a_case_cancels_its_open_action_items(app: CareerFlow) -> None:
+    case_id = app.case_for(new_cycle(app), EMP).id
+    app.execute(case_id, RequestMeeting(proposed_for=at(10)), actor=EMP, at=at(1))
+    app.execute(case_id, AcceptMeeting(), actor=MGR, at=at(2))
+    app.execute(case_id, HoldMeeting(held_at=at(10)), actor=MGR, at=at(10))
+    specs = (item_spec(due=40), item_spec(owner=MGR, due=30))
+    case = app.execute(case_id, ShareRecap.of(recap(*specs)), actor=MGR, at=at(10)).case
+    done, still_open = case.action_item_ids
+    app.execute(done, CompleteActionItem(), actor=EMP, at=at(12))
+    app.execute(case_id, CloseCase(), actor="hr", at=at(20))
+    assert app.get_action_item(done).status == "completed"
+    closed = app.get_action_item(still_open)
+    assert closed.status == "cancelled"
+    events = [e.event for e in app.action_item_history(still_open)]
+    assert events[-1] == "ActionItemCancelled"
+    assert app.action_item_history(still_open)[-1].payload["reason"] == "its case was closed"
+
+
+def test_a_meeting_cannot_be_held_more_than_a_day_early(app: CareerFlow) -> None:
+    case_id = app.case_for(new_cycle(app), EMP).id
+    app.execute(case_id, RequestMeeting(proposed_for=at(10)), actor=EMP, at=at(1))
+    app.execute(case_id, AcceptMeeting(), actor=MGR, at=at(2))
+    with pytest.raises(errors.InvalidCommand) as early:
+        app.execute(case_id, HoldMeeting(held_at=at(8)), actor=MGR, at=at(8))
+    assert early.value.field == "held_at"
+    app.execute(case_id, HoldMeeting(held_at=at(9.5)), actor=MGR, at=at(9.5))  # hours early: fine
