@@ -250,8 +250,13 @@ class CheckInHeld(CaseEvent):
     progress: list[v.GoalProgress]
 
     def apply(self, case: CaseState) -> None:
-        if self.number is not None:
+        """A due check-in is held; an ad-hoc one (none due) becomes the next number."""
+        if self.number is not None and self.number in case.check_ins:
             case.update_check_in(self.number, held_at=self.timestamp)
+        elif self.number is not None:
+            case.check_ins[self.number] = CheckIn(
+                number=self.number, due_at=self.timestamp, held_at=self.timestamp
+            )
         case.check_ins_held += 1
         for entry in self.progress:
             case.goal_progress[entry.goal_id] = entry.percent

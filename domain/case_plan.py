@@ -121,7 +121,7 @@ class PlanSteps(CaseState):
         self._emit(
             self.CheckInHeld,
             by,
-            number=None if due is None else due.number,
+            number=max(self.check_ins, default=0) + 1 if due is None else due.number,
             notes=notes,
             progress=list(progress),
         )

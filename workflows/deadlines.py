@@ -165,7 +165,8 @@ class CaseView(Followed):
         elif name == Case.CheckInDue.__name__:
             self.check_ins[int(data["number"])] = CheckInView(due_at=_time(data["due_at"]))
         elif name == Case.CheckInHeld.__name__ and data.get("number") is not None:
-            self.check_ins[int(data["number"])].held = True
+            number = int(data["number"])  # an ad-hoc check-in takes the next number
+            self.check_ins.setdefault(number, CheckInView(due_at=event.occurred_at)).held = True
         elif name == Case.CheckInMissed.__name__:
             self.check_ins[int(data["number"])].missed = True
         elif name == Case.CaseClosed.__name__:

@@ -631,3 +631,15 @@ def test_a_reminder_owner_given_as_text_still_names_the_right_person() -> None:
     case.escalate(deadline="prep", rung=2, reason="r", by=By(SYSTEM_ACTOR, at(20)))  # type: ignore[arg-type]
     assert case.reminders == {"prep": EMP}
     assert case.escalations == {("prep", 2): SKIP}
+
+
+def test_an_ad_hoc_check_in_gets_the_next_number_and_shows_in_the_case() -> None:
+    case = walk(new_case(), Phase.PLAN_APPROVED)
+    case.hold_check_in(notes="early chat", progress=[], by=By(MGR, at(20)))
+    assert sorted(case.check_ins) == [1]
+    assert case.check_ins[1].held_at == at(20)
+    assert case.check_ins_held == 1
+    assert case.open_check_in is None
+    assert case.mark_check_in_due(number=2, due_at=at(44), by=By(SYSTEM_ACTOR, at(44)))
+    case.hold_check_in(notes="on time", progress=[], by=By(EMP, at(45)))
+    assert case.check_ins[2].held_at == at(45)

@@ -102,3 +102,29 @@ def test_next_wait_is_never_negative() -> None:
     view = opened()
     assert next_wait(view.pending(), T + 100 * DAY) == timedelta(0)
     assert next_wait([], T) is None
+
+
+def test_an_ad_hoc_check_in_takes_the_next_number_in_the_deadline_engine() -> None:
+    view = CaseView(case_id=uuid4())
+    view.accept(
+        LogEvent(
+            id=1, aggregate_id=view.case_id, name="CaseOpened", actor="hr", occurred_at=T,
+            data={"policy": Policy().model_dump(mode="json"),
+                  "cycle_closes_at": (T + 300 * DAY).isoformat()},
+        )
+    )  # fmt: skip
+    view.accept(
+        LogEvent(
+            id=2, aggregate_id=view.case_id, name="PlanApproved", actor="m", occurred_at=T,
+            data={"version": 1},
+        )
+    )  # fmt: skip
+    view.accept(
+        LogEvent(
+            id=3, aggregate_id=view.case_id, name="CheckInHeld", actor="m",
+            occurred_at=T + 3 * DAY, data={"number": 1},
+        )
+    )  # fmt: skip
+    assert view.check_ins[1].held
+    due = [a for a in view.pending() if a.kind == "check_in_due"]
+    assert [a.number for a in due] == [2]
