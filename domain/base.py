@@ -95,15 +95,15 @@ class CareerAggregate(Aggregate):
             **fields,
         )
 
-    def _already_done(self, by: By, event_name: str) -> bool:
+    def _already_done(self, by: By, event_names: frozenset[str]) -> bool:
         """True when this key already recorded this request; refuses a key reused otherwise."""
         key = by.idempotency_key
         if key is None or key not in self.idempotency_keys:
             return False
         recorded, fingerprint = self.idempotency_keys[key]
-        if recorded != event_name:
+        if recorded not in event_names:
             raise IdempotencyKeyReused(
-                f"idempotency key {key!r} was already used for {recorded}, not {event_name}",
+                f"idempotency key {key!r} was already used for {recorded}, not {min(event_names)}",
                 key=key,
                 recorded=recorded,
             )
@@ -121,23 +121,23 @@ P = ParamSpec("P")
 
 
 def command(
-    event: type[Aggregate.Event],
+    *events: type[Aggregate.Event],
 ) -> Callable[[Callable[Concatenate[A, P], None]], Callable[Concatenate[A, P], bool]]:
-    """Wrap a command that records ``event`` so a repeat with the same key is a no-op.
+    """Wrap a command that records one of ``events`` so a repeat with the same key is a no-op.
 
     The wrapped command returns True when it recorded events, False on a repeat.
     The check comes before validation: the repeat of an accepted step would
     otherwise fail as out of order.
     """
 
-    event_name = event.__name__
+    event_names = frozenset(event.__name__ for event in events)
 
     def decorate(func: Callable[Concatenate[A, P], None]) -> Callable[Concatenate[A, P], bool]:
         @functools.wraps(func)
         def wrapper(self: A, /, *args: P.args, **kwargs: P.kwargs) -> bool:
             by = kwargs.get("by")
             assert isinstance(by, By), "a command takes by=By(actor, at, idempotency_key)"
-            if self._already_done(by, event_name):
+            if self._already_done(by, event_names):
                 return False
             require_aware(by.at)
             func(self, *args, **kwargs)

@@ -75,6 +75,7 @@ class DevelopmentCase(PlanSteps):
     CheckInMissed = ev.CheckInMissed
     GoalProgressRecorded = ev.GoalProgressRecorded
     GoalReadjusted = ev.GoalReadjusted
+    ReadjustmentProposed = ev.ReadjustmentProposed
     CaseClosed = ev.CaseClosed
 
     @classmethod

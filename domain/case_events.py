@@ -232,6 +232,9 @@ class PlanApproved(CaseEvent):
     late: bool
 
     def apply(self, case: CaseState) -> None:
+        """Approving a proposed readjustment supersedes the version it readjusts."""
+        if case.approved_version is not None and case.approved_version != self.version:
+            case.update_plan(case.approved_version, status=PlanStatus.SUPERSEDED)
         case.update_plan(self.version, status=PlanStatus.APPROVED, approved_at=self.timestamp)
         case.approved_version = self.version
 
@@ -296,6 +299,32 @@ class GoalReadjusted(CaseEvent):
             )
         )
         case.approved_version = self.version
+
+
+class ReadjustmentProposed(CaseEvent):
+    """The employee proposes to readjust a goal: a new version, submitted for approval.
+
+    The approved version stays in force (and unchanged) until the manager approves.
+    """
+
+    leads_to = Phase.PLAN_SUBMITTED
+    goal: v.SmartErGoal
+    reason: str
+    from_version: int
+    version: int
+
+    def apply(self, case: CaseState) -> None:
+        previous = case.plan_version(self.from_version)
+        case.plans.append(
+            PlanVersion(
+                version=self.version,
+                plan=previous.plan.with_goal(self.goal),
+                status=PlanStatus.SUBMITTED,
+                drafted_at=self.timestamp,
+                submitted_at=self.timestamp,
+                readjusted_from=self.from_version,
+            )
+        )
 
 
 class CaseClosed(CaseEvent):

@@ -11,7 +11,7 @@ from domain import case_events as ev
 from domain import errors
 from domain.base import By, command, escalation_recipient, require_aware, require_system
 from domain.case_state import CaseState, PlanVersion
-from domain.phases import PLAN_EDITABLE, PlanStatus
+from domain.phases import PLAN_EDITABLE, Phase, PlanStatus
 from domain.values import (
     CaseOutcome,
     DevelopmentPlan,
@@ -151,7 +151,7 @@ class PlanSteps(CaseState):
             raise errors.UnknownGoal("goal_id", f"{progress.goal_id!r} is not in the approved plan")
         self._emit(self.GoalProgressRecorded, by, progress=progress)
 
-    @command(ev.GoalReadjusted)
+    @command(ev.GoalReadjusted, ev.ReadjustmentProposed)
     def readjust_goal(
         self,
         *,
@@ -159,17 +159,25 @@ class PlanSteps(CaseState):
         reason: str,
         by: By,
     ) -> None:
-        """The R of SMART+ER: a new approved plan version; the old one stays as it was."""
+        """The R of SMART+ER: a new plan version; approved versions never change.
+
+        The manager's readjustment takes effect at once (they agree by making it); the
+        employee's is a proposal the manager approves or sends back, like any plan.
+        """
         self._live()
         self._as_party(by.actor, "readjust a goal")
         plan = self._approved("readjust a goal")
+        if self.phase is not Phase.PLAN_APPROVED:
+            raise errors.PlanNotEditable(
+                "a readjustment is already waiting for the manager", current=self.phase
+            )
         if plan.plan.goal(goal.goal_id) is None:
             raise errors.UnknownGoal("goal.goal_id", f"{goal.goal_id!r} is not in the plan")
         if not reason.strip():
             raise errors.InvalidCommand("reason", "say why the goal is readjusted")
         self._goal_inside_cycle(goal)
         self._emit(
-            self.GoalReadjusted,
+            self.GoalReadjusted if by.actor == self.manager_id else self.ReadjustmentProposed,
             by,
             goal=goal,
             reason=reason.strip(),

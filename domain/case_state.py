@@ -72,6 +72,7 @@ class CaseState(FollowedUp):
         CheckInMissed: ClassVar[type[ev.CheckInMissed]]
         GoalProgressRecorded: ClassVar[type[ev.GoalProgressRecorded]]
         GoalReadjusted: ClassVar[type[ev.GoalReadjusted]]
+        ReadjustmentProposed: ClassVar[type[ev.ReadjustmentProposed]]
         CaseClosed: ClassVar[type[ev.CaseClosed]]
 
     def __init__(self) -> None:

@@ -103,6 +103,7 @@ NOTIFIED_EVENTS: frozenset[EventClass] = frozenset(
         Case.PlanSubmitted,
         Case.PlanChangesRequested,
         Case.PlanApproved,
+        Case.ReadjustmentProposed,
         Case.CheckInDue,
         Case.CheckInMissed,
         ActionItem.ActionItemOverdue,
@@ -137,6 +138,7 @@ LEDGER_GOAL_EVENTS: frozenset[EventClass] = frozenset(
         Case.GoalProgressRecorded,
         Case.CheckInHeld,
         Case.GoalReadjusted,
+        Case.ReadjustmentProposed,
     }
 )
 LEDGER_EVENTS: frozenset[EventClass] = (

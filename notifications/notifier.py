@@ -79,6 +79,10 @@ class Notifier:
                     manager, f"{employee} submitted a development plan", f"Version {event.version}"
                 )
             ]
+        if kind is C.ReadjustmentProposed:
+            proposer = people[employee].name
+            subject = f"{proposer} proposes to readjust a goal"
+            return [note(manager, subject, f"{event.goal.specific}\nWhy: {event.reason}")]
         if kind is C.PlanChangesRequested:
             return [note(employee, "Changes requested to your plan", event.comments)]
         if kind is C.PlanApproved:

@@ -100,12 +100,13 @@ def changes_for(table: Table) -> dict[type, Changes]:
             "plan_version": e.version,
         },
         C.PlanChangesRequested: lambda e: {},
-        C.PlanApproved: lambda e: {
-            "approved_at": e.timestamp,
-            "approval_late": e.late,
+        C.PlanApproved: lambda e: {  # the first approval counts for the reports
+            "approved_at": func.coalesce(table.c.approved_at, e.timestamp),
+            "approval_late": func.coalesce(table.c.approval_late, e.late),
             "plan_version": e.version,
         },
         C.GoalReadjusted: lambda e: {"plan_version": e.version},
+        C.ReadjustmentProposed: lambda e: {"plan_version": e.version},
         C.CaseClosed: lambda e: {"closed_at": e.timestamp, "outcome": e.outcome},
         C.ManagerChanged: lambda e: {
             "manager_id": e.participants.manager_id,

@@ -108,7 +108,9 @@ class CommitmentLedger(ReadModel):
                 (p.goal_id, {"percent": p.percent, "check_in": event_.number}, p.note or None)
                 for p in event_.progress
             ]
-        elif isinstance(event, DevelopmentCase.GoalReadjusted):
+        elif isinstance(
+            event, DevelopmentCase.GoalReadjusted | DevelopmentCase.ReadjustmentProposed
+        ):
             goal = event.goal
             goals = [(goal.goal_id, _goal(goal) | {"plan_version": event.version}, event.reason)]
         if not goals:

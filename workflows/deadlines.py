@@ -157,7 +157,7 @@ class CaseView(Followed):
             self.meeting_requested_at = event.occurred_at
         elif name == Case.MeetingHeld.__name__:
             self.held_at = _time(data["held_at"])
-        elif name == Case.PlanSubmitted.__name__:
+        elif name in (Case.PlanSubmitted.__name__, Case.ReadjustmentProposed.__name__):
             self.submitted_at = event.occurred_at
             self.submitted_version = int(data["version"])
         elif name == Case.PlanApproved.__name__:

@@ -149,6 +149,7 @@ def walk_every_step(app: CareerFlow, case_id: UUID) -> DevelopmentCase:
         actor=EMP,
         at=at(49),
     )
+    app.execute(case_id, ApprovePlan(), actor=MGR, at=at(50))  # the manager agrees
     return app.get_case(case_id)
 
 

@@ -390,13 +390,26 @@ def test_an_approved_version_never_changes_readjusting_makes_a_new_one() -> None
     approved = case.plan_version(1).plan
     new_goal = goal(due_on=date(2026, 11, 30), specific="Run the half-yearly architecture review")
     case.readjust_goal(goal=new_goal, reason="Team reorganised", by=By(EMP, at(50)))
+    # the employee alone only proposes: the approved version stays in force
+    assert case.approved_version == 1
+    assert case.plan_version(1).status is PlanStatus.APPROVED
+    assert case.plan_version(2).status is PlanStatus.SUBMITTED
+    assert phase_of(case) is Phase.PLAN_SUBMITTED
+    with pytest.raises(errors.PlanNotEditable):
+        case.readjust_goal(goal=new_goal, reason="again", by=By(MGR, at(50.5)))
+    case.approve_plan(by=By(MGR, at(51)))  # the manager agrees
     assert case.plan_version(1).plan == approved
     assert case.plan_version(1).status is PlanStatus.SUPERSEDED
     assert case.approved_version == 2
     assert case.plan_version(2).plan.goals[0] == new_goal
     assert case.plan_version(2).readjusted_from == 1
     with pytest.raises(errors.UnknownGoal):
-        case.readjust_goal(goal=goal("nope"), reason="r", by=By(EMP, at(51)))
+        case.readjust_goal(goal=goal("nope"), reason="r", by=By(EMP, at(52)))
+    later = goal(due_on=date(2026, 11, 30), specific="Run the quarterly architecture review")
+    case.readjust_goal(goal=later, reason="Back to quarterly", by=By(MGR, at(60)))
+    assert case.approved_version == 3  # the manager's own readjustment takes effect at once
+    assert case.plan_version(2).status is PlanStatus.SUPERSEDED
+    assert phase_of(case) is Phase.PLAN_APPROVED
 
 
 def test_a_late_plan_is_accepted_and_recorded_late() -> None:
