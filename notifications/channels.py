@@ -42,6 +42,8 @@ class Notification:
     subject: str
     body: str
     attachments: Sequence[Attachment] = field(default_factory=tuple)
+    link: str | None = None
+    """Where the message's subject lives (the case, or the action item)."""
 
     @property
     def key(self) -> UUID:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import BigInteger, DateTime, Engine, Table, Text, func, select
+from sqlalchemy import BigInteger, DateTime, Engine, Table, Text, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -32,6 +32,7 @@ class InboxRow(_Base):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    link: Mapped[str | None] = mapped_column(Text)
 
 
 inbox: Table = InboxRow.__table__  # type: ignore[assignment]
@@ -40,6 +41,8 @@ metadata = _Base.metadata
 
 def install_inbox(engine: Engine) -> None:
     metadata.create_all(engine)
+    with engine.begin() as conn:  # an inbox made before messages had links
+        conn.execute(text("ALTER TABLE inbox ADD COLUMN IF NOT EXISTS link text"))
 
 
 class InboxChannel:
@@ -57,6 +60,7 @@ class InboxChannel:
                 "recipient_id": notification.recipient_id,
                 "subject": notification.subject,
                 "body": notification.body,
+                "link": notification.link,
             }
             conn.execute(insert(inbox).values(row).on_conflict_do_nothing(index_elements=["id"]))
 
@@ -67,24 +71,63 @@ class InboxMessage:
     event_id: int
     subject: str
     body: str
+    link: str | None
     created_at: datetime
     read_at: datetime | None
 
 
-def messages_for(engine: Engine, recipient_id: str, limit: int = 100) -> list[InboxMessage]:
-    """A person's messages, newest first."""
+def messages_for(
+    engine: Engine,
+    recipient_id: str,
+    limit: int = 100,
+    *,
+    offset: int = 0,
+    unread_only: bool = False,
+) -> list[InboxMessage]:
+    """A person's messages, newest first, a page at a time."""
+    c = inbox.c
     query = (
-        select(
-            inbox.c.id,
-            inbox.c.event_id,
-            inbox.c.subject,
-            inbox.c.body,
-            inbox.c.created_at,
-            inbox.c.read_at,
-        )
-        .where(inbox.c.recipient_id == recipient_id)
-        .order_by(inbox.c.created_at.desc(), inbox.c.event_id.desc())
+        select(c.id, c.event_id, c.subject, c.body, c.link, c.created_at, c.read_at)
+        .where(c.recipient_id == recipient_id)
+        .order_by(c.created_at.desc(), c.event_id.desc())
         .limit(limit)
+        .offset(offset)
     )
+    if unread_only:
+        query = query.where(c.read_at.is_(None))
     with engine.connect() as conn:
         return [InboxMessage(**row) for row in conn.execute(query).mappings()]
+
+
+def has_message(engine: Engine, recipient_id: str, message_id: UUID) -> bool:
+    query = select(inbox.c.id).where(inbox.c.id == message_id, inbox.c.recipient_id == recipient_id)
+    with engine.connect() as conn:
+        return conn.execute(query).first() is not None
+
+
+def unread_count(engine: Engine, recipient_id: str) -> int:
+    query = (
+        select(func.count())
+        .select_from(inbox)
+        .where(inbox.c.recipient_id == recipient_id, inbox.c.read_at.is_(None))
+    )
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar() or 0)
+
+
+def mark_read(
+    engine: Engine, recipient_id: str, at: datetime, message_id: UUID | None = None
+) -> int:
+    """Mark one message (or, without an id, all of them) read; returns how many changed.
+
+    Read state is the reader's, not a fact of the process: it is kept here, not in the log.
+    """
+    statement = (
+        update(inbox)
+        .where(inbox.c.recipient_id == recipient_id, inbox.c.read_at.is_(None))
+        .values(read_at=at)
+    )
+    if message_id is not None:
+        statement = statement.where(inbox.c.id == message_id)
+    with engine.begin() as conn:
+        return conn.execute(statement).rowcount

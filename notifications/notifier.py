@@ -25,6 +25,15 @@ log = logging.getLogger(__name__)
 
 C = DevelopmentCase
 
+CASE_LINK = "/api/v1/cases/{id}"
+ITEM_LINK = "/api/v1/action-items/{id}"
+"""Where a message points (the API until the web pages exist)."""
+
+
+def link_to(event: Any) -> str:
+    template = ITEM_LINK if isinstance(event, ActionItem.Event) else CASE_LINK
+    return template.format(id=event.originator_id)
+
 
 class Notifier:
     def __init__(self, app: CareerFlow, channels: Sequence[Channel], directory: Directory) -> None:
@@ -39,8 +48,10 @@ class Notifier:
         if kind not in subscriptions.NOTIFIED_EVENTS:
             return []
 
+        link = link_to(event)
+
         def note(recipient: str, subject: str, body: str, *attachments: Any) -> Notification:
-            return Notification(delivery.position, recipient, subject, body, attachments)
+            return Notification(delivery.position, recipient, subject, body, attachments, link)
 
         if kind in subscriptions.REMINDERS:
             return [note(event.recipient_id, "Reminder", event.reason)]

@@ -7,10 +7,10 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Role
-from api.deps import App, CurrentUser, RosterDep, ServicesDep
+from api.deps import App, CurrentUser, Now, RosterDep, ServicesDep
 from api.problems import PROBLEM_RESPONSES
 from api.schemas.cases import CasePublic
 from api.schemas.roster import PersonPublic
@@ -18,7 +18,7 @@ from domain import errors
 from domain.application import CareerFlow
 from domain.case import Phase, case_id_for
 from domain.cycle import Cycle
-from notifications.inbox import messages_for
+from notifications.inbox import has_message, mark_read, messages_for, unread_count
 
 router = APIRouter(prefix="/me", tags=["me"], responses=PROBLEM_RESPONSES)
 
@@ -104,15 +104,52 @@ class InboxMessagePublic(BaseModel):
     id: UUID
     subject: str
     body: str
+    link: str | None
     created_at: datetime
     read_at: datetime | None
 
 
-@router.get("/inbox", summary="Your notifications: reminders, escalations, recaps, invitations")
+@router.get("/inbox", summary="Your notifications, newest first (paged: limit and offset)")
 def my_inbox(
     caller: CurrentUser,
     services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    unread_only: bool = False,
 ) -> list[InboxMessagePublic]:
-    messages = messages_for(services.read_engine, caller.employee_id, limit)
+    messages = messages_for(
+        services.read_engine,
+        caller.employee_id,
+        limit,
+        offset=offset,
+        unread_only=unread_only,
+    )
     return [InboxMessagePublic.model_validate(m) for m in messages]
+
+
+class InboxCount(BaseModel):
+    unread: int
+
+
+@router.get("/inbox/unread", summary="How many of your notifications are unread")
+def my_unread(caller: CurrentUser, services: ServicesDep) -> InboxCount:
+    return InboxCount(unread=unread_count(services.read_engine, caller.employee_id))
+
+
+class Marked(BaseModel):
+    marked: int = Field(description="messages that were unread and are now read")
+
+
+@router.post("/inbox/read-all", summary="Mark all your notifications read")
+def mark_all_read(caller: CurrentUser, services: ServicesDep, now: Now) -> Marked:
+    return Marked(marked=mark_read(services.read_engine, caller.employee_id, now))
+
+
+@router.post("/inbox/{message_id}/read", summary="Mark one of your notifications read")
+def mark_one_read(message_id: UUID, caller: CurrentUser, services: ServicesDep, now: Now) -> Marked:
+    """Someone else's message (or none) is 404, as if it did not exist."""
+    engine = services.read_engine
+    if not has_message(engine, caller.employee_id, message_id):
+        raise errors.NotFound("message", message_id)
+    marked = mark_read(engine, caller.employee_id, now, message_id)
+    return Marked(marked=marked)
