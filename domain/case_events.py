@@ -286,18 +286,8 @@ class GoalReadjusted(CaseEvent):
     version: int
 
     def apply(self, case: CaseState) -> None:
-        previous = case.plan_version(self.from_version)
         case.update_plan(self.from_version, status=PlanStatus.SUPERSEDED)
-        case.plans.append(
-            PlanVersion(
-                version=self.version,
-                plan=previous.plan.with_goal(self.goal),
-                status=PlanStatus.APPROVED,
-                drafted_at=self.timestamp,
-                approved_at=self.timestamp,
-                readjusted_from=self.from_version,
-            )
-        )
+        _add_readjusted(case, self, status=PlanStatus.APPROVED, approved_at=self.timestamp)
         case.approved_version = self.version
 
 
@@ -314,17 +304,23 @@ class ReadjustmentProposed(CaseEvent):
     version: int
 
     def apply(self, case: CaseState) -> None:
-        previous = case.plan_version(self.from_version)
-        case.plans.append(
-            PlanVersion(
-                version=self.version,
-                plan=previous.plan.with_goal(self.goal),
-                status=PlanStatus.SUBMITTED,
-                drafted_at=self.timestamp,
-                submitted_at=self.timestamp,
-                readjusted_from=self.from_version,
-            )
+        _add_readjusted(case, self, status=PlanStatus.SUBMITTED, submitted_at=self.timestamp)
+
+
+def _add_readjusted(
+    case: CaseState, event: GoalReadjusted | ReadjustmentProposed, **record: Any
+) -> None:
+    """The version a readjustment makes: the one it starts from, with the goal replaced."""
+    previous = case.plan_version(event.from_version)
+    case.plans.append(
+        PlanVersion(
+            version=event.version,
+            plan=previous.plan.with_goal(event.goal),
+            drafted_at=event.timestamp,
+            readjusted_from=event.from_version,
+            **record,
         )
+    )
 
 
 class CaseClosed(CaseEvent):

@@ -31,6 +31,7 @@ log = logging.getLogger("careerflow.followers")
 
 TABLE = "set_aside_events"
 ATTEMPTS = 3
+RETRY_CHECK_SECONDS = 2.0
 BACKOFF_SECONDS = 0.2
 
 
@@ -56,6 +57,7 @@ class SetAside:
     def __init__(self, app: CareerFlow, follower: str) -> None:
         self.datastore = postgres_recorder(app).datastore
         self.follower = follower
+        self._next_retry_check = 0.0
         self.table = sql.SQL("{}.{}").format(
             sql.Identifier(self.datastore.schema), sql.Identifier(TABLE)
         )
@@ -96,6 +98,12 @@ class SetAside:
         )
 
     def retries_requested(self) -> list[int]:
+        """Positions an operator asked to retry; asked of the database every few seconds at most
+        (followers call this on every turn of their loop)."""
+        now = time.monotonic()
+        if now < self._next_retry_check:
+            return []
+        self._next_retry_check = now + RETRY_CHECK_SECONDS
         rows = self._execute(
             "SELECT position FROM {table} WHERE follower = %s AND retry_requested"
             " AND resolved_at IS NULL ORDER BY position",

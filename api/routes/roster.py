@@ -17,8 +17,6 @@ from domain.roster import validate_roster
 
 router = APIRouter(prefix="/roster", tags=["roster"], responses=PROBLEM_RESPONSES)
 
-MAX_ROSTER_BYTES = 50 * 1024 * 1024
-
 
 @router.get("", summary="The roster entries you may see (everyone, for HR admins and auditors)")
 def list_roster(caller: CurrentUser, roster: RosterDep) -> RosterPublic:
@@ -79,9 +77,7 @@ async def import_roster(
     ] = False,
 ) -> RosterImportPublic:
     access.require_hr_admin(caller, "import the roster")
-    body = await request.body()
-    if len(body) > MAX_ROSTER_BYTES:
-        raise errors.InvalidCommand("body", f"larger than {MAX_ROSTER_BYTES} bytes")
+    body = await request.body()  # at most MAX_ROSTER_BODY (api.limits.BodyLimit): else 413
     try:
         content = body.decode("utf-8")
     except UnicodeDecodeError:
