@@ -214,7 +214,11 @@ class ActionItem(FollowedUp):
         if not self.is_open:
             return False
         return self._record_reminder(
-            deadline=self.deadline, recipient_id=self.owner_id, reason=reason, by=by
+            deadline=self.deadline,
+            recipient_id=self.owner_id,
+            reason=reason,
+            due_at=self.due_at,
+            by=by,
         )
 
     def escalate(self, *, rung: Rung, participants: Participants, reason: str, by: By) -> bool:
@@ -230,5 +234,6 @@ class ActionItem(FollowedUp):
             rung=rung,
             recipient_id=recipient,
             reason=reason,
+            due_at=self.due_at,
             by=by,
         )

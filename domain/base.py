@@ -175,6 +175,8 @@ class FollowedUp(CareerAggregate):
         deadline: str
         recipient_id: str
         reason: str
+        due_at: datetime | None = None
+        """When the work is due (events recorded before it was kept have none)."""
 
         def apply(self, aggregate: FollowedUp) -> None:
             aggregate.reminders[self.deadline] = self.recipient_id
@@ -184,6 +186,7 @@ class FollowedUp(CareerAggregate):
         rung: int
         recipient_id: str
         reason: str
+        due_at: datetime | None = None
 
         def apply(self, aggregate: FollowedUp) -> None:
             aggregate.escalations[(self.deadline, self.rung)] = self.recipient_id
@@ -193,12 +196,19 @@ class FollowedUp(CareerAggregate):
         self.reminders: dict[str, str] = {}
         self.escalations: dict[tuple[str, int], str] = {}
 
-    def _record_reminder(self, *, deadline: str, recipient_id: str, reason: str, by: By) -> bool:
+    def _record_reminder(
+        self, *, deadline: str, recipient_id: str, reason: str, due_at: datetime | None, by: By
+    ) -> bool:
         require_system(by.actor, "record a reminder")
         if deadline in self.reminders:
             return False
         self._emit(
-            self.ReminderSent, by, deadline=deadline, recipient_id=recipient_id, reason=reason
+            self.ReminderSent,
+            by,
+            deadline=deadline,
+            recipient_id=recipient_id,
+            reason=reason,
+            due_at=due_at,
         )
         return True
 
@@ -209,6 +219,7 @@ class FollowedUp(CareerAggregate):
         rung: Rung,
         recipient_id: str,
         reason: str,
+        due_at: datetime | None,
         by: By,
     ) -> bool:
         require_system(by.actor, "escalate")
@@ -221,5 +232,6 @@ class FollowedUp(CareerAggregate):
             rung=int(rung),
             recipient_id=recipient_id,
             reason=reason,
+            due_at=due_at,
         )
         return True

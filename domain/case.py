@@ -242,14 +242,24 @@ class DevelopmentCase(PlanSteps):
 
     @command(ev.MeetingDeclined)
     def decline_meeting(self, *, reason: str, by: By) -> None:
+        """The manager declines a request, or calls off a scheduled meeting (it is cancelled).
+
+        Either way the employee requests again; calling off keeps the first answer's lateness.
+        """
         self._live()
         self._as_manager(by.actor, "decline the meeting")
-        if self.phase is not Phase.MEETING_REQUESTED:
-            raise errors.MeetingNotPending("no meeting request is pending", current=self.phase)
+        if self.phase not in MEETING_PENDING:
+            raise errors.MeetingNotPending(
+                "no meeting is requested or scheduled", current=self.phase
+            )
         if not reason.strip():
             raise errors.InvalidCommand("reason", "a declined meeting needs a reason")
+        answered = self.meeting_answered_at or by.at
         self._emit(
-            self.MeetingDeclined, by, reason=reason.strip(), late=self._meeting_answer_late(by.at)
+            self.MeetingDeclined,
+            by,
+            reason=reason.strip(),
+            late=self._meeting_answer_late(answered),
         )
 
     # --- 3. share the agenda ----------------------------------------------------

@@ -190,15 +190,20 @@ class PlanSteps(CaseState):
     def _party_id(self, owner: Party) -> str:
         return self.employee_id if Party(owner) is Party.EMPLOYEE else self.manager_id
 
-    def record_reminder(self, *, deadline: str, owner: Party, reason: str, by: By) -> bool:
+    def record_reminder(
+        self, *, deadline: str, owner: Party, reason: str, due_at: datetime | None = None, by: By
+    ) -> bool:
         """Timer step: remind the deadline's owner; once per deadline."""
         if self.is_closed:
             return False
+        recipient = self._party_id(owner)
         return self._record_reminder(
-            deadline=deadline, recipient_id=self._party_id(owner), reason=reason, by=by
+            deadline=deadline, recipient_id=recipient, reason=reason, due_at=due_at, by=by
         )
 
-    def escalate(self, *, deadline: str, rung: Rung, reason: str, by: By) -> bool:
+    def escalate(
+        self, *, deadline: str, rung: Rung, reason: str, due_at: datetime | None = None, by: By
+    ) -> bool:
         """Timer step: escalate to the rung's person from the current roster; once per rung."""
         if self.is_closed:
             return False
@@ -206,7 +211,12 @@ class PlanSteps(CaseState):
         if recipient is None:
             raise errors.NoEscalationTarget("rung", f"{self.employee_id} has no {rung.name}")
         return self._record_escalation(
-            deadline=deadline, rung=rung, recipient_id=recipient, reason=reason, by=by
+            deadline=deadline,
+            rung=rung,
+            recipient_id=recipient,
+            reason=reason,
+            due_at=due_at,
+            by=by,
         )
 
     # --- 8. close -------------------------------------------------------------------------

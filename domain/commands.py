@@ -377,10 +377,15 @@ class RemindCase(CaseCommand):
     deadline: str
     owner: Party
     reason: str
+    due_at: AwareDatetime | None = None
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
         case.record_reminder(
-            deadline=self.deadline, owner=self.owner, reason=self.reason, by=By(SYSTEM_ACTOR, by.at)
+            deadline=self.deadline,
+            owner=self.owner,
+            reason=self.reason,
+            due_at=self.due_at,
+            by=By(SYSTEM_ACTOR, by.at),
         )
         return ()
 
@@ -391,10 +396,15 @@ class EscalateCase(CaseCommand):
     deadline: str
     rung: Rung
     reason: str
+    due_at: AwareDatetime | None = None
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
         case.escalate(
-            deadline=self.deadline, rung=self.rung, reason=self.reason, by=By(SYSTEM_ACTOR, by.at)
+            deadline=self.deadline,
+            rung=self.rung,
+            reason=self.reason,
+            due_at=self.due_at,
+            by=By(SYSTEM_ACTOR, by.at),
         )
         return ()
 

@@ -95,10 +95,12 @@ NOTIFIED_EVENTS: frozenset[EventClass] = frozenset(
     {
         *REMINDERS,
         *ESCALATIONS,
+        Case.PeerFeedbackRequested,
         Case.MeetingRequested,
         Case.MeetingAccepted,
         Case.MeetingRescheduled,
         Case.MeetingDeclined,
+        Case.AgendaShared,
         Case.RecapShared,
         Case.PlanSubmitted,
         Case.PlanChangesRequested,
@@ -107,6 +109,7 @@ NOTIFIED_EVENTS: frozenset[EventClass] = frozenset(
         Case.CheckInDue,
         Case.CheckInMissed,
         ActionItem.ActionItemOverdue,
+        Case.CaseClosed,  # a meeting still ahead is cancelled
     }
 )
 
@@ -146,16 +149,35 @@ LEDGER_EVENTS: frozenset[EventClass] = (
     | ITEM_DEADLINE_EVENTS
     | {ActionItem.ActionItemOverdue, ActionItem.Escalated, ActionItem.ReminderSent}
 )
-READ_MODEL_EVENTS = CASE_STATUS_EVENTS | ACTION_ITEM_EVENTS | ROSTER_EVENTS | LEDGER_EVENTS
+TASK_EVENTS: frozenset[EventClass] = frozenset(
+    {
+        Case.CaseOpened,
+        *PHASE_AFTER,
+        Case.SelfAssessmentRecorded,
+        Case.AgendaShared,
+        Case.FeedbackGiven,
+        Case.RecapShared,
+        Case.PeerFeedbackRequested,
+        Case.PeerFeedbackReceived,
+        Case.CheckInDue,
+        Case.CheckInHeld,
+        Case.CheckInMissed,
+        Case.ManagerChanged,
+        Case.ReadjustmentProposed,
+        Case.Escalated,
+        *ITEM_DEADLINE_EVENTS,
+        ActionItem.Escalated,
+    }
+)
+"""What changes somebody's open tasks (``domain.tasks``, ``projections.tasks``)."""
+READ_MODEL_EVENTS = (
+    CASE_STATUS_EVENTS | ACTION_ITEM_EVENTS | ROSTER_EVENTS | LEDGER_EVENTS | TASK_EVENTS
+)
 
 CONSUMED = RELAYED_EVENTS | NOTIFIED_EVENTS | READ_MODEL_EVENTS
 
 AUDIT_ONLY: frozenset[EventClass] = frozenset(
     {
-        Case.PeerFeedbackRequested,
-        Case.PeerFeedbackReceived,
-        Case.AgendaShared,
-        Case.FeedbackGiven,
         Case.ActionItemAdded,  # the item's own ActionItemAgreed is what consumers follow
         Cycle.CycleCreated,
         Cycle.PolicyAmended,

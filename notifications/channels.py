@@ -83,16 +83,22 @@ class Channel(Protocol):
 
 
 def meeting_invitation(
-    case_id: UUID, start: datetime, employee: Contact, manager: Contact, sequence: int = 0
+    case_id: UUID,
+    start: datetime,
+    employee: Contact,
+    manager: Contact,
+    sequence: int = 0,
+    method: str = "REQUEST",
 ) -> Attachment:
     """An iCalendar invitation for the career conversation, naming both people.
 
-    One UID per case: a moved meeting is the same event with a higher SEQUENCE.
+    One UID per case: a moved meeting is the same event with a higher SEQUENCE, a
+    called-off one the same event with ``METHOD:CANCEL`` and ``STATUS:CANCELLED``.
     """
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//careerflow//career conversation//EN")
     calendar.add("version", "2.0")
-    calendar.add("method", "REQUEST")
+    calendar.add("method", method)
     event = icalendar.Event()
     event.add("uid", f"career-conversation-{case_id}@careerflow")
     event.add("summary", f"Career conversation: {employee.name} and {manager.name}")
@@ -100,6 +106,7 @@ def meeting_invitation(
     event.add("dtend", start + MEETING_LENGTH)
     event.add("dtstamp", start)
     event.add("sequence", sequence)
+    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     organizer = icalendar.vCalAddress(f"mailto:{employee.email}")
     organizer.params["cn"] = icalendar.vText(employee.name)
     event.add("organizer", organizer)

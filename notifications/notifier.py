@@ -11,19 +11,20 @@ import logging
 import threading
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from domain import subscriptions
 from domain.action_item import ActionItem
 from domain.application import CareerFlow
 from domain.case import DevelopmentCase
+from domain.phases import Phase
 from eventlog.follower import Delivery, LogFollower, TrackingStore
 from eventlog.set_aside import SetAside, handle_guarded, retry_requested
 from eventlog.topics import NOTIFIED_TOPICS
-from notifications.channels import Channel, Directory, Notification, meeting_invitation
+from notifications import messages
+from notifications.channels import Channel, Directory, Notification
 
 log = logging.getLogger(__name__)
-
-C = DevelopmentCase
 
 CASE_LINK = "/api/v1/cases/{id}"
 ITEM_LINK = "/api/v1/action-items/{id}"
@@ -40,83 +41,50 @@ class Notifier:
         self.app = app
         self.channels = list(channels)
         self.directory = directory
+        self._cycle_names: dict[UUID, str] = {}
 
     def notifications(self, delivery: Delivery) -> list[Notification]:
-        """Who hears of this event, and what they are told."""
+        """Who hears of this event, and what they are told (``notifications.messages``)."""
         event: Any = delivery.event
         kind = type(event)
         if kind not in subscriptions.NOTIFIED_EVENTS:
             return []
-
-        link = link_to(event)
-
-        def note(recipient: str, subject: str, body: str, *attachments: Any) -> Notification:
-            return Notification(delivery.position, recipient, subject, body, attachments, link)
-
-        if kind in subscriptions.REMINDERS:
-            return [note(event.recipient_id, "Reminder", event.reason)]
-        if kind in subscriptions.ESCALATIONS:
-            return [note(event.recipient_id, "Escalation", event.reason)]
-        case = self._case_of(event)
-        if case is None:
+        if kind is DevelopmentCase.CaseClosed and event.phase_at_close != Phase.MEETING_SCHEDULED:
+            return []  # only a meeting still ahead has something to cancel
+        about = self._about(delivery)
+        if about is None:
             return []
-        employee, manager = case.employee_id, case.manager_id
-        people = {p: self.directory.contact(p) for p in (employee, manager)}
-        if kind is C.MeetingRequested:
-            when = people[manager].local(event.proposed_for)
-            asked = f"{people[employee].name} asks for a career conversation"
-            return [note(manager, asked, f"Proposed for {when}")]
-        if kind in (C.MeetingAccepted, C.MeetingRescheduled):
-            assert case.meeting_at is not None
-            invite = meeting_invitation(
-                case.id, case.meeting_at, people[employee], people[manager], case.version
-            )
-            return [
-                note(
-                    p,
-                    "Career conversation scheduled",
-                    f"Career conversation on {people[p].local(case.meeting_at)}",
-                    invite,
-                )
-                for p in (employee, manager)
-            ]
-        if kind is C.MeetingDeclined:
-            return [note(employee, "Meeting request declined", event.reason)]
-        if kind is C.RecapShared:
-            return [note(event.sent_to, "Recap of your career conversation", event.recap.learned)]
-        if kind is C.PlanSubmitted:
-            return [
-                note(
-                    manager, f"{employee} submitted a development plan", f"Version {event.version}"
-                )
-            ]
-        if kind is C.ReadjustmentProposed:
-            proposer = people[employee].name
-            subject = f"{proposer} proposes to readjust a goal"
-            return [note(manager, subject, f"{event.goal.specific}\nWhy: {event.reason}")]
-        if kind is C.PlanChangesRequested:
-            return [note(employee, "Changes requested to your plan", event.comments)]
-        if kind is C.PlanApproved:
-            return [note(employee, "Your development plan is approved", f"Version {event.version}")]
-        if kind is C.CheckInDue:
-            body = f"Check-in {event.number} is due"
-            return [note(p, "Check-in due", body) for p in (employee, manager)]
-        if kind is C.CheckInMissed:
-            return [
-                note(p, "Check-in missed", f"Check-in {event.number}") for p in (employee, manager)
-            ]
-        if kind is ActionItem.ActionItemOverdue:
-            item = self.app.get_action_item(event.originator_id)
-            return [note(item.owner_id, "Action item overdue", item.title)]
-        return []
+        if kind in messages.CANCELLING:
+            before = self.app.case_as_of(about.case.id, version=event.originator_version - 1)
+            return messages.CANCELLING[kind](about, messages.scheduled_before(before))
+        return messages.COMPOSERS[kind](about)
 
-    def _case_of(self, event: Any) -> DevelopmentCase | None:
-        """The case as it was right after the event (a later reschedule does not leak in)."""
-        if isinstance(event, DevelopmentCase.Event):
-            return self.app.case_as_of(event.originator_id, version=event.originator_version)
-        if isinstance(event, ActionItem.ActionItemOverdue):
-            return self.app.get_case(self.app.get_action_item(event.originator_id).case_id)
-        return None
+    def _about(self, delivery: Delivery) -> messages.About | None:
+        """The event with the case as it was right after it (a later move does not leak in)."""
+        event: Any = delivery.event
+        item = None
+        if isinstance(event, ActionItem.Event):
+            item = self.app.get_action_item(event.originator_id)
+            case = self.app.get_case(item.case_id)
+        elif isinstance(event, DevelopmentCase.Event):
+            case = self.app.case_as_of(event.originator_id, version=event.originator_version)
+        else:
+            return None
+        return messages.About(
+            event=event,
+            position=delivery.position,
+            link=link_to(event),
+            case=case,
+            cycle_name=self._cycle_name(case.cycle_id),
+            contact=self.directory.contact,
+            item=item,
+        )
+
+    def _cycle_name(self, cycle_id: UUID) -> str:
+        """Cycles are few and their names never change: kept after the first look."""
+        if cycle_id not in self._cycle_names:
+            self._cycle_names[cycle_id] = self.app.get_cycle(cycle_id).name
+        return self._cycle_names[cycle_id]
 
     def send(self, notification: Notification) -> None:
         contact = self.directory.contact(notification.recipient_id)

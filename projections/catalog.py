@@ -7,7 +7,8 @@ from projections.case_status import CaseStatus
 from projections.commitment_ledger import CommitmentLedger
 from projections.roster_people import RosterPeople
 from projections.runner import ReadModel
+from projections.tasks import Tasks
 
 
 def read_models() -> list[ReadModel]:
-    return [CaseStatus(), ActionItems(), RosterPeople(), CommitmentLedger()]
+    return [CaseStatus(), ActionItems(), RosterPeople(), CommitmentLedger(), Tasks()]

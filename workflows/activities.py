@@ -60,13 +60,17 @@ class CareerActivities:
     @activity.defn
     def remind_case(self, step: CaseFollowUp) -> bool:
         assert step.owner is not None
-        command = RemindCase(deadline=step.deadline, owner=step.owner, reason=step.reason)
+        command = RemindCase(
+            deadline=step.deadline, owner=step.owner, reason=step.reason, due_at=step.due_at
+        )
         return self._run(step.case_id, command, step)
 
     @activity.defn
     def escalate_case(self, step: CaseFollowUp) -> bool:
         assert step.rung is not None
-        command = EscalateCase(deadline=step.deadline, rung=step.rung, reason=step.reason)
+        command = EscalateCase(
+            deadline=step.deadline, rung=step.rung, reason=step.reason, due_at=step.due_at
+        )
         return self._run(step.case_id, command, step)
 
     @activity.defn

@@ -38,6 +38,7 @@ def case_activity(view: CaseView, action: Action, now: datetime) -> tuple[Any, A
             at=now,
             owner=action.owner,
             rung=action.rung,
+            due_at=action.due_at,
         )
     step = CheckInStep(case_id=view.case_id, number=action.number, due_at=action.at, at=now)
     return ACTIVITY[action.kind], step

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from domain import steps
 from domain.action_item import ActionItem
 from domain.case import DevelopmentCase as Case
 from domain.cycle import Cycle
@@ -37,19 +38,29 @@ class Action(BaseModel):
     owner: Party | None = None
     rung: Rung | None = None
     number: int | None = None
+    due_at: datetime | None = None
+    """When the work is due (messages say how late it is)."""
 
     @property
     def key(self) -> str:
         return f"{self.kind}|{self.deadline}|{self.rung or ''}|{self.number or ''}"
 
 
-def ladder(deadline: str, due: datetime, owner: Party, policy: Policy, what: str) -> list[Action]:
+def ladder(
+    step: steps.Deadline,
+    due: datetime,
+    policy: Policy,
+    suffix: object | None = None,
+    owner: Party | None = None,
+) -> list[Action]:
     """A reminder before the deadline, then the escalation rungs after it.
 
-    The owner is reminded ``reminder_lead`` before. After the deadline each rung
-    follows the previous one by its own delay; a deadline the manager owns
-    escalates straight to the skip-level.
+    The owner (the step's, unless this instance says otherwise) is reminded
+    ``reminder_lead`` before. After the deadline each rung follows the previous one
+    by its own delay; a deadline the manager owns escalates straight to the skip-level.
     """
+    deadline, what = steps.keyed(step, suffix), step.what
+    owner = owner or step.owner
     actions = [
         Action(
             at=due - policy.reminder_lead,
@@ -57,6 +68,7 @@ def ladder(deadline: str, due: datetime, owner: Party, policy: Policy, what: str
             deadline=deadline,
             owner=owner,
             reason=f"{what} is due {due.isoformat()}",
+            due_at=due,
         )
     ]
     delays = {
@@ -76,6 +88,7 @@ def ladder(deadline: str, due: datetime, owner: Party, policy: Policy, what: str
                 rung=rung,
                 owner=owner,
                 reason=f"{what} was due {due.isoformat()} ({owner.value} has not acted)",
+                due_at=due,
             )
         )
     return actions
@@ -184,30 +197,29 @@ class CaseView(Followed):
         opened = self.opened_at
         if not self.self_assessed and self.phase in BEFORE_MEETING:
             due = opened + policy.prep_window
-            actions += ladder("prep", due, Party.EMPLOYEE, policy, "the self-assessment")
+            actions += ladder(steps.PREP, due, policy)
         if self.phase in MEETING_REQUESTABLE:
             due = opened + policy.meeting_request_window
-            actions += ladder("meeting_request", due, Party.EMPLOYEE, policy, "the meeting request")
+            actions += ladder(steps.MEETING_REQUEST, due, policy)
         if self.phase is Phase.MEETING_REQUESTED and self.meeting_requested_at:
             due = self.meeting_requested_at + policy.meeting_response
-            key = f"meeting_response:{self.meeting_requests}"
-            actions += ladder(key, due, Party.MANAGER, policy, "an answer to the meeting request")
+            actions += ladder(steps.MEETING_RESPONSE, due, policy, self.meeting_requests)
         if self.phase in PLAN_EDITABLE and self.held_at:
             due = self.held_at + policy.plan_due
-            actions += ladder("plan_due", due, Party.EMPLOYEE, policy, "the development plan")
+            actions += ladder(steps.PLAN_DUE, due, policy)
         if self.phase is Phase.PLAN_SUBMITTED and self.submitted_at:
             due = self.submitted_at + policy.approval_sla
-            key = f"approval:{self.submitted_version}"
-            actions += ladder(key, due, Party.MANAGER, policy, "the plan approval")
+            actions += ladder(steps.APPROVAL, due, policy, self.submitted_version)
         if self.okr_planning_on and self.held_at is None and self.phase in BEFORE_MEETING:
             planning = datetime.combine(self.okr_planning_on, time(), tzinfo=opened.tzinfo)
             actions.append(
                 Action(
                     at=planning - policy.reminder_lead,
                     kind="remind",
-                    deadline="okr_planning",
+                    deadline=steps.keyed(steps.OKR_PLANNING),
                     owner=Party.EMPLOYEE,
                     reason=f"meet before OKR planning on {self.okr_planning_on.isoformat()}",
+                    due_at=planning,
                 )
             )
         actions += self._check_in_actions(policy)
@@ -272,7 +284,7 @@ class ItemView(Followed):
     def deadline(self) -> str:
         """The same key the domain uses, so a reschedule starts a new ladder."""
         assert self.due_at is not None
-        return f"action_item_due:{self.due_at.isoformat()}"
+        return steps.keyed(steps.ACTION_ITEM_DUE, self.due_at.isoformat())
 
     @property
     def finished(self) -> bool:
@@ -282,7 +294,7 @@ class ItemView(Followed):
         if not self.open or self.policy is None or self.due_at is None:
             return []
         due, deadline = self.due_at, self.deadline
-        actions = ladder(deadline, due, self.owner, self.policy, "the action item")
+        actions = ladder(steps.ACTION_ITEM_DUE, due, self.policy, due.isoformat(), self.owner)
         actions.append(
             Action(at=due, kind="overdue", deadline=deadline, reason="the action item is overdue")
         )

@@ -56,6 +56,7 @@ class CaseFollowUp(CaseStep):
     reason: str
     owner: Party | None = None
     rung: Rung | None = None
+    due_at: datetime | None = None
 
 
 class CheckInStep(CaseStep):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query
@@ -14,11 +14,13 @@ from api.deps import App, CurrentUser, Now, RosterDep, ServicesDep
 from api.problems import PROBLEM_RESPONSES
 from api.schemas.cases import CasePublic
 from api.schemas.roster import PersonPublic
-from domain import errors
+from domain import errors, steps
 from domain.application import CareerFlow
 from domain.case import Phase, case_id_for
 from domain.cycle import Cycle
+from domain.tasks import WHAT, Task
 from notifications.inbox import has_message, mark_read, messages_for, unread_count
+from projections.tasks import tasks_of
 
 router = APIRouter(prefix="/me", tags=["me"], responses=PROBLEM_RESPONSES)
 
@@ -96,6 +98,80 @@ def my_team(
             )
         )
     return members
+
+
+class TaskPublic(BaseModel):
+    task: Task
+    what: str = Field(description="the task in words")
+    role: str = Field(description="why it is yours: employee, manager, peer, owner, rung N")
+    case_id: UUID
+    action_item_id: UUID | None
+    title: str | None = Field(description="the action item's title")
+    employee_id: str = Field(description="whose case it is")
+    employee_name: str | None
+    cycle_id: UUID
+    due_at: datetime | None
+    late_by_seconds: int = Field(description="0 unless the due time has passed")
+    deadline: str | None
+    rung: int | None
+    link: str
+
+
+class TasksPage(BaseModel):
+    total: int
+    tasks: list[TaskPublic]
+
+
+def _what(row: Any) -> str:
+    task = Task(row.task)
+    if task is Task.ESCALATION:
+        step = steps.deadline_of(row.deadline or "")
+        work = f'the action item "{row.title}"' if row.title else (step.what if step else "work")
+        return f"{work} for {row.employee_name or row.employee_id} is late (escalated to you)"
+    if task is Task.FINISH_ACTION_ITEM:
+        return f'finish the action item "{row.title}"'
+    if task is Task.HOLD_CHECK_IN:
+        return f"hold check-in {row.number}"
+    return WHAT[task]
+
+
+@router.get("/tasks", summary="Everything you must do now, in every role, soonest due first")
+def my_tasks(
+    caller: CurrentUser,
+    services: ServicesDep,
+    now: Now,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> TasksPage:
+    """From the tasks read model (it may trail the latest step by the projector's lag)."""
+    with services.read_engine.connect() as conn:
+        total, rows = tasks_of(conn, caller.employee_id, limit, offset)
+    return TasksPage(
+        total=total,
+        tasks=[
+            TaskPublic(
+                task=row.task,
+                what=_what(row),
+                role=row.role,
+                case_id=row.case_id,
+                action_item_id=row.item_id,
+                title=row.title,
+                employee_id=row.employee_id,
+                employee_name=row.employee_name,
+                cycle_id=row.cycle_id,
+                due_at=row.due_at,
+                late_by_seconds=max(int((now - row.due_at).total_seconds()), 0)
+                if row.due_at
+                else 0,
+                deadline=row.deadline,
+                rung=row.rung,
+                link=f"/api/v1/action-items/{row.item_id}"
+                if row.item_id
+                else f"/api/v1/cases/{row.case_id}",
+            )
+            for row in rows
+        ],
+    )
 
 
 class InboxMessagePublic(BaseModel):

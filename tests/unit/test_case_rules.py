@@ -143,8 +143,8 @@ OUT_OF_ORDER: list[OutOfOrder] = [
         errors.MeetingNotPending,
     ),
     (
-        Phase.MEETING_SCHEDULED,
-        lambda c: c.decline_meeting(reason="busy", by=By(MGR, at(3))),
+        Phase.MEETING_HELD,
+        lambda c: c.decline_meeting(reason="busy", by=By(MGR, at(30))),
         errors.MeetingNotPending,
     ),
     (

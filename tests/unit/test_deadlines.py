@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
+from domain import steps
 from domain.values import Party, Policy, Rung
 from workflows.deadlines import CaseView, ItemView, ladder, next_wait
 from workflows.messages import LogEvent
@@ -33,15 +34,19 @@ def opened(policy: Policy | None = None, okr: str | None = None) -> CaseView:
 
 
 def test_a_ladder_reminds_before_and_escalates_after_each_delay() -> None:
-    actions = ladder("d", T, Party.EMPLOYEE, Policy(), "x")
+    actions = ladder(steps.PREP, T, Policy())
     assert [(a.kind, a.rung, a.at - T) for a in actions] == [
         ("remind", None, -2 * DAY),
         ("escalate", Rung.MANAGER, 2 * DAY),
         ("escalate", Rung.SKIP_LEVEL, 5 * DAY),
         ("escalate", Rung.HR_PARTNER, 10 * DAY),
     ]
-    manager_owned = ladder("d", T, Party.MANAGER, Policy(), "x")
+    assert {a.due_at for a in actions} == {T}
+    manager_owned = ladder(steps.APPROVAL, T, Policy(), 2)
     assert [a.rung for a in manager_owned] == [None, Rung.SKIP_LEVEL, Rung.HR_PARTNER]
+    assert {a.deadline for a in manager_owned} == {"approval:2"}
+    item_of_manager = ladder(steps.ACTION_ITEM_DUE, T, Policy(), "t", Party.MANAGER)
+    assert [a.rung for a in item_of_manager] == [None, Rung.SKIP_LEVEL, Rung.HR_PARTNER]
 
 
 def test_a_fresh_case_waits_for_prep_meeting_request_and_okr() -> None:

@@ -118,7 +118,9 @@ def test_an_accepted_meeting_and_a_reminder_reach_every_channel(
         app.execute(case_id, AcceptMeeting(), actor="bo", at=at(2))
         app.execute(
             case_id,
-            RemindCase(deadline="prep", owner=Party.EMPLOYEE, reason="self-assessment due"),
+            RemindCase(
+                deadline="prep", owner=Party.EMPLOYEE, reason="self-assessment due", due_at=at(14)
+            ),
             actor=SYSTEM_ACTOR,
             at=at(12),
         )
@@ -138,16 +140,14 @@ def test_an_accepted_meeting_and_a_reminder_reach_every_channel(
     assert vevent.decoded("dtstart") == meeting
     assert vevent.decoded("dtend") - vevent.decoded("dtstart") == timedelta(hours=1)
 
-    assert any("self-assessment due" in p["text"] for p in posts)
+    assert any("Time left: 2 days" in p["text"] for p in posts)
 
     def subjects(person: str) -> list[str]:
         messages = sorted(messages_for(inbox.engine, person), key=lambda m: m.event_id)
         return [m.subject for m in messages]
 
-    assert subjects("ann") == [
-        "Career conversation scheduled",
-        "Reminder",
-    ]
+    reminder = f"Reminder: the self-assessment for ann, due {at(14):%a %d %b %Y %H:%M} UTC"
+    assert subjects("ann") == ["Career conversation scheduled", reminder]
     assert subjects("bo") == [
         "ann asks for a career conversation",
         "Career conversation scheduled",
@@ -155,7 +155,7 @@ def test_an_accepted_meeting_and_a_reminder_reach_every_channel(
     files = sorted((tmp_path / "mail").glob("*.eml"))
     assert len(files) == 4
     parsed = email.message_from_bytes(files[-1].read_bytes())
-    assert parsed["Subject"] == "Reminder"
+    assert parsed["Subject"] == reminder
 
     # Re-delivering the same events (a restart) adds nothing to the inbox.
     notes = app.recorder.select_notifications(start=1, limit=1000)

@@ -1,0 +1,326 @@
+"""What each notified event tells whom: one composer per event class, in words people read.
+
+Every message names the people by the roster's names, writes times in the
+recipient's own time zone (to the minute), says which cycle it belongs to and
+links to what it is about. Reminders and escalations also say whose work it is,
+which step (or which action item), when it was due, how late it is and why the
+recipient is told (their own work, or their rung on the escalation ladder), so
+five escalations about five people read as five different messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import humanize
+
+from domain import steps
+from domain.action_item import ActionItem
+from domain.case import DevelopmentCase
+from domain.phases import Phase
+from domain.values import Party, Rung
+from notifications.channels import Contact, Notification, meeting_invitation
+
+C = DevelopmentCase
+
+RUNG_ROLE = {
+    Rung.MANAGER: "manager",
+    Rung.SKIP_LEVEL: "skip-level manager",
+    Rung.HR_PARTNER: "HR partner",
+}
+LADDER = "the manager, the skip-level manager, then HR"
+
+
+def duration(delta: timedelta) -> str:
+    """A lateness or a lead time as people say it: "2 days and 3 hours" (to the minute)."""
+    if delta < timedelta(minutes=1):
+        return "less than a minute"
+    rounded = timedelta(minutes=int(delta.total_seconds() // 60))
+    text: str = humanize.precisedelta(rounded, minimum_unit="minutes", format="%d")
+    return text
+
+
+@dataclass(frozen=True)
+class About:
+    """One event and what a message about it needs: the case as of the event, people, cycle."""
+
+    event: Any
+    position: int
+    link: str
+    case: DevelopmentCase
+    cycle_name: str
+    contact: Callable[[str], Contact]
+    item: ActionItem | None = None
+
+    @property
+    def employee(self) -> Contact:
+        return self.contact(self.case.employee_id)
+
+    @property
+    def manager(self) -> Contact:
+        return self.contact(self.case.manager_id)
+
+    def other_party(self, actor: str) -> str:
+        return self.case.manager_id if actor == self.case.employee_id else self.case.employee_id
+
+    def note(
+        self, recipient: str, subject: str, lines: list[str], *attachments: Any
+    ) -> Notification:
+        """A message with the footer every message carries: the cycle and the link."""
+        body = "\n".join([*lines, "", f"Cycle: {self.cycle_name}", f"Open: {self.link}"])
+        return Notification(self.position, recipient, subject, body, attachments, self.link)
+
+
+Composer = Callable[[About], list[Notification]]
+
+
+# --- reminders, escalations, overdue items -------------------------------------------------
+
+
+def _work(about: About) -> tuple[str, Contact, str]:
+    """(what, whose work, their role) for a reminder or an escalation."""
+    event, case = about.event, about.case
+    if about.item is not None:
+        owner = about.contact(about.item.owner_id)
+        return f'the action item "{about.item.title}"', owner, "the action item's owner"
+    step = steps.deadline_of(event.deadline)
+    what = step.what if step else event.reason
+    if step is not None and step.owner is Party.MANAGER:
+        return what, about.contact(case.manager_id), "the manager"
+    return what, about.employee, "the employee"
+
+
+def _due_lines(about: About, recipient: Contact, late: bool) -> list[str]:
+    due: datetime | None = about.event.due_at
+    if due is None:  # recorded before due times were kept
+        return [f"Due: {about.event.reason}"]
+    lines = [f"Due: {recipient.local(due)}"]
+    gap = about.event.timestamp - due
+    lines.append(f"Late by: {duration(gap)}" if late else f"Time left: {duration(-gap)}")
+    return lines
+
+
+def reminder(about: About) -> list[Notification]:
+    event = about.event
+    recipient = about.contact(event.recipient_id)
+    what, owner, role = _work(about)
+    due = f", due {recipient.local(event.due_at)}" if event.due_at else ""
+    subject = f"Reminder: {what} for {about.employee.name}{due}"
+    lines = [
+        f"Whose work: {owner.name} ({role})",
+        f"What: {what}",
+        f"Employee: {about.employee.name}",
+        *_due_lines(about, recipient, late=False),
+        "Why you: it is yours to do",
+    ]
+    return [about.note(event.recipient_id, subject, lines)]
+
+
+def escalation(about: About) -> list[Notification]:
+    event = about.event
+    recipient = about.contact(event.recipient_id)
+    what, owner, role = _work(about)
+    rung = Rung(event.rung)
+    late = f" is {duration(event.timestamp - event.due_at)} late" if event.due_at else " is late"
+    subject = f"Escalation (rung {int(rung)}): {what} for {about.employee.name}{late}"
+    lines = [
+        f"Whose work: {owner.name} ({role}) has not acted",
+        f"What: {what}",
+        f"Employee: {about.employee.name}",
+        *_due_lines(about, recipient, late=True),
+        f"Why you: you are {about.employee.name}'s {RUNG_ROLE[rung]}, rung {int(rung)} of 3 "
+        f"on the escalation ladder ({LADDER})",
+    ]
+    return [about.note(event.recipient_id, subject, lines)]
+
+
+def item_overdue(about: About) -> list[Notification]:
+    item = about.item
+    assert item is not None
+    owner = about.contact(item.owner_id)
+    lines = [
+        f'What: the action item "{item.title}"',
+        f"Employee: {about.employee.name}",
+        f"Was due: {owner.local(item.due_at)}",
+        "Why you: it is yours to finish",
+    ]
+    return [about.note(item.owner_id, f'Action item overdue: "{item.title}"', lines)]
+
+
+# --- the conversation --------------------------------------------------------------------
+
+
+def peer_asked(about: About) -> list[Notification]:
+    peer_id = about.event.peer_id
+    asker = about.contact(about.event.actor).name
+    subject = f"{asker} asks for your feedback for {about.employee.name}'s career conversation"
+    lines = [
+        f"{asker} asked you for peer feedback on {about.employee.name}.",
+        "Why you: you were named as a peer; answer (or ignore) it from the link below.",
+    ]
+    return [about.note(peer_id, subject, lines)]
+
+
+def meeting_requested(about: About) -> list[Notification]:
+    manager = about.manager
+    lines = [
+        f"Proposed for: {manager.local(about.event.proposed_for)}",
+        "Why you: you are the manager; accept, propose another time or decline.",
+    ]
+    subject = f"{about.employee.name} asks for a career conversation"
+    return [about.note(about.case.manager_id, subject, lines)]
+
+
+def _invite(about: About, method: str = "REQUEST") -> Any:
+    case = about.case
+    start = case.meeting_at
+    assert start is not None
+    return meeting_invitation(case.id, start, about.employee, about.manager, case.version, method)
+
+
+def meeting_scheduled(about: About) -> list[Notification]:
+    case, event = about.case, about.event
+    assert case.meeting_at is not None
+    moved = isinstance(event, C.MeetingRescheduled)
+    subject = "Career conversation moved" if moved else "Career conversation scheduled"
+    mover = about.contact(event.actor).name
+    notes = []
+    for person_id in (case.employee_id, case.manager_id):
+        person = about.contact(person_id)
+        lines = [f"When: {person.local(case.meeting_at)}", f"With: {about.employee.name} and "
+                 f"{about.manager.name}"]  # fmt: skip
+        if moved:
+            lines.append(f"Moved by {mover}: {event.reason}")
+        notes.append(about.note(person_id, subject, lines, _invite(about)))
+    return notes
+
+
+def meeting_declined(about: About, scheduled_at: datetime | None) -> list[Notification]:
+    """A declined request tells the employee; a called-off meeting cancels both invitations."""
+    case, event = about.case, about.event
+    lines = [f"Reason: {event.reason}", "The employee requests the meeting again."]
+    if scheduled_at is None:
+        return [about.note(case.employee_id, "Meeting request declined", lines)]
+    cancel = meeting_invitation(
+        case.id, scheduled_at, about.employee, about.manager, case.version, "CANCEL"
+    )
+    return [
+        about.note(p, "Career conversation called off", lines, cancel)
+        for p in (case.employee_id, case.manager_id)
+    ]
+
+
+def agenda_shared(about: About) -> list[Notification]:
+    event = about.event
+    sharer = about.contact(event.actor).name
+    topics = ", ".join(topic.value.replace("_", " ") for topic in event.agenda.topics)
+    lines = [f"Topics: {topics}", *([f"Notes: {event.agenda.notes}"] if event.agenda.notes else [])]
+    subject = f"{sharer} shared the agenda for your career conversation"
+    return [about.note(about.other_party(event.actor), subject, lines)]
+
+
+def recap_shared(about: About) -> list[Notification]:
+    event = about.event
+    sharer = about.contact(event.actor).name
+    lines = [f"Shared by {sharer}.", f"What was learned: {event.recap.learned}"]
+    return [about.note(event.sent_to, "Recap of your career conversation", lines)]
+
+
+# --- the plan and check-ins ----------------------------------------------------------------
+
+
+def plan_submitted(about: About) -> list[Notification]:
+    subject = f"{about.employee.name} submitted a development plan"
+    lines = [f"Version {about.event.version}", "Why you: you approve it or send it back."]
+    return [about.note(about.case.manager_id, subject, lines)]
+
+
+def readjustment_proposed(about: About) -> list[Notification]:
+    event = about.event
+    subject = f"{about.employee.name} proposes to readjust a goal"
+    lines = [event.goal.specific, f"Why: {event.reason}", "Approve it or send it back."]
+    return [about.note(about.case.manager_id, subject, lines)]
+
+
+def plan_changes_requested(about: About) -> list[Notification]:
+    lines = [f"{about.manager.name} asks for changes:", about.event.comments]
+    return [about.note(about.case.employee_id, "Changes requested to your plan", lines)]
+
+
+def plan_approved(about: About) -> list[Notification]:
+    lines = [f"{about.manager.name} approved version {about.event.version}."]
+    return [about.note(about.case.employee_id, "Your development plan is approved", lines)]
+
+
+def check_in_due(about: About) -> list[Notification]:
+    event, case = about.event, about.case
+    return [
+        about.note(
+            p,
+            f"Check-in {event.number} with {about.contact(about.other_party(p)).name} is due",
+            [f"Due: {about.contact(p).local(event.due_at)}", "Hold it together and record it."],
+        )
+        for p in (case.employee_id, case.manager_id)
+    ]
+
+
+def check_in_missed(about: About) -> list[Notification]:
+    event, case = about.event, about.case
+    lines = [f"Check-in {event.number} was not held within the grace period."]
+    return [
+        about.note(p, f"Check-in {event.number} missed", lines)
+        for p in (case.employee_id, case.manager_id)
+    ]
+
+
+def case_closed(about: About, scheduled_at: datetime | None) -> list[Notification]:
+    """Closing a case with a meeting still ahead cancels the invitation."""
+    if scheduled_at is None:
+        return []
+    case = about.case
+    cancel = meeting_invitation(
+        case.id, scheduled_at, about.employee, about.manager, case.version, "CANCEL"
+    )
+    lines = ["The case was closed before the meeting was held."]
+    return [
+        about.note(p, "Career conversation cancelled", lines, cancel)
+        for p in (case.employee_id, case.manager_id)
+    ]
+
+
+COMPOSERS: dict[type, Composer] = {
+    C.ReminderSent: reminder,
+    ActionItem.ReminderSent: reminder,
+    C.Escalated: escalation,
+    ActionItem.Escalated: escalation,
+    ActionItem.ActionItemOverdue: item_overdue,
+    C.PeerFeedbackRequested: peer_asked,
+    C.MeetingRequested: meeting_requested,
+    C.MeetingAccepted: meeting_scheduled,
+    C.MeetingRescheduled: meeting_scheduled,
+    C.AgendaShared: agenda_shared,
+    C.RecapShared: recap_shared,
+    C.PlanSubmitted: plan_submitted,
+    C.ReadjustmentProposed: readjustment_proposed,
+    C.PlanChangesRequested: plan_changes_requested,
+    C.PlanApproved: plan_approved,
+    C.CheckInDue: check_in_due,
+    C.CheckInMissed: check_in_missed,
+}
+"""Events whose message depends on the event and the case after it alone."""
+
+CANCELLING: dict[type, Callable[[About, datetime | None], list[Notification]]] = {
+    C.MeetingDeclined: meeting_declined,
+    C.CaseClosed: case_closed,
+}
+"""Events whose message also depends on the meeting that was scheduled just before them."""
+
+
+def scheduled_before(before: DevelopmentCase) -> datetime | None:
+    """The meeting an invitation went out for, if the case had one ahead of it."""
+    if before.phase is Phase.MEETING_SCHEDULED and before.meeting_at is not None:
+        return before.meeting_at
+    return None
