@@ -41,7 +41,7 @@ _with_roster = case_status.outerjoin(
 )
 
 
-def _in_scope(column: ColumnElement[str], scope: Scope) -> ColumnElement[bool]:
+def in_scope(column: ColumnElement[str], scope: Scope) -> ColumnElement[bool]:
     """One array parameter however large the scope (``IN`` would send one per employee,
     and PostgreSQL takes at most 65,535 parameters a statement)."""
     if scope is None:
@@ -58,7 +58,7 @@ def funnel(conn: Connection, cycle_id: UUID, scope: Scope) -> list[Row]:
     query = (
         select(department, case_status.c.phase, func.count().label("cases"))
         .select_from(_with_roster)
-        .where(case_status.c.cycle_id == cycle_id, _in_scope(case_status.c.employee_id, scope))
+        .where(case_status.c.cycle_id == cycle_id, in_scope(case_status.c.employee_id, scope))
         .group_by(department, case_status.c.phase)
         .order_by(department, case_status.c.phase)
     )
@@ -82,7 +82,7 @@ def overdue_action_items(
     filters = [
         action_items.c.status == "open",
         action_items.c.overdue_since.is_not(None),
-        _in_scope(action_items.c.employee_id, scope),
+        in_scope(action_items.c.employee_id, scope),
     ]
     if cycle_id is not None:
         filters.append(action_items.c.cycle_id == cycle_id)
@@ -138,7 +138,7 @@ def on_time(conn: Connection, cycle_id: UUID, scope: Scope) -> list[Row]:
             func.coalesce(func.sum(c.check_ins_missed), 0).label("check_ins_missed"),
         )
         .select_from(_with_roster)
-        .where(c.cycle_id == cycle_id, _in_scope(c.employee_id, scope))
+        .where(c.cycle_id == cycle_id, in_scope(c.employee_id, scope))
         .group_by(department)
         .order_by(department)
     )
@@ -182,7 +182,7 @@ def managers(conn: Connection, cycle_id: UUID, scope: Scope) -> list[Row]:
             func.coalesce(func.sum(c.check_ins_missed), 0).label("check_ins_missed"),
         )
         .select_from(case_status.outerjoin(manager, manager.c.employee_id == c.manager_id))
-        .where(c.cycle_id == cycle_id, _in_scope(c.employee_id, scope))
+        .where(c.cycle_id == cycle_id, in_scope(c.employee_id, scope))
         .group_by(c.manager_id)
         .order_by(c.manager_id)
     )
@@ -205,7 +205,7 @@ def commitments(
 ) -> list[Row]:
     """The commitment ledger, oldest first (optionally of one employee, or one cycle)."""
     t = commitment_ledger.c
-    filters = [_in_scope(t.employee_id, scope)]
+    filters = [in_scope(t.employee_id, scope)]
     if employee_id is not None:
         filters.append(t.employee_id == employee_id)
     if cycle_id is not None:

@@ -27,8 +27,9 @@ from api.deps import CurrentUser, RosterDep, Services, ServicesDep
 from api.limits import spreadsheet_safe
 from api.problems import PROBLEM_RESPONSES
 from domain import errors
+from domain.phases import Phase
 from domain.roster import Roster
-from projections import reports
+from projections import case_list, reports
 from projections.reports import Scope
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=PROBLEM_RESPONSES)
@@ -137,6 +138,52 @@ def _cycle_report(name: str, build: CycleReport, summary: str) -> None:
 
 for _name, _build, _summary in CYCLE_REPORTS:
     _cycle_report(_name, _build, _summary)
+
+
+@router.get(
+    "/cycles/{cycle_id}/cases",
+    summary="Every case of a cycle: people, phase, next deadline, lateness (filter, sort, page)",
+    responses=REPORT_RESPONSES,
+)
+def cycle_cases(
+    cycle_id: UUID,
+    report: ReportDep,
+    phase: Phase | None = None,
+    department: Annotated[str | None, Query(max_length=200)] = None,
+    manager_id: Annotated[str | None, Query(max_length=128)] = None,
+    late_only: Annotated[
+        bool, Query(description="only cases whose next deadline has passed")
+    ] = False,
+    sort: Annotated[case_list.Sort, Query(description="a column; a leading - sorts descending")] = (
+        "next_due_at"
+    ),
+    limit: Annotated[int, Query(ge=1, le=100_000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> Response:
+    """One page (``limit``, ``offset``); ``X-Total-Count`` says how many cases match."""
+    now = report.services.clock()
+    found: dict[str, int] = {}
+
+    def build(conn: Connection) -> list[dict[str, Any]]:
+        total, rows = case_list.cases(
+            conn,
+            cycle_id,
+            report.scope,
+            now,
+            phase=None if phase is None else phase.value,
+            department_name=department,
+            manager_id=manager_id,
+            late_only=late_only,
+            sort=sort,
+            limit=limit,
+            offset=offset,
+        )
+        found["total"] = total
+        return rows
+
+    response = report.render("cases", build)
+    response.headers["X-Total-Count"] = str(found["total"])
+    return response
 
 
 @router.get(
