@@ -117,10 +117,11 @@ def relay() -> None:
 
 @app.command()
 def notifier() -> None:
-    """Follow the event log and notify people (inbox, e-mail, webhook)."""
+    """Follow the event log and notify people (inbox, e-mail, webhook; digests via Temporal)."""
     from careerflow.services import run_process, serve_notifier
 
-    asyncio.run(run_process(Settings(), None, serve_notifier))
+    settings = Settings()
+    asyncio.run(run_process(settings, _temporal_address(settings), serve_notifier))
 
 
 @app.command()

@@ -9,6 +9,7 @@ import signal
 import threading
 from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import Any
 
 from temporalio.client import Client
@@ -22,13 +23,16 @@ from notifications.channels import (
     SmtpChannel,
     WebhookChannel,
 )
+from notifications.digest import DigestSender
 from notifications.directory import RosterDirectory
 from notifications.inbox import InboxChannel
-from notifications.notifier import Notifier
+from notifications.notifier import Notifier, ScheduleDigest
 from projections.catalog import read_models
 from projections.database import engine_for
 from projections.runner import ProjectionRunner, ReadModel
 from workflows.client import connect
+from workflows.digest_workflow import DigestActivities, schedule_digest
+from workflows.messages import DigestEntry
 from workflows.relay import Relay
 from workflows.worker import build_worker
 
@@ -49,7 +53,13 @@ async def serve_worker(
 ) -> None:
     assert client is not None, "the worker needs Temporal"
     with ThreadPoolExecutor(max_workers=16, thread_name_prefix="activity") as executor:
-        worker = build_worker(client, app, settings.task_queue, executor)
+        url = database_url(settings)
+        sender = DigestSender(
+            engine_for(url, settings.db_schema),
+            notification_channels(settings, url),
+            RosterDirectory(app, settings.mail_domain),
+        )
+        worker = build_worker(client, app, settings.task_queue, executor, DigestActivities(sender))
         async with worker:
             await stop.wait()
 
@@ -76,10 +86,21 @@ def notification_channels(settings: Settings, url: str) -> list[Channel]:
 async def serve_notifier(
     app: CareerFlow, client: Client | None, settings: Settings, stop: asyncio.Event
 ) -> None:
+    schedule: ScheduleDigest | None = None
+    if client is not None:
+        loop, queue = asyncio.get_running_loop(), settings.task_queue
+
+        def schedule(recipient_id: str, event_id: int, send_at: datetime) -> None:
+            entry = DigestEntry(event_id=event_id, send_at=send_at)
+            asyncio.run_coroutine_threadsafe(
+                schedule_digest(client, queue, recipient_id, entry), loop
+            ).result(timeout=30)
+
     notifier = Notifier(
         app,
         notification_channels(settings, database_url(settings)),
         RosterDirectory(app, settings.mail_domain),
+        schedule,
     )
     stopping = threading.Event()
     thread = asyncio.create_task(asyncio.to_thread(notifier.run, stopping))

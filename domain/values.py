@@ -127,6 +127,14 @@ class Policy(ValueObject):
     checkin_grace: Duration = Field(timedelta(days=7), description="after a check-in is due")
     reminder_lead: Duration = Field(timedelta(days=2), description="reminder before a deadline")
     escalation: EscalationLadder = EscalationLadder()
+    escalation_digest_hour: int | None = Field(
+        8,
+        ge=0,
+        le=23,
+        description="escalations reach their managers and HR as one digest a day at this hour "
+        "of the recipient's own time zone (the inbox still shows each at once); "
+        "null: each escalation is sent at once",
+    )
 
 
 # --- people --------------------------------------------------------------------

@@ -44,6 +44,8 @@ class Notification:
     attachments: Sequence[Attachment] = field(default_factory=tuple)
     link: str | None = None
     """Where the message's subject lives (the case, or the action item)."""
+    digest_at: datetime | None = None
+    """Set for an escalation its policy gathers into a daily digest: the digest's time."""
 
     @property
     def key(self) -> UUID:

@@ -11,7 +11,7 @@ five escalations about five people read as five different messages.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,6 +23,7 @@ from domain.case import DevelopmentCase
 from domain.phases import Phase
 from domain.values import Party, Rung
 from notifications.channels import Contact, Notification, meeting_invitation
+from notifications.digest import next_digest_time
 
 C = DevelopmentCase
 
@@ -134,7 +135,12 @@ def escalation(about: About) -> list[Notification]:
         f"Why you: you are {about.employee.name}'s {RUNG_ROLE[rung]}, rung {int(rung)} of 3 "
         f"on the escalation ladder ({LADDER})",
     ]
-    return [about.note(event.recipient_id, subject, lines)]
+    note = about.note(event.recipient_id, subject, lines)
+    hour = about.case.policy.escalation_digest_hour
+    if hour is None:
+        return [note]
+    digest_at = next_digest_time(event.timestamp, hour, recipient.timezone)
+    return [replace(note, digest_at=digest_at)]
 
 
 def item_overdue(about: About) -> list[Notification]:

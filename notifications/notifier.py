@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -36,11 +37,23 @@ def link_to(event: Any) -> str:
     return template.format(id=event.originator_id)
 
 
+ScheduleDigest = Callable[[str, int, datetime], None]
+"""(recipient, event id, digest time): add an escalation to the recipient's next digest."""
+
+
 class Notifier:
-    def __init__(self, app: CareerFlow, channels: Sequence[Channel], directory: Directory) -> None:
+    def __init__(
+        self,
+        app: CareerFlow,
+        channels: Sequence[Channel],
+        directory: Directory,
+        schedule_digest: ScheduleDigest | None = None,
+    ) -> None:
         self.app = app
         self.channels = list(channels)
         self.directory = directory
+        self.schedule_digest = schedule_digest
+        """Without it (no Temporal), escalations are sent at once on every channel."""
         self._cycle_names: dict[UUID, str] = {}
 
     def notifications(self, delivery: Delivery) -> list[Notification]:
@@ -87,12 +100,19 @@ class Notifier:
         return self._cycle_names[cycle_id]
 
     def send(self, notification: Notification) -> None:
+        """Every channel; an escalation for a digest goes to the inbox now, the rest later."""
         contact = self.directory.contact(notification.recipient_id)
-        for channel in self.channels:
+        channels = self.channels
+        digest_at = notification.digest_at
+        if digest_at is not None and self.schedule_digest is not None:
+            channels = [c for c in channels if c.name == "inbox"]
+        for channel in channels:
             try:
                 channel.send(notification, contact)
             except Exception:
                 log.exception("%s could not deliver %s", channel.name, notification.key)
+        if digest_at is not None and self.schedule_digest is not None:
+            self.schedule_digest(notification.recipient_id, notification.event_id, digest_at)
 
     def handle(self, batch: Sequence[Delivery]) -> int:
         sent = 0

@@ -81,3 +81,21 @@ class ItemSummary(Message):
     item_id: UUID
     status: str
     actions_taken: int
+
+
+class DigestEntry(Message):
+    """One escalation a digest will hold (its event id), and the digest's time."""
+
+    event_id: int
+    send_at: datetime
+
+
+class DigestStart(Message):
+    recipient_id: str
+    pending: list[DigestEntry] = Field(default_factory=list)
+    sent: list[int] = Field(default_factory=list)
+
+
+class DigestSend(Message):
+    recipient_id: str
+    event_ids: list[int]

@@ -12,18 +12,29 @@ from workflows.action_item_workflow import ActionItemWorkflow
 from workflows.activities import CareerActivities
 from workflows.case_workflow import CaseWorkflow
 from workflows.cycle_workflow import CycleWorkflow
+from workflows.digest_workflow import DigestActivities, DigestWorkflow
 
-WORKFLOWS = [CaseWorkflow, ActionItemWorkflow, CycleWorkflow]
+WORKFLOWS = [CaseWorkflow, ActionItemWorkflow, CycleWorkflow, DigestWorkflow]
 
 
 def build_worker(
-    client: Client, app: CareerFlow, task_queue: str, executor: ThreadPoolExecutor
+    client: Client,
+    app: CareerFlow,
+    task_queue: str,
+    executor: ThreadPoolExecutor,
+    digests: DigestActivities | None = None,
 ) -> Worker:
-    """A worker for every workflow, its activities running on ``executor``'s threads."""
+    """A worker for every workflow, its activities running on ``executor``'s threads.
+
+    ``digests`` sends the daily digests (it needs the notification channels).
+    """
+    activities = CareerActivities(app).all()
+    if digests is not None:
+        activities.append(digests.send_digest)
     return Worker(
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
-        activities=CareerActivities(app).all(),
+        activities=activities,
         activity_executor=executor,
     )
