@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.workflow_bench
 	$(BIN)/python -m bench.http_bench
 	$(BIN)/python -m bench.projection_bench
+	$(BIN)/python -m bench.read_bench
 
 clean:
 	rm -rf $(VENV) .careerflow .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,6 +1,7 @@
 """HR's case list: every case of a cycle with its people, phase, next deadline and lateness.
 
-Plain SQL over three read models (case status, tasks' next deadline, the roster),
+Plain SQL over the tasks read model's ``task_cases`` (one row per case, indexed by
+cycle and next deadline, phase or manager) and the roster's names and departments;
 filtered, sorted by an allow-listed column and paged in the database.
 """
 
@@ -12,7 +13,6 @@ from uuid import UUID
 
 from sqlalchemy import Connection, and_, extract, func, literal, select
 
-from projections.case_status import case_status
 from projections.reports import NO_DEPARTMENT, Row, Scope, in_scope
 from projections.roster_people import roster_people
 from projections.tasks import task_cases
@@ -27,11 +27,11 @@ manager = roster_people.alias("manager")
 department = func.coalesce(employee.c.department, literal(NO_DEPARTMENT))
 SORT_COLUMNS: dict[str, Any] = {
     "next_due_at": task_cases.c.next_due_at,
-    "employee": func.coalesce(employee.c.name, case_status.c.employee_id),
-    "manager": func.coalesce(manager.c.name, case_status.c.manager_id),
+    "employee": func.coalesce(employee.c.name, task_cases.c.employee_id),
+    "manager": func.coalesce(manager.c.name, task_cases.c.manager_id),
     "department": department,
-    "phase": case_status.c.phase,
-    "opened_at": case_status.c.opened_at,
+    "phase": task_cases.c.phase,
+    "opened_at": task_cases.c.opened_at,
 }
 
 
@@ -50,7 +50,7 @@ def cases(
     offset: int = 0,
 ) -> tuple[int, list[Row]]:
     """(how many match, one page of them)."""
-    c = case_status.c
+    c = task_cases.c
     filters = [c.cycle_id == cycle_id, in_scope(c.employee_id, scope)]
     if phase is not None:
         filters.append(c.phase == phase)
@@ -59,17 +59,15 @@ def cases(
     if manager_id is not None:
         filters.append(c.manager_id == manager_id)
     if late_only:
-        filters.append(task_cases.c.next_due_at < now)
-    joined = (
-        case_status.outerjoin(task_cases, task_cases.c.case_id == c.case_id)
-        .outerjoin(employee, employee.c.employee_id == c.employee_id)
-        .outerjoin(manager, manager.c.employee_id == c.manager_id)
+        filters.append(c.next_due_at < now)
+    joined = task_cases.outerjoin(employee, employee.c.employee_id == c.employee_id).outerjoin(
+        manager, manager.c.employee_id == c.manager_id
     )
     where = and_(*filters)
     total = conn.execute(select(func.count()).select_from(joined).where(where)).scalar_one()
     column = SORT_COLUMNS[sort.removeprefix("-")]
     order = column.desc().nulls_last() if sort.startswith("-") else column.asc().nulls_last()
-    late = func.greatest(extract("epoch", literal(now) - task_cases.c.next_due_at), 0)
+    late = func.greatest(extract("epoch", literal(now) - c.next_due_at), 0)
     query = (
         select(
             c.case_id,
@@ -79,8 +77,8 @@ def cases(
             manager.c.name.label("manager_name"),
             department.label("department"),
             c.phase,
-            task_cases.c.next_step,
-            task_cases.c.next_due_at,
+            c.next_step,
+            c.next_due_at,
             late.label("late_by_seconds"),
             c.opened_at,
         )

@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, insert
 
 from domain.action_item import ActionItem
 from domain.case import DevelopmentCase
@@ -35,10 +35,16 @@ def define_tables(metadata: sa.MetaData, suffix: str) -> dict[str, sa.Table]:
         metadata,
         sa.Column("case_id", sa.Uuid, primary_key=True),
         sa.Column("cycle_id", sa.Uuid, nullable=False),
+        sa.Column("employee_id", sa.Text, nullable=False, index=True),
+        sa.Column("manager_id", sa.Text, nullable=False),
+        sa.Column("phase", sa.Text, nullable=False),
+        sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("progress", JSONB, nullable=False),
         sa.Column("next_step", sa.Text),
         sa.Column("next_due_at", sa.DateTime(timezone=True)),
-        sa.Index(f"task_cases{suffix}_next", "cycle_id", "next_due_at"),
+        sa.Index(f"task_cases{suffix}_next", "cycle_id", "next_due_at", "case_id"),
+        sa.Index(f"task_cases{suffix}_phase", "cycle_id", "phase"),
+        sa.Index(f"task_cases{suffix}_manager", "cycle_id", "manager_id"),
     )
     tasks = sa.Table(
         "tasks" + suffix,
@@ -87,13 +93,16 @@ def _row(
     }
 
 
-def _next(progress: CaseProgress) -> dict[str, Any]:
-    """The earliest due step (what the case list sorts and filters by)."""
+def _summary(progress: CaseProgress) -> dict[str, Any]:
+    """What HR's case list shows, sorts and filters by: people, phase, the earliest due step."""
     due = sorted(
         (t for t in progress.open_tasks() if t.due_at is not None), key=lambda t: t.due_at or 0
     )
     first = due[0] if due else None
     return {
+        "manager_id": progress.manager_id,
+        "phase": progress.phase.value,
+        "progress": progress.model_dump(mode="json"),
         "next_step": first.task.value if first else None,
         "next_due_at": first.due_at if first else None,
     }
@@ -134,8 +143,9 @@ class Tasks(ReadModel):
                 {
                     "case_id": event.originator_id,
                     "cycle_id": event.cycle_id,
-                    "progress": progress.model_dump(mode="json"),
-                    **_next(progress),
+                    "employee_id": progress.employee_id,
+                    "opened_at": progress.opened_at,
+                    **_summary(progress),
                 }
             )
             tasks += _case_rows(event.originator_id, event.cycle_id, progress)
@@ -171,7 +181,7 @@ class Tasks(ReadModel):
         conn.execute(
             sa.update(self.cases)
             .where(self.cases.c.case_id == case_id)
-            .values(progress=progress.model_dump(mode="json"), **_next(progress))
+            .values(**_summary(progress))
         )
         tasks = self.tasks
         of_case = sa.and_(tasks.c.case_id == case_id, tasks.c.item_id.is_(None))
@@ -277,18 +287,29 @@ tasks = views["tasks"]
 def tasks_of(conn: sa.Connection, person_id: str, limit: int, offset: int) -> tuple[int, list[Any]]:
     """(how many, one page) of a person's open tasks: soonest due first, undated last.
 
-    Each row carries the concerned employee's name (from the roster read model).
+    Each row carries the concerned employee's name (from the roster read model, looked
+    up by id for the page's few employees rather than joined).
     """
     mine = tasks.c.person_id == person_id
     total = conn.execute(sa.select(sa.func.count()).select_from(tasks).where(mine)).scalar_one()
     query = (
-        sa.select(tasks, roster_people.c.name.label("employee_name"))
-        .select_from(
-            tasks.outerjoin(roster_people, roster_people.c.employee_id == tasks.c.employee_id)
-        )
+        sa.select(tasks)
         .where(mine)
         .order_by(tasks.c.due_at.asc().nulls_last(), tasks.c.task_id)
         .limit(limit)
         .offset(offset)
     )
-    return int(total), list(conn.execute(query))
+    rows = [dict(row._mapping) for row in conn.execute(query)]
+    names = names_of(conn, {row["employee_id"] for row in rows})
+    return int(total), [{**row, "employee_name": names.get(row["employee_id"])} for row in rows]
+
+
+def names_of(conn: sa.Connection, employee_ids: set[str]) -> dict[str, str]:
+    if not employee_ids:
+        return {}
+    people = roster_people.c
+    query = sa.select(people.employee_id, people.name).where(
+        people.employee_id
+        == sa.any_(sa.bindparam("ids", sorted(employee_ids), type_=ARRAY(sa.Text)))
+    )
+    return {row.employee_id: row.name for row in conn.execute(query)}

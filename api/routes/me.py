@@ -122,17 +122,39 @@ class TasksPage(BaseModel):
     tasks: list[TaskPublic]
 
 
-def _what(row: Any) -> str:
-    task = Task(row.task)
+def _what(row: dict[str, Any]) -> str:
+    task = Task(row["task"])
     if task is Task.ESCALATION:
-        step = steps.deadline_of(row.deadline or "")
-        work = f'the action item "{row.title}"' if row.title else (step.what if step else "work")
-        return f"{work} for {row.employee_name or row.employee_id} is late (escalated to you)"
+        step = steps.deadline_of(row["deadline"] or "")
+        title = row["title"]
+        work = f'the action item "{title}"' if title else (step.what if step else "work")
+        whose = row["employee_name"] or row["employee_id"]
+        return f"{work} for {whose} is late (escalated to you)"
     if task is Task.FINISH_ACTION_ITEM:
-        return f'finish the action item "{row.title}"'
+        return f'finish the action item "{row["title"]}"'
     if task is Task.HOLD_CHECK_IN:
-        return f"hold check-in {row.number}"
+        return f"hold check-in {row['number']}"
     return WHAT[task]
+
+
+def _task(row: dict[str, Any], now: datetime) -> TaskPublic:
+    due, item = row["due_at"], row["item_id"]
+    return TaskPublic(
+        task=row["task"],
+        what=_what(row),
+        role=row["role"],
+        case_id=row["case_id"],
+        action_item_id=item,
+        title=row["title"],
+        employee_id=row["employee_id"],
+        employee_name=row["employee_name"],
+        cycle_id=row["cycle_id"],
+        due_at=due,
+        late_by_seconds=max(int((now - due).total_seconds()), 0) if due else 0,
+        deadline=row["deadline"],
+        rung=row["rung"],
+        link=f"/api/v1/action-items/{item}" if item else f"/api/v1/cases/{row['case_id']}",
+    )
 
 
 @router.get("/tasks", summary="Everything you must do now, in every role, soonest due first")
@@ -146,32 +168,7 @@ def my_tasks(
     """From the tasks read model (it may trail the latest step by the projector's lag)."""
     with services.read_engine.connect() as conn:
         total, rows = tasks_of(conn, caller.employee_id, limit, offset)
-    return TasksPage(
-        total=total,
-        tasks=[
-            TaskPublic(
-                task=row.task,
-                what=_what(row),
-                role=row.role,
-                case_id=row.case_id,
-                action_item_id=row.item_id,
-                title=row.title,
-                employee_id=row.employee_id,
-                employee_name=row.employee_name,
-                cycle_id=row.cycle_id,
-                due_at=row.due_at,
-                late_by_seconds=max(int((now - row.due_at).total_seconds()), 0)
-                if row.due_at
-                else 0,
-                deadline=row.deadline,
-                rung=row.rung,
-                link=f"/api/v1/action-items/{row.item_id}"
-                if row.item_id
-                else f"/api/v1/cases/{row.case_id}",
-            )
-            for row in rows
-        ],
-    )
+    return TasksPage(total=total, tasks=[_task(row, now) for row in rows])
 
 
 class InboxMessagePublic(BaseModel):

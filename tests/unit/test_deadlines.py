@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
+import pytest
+
 from domain import steps
 from domain.values import Party, Policy, Rung
 from workflows.deadlines import CaseView, ItemView, ladder, next_wait
@@ -133,3 +135,22 @@ def test_an_ad_hoc_check_in_takes_the_next_number_in_the_deadline_engine() -> No
     assert view.check_ins[1].held
     due = [a for a in view.pending() if a.kind == "check_in_due"]
     assert [a.number for a in due] == [2]
+
+
+@pytest.mark.parametrize(
+    ("step", "owner"),
+    [(s, s.owner) for s in steps.DEADLINES.values() if s is not steps.ACTION_ITEM_DUE]
+    + [(steps.ACTION_ITEM_DUE, Party.EMPLOYEE), (steps.ACTION_ITEM_DUE, Party.MANAGER)],
+    ids=lambda v: v.name if isinstance(v, steps.Deadline) else str(v.value),
+)
+def test_every_deadline_kind_and_owner_climbs_the_right_ladder(
+    step: steps.Deadline, owner: Party
+) -> None:
+    """Work the employee owns escalates to the manager first; work the manager owns
+    starts at the skip-level (the manager is not told about their own lateness)."""
+    actions = ladder(step, T, Policy(), "x", owner)
+    rungs = [a.rung for a in actions if a.kind == "escalate"]
+    expected = list(Rung) if owner is Party.EMPLOYEE else [Rung.SKIP_LEVEL, Rung.HR_PARTNER]
+    assert rungs == expected
+    assert {a.owner for a in actions} == {owner}
+    assert all(a.deadline == f"{step.name}:x" for a in actions)
