@@ -23,7 +23,7 @@ from eventlog.follower import Delivery, LogFollower, TrackingStore
 from eventlog.set_aside import SetAside, handle_guarded, retry_requested
 from eventlog.topics import NOTIFIED_TOPICS
 from notifications import messages
-from notifications.channels import Channel, Directory, Notification
+from notifications.channels import Channel, Contact, Directory, Notification
 
 log = logging.getLogger(__name__)
 
@@ -100,19 +100,35 @@ class Notifier:
         return self._cycle_names[cycle_id]
 
     def send(self, notification: Notification) -> None:
-        """Every channel; an escalation for a digest goes to the inbox now, the rest later."""
+        """Every channel; an escalation for a digest goes to the inbox now, the rest later.
+
+        If the digest cannot be scheduled (Temporal out of reach), the escalation goes
+        out at once on every channel: late news in two messages beats none.
+        """
         contact = self.directory.contact(notification.recipient_id)
-        channels = self.channels
-        digest_at = notification.digest_at
-        if digest_at is not None and self.schedule_digest is not None:
-            channels = [c for c in channels if c.name == "inbox"]
+        now, later = list(self.channels), []
+        if notification.digest_at is not None and self.schedule_digest is not None:
+            now = [c for c in self.channels if c.name == "inbox"]
+            later = [c for c in self.channels if c.name != "inbox"]
+        self._deliver(notification, contact, now)
+        if not later or self.schedule_digest is None or notification.digest_at is None:
+            return
+        try:
+            self.schedule_digest(
+                notification.recipient_id, notification.event_id, notification.digest_at
+            )
+        except Exception as exc:
+            log.warning("no digest for %s (%s): sending at once", notification.key, exc)
+            self._deliver(notification, contact, later)
+
+    def _deliver(
+        self, notification: Notification, contact: Contact, channels: list[Channel]
+    ) -> None:
         for channel in channels:
             try:
                 channel.send(notification, contact)
             except Exception:
                 log.exception("%s could not deliver %s", channel.name, notification.key)
-        if digest_at is not None and self.schedule_digest is not None:
-            self.schedule_digest(notification.recipient_id, notification.event_id, digest_at)
 
     def handle(self, batch: Sequence[Delivery]) -> int:
         sent = 0

@@ -142,3 +142,26 @@ def test_the_digest_hour_is_the_recipients_own_and_a_policy_may_turn_digests_off
     notifier.handle(read_after(app, 0, 10_000))
     assert scheduled == []
     assert len(subjects(outbox, "grace")) == 1  # sent at once
+
+
+def test_an_escalation_whose_digest_cannot_be_scheduled_goes_out_at_once(
+    fresh_app: CareerFlow, tmp_path: Path
+) -> None:
+    app, start = fresh_app, datetime.fromisoformat("2026-03-02T09:00:00+00:00")
+    app.import_roster(validate_roster(parse_csv(DEMO_ROSTER_CSV)), source="t", actor="hr",
+                      at=start)  # fmt: skip
+    ada = app.get_roster().participants("ada")
+    assert ada is not None
+    cycle_id = open_cycle_with(app, [ada], start=start, closes=start + timedelta(days=300))
+    command = EscalateCase(deadline="prep", rung=Rung.MANAGER, reason="r", due_at=start)
+    app.execute(app.case_for(cycle_id, "ada").id, command, actor=SYSTEM_ACTOR,
+                at=start + timedelta(days=2))  # fmt: skip
+
+    def temporal_down(recipient_id: str, event_id: int, send_at: datetime) -> None:
+        raise ConnectionError("Temporal is out of reach")
+
+    outbox = tmp_path / "outbox"
+    notifier = Notifier(app, [EmlFileChannel(outbox)], RosterDirectory(app), temporal_down)
+    notifier.handle(read_after(app, 0, 10_000))
+    (sent,) = subjects(outbox, "grace")
+    assert sent.startswith("Escalation (rung 1): the self-assessment for Ada Lovelace")
