@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import email
+import email.policy
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -38,7 +39,7 @@ REPORTS = ("ada", "linus", "alan")  # Grace's, in the demo company; Grace is in 
 
 def subjects(outbox: Path, person: str) -> list[str]:
     return [
-        str(email.message_from_bytes(f.read_bytes())["Subject"])
+        str(email.message_from_bytes(f.read_bytes(), policy=email.policy.default)["Subject"])
         for f in sorted(outbox.glob(f"*-{person}.eml"))
     ]
 
