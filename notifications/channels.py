@@ -8,6 +8,7 @@ in the embedded default), and Slack-compatible webhooks. An accepted meeting's e
 
 from __future__ import annotations
 
+import email.policy
 import smtplib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -121,8 +122,13 @@ def meeting_invitation(
     return Attachment("invite.ics", "text/calendar", calendar.to_ical())
 
 
+MAIL_POLICY = email.policy.default.clone(max_line_length=998)
+"""RFC 5322's hard limit: a long subject stays on its line instead of being folded
+after ``Subject:`` (which many readers show with a leading blank)."""
+
+
 def email_message(notification: Notification, contact: Contact, sender: str) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = sender
     message["To"] = f"{contact.name} <{contact.email}>"
     message["Subject"] = notification.subject
