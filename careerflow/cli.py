@@ -210,7 +210,8 @@ def dev() -> None:
             f"Temporal        {temporal.address} (namespace {settings.temporal_namespace})"
         )
         console.print(f"PostgreSQL      {url}")
-        console.print(f"e-mail outbox   {settings.in_data_dir(DataFiles.OUTBOX)}")
+        outbox = settings.in_data_dir(DataFiles.OUTBOX)
+        console.print(f"e-mail outbox   {outbox} (one .eml file per message; SMTP when set)")
         if cycle is None:
             console.print("demo data       not seeded: this store already holds a roster or cycles")
         else:

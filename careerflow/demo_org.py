@@ -7,11 +7,12 @@ cycle has a fixed id (created on the first run, opened for everyone with a manag
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from uuid import uuid5
+from uuid import UUID, uuid5
 
 from api.roster_files import parse_csv
 from careerflow.demo import DEMO_NAMESPACE
 from domain.application import CareerFlow
+from domain.commands import AcceptMeeting, RequestMeeting, RequestPeerFeedback
 from domain.cycle import Cycle
 from domain.roster import validate_roster
 
@@ -62,4 +63,21 @@ def seed_demo_org(app: CareerFlow, now: datetime | None = None) -> Cycle | None:
         )
     population = app.get_roster().population()
     app.open_cycle(LIVE_CYCLE_ID, population=population, actor=ACTOR, at=now)
+    first_steps(app, now)
     return app.get_cycle(LIVE_CYCLE_ID)
+
+
+def first_steps(app: CareerFlow, now: datetime) -> None:
+    """A cycle already under way, so the inbox, the outbox and the task lists have something:
+    Ada's career conversation is requested and accepted (an invitation to Ada and Grace),
+    Linus asks Alan for peer feedback, Margaret asks Katherine for a conversation."""
+
+    def case(employee: str) -> UUID:
+        return app.case_for(LIVE_CYCLE_ID, employee).id
+
+    meeting = (now + timedelta(days=8)).replace(minute=0, second=0, microsecond=0)
+    app.execute(case("ada"), RequestMeeting(proposed_for=meeting), actor="ada", at=now)
+    app.execute(case("ada"), AcceptMeeting(), actor="grace", at=now)
+    app.execute(case("linus"), RequestPeerFeedback(peer_id="alan"), actor="linus", at=now)
+    later = meeting + timedelta(days=1)
+    app.execute(case("margaret"), RequestMeeting(proposed_for=later), actor="margaret", at=now)

@@ -162,7 +162,7 @@ def item_overdue(about: About) -> list[Notification]:
 def peer_asked(about: About) -> list[Notification]:
     peer_id = about.event.peer_id
     asker = about.contact(about.event.actor).name
-    subject = f"{asker} asks for your feedback for {about.employee.name}'s career conversation"
+    subject = f"{asker} asks for your feedback before their career conversation"
     lines = [
         f"{asker} asked you for peer feedback on {about.employee.name}.",
         "Why you: you were named as a peer; answer (or ignore) it from the link below.",

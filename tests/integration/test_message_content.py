@@ -166,9 +166,7 @@ def test_the_other_party_hears_of_every_step_and_invitations_follow_the_meeting(
 ) -> None:
     run.do(RequestPeerFeedback(peer_id="linus"), "ada", day(0.5))
     peer = one(run.messages(), "linus")
-    assert (
-        peer.subject == "Ada Lovelace asks for your feedback for Ada Lovelace's career conversation"
-    )
+    assert peer.subject == "Ada Lovelace asks for your feedback before their career conversation"
     assert run.contact("linus").email == "linus@example.com"
 
     run.do(RequestMeeting(proposed_for=day(10)), "ada", day(1))

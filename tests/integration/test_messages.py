@@ -66,3 +66,27 @@ def test_meeting_messages_use_the_roster_and_the_recipients_time_zones(
     assert attendees == {"mailto:ada@example.com", "mailto:grace@example.com"}
     assert "Ada Lovelace" in str(vevent.get("summary"))
     assert "Grace Hopper" in str(vevent.get("summary"))
+
+
+def test_the_demo_company_starts_under_way_and_its_mail_goes_to_the_roster(
+    fresh_app: CareerFlow, tmp_path: Path
+) -> None:
+    """What `make run` shows in its outbox: messages to the demo roster's own addresses."""
+    from careerflow.demo_org import seed_demo_org
+
+    assert seed_demo_org(fresh_app) is not None
+    outbox = tmp_path / "outbox"
+    Notifier(fresh_app, [EmlFileChannel(outbox)], RosterDirectory(fresh_app)).handle(
+        read_after(fresh_app, 0, 10_000)
+    )
+    sent = {
+        (str(m["To"]), str(m["Subject"]))
+        for m in (email.message_from_bytes(f.read_bytes()) for f in outbox.glob("*.eml"))
+    }
+    assert (
+        "Grace Hopper <grace@example.com>",
+        "Ada Lovelace asks for a career conversation",
+    ) in sent
+    assert ("Ada Lovelace <ada@example.com>", "Career conversation scheduled") in sent
+    assert any(to == "Alan Turing <alan@example.com>" for to, _ in sent)
+    assert all(to.endswith("@example.com>") for to, _ in sent)
