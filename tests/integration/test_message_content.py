@@ -27,7 +27,9 @@ from domain.commands import (
     EscalateItem,
     HoldMeeting,
     MarkCheckInDue,
+    MarkCheckInMissed,
     MarkItemOverdue,
+    ReadjustGoal,
     RemindCase,
     RemindItem,
     RequestMeeting,
@@ -45,9 +47,11 @@ from notifications.channels import Contact, Notification
 from notifications.directory import RosterDirectory
 from notifications.messages import duration
 from notifications.notifier import Notifier
-from tests.factories import agenda, item_spec, open_cycle_with, plan, recap
+from tests.factories import agenda, goal, item_spec, open_cycle_with, plan, recap
 
 T = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+CYCLE_NAME = "test"
+"""What ``open_cycle_with`` names its cycles."""
 
 
 def day(n: float) -> datetime:
@@ -73,11 +77,18 @@ class Run:
         self.app.execute(target or self.case_id, command, actor=actor, at=when)  # type: ignore[arg-type]
 
     def messages(self) -> list[Notification]:
-        """The messages for what happened since the last call."""
+        """The messages for what happened since the last call (each to someone on the roster)."""
         deliveries = read_after(self.app, self.position, 10_000)
         if deliveries:
             self.position = deliveries[-1].position
-        return [n for d in deliveries for n in self.notifier.notifications(d)]
+        found = [n for d in deliveries for n in self.notifier.notifications(d)]
+        roster = self.app.get_roster()
+        for note in found:
+            person = roster.get(note.recipient_id)
+            assert person is not None
+            assert self.contact(note.recipient_id).email == person.email
+            assert f"Cycle: {CYCLE_NAME}" in note.body
+        return found
 
     def contact(self, person: str) -> Contact:
         return self.directory.contact(person)
@@ -118,7 +129,6 @@ def test_reminders_and_escalations_say_whose_work_what_when_how_late_and_why(run
     assert "Why you: it is yours to do" in reminder.body
     assert f"Open: /api/v1/cases/{run.case_id}" in reminder.body
     assert reminder.link == f"/api/v1/cases/{run.case_id}"
-    assert "Cycle: test" in reminder.body
 
     for rung, late in ((Rung.MANAGER, 2), (Rung.SKIP_LEVEL, 5), (Rung.HR_PARTNER, 10)):
         command = EscalateCase(deadline="meeting_request", rung=rung, reason="r", due_at=due)
@@ -215,8 +225,11 @@ def test_the_plan_check_ins_and_action_items_reach_their_people(run: Run) -> Non
     run.do(HoldMeeting(held_at=day(9)), "grace", day(9))
     title = "Shadow the staff engineer"
     spec = item_spec("grace", title=title).model_copy(update={"due_at": day(40)})
-    run.do(ShareRecap.of(recap(spec, follow_up_on=date(2026, 4, 1))), "grace", day(9.1))
     run.messages()
+    run.do(ShareRecap.of(recap(spec, follow_up_on=date(2026, 4, 1))), "grace", day(9.1))
+    shared = one(run.messages(), "ada")
+    assert shared.subject == "Recap of your career conversation"
+    assert "Shared by Grace Hopper." in shared.body
     item_id = run.app.get_case(run.case_id).action_item_ids[0]
     item = run.app.get_action_item(item_id)
     run.do(RemindItem(reason="r"), SYSTEM_ACTOR, item.due_at - timedelta(days=2), item_id)
@@ -246,6 +259,18 @@ def test_the_plan_check_ins_and_action_items_reach_their_people(run: Run) -> Non
         "Check-in 1 with Ada Lovelace is due",
     }
     assert "Due: Tue 07 Apr 2026 10:00 BST" in one(due, "ada").body
+    run.do(MarkCheckInMissed(number=1), SYSTEM_ACTOR, day(44))
+    missed = run.messages()
+    assert {(m.recipient_id, m.subject) for m in missed} == {
+        ("ada", "Check-in 1 missed"),
+        ("grace", "Check-in 1 missed"),
+    }
+    readjusted = goal().model_copy(update={"specific": "Run two architecture reviews"})
+    run.do(ReadjustGoal(goal=readjusted, reason="The team halved"), "ada", day(45))
+    proposal = one(run.messages(), "grace")
+    assert proposal.subject == "Ada Lovelace proposes to readjust a goal"
+    assert "Run two architecture reviews" in proposal.body
+    assert "Why: The team halved" in proposal.body
 
 
 def test_a_late_action_item_of_the_manager_escalates_to_the_skip_level_by_title(
