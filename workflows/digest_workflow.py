@@ -11,15 +11,15 @@ adds nothing.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
+from typing import Protocol
 
 from temporalio import activity, workflow
 from temporalio.client import Client
 from temporalio.common import RetryPolicy, WorkflowIDReusePolicy
 
 with workflow.unsafe.imports_passed_through():
-    from notifications.digest import DigestSender
     from workflows.messages import DigestEntry, DigestSend, DigestStart
 
 REMEMBERED = 1_000
@@ -31,8 +31,14 @@ def digest_workflow_id(recipient_id: str) -> str:
     return f"digest-{recipient_id}"
 
 
+class SendsDigests(Protocol):
+    """What sends one digest (``notifications.digest.DigestSender``, wired by the root)."""
+
+    def send(self, recipient_id: str, event_ids: Sequence[int]) -> int: ...
+
+
 class DigestActivities:
-    def __init__(self, sender: DigestSender) -> None:
+    def __init__(self, sender: SendsDigests) -> None:
         self.sender = sender
 
     @activity.defn
