@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
-from api import problems
+from api import pages, problems
 from api.deps import Services, roster_member
 from api.limits import BodyLimit, RequestDeadline, storable_parameters
 from api.routes import action_items, cases, cycles, health, me, reports, roster
@@ -47,6 +47,8 @@ def create_app(services: Services) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         dependencies=[Depends(storable_parameters)],
+        docs_url=None,  # served by the pages from the installed Swagger UI (no CDN)
+        redoc_url=None,
     )
     app.add_middleware(BodyLimit)
     app.add_middleware(RequestDeadline, seconds=services.request_deadline)
@@ -57,4 +59,5 @@ def create_app(services: Services) -> FastAPI:
     members_only = [Depends(roster_member)]
     for module in (roster, cycles, cases, action_items, reports):
         app.include_router(module.router, prefix=API_PREFIX, dependencies=members_only)
+    pages.install(app, services)
     return app

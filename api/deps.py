@@ -35,6 +35,12 @@ class Services:
     """Seconds after which an unanswered request gets a 503 (batch operations excepted)."""
     unavailable_until: float = 0.0
     """Monotonic time until which requests fail fast with 503 (the database just failed)."""
+    session_secret: str = ""
+    """Signs the pages' session cookie (the composition root derives it from the secret)."""
+    dev_sign_in: bool = False
+    """The pages' sign-in lists the roster (embedded mode only, never with an OIDC issuer)."""
+    secure_cookies: bool = False
+    """The session cookie is ``Secure`` (the service is reached over HTTPS)."""
 
 
 def _services(request: Request) -> Services:

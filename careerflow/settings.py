@@ -55,6 +55,14 @@ class Settings(BaseSettings):
         default=None, description="the issuer's JWKS URL (default: issuer + /.well-known/jwks.json)"
     )
     oidc_audience: str | None = Field(default=None, description="required `aud` of OIDC tokens")
+    session_secret: str | None = Field(
+        default=None,
+        description="signs the web pages' session cookie (set it alike on every API replica); "
+        "unset: derived from the JWT secret file",
+    )
+    secure_cookies: bool = Field(
+        default=False, description="mark the session cookie Secure (serve the pages over HTTPS)"
+    )
     token_hours: int = Field(
         default=12, ge=1, le=24 * 365, description="lifetime of `careerflow token`"
     )

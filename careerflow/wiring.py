@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import datetime
 
-from api.auth import Tokens
+from api.auth import Tokens, load_secret
 from api.deps import Services, utc_now
 from careerflow.settings import Settings
 from domain.application import CareerFlow
@@ -27,4 +28,12 @@ def build_services(
         temporal_address=temporal_address,
         clock=clock,
         request_deadline=settings.request_deadline,
+        session_secret=settings.session_secret or _derived(load_secret(settings)),
+        dev_sign_in=settings.oidc_issuer is None,
+        secure_cookies=settings.secure_cookies,
     )
+
+
+def _derived(secret: str) -> str:
+    """A key of its own for the session cookie, from the service's secret."""
+    return hashlib.sha256(b"careerflow pages session:" + secret.encode()).hexdigest()

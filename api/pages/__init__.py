@@ -1,0 +1,49 @@
+"""Web pages: server-rendered screens for every role, served by the API's own app.
+
+``install`` adds the signed session, the static files (the style sheet and the
+Swagger UI, both from the installed packages: nothing loads from another host)
+and the page routes.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+from swagger_ui_bundle import swagger_ui_path
+
+from api.deps import Services
+from api.pages.render import HERE
+from api.pages.session import SESSION_COOKIE, SignInRequired
+from api.pages.views import router
+
+
+def install(app: FastAPI, services: Services) -> None:
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=services.session_secret,
+        session_cookie=SESSION_COOKIE,
+        same_site="lax",
+        https_only=services.secure_cookies,
+        max_age=12 * 3600,
+    )
+    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="careerflow API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+        )
+
+    @app.exception_handler(SignInRequired)
+    async def to_sign_in(request: Request, exc: SignInRequired) -> RedirectResponse:
+        return RedirectResponse("/sign-in", status_code=303)
+
+    app.include_router(router)

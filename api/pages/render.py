@@ -1,0 +1,88 @@
+"""Rendering a page: the templates, the viewer's time zone, and what every page shows.
+
+Times are written in the viewer's roster time zone; the navigation shows what the
+viewer's roles open to them (tasks and inbox for everyone, the team for managers,
+cycles for HR, the ledger for auditors and HR admins).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import humanize
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from api.auth import Caller
+from api.pages.session import csrf_token
+from domain.roster import Roster
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+
+
+def zone_of(roster: Roster, caller: Caller | None) -> ZoneInfo:
+    person = None if caller is None else roster.get(caller.employee_id)
+    return ZoneInfo(person.timezone if person and person.timezone else "UTC")
+
+
+def nav(caller: Caller, roster: Roster) -> list[tuple[str, str]]:
+    items = [("/tasks", "My tasks"), ("/inbox", "Inbox")]
+    if caller.employee_id in roster.people:
+        items.insert(1, ("/my-case", "My case"))
+    if roster.direct_reports(caller.employee_id):
+        items.append(("/team", "My team"))
+    if caller.sees_everything or roster.overseen_by(caller.employee_id):
+        items.append(("/cycles", "Cycles"))
+    if caller.sees_everything:
+        items.append(("/ledger", "Commitments"))
+    return items
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    caller: Caller | None,
+    roster: Roster,
+    now: datetime,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    zone = zone_of(roster, caller)
+
+    def local(moment: datetime | None, with_zone: bool = True) -> str:
+        if moment is None:
+            return "—"
+        shown = moment.astimezone(zone)
+        return shown.strftime("%a %d %b %Y %H:%M" + (" %Z" if with_zone else ""))
+
+    def lateness(seconds: int | float | None) -> str:
+        if not seconds or seconds <= 0:
+            return ""
+        minutes = timedelta(minutes=int(seconds // 60))
+        text: str = humanize.precisedelta(minutes, minimum_unit="hours", format="%d")
+        return f"{text} late"
+
+    person = None if caller is None else roster.get(caller.employee_id)
+    return templates.TemplateResponse(
+        request,
+        template,
+        {
+            "caller": caller,
+            "who": person.name if person else (caller.employee_id if caller else None),
+            "nav": [] if caller is None else nav(caller, roster),
+            "csrf": csrf_token(request),
+            "local": local,
+            "lateness": lateness,
+            "zone": zone.key,
+            "now": now,
+            "path": request.url.path,
+            **context,
+        },
+        status_code=status_code,
+    )

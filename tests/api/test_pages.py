@@ -1,0 +1,144 @@
+"""The pages over HTTP (no browser): sign-in, CSRF, each role's screens, steps with their
+field errors, and the API's access rules on every page."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import httpx
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import AUDITOR, EMPLOYEE, HR_ADMIN, MANAGER, STRANGER, Api
+from tests.factories import T0
+
+PEER = "linus"
+
+
+def csrf(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, "the page carries a CSRF token"
+    return found.group(1)
+
+
+def browser(api: Api, who: str, role: str = "") -> TestClient:
+    """A client signed in through the development sign-in page (read models up to date)."""
+    api.project()
+    client = TestClient(api.client.app, follow_redirects=False)
+    page = client.get("/sign-in")
+    assert page.status_code == 200
+    answer = client.post(
+        "/sign-in", data={"employee_id": who, "role": role, "csrf_token": csrf(page.text)}
+    )
+    assert answer.status_code == 303, answer.text
+    return client
+
+
+def step(client: TestClient, case_id: object, path: str, **fields: str) -> httpx.Response:
+    page = client.get(f"/cases/{case_id}")
+    answer: httpx.Response = client.post(
+        f"/cases/{case_id}/steps/{path}", data={"csrf_token": csrf(page.text), **fields}
+    )
+    return answer
+
+
+def test_signing_in_and_the_csrf_token(api: Api) -> None:
+    anonymous = TestClient(api.client.app, follow_redirects=False)
+    assert anonymous.get("/tasks").headers["location"] == "/sign-in"
+    page = anonymous.get("/sign-in")
+    assert "Ada Lovelace" in page.text
+    assert "Development sign-in" in page.text
+    refused = anonymous.post("/sign-in", data={"employee_id": EMPLOYEE, "csrf_token": "forged"})
+    assert refused.status_code == 403
+    assert anonymous.get("/tasks").status_code == 303  # still nobody
+    cookie = page.headers["set-cookie"].lower()
+    assert "httponly" in cookie
+    assert "samesite=lax" in cookie
+    ada = browser(api, EMPLOYEE)
+    tasks = ada.get("/tasks")
+    assert tasks.status_code == 200
+    assert "Request the career conversation" in tasks.text
+    out = ada.post("/sign-out", data={"csrf_token": csrf(tasks.text)})
+    assert out.status_code == 303
+    assert ada.get("/tasks").status_code == 303
+
+
+def test_a_step_from_its_form_with_errors_next_to_the_field(api: Api) -> None:
+    case_id = api.case_id()
+    ada = browser(api, EMPLOYEE)
+    page = ada.get(f"/cases/{case_id}")
+    assert 'id="form-meeting-request"' in page.text
+    assert "Earliest allowed" in page.text
+    too_soon = (T0 + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    answer = step(ada, case_id, "meeting/request", proposed_for=too_soon)
+    assert answer.status_code == 422
+    body = answer.text
+    assert 'class="field invalid"' in body
+    assert "notice" in body
+    assert api.application.get_case(case_id).phase.value == "preparing"  # nothing written
+
+    later = (T0 + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
+    done = step(ada, case_id, "meeting/request", proposed_for=later)
+    assert done.status_code == 303
+    case = api.application.get_case(case_id)
+    assert case.phase.value == "meeting_requested"
+    assert case.meeting_at is not None
+    assert case.meeting_at.utcoffset() is not None
+
+    grace = browser(api, MANAGER)
+    api.project()
+    assert 'id="form-meeting-accept"' in grace.get(f"/cases/{case_id}").text
+    assert step(grace, case_id, "meeting/accept").status_code == 303
+    assert api.application.get_case(case_id).phase.value == "meeting_scheduled"
+
+
+def test_pages_obey_the_api_access_rules(api: Api) -> None:
+    case_id = api.case_id()
+    stranger = browser(api, STRANGER)
+    assert stranger.get(f"/cases/{case_id}").status_code == 404
+    refused = step(stranger, api.case_id(STRANGER), "meeting/accept")  # her own case, not her step
+    assert refused.status_code in (403, 422)
+    assert stranger.get("/cycles").status_code == 403
+    auditor = browser(api, AUDITOR, "auditor")
+    assert auditor.get(f"/cases/{case_id}").status_code == 200
+    history = auditor.get(f"/cases/{case_id}/history?as_of=1")
+    assert history.status_code == 200
+    assert "CaseOpened" in history.text
+    assert (
+        step(auditor, case_id, "meeting/request", proposed_for="2026-01-20T10:00").status_code
+        == 403
+    )
+    hr = browser(api, HR_ADMIN, "hr_admin")
+    api.project()
+    dashboard = hr.get(f"/cycles/{api.cycle_id}")
+    assert dashboard.status_code == 200
+    assert "Funnel by department" in dashboard.text
+    assert "Ada Lovelace" in dashboard.text
+
+
+def test_a_peer_sees_only_the_feedback_asked_of_them(api: Api) -> None:
+    case_id = api.case_id()
+    ada = browser(api, EMPLOYEE)
+    assert step(ada, case_id, "peer-feedback-requests", peer_id=PEER).status_code == 303
+    api.project()
+    linus = browser(api, PEER)
+    assert "Answer the peer-feedback request" in linus.get("/tasks").text
+    page = linus.get(f"/cases/{case_id}")
+    assert page.status_code == 200
+    assert 'id="form-peer-feedback"' in page.text
+    assert "timeline" not in page.text
+    answer = step(linus, case_id, "peer-feedback", **{
+        "feedback.strengths.0": "Clear designs, as in the cache RFC",
+        "anonymous": "on",
+    })  # fmt: skip
+    assert answer.status_code == 303, re.findall("alert.>([^<]*)", answer.text)
+    assert api.application.get_case(case_id).peer_feedback[PEER] is not None
+
+
+def test_the_api_docs_load_nothing_from_another_host(api: Api) -> None:
+    docs = api.client.get("/docs")
+    assert docs.status_code == 200
+    assert "/static/swagger/swagger-ui-bundle.js" in docs.text
+    assert "cdn" not in docs.text.lower()
+    assert api.client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
+    assert api.client.get("/static/style.css").status_code == 200
