@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from api import access
-from api.auth import Caller, Role
+from api.auth import RESERVED_PREFIX, Caller, Role
 from api.deps import App, Now, RosterDep, ServicesDep
 from api.pages.forms import FORMS, StepForm, field_name, payload
 from api.pages.render import render, zone_of
@@ -26,7 +26,8 @@ from api.routes.cases import case_history
 from api.steps import Step
 from domain import errors
 from domain.case import DevelopmentCase
-from domain.phases import Phase
+from domain.commands import CompleteActionItem
+from domain.phases import BEFORE_MEETING, Phase
 from domain.tasks import WHAT, Task
 from projections import case_list, reports
 from projections.tasks import task_cases, tasks_of
@@ -119,12 +120,16 @@ def sign_in_post(
     roster: RosterDep,
     now: Now,
     _: CsrfChecked,
-    employee_id: Annotated[str, Form(max_length=128)],
+    employee_id: Annotated[str, Form(max_length=128)] = "",
+    other_id: Annotated[str, Form(max_length=128)] = "",
     role: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
+    employee_id = other_id.strip() or employee_id
     if not services.dev_sign_in:
         return _page(request, "refused.html", None, roster, now, 404, message="Not here.")
     roles = frozenset({Role(role)}) if role in {r.value for r in Role} else frozenset()
+    if not employee_id or employee_id.startswith(RESERVED_PREFIX):
+        return _page(request, "refused.html", None, roster, now, 403, message="Not a person.")
     if employee_id not in roster.people and not roles:
         return _page(
             request,
@@ -246,8 +251,11 @@ def case_page(
         for path in TASK_FORMS.get(Task(task["task"]), []):
             if path not in paths:
                 paths.append(path)
+    if caller.employee_id == case.employee_id and case.phase in BEFORE_MEETING:
+        paths += [p for p in ("goals", "peer-feedback-requests") if p not in paths]
     if peer_only:
-        paths = ["peer-feedback"] if caller.employee_id in case.peer_feedback else []
+        answered = case.peer_feedback.get(caller.employee_id) is not None
+        paths = [] if answered else ["peer-feedback"]
     forms = [FORMS[p] for p in paths]
     notice = case.policy.meeting_notice
     employee = roster.get(case.employee_id)
@@ -327,6 +335,34 @@ async def take_step(
             request, caller, application, roster, services, now, case_id, errors_for, 422
         )
     return RedirectResponse(f"/cases/{case_id}?done={path}", status_code=303)
+
+
+@router.post("/action-items/{item_id}/complete")
+def complete_item(
+    request: Request,
+    item_id: UUID,
+    caller: PageCaller,
+    application: App,
+    roster: RosterDep,
+    now: Now,
+    _: CsrfChecked,
+    note: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    """The owner marks an action item done (the same command and checks as the API)."""
+    try:
+        executed = Step(caller, application, roster, now, None).execute(
+            item_id, CompleteActionItem(note=note)
+        )
+    except errors.DomainError as error:
+        return refused(request, caller, roster, now, error)
+    return RedirectResponse(f"/cases/{executed.case.id}?done=action-item", status_code=303)
+
+
+@router.get("/action-items/{item_id}")
+def item_view(item_id: UUID, caller: PageCaller, application: App) -> RedirectResponse:
+    """Messages link to an item: its case page lists it (the case page checks access)."""
+    item = application.get_action_item(item_id)
+    return RedirectResponse(f"/cases/{item.case_id}", status_code=303)
 
 
 @router.get("/cases/{case_id}/history")
