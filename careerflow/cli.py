@@ -203,6 +203,8 @@ def dev() -> None:
         tokens = Tokens(settings)
         base = f"http://{settings.api_host}:{settings.api_port}"
         hr_token = tokens.issue(DEMO_HR_ADMIN, frozenset({Role.HR_ADMIN}))
+        console.print(f"web pages       {base}/  (sign in as ada, grace, hedy as HR admin, "
+                      "or auditor as auditor)")  # fmt: skip
         console.print(f"API             {base}/api/v1")
         console.print(f"API docs        {base}/docs")
         console.print(f"Temporal web UI {temporal.ui_url}")

@@ -507,6 +507,34 @@ def cycle_dashboard(
     )
 
 
+@router.get("/cycles/{cycle_id}/export/{name}.csv")
+def cycle_export(
+    request: Request,
+    cycle_id: UUID,
+    name: str,
+    caller: PageCaller,
+    roster: RosterDep,
+    services: ServicesDep,
+    now: Now,
+) -> Response:
+    """A chart's numbers (or the case list) as CSV, for whoever may see the dashboard."""
+    from api.routes.reports import CYCLE_REPORTS, Report
+
+    builders: dict[str, Any] = {n: build for n, build, _ in CYCLE_REPORTS}
+    try:
+        scope = _scope(caller, roster)
+        if name not in (*builders, "cases"):
+            raise errors.NotFound("export", name)
+    except errors.DomainError as error:
+        return refused(request, caller, roster, now, error)
+    report = Report(scope, services, "csv")
+    if name == "cases":
+        return report.render(
+            name, lambda c: case_list.cases(c, cycle_id, scope, now, limit=100_000)[1]
+        )
+    return report.render(name, lambda c: builders[name](c, cycle_id, scope))
+
+
 @router.get("/ledger")
 def ledger(
     request: Request,

@@ -9,7 +9,7 @@ from datetime import timedelta
 import httpx
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import AUDITOR, EMPLOYEE, HR_ADMIN, MANAGER, STRANGER, Api
+from tests.api.conftest import AUDITOR, EMPLOYEE, HR_ADMIN, HR_PARTNER, MANAGER, SKIP, STRANGER, Api
 from tests.factories import T0
 
 PEER = "linus"
@@ -142,3 +142,76 @@ def test_the_api_docs_load_nothing_from_another_host(api: Api) -> None:
     assert "cdn" not in docs.text.lower()
     assert api.client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
     assert api.client.get("/static/style.css").status_code == 200
+
+
+CALLERS = {
+    "own": (EMPLOYEE, ""),
+    "manager": (MANAGER, ""),
+    "skip_level": (SKIP, ""),
+    "hr_partner": (HR_PARTNER, ""),
+    "unrelated": (STRANGER, ""),
+    "hr_admin": (HR_ADMIN, "hr_admin"),
+    "auditor": (AUDITOR, "auditor"),
+}
+PAGES: dict[str, dict[str, int]] = {
+    "/tasks": dict.fromkeys(CALLERS, 200),
+    "/inbox": dict.fromkeys(CALLERS, 200),
+    "/team": dict.fromkeys(CALLERS, 200),
+    "/cases/{case}": dict.fromkeys(CALLERS, 200) | {"unrelated": 404},
+    "/cases/{case}/history": dict.fromkeys(CALLERS, 200) | {"unrelated": 404},
+    "/cycles": dict.fromkeys(CALLERS, 200) | {"own": 403, "unrelated": 403},
+    "/cycles/{cycle}": dict.fromkeys(CALLERS, 200) | {"own": 403, "unrelated": 403},
+    "/ledger": dict.fromkeys(CALLERS, 200) | {"own": 403, "unrelated": 403},
+}
+"""Each page x each relationship to Ada (the API's rules: DESIGN.md §4)."""
+
+
+def test_every_page_for_every_relationship(api: Api) -> None:
+    case, cycle = api.case_id(), api.cycle_id
+    clients = {name: browser(api, who, role) for name, (who, role) in CALLERS.items()}
+    found = {
+        (page, name): clients[name].get(page.format(case=case, cycle=cycle)).status_code
+        for page in PAGES
+        for name in CALLERS
+    }
+    expected = {(page, name): PAGES[page][name] for page in PAGES for name in CALLERS}
+    assert found == expected
+
+
+STEP_RULES = {
+    # the employee's step: only she may take it; unrelated people cannot see the case
+    "meeting/request": {"manager": 403, "skip_level": 403, "hr_partner": 403,
+                        "unrelated": 404, "hr_admin": 403, "auditor": 403, "own": 303},
+}  # fmt: skip
+
+
+def test_every_form_for_every_relationship_writes_only_when_allowed(api: Api) -> None:
+    case = api.case_id()
+    clients = {name: browser(api, who, role) for name, (who, role) in CALLERS.items()}
+    when = (T0 + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
+    for path, rules in STEP_RULES.items():
+        for name, status in rules.items():  # the allowed caller comes last
+            before = api.application.get_case(case).version
+            answer = step(clients[name], case, path, proposed_for=when)
+            assert (name, answer.status_code) == (name, status)
+            if status != 303:
+                assert api.application.get_case(case).version == before
+    assert api.application.get_case(case).phase.value == "meeting_requested"
+    # a form sent without this session's token is refused, whoever sends it
+    forged = clients["manager"].post(f"/cases/{case}/steps/meeting/accept",
+                                     data={"csrf_token": "x"})  # fmt: skip
+    assert forged.status_code == 403
+    assert api.application.get_case(case).phase.value == "meeting_requested"
+
+
+def test_dashboard_numbers_download_as_csv_for_those_who_see_the_dashboard(api: Api) -> None:
+    hr = browser(api, HR_ADMIN, "hr_admin")
+    for name in ("funnel", "on-time", "managers", "cases"):
+        answer = hr.get(f"/cycles/{api.cycle_id}/export/{name}.csv")
+        assert answer.status_code == 200, name
+        assert answer.headers["content-type"].startswith("text/csv")
+        assert answer.text.count("\n") >= 2, name  # a header and at least one row
+    assert "Ada Lovelace" in hr.get(f"/cycles/{api.cycle_id}/export/cases.csv").text
+    assert hr.get(f"/cycles/{api.cycle_id}/export/salaries.csv").status_code == 404
+    ada = browser(api, EMPLOYEE)
+    assert ada.get(f"/cycles/{api.cycle_id}/export/cases.csv").status_code == 403
