@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.http_bench
 	$(BIN)/python -m bench.projection_bench
 	$(BIN)/python -m bench.read_bench
+	$(BIN)/python -m bench.page_bench
 
 clean:
 	rm -rf $(VENV) .careerflow .mypy_cache .ruff_cache .pytest_cache .hypothesis

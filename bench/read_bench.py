@@ -23,7 +23,9 @@ import statistics
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -32,10 +34,12 @@ import uvicorn
 
 from api.app import create_app
 from api.auth import Role
+from api.deps import Services
 from bench.common import parser
 from careerflow.settings import Settings
 from careerflow.storage import build_application, database_url, drop_schema, ensure_schema
 from careerflow.wiring import build_services
+from domain.application import CareerFlow
 from domain.commands import RequestMeeting
 from domain.roster import Person
 from projections.catalog import read_models
@@ -78,23 +82,32 @@ def line(label: str, latencies: list[float]) -> str:
     return f"{label:44s} p50 {q[49] * 1000:7.1f} ms   p99 {q[98] * 1000:7.1f} ms"
 
 
-def main() -> None:
-    arguments = parser(__doc__)
-    arguments.add_argument("--employees", type=int, default=100_000)
-    arguments.add_argument("--runs", type=int, default=300)
-    arguments.add_argument("--port", type=int, default=18766)
-    args = arguments.parse_args()
+@dataclass
+class Loaded:
+    """A company loaded into a schema of its own, its read models caught up, the API served."""
 
+    app: CareerFlow
+    services: Services
+    url: str
+    schema: str
+    cycle_id: uuid.UUID
+    base: str
+
+
+@contextmanager
+def loaded_company(employees: int, port: int) -> Iterator[Loaded]:
+    """Roster, one cycle for everyone, a manager's 50 meeting requests; read models caught
+    up and analysed (as autovacuum does after a load); the API under uvicorn on ``port``."""
     url = database_url(Settings())
     schema = f"cf_read_{uuid.uuid4().hex[:8]}"
     ensure_schema(url, schema)
     settings = Settings(
-        database_url=url, db_schema=schema, jwt_secret=os.urandom(24).hex(), api_port=args.port
+        database_url=url, db_schema=schema, jwt_secret=os.urandom(24).hex(), api_port=port
     )
     app = build_application(settings)
     try:
         started = time.perf_counter()
-        app.import_roster(company(args.employees), source="bench", actor="hr", at=OPENS)
+        app.import_roster(company(employees), source="bench", actor="hr", at=OPENS)
         cycle_id = uuid.uuid4()
         app.create_cycle(
             cycle_id=cycle_id, name="bench", opens_at=OPENS,
@@ -102,35 +115,53 @@ def main() -> None:
         )  # fmt: skip
         population = app.get_roster().population()
         app.open_cycle(cycle_id, population=population, actor="hr", at=OPENS, batch_size=1000)
-        reports = [f"e{e:06d}" for e in range(REPORTS_PER_MANAGER)]
-        for employee in reports:
+        for employee in (f"e{e:06d}" for e in range(REPORTS_PER_MANAGER)):
             case_id = app.case_for(cycle_id, employee).id
             command = RequestMeeting(proposed_for=OPENS + timedelta(days=60))
             app.execute(case_id, command, actor=employee, at=OPENS + timedelta(days=1))
-        print(
-            f"{len(population)} cases opened in {time.perf_counter() - started:.0f} s", flush=True
-        )
+        print(f"{len(population)} cases opened in {time.perf_counter() - started:.0f} s",
+              flush=True)  # fmt: skip
         engine = engine_for(url, schema)
         started = time.perf_counter()
         for model in read_models():
             ProjectionRunner(app, engine, model).catch_up(5000)
         print(f"read models caught up in {time.perf_counter() - started:.0f} s", flush=True)
-        with psycopg.connect(url, autocommit=True) as conn:  # as autovacuum does after a load
+        with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(f'SET search_path TO "{schema}"')
             conn.execute("ANALYZE")
-
         services = build_services(settings, app, url, temporal_address=None)
-        manager_token = services.tokens.issue(MANAGER)
-        hr_token = services.tokens.issue("hr", frozenset({Role.HR_ADMIN}))
         server = uvicorn.Server(
-            uvicorn.Config(create_app(services), host="127.0.0.1", port=args.port,
+            uvicorn.Config(create_app(services), host="127.0.0.1", port=port,
                            log_level="warning")
         )  # fmt: skip
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         while not server.started:
             time.sleep(0.05)
-        base = f"http://127.0.0.1:{args.port}/api/v1"
+        try:
+            yield Loaded(app, services, url, schema, cycle_id, f"http://127.0.0.1:{port}")
+        finally:
+            server.should_exit = True
+            thread.join(timeout=10)
+    finally:
+        app.close()
+        drop_schema(url, schema)
+
+
+def main() -> None:
+    arguments = parser(__doc__)
+    arguments.add_argument("--employees", type=int, default=100_000)
+    arguments.add_argument("--runs", type=int, default=300)
+    arguments.add_argument("--port", type=int, default=18766)
+    args = arguments.parse_args()
+
+    with loaded_company(args.employees, args.port) as loaded:
+        services, cycle_id, url, schema = (
+            loaded.services, loaded.cycle_id, loaded.url, loaded.schema
+        )  # fmt: skip
+        manager_token = services.tokens.issue(MANAGER)
+        hr_token = services.tokens.issue("hr", frozenset({Role.HR_ADMIN}))
+        base = f"{loaded.base}/api/v1"
         as_manager = {"Authorization": f"Bearer {manager_token}"}
         as_hr = {"Authorization": f"Bearer {hr_token}"}
         cases = f"{base}/reports/cycles/{cycle_id}/cases"
@@ -159,9 +190,6 @@ def main() -> None:
                      timed(args.runs // 10,
                            lambda: get(f"{cases}?department=D3&format=csv&limit=1000", as_hr))),
             ]  # fmt: skip
-        server.should_exit = True
-        thread.join(timeout=10)
-
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(f'SET search_path TO "{schema}"')
             query = (
@@ -169,9 +197,6 @@ def main() -> None:
                 "ORDER BY due_at NULLS LAST, task_id LIMIT 100"
             )
             raw = timed(args.runs, lambda: conn.execute(query, (MANAGER,)).fetchall())
-    finally:
-        app.close()
-        drop_schema(url, schema)
 
     for result in results:
         print(result)
