@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from swagger_ui_bundle import swagger_ui_path
 
 from api.deps import Services
+from api.pages import hr
 from api.pages.render import HERE
 from api.pages.session import SESSION_COOKIE, SignInRequired
 from api.pages.views import router
@@ -46,4 +47,5 @@ def install(app: FastAPI, services: Services) -> None:
     async def to_sign_in(request: Request, exc: SignInRequired) -> RedirectResponse:
         return RedirectResponse("/sign-in", status_code=303)
 
+    app.include_router(hr.router)  # before the pages' /cycles/{id}
     app.include_router(router)

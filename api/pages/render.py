@@ -40,6 +40,8 @@ def nav(caller: Caller, roster: Roster) -> list[tuple[str, str]]:
         items.append(("/cycles", "Cycles"))
     if caller.sees_everything:
         items.append(("/ledger", "Commitments"))
+    if caller.is_hr_admin:
+        items.append(("/roster", "Roster"))
     return items
 
 

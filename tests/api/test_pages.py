@@ -215,3 +215,71 @@ def test_dashboard_numbers_download_as_csv_for_those_who_see_the_dashboard(api: 
     assert hr.get(f"/cycles/{api.cycle_id}/export/salaries.csv").status_code == 404
     ada = browser(api, EMPLOYEE)
     assert ada.get(f"/cycles/{api.cycle_id}/export/cases.csv").status_code == 403
+
+
+def test_hr_creates_opens_and_closes_a_cycle_from_the_pages(api: Api) -> None:
+    hr = browser(api, HR_ADMIN, "hr_admin")
+    form = hr.get("/cycles/new")
+    assert form.status_code == 200
+    token = csrf(form.text)
+    bad = hr.post(
+        "/cycles/new",
+        data={
+            "csrf_token": token,
+            "name": "2026 H2",
+            "opens_at": "2026-07-01T09:00",
+            "closes_at": "2026-06-01T09:00",
+            "prep_days": "x",
+        },
+    )
+    assert bad.status_code == 422
+    assert "a whole number of days" in bad.text
+    made = hr.post(
+        "/cycles/new",
+        data={
+            "csrf_token": token,
+            "name": "2026 H2",
+            "opens_at": "2026-01-06T09:00",
+            "closes_at": "2026-06-30T17:00",
+            "prep_days": "10",
+        },
+    )
+    assert made.status_code == 303, re.findall("alert.>([^<]*)", made.text)
+    cycle_path = made.headers["location"]
+    cycle_id = cycle_path.rsplit("/", 1)[1]
+    cycle = next(c for c in api.application.list_cycles() if str(c.id) == cycle_id)
+    assert cycle.policy.prep_window == timedelta(days=10)
+    assert cycle.opens_at.utcoffset() is not None  # entered in Hedy's own zone
+    opened = hr.post(f"{cycle_path}/open", data={"csrf_token": token})
+    assert opened.status_code == 303
+    assert "opened=9" in opened.headers["location"]
+    ada = browser(api, EMPLOYEE)
+    refused = ada.post(f"{cycle_path}/close", data={"csrf_token": csrf(ada.get("/tasks").text)})
+    assert refused.status_code == 403
+    closed = hr.post(f"{cycle_path}/close", data={"csrf_token": token})
+    assert closed.status_code == 303
+    assert api.application.get_cycle(cycle.id).status.value == "closed"
+
+
+def test_hr_imports_the_roster_after_seeing_what_would_change(api: Api) -> None:
+    from careerflow.demo_org import DEMO_ROSTER_CSV
+
+    hr = browser(api, HR_ADMIN, "hr_admin")
+    token = csrf(hr.get("/roster").text)
+    grown = DEMO_ROSTER_CSV + "nell,Nell Harris,nell@example.com,grace,Engineering,frances,UTC\n"
+    version = api.application.get_roster().version
+    preview = hr.post("/roster", data={"csrf_token": token, "text": grown})
+    assert preview.status_code == 200
+    assert "nothing is written yet" in preview.text
+    assert "nell" in preview.text
+    assert api.application.get_roster().version == version
+    broken = hr.post("/roster", data={"csrf_token": token,
+                                      "text": grown + "x,X,not-an-address,,Sales,,\n"})  # fmt: skip
+    assert broken.status_code == 422
+    assert "row" in broken.text
+    done = hr.post("/roster", data={"csrf_token": token, "text": grown, "confirm": "yes"})
+    assert done.status_code == 200
+    assert "Imported: 1 added" in done.text
+    assert "nell" in api.application.get_roster().people
+    ada = browser(api, EMPLOYEE)
+    assert ada.get("/roster").status_code == 403
