@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -147,13 +148,19 @@ class Tokens:
                 )
         except jwt.PyJWTError as exc:
             raise InvalidToken(str(exc)) from exc
-        subject = claims.get("sub")
-        if not isinstance(subject, str) or not subject:
-            raise InvalidToken("the token names nobody (sub)")
-        if subject.startswith(RESERVED_PREFIX):
-            raise InvalidToken(f"{subject!r} is reserved for the service itself")
-        raw_roles = claims.get("roles") or []
-        if not isinstance(raw_roles, list):
-            raise InvalidToken("roles must be a list")
-        roles = frozenset(Role(r) for r in raw_roles if r in set(Role))
-        return Caller(employee_id=subject, roles=roles)
+        return caller_from_claims(claims)
+
+
+def caller_from_claims(claims: Mapping[str, Any]) -> Caller:
+    """Who verified claims name (``sub``) and the company-wide roles they grant (``roles``);
+    the same for a bearer token and for an OpenID Connect sign-in to the pages."""
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject:
+        raise InvalidToken("the token names nobody (sub)")
+    if subject.startswith(RESERVED_PREFIX):
+        raise InvalidToken(f"{subject!r} is reserved for the service itself")
+    raw_roles = claims.get("roles") or []
+    if not isinstance(raw_roles, list):
+        raise InvalidToken("roles must be a list")
+    roles = frozenset(Role(r) for r in raw_roles if r in set(Role))
+    return Caller(employee_id=subject, roles=roles)

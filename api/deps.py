@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -41,6 +41,8 @@ class Services:
     """The pages' sign-in lists the roster (embedded mode only, never with an OIDC issuer)."""
     secure_cookies: bool = False
     """The session cookie is ``Secure`` (the service is reached over HTTPS)."""
+    oidc_sign_in: Any = None
+    """``api.pages.oidc.OidcSignIn`` when the pages sign in through an OpenID provider."""
 
 
 def _services(request: Request) -> Services:

@@ -55,6 +55,10 @@ class Settings(BaseSettings):
         default=None, description="the issuer's JWKS URL (default: issuer + /.well-known/jwks.json)"
     )
     oidc_audience: str | None = Field(default=None, description="required `aud` of OIDC tokens")
+    oidc_client_id: str | None = Field(
+        default=None, description="the pages' OpenID Connect client (authorization code flow)"
+    )
+    oidc_client_secret: str | None = Field(default=None, description="that client's secret")
     session_secret: str | None = Field(
         default=None,
         description="signs the web pages' session cookie (set it alike on every API replica); "

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from api.auth import Tokens, load_secret
 from api.deps import Services, utc_now
+from api.pages.oidc import OidcSignIn
 from careerflow.settings import Settings
 from domain.application import CareerFlow
 from projections.database import engine_for
@@ -31,7 +32,14 @@ def build_services(
         session_secret=settings.session_secret or _derived(load_secret(settings)),
         dev_sign_in=settings.oidc_issuer is None,
         secure_cookies=settings.secure_cookies,
+        oidc_sign_in=_oidc_sign_in(settings),
     )
+
+
+def _oidc_sign_in(settings: Settings) -> OidcSignIn | None:
+    if settings.oidc_issuer is None or settings.oidc_client_id is None:
+        return None
+    return OidcSignIn(settings.oidc_issuer, settings.oidc_client_id, settings.oidc_client_secret)
 
 
 def _derived(secret: str) -> str:

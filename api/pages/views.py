@@ -20,6 +20,7 @@ from api import access
 from api.auth import RESERVED_PREFIX, Caller, Role
 from api.deps import App, Now, RosterDep, ServicesDep
 from api.pages.forms import FORMS, StepForm, field_name, payload
+from api.pages.oidc import SignInFailed
 from api.pages.render import render, zone_of
 from api.pages.session import CsrfChecked, PageCaller, sign_in, sign_out
 from api.routes.cases import case_history
@@ -94,8 +95,15 @@ def home(request: Request) -> RedirectResponse:
 
 
 @router.get("/sign-in")
-def sign_in_page(request: Request, services: ServicesDep, roster: RosterDep, now: Now) -> Response:
-    """Embedded mode: pick a person from the roster (a development convenience)."""
+async def sign_in_page(
+    request: Request, services: ServicesDep, roster: RosterDep, now: Now
+) -> Response:
+    """Production: off to the identity provider. Embedded mode: pick a person from the
+    roster (a development convenience)."""
+    if services.oidc_sign_in is not None:
+        callback = str(request.url_for("oidc_callback"))
+        response: Response = await services.oidc_sign_in.start(request, callback)
+        return response
     if not services.dev_sign_in:
         return _page(
             request,
@@ -141,6 +149,22 @@ def sign_in_post(
             message=f"{employee_id!r} is not on the roster.",
         )
     sign_in(request, employee_id, roles)
+    return RedirectResponse("/tasks", status_code=303)
+
+
+@router.get("/auth/callback", name="oidc_callback")
+async def oidc_callback(
+    request: Request, services: ServicesDep, roster: RosterDep, now: Now
+) -> Response:
+    """The identity provider sends the browser back here with a code: exchange it, sign in."""
+    if services.oidc_sign_in is None:
+        return _page(request, "refused.html", None, roster, now, 404, message="Not here.")
+    try:
+        caller = await services.oidc_sign_in.finish(request)
+    except SignInFailed as failed:
+        return _page(request, "refused.html", None, roster, now, 401,
+                     message=f"Sign-in failed: {failed}")  # fmt: skip
+    sign_in(request, caller.employee_id, caller.roles)
     return RedirectResponse("/tasks", status_code=303)
 
 
