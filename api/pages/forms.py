@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -218,6 +218,33 @@ FORMS: dict[str, StepForm] = {
             (Field("notes", "Notes", "textarea"),),
         ),
         StepForm(
+            "goal-progress",
+            c.RecordGoalProgress,
+            "Record progress on a goal",
+            "Record progress",
+            (
+                Field("goal_id", "Goal", "select"),
+                Field("percent", "Done (percent)", "number"),
+                Field("note", "Note", "textarea", required=False),
+            ),
+        ),
+        StepForm(
+            "goals/readjust",
+            c.ReadjustGoal,
+            "Readjust a goal",
+            "Propose the readjusted goal",
+            (
+                Field("goal.goal_id", "Goal to readjust", "select"),
+                *(
+                    Field(f"goal.{f.name}", f.label, f.kind, f.help, f.required)
+                    for f in GOAL_FIELDS
+                ),
+                Field("reason", "Why it changes", "textarea"),
+            ),
+            intro="The employee's readjustment waits for the manager's approval; "
+            "the manager's takes effect at once. Approved versions stay as they were.",
+        ),
+        StepForm(
             "peer-feedback",
             c.GivePeerFeedback,
             "Give the feedback you were asked for",
@@ -306,3 +333,16 @@ def _drop_blank_entries(form: StepForm, flat: dict[str, Any]) -> dict[str, Any]:
 def field_name(location: tuple[Any, ...]) -> str:
     """A validation error's location as the form field's name."""
     return ".".join(str(part) for part in location)
+
+
+GOAL_CHOICE = {"goal-progress": "goal_id", "goals/readjust": "goal.goal_id"}
+"""Forms that pick one of the approved plan's goals."""
+
+
+def with_goals(form: StepForm, goals: list[tuple[str, str]]) -> StepForm:
+    """The form with its goal picker listing these (id, text) goals."""
+    name = GOAL_CHOICE.get(form.path)
+    if name is None:
+        return form
+    fields = tuple(replace(f, options=tuple(goals)) if f.name == name else f for f in form.fields)
+    return replace(form, fields=fields)

@@ -25,6 +25,16 @@ HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 
 
+def goal_line(goal: Any) -> str:
+    """A goal in one line, as plan versions are compared."""
+    measure = goal.measurable
+    target = f"{measure.target:g} {measure.unit or measure.metric}"
+    return f"{goal.specific} — {target} by {goal.due_on.isoformat()}"
+
+
+templates.env.filters["goal_line"] = goal_line
+
+
 def zone_of(roster: Roster, caller: Caller | None) -> ZoneInfo:
     person = None if caller is None else roster.get(caller.employee_id)
     return ZoneInfo(person.timezone if person and person.timezone else "UTC")

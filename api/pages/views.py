@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from api import access
 from api.auth import RESERVED_PREFIX, Caller, Role
 from api.deps import App, Now, RosterDep, ServicesDep
-from api.pages.forms import FORMS, StepForm, field_name, payload
+from api.pages.forms import FORMS, StepForm, field_name, payload, with_goals
 from api.pages.oidc import SignInFailed
 from api.pages.render import render, zone_of
 from api.pages.session import CsrfChecked, PageCaller, sign_in, sign_out
@@ -280,7 +280,14 @@ def case_page(
     if peer_only:
         answered = case.peer_feedback.get(caller.employee_id) is not None
         paths = [] if answered else ["peer-feedback"]
-    forms = [FORMS[p] for p in paths]
+    if case.phase is Phase.PLAN_APPROVED and caller.employee_id in (
+        case.employee_id,
+        case.manager_id,
+    ):
+        paths += ["goal-progress", "goals/readjust"]
+    approved = next((v for v in reversed(case.plans) if v.status.value == "approved"), None)
+    goals = [(g.goal_id, g.specific) for g in approved.plan.goals] if approved else []
+    forms = [with_goals(FORMS[p], goals) for p in paths]
     notice = case.policy.meeting_notice
     employee = roster.get(case.employee_id)
     manager = roster.get(case.manager_id)

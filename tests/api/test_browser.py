@@ -195,6 +195,9 @@ def test_a_whole_case_through_the_pages(api: Api, site: str) -> None:
         grace.open(case_page)
         grace.submit("check-ins", notes="On track; first review done")
         ada.open(case_page)
+        ada.submit("goal-progress", goal_id="g1", percent="25", note="First review run")
+        assert api.application.get_case(case).goal_progress["g1"] == 25
+        ada.open(case_page)
         ada.page.click("text=Mark done")
         ada.page.wait_for_load_state()
         (item_id,) = api.application.get_case(case).action_item_ids
@@ -218,5 +221,11 @@ def test_a_whole_case_through_the_pages(api: Api, site: str) -> None:
         auditor.shot("auditor-history")
         ada.open("/inbox")
         ada.shot("employee-inbox")
+        phone = browser.new_context(viewport={"width": 390, "height": 844})
+        small = Person(phone.new_page(), site, api, EMPLOYEE)
+        small.open(case_page)
+        width = small.page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"the case page scrolls sideways on a phone ({width}px)"
+        small.shot("employee-case-phone")
         browser.close()
     assert len(list(SCREENSHOTS.glob("*.png"))) >= 8
