@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import access
 from api.deps import App, Now, RosterDep
+from api.pages.dashboard import forget
 from api.pages.forms import field_name
 from api.pages.render import render, zone_of
 from api.pages.session import CsrfChecked, PageCaller
@@ -155,6 +156,7 @@ async def open_or_close(
             status = 409
         return render(request, "refused.html", caller=caller, roster=roster, now=now,
                       status_code=status, message=str(error))  # fmt: skip
+    forget(cycle_id)
     done = "opened" if action == "open" else "closed"
     return RedirectResponse(f"/cycles/{cycle_id}?{done}={result.changed}", status_code=303)
 

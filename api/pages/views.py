@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from api import access
 from api.auth import RESERVED_PREFIX, Caller, Role
 from api.deps import App, Now, RosterDep, ServicesDep
+from api.pages.dashboard import cycle_numbers
 from api.pages.forms import FORMS, StepForm, field_name, payload, with_goals
 from api.pages.oidc import SignInFailed
 from api.pages.render import render, zone_of
@@ -491,11 +492,10 @@ def cycle_dashboard(
         cycle = application.get_cycle(cycle_id)
     except errors.DomainError as error:
         return refused(request, caller, roster, now, error)
+    numbers = cycle_numbers(services.read_engine, cycle_id, scope, now)
+    funnel, on_time = numbers["funnel"], numbers["on_time"]
+    managers, overdue = numbers["managers"], numbers["overdue"]
     with services.read_engine.connect() as conn:
-        funnel = reports.funnel(conn, cycle_id, scope)
-        on_time = reports.on_time(conn, cycle_id, scope)
-        managers = reports.managers(conn, cycle_id, scope)
-        overdue = reports.overdue_action_items(conn, now, scope, cycle_id=cycle_id)
         total, cases = case_list.cases(
             conn,
             cycle_id,
