@@ -573,17 +573,37 @@ def ledger(
     roster: RosterDep,
     services: ServicesDep,
     now: Now,
+    application: App,
     employee_id: Annotated[str | None, Query(max_length=128)] = None,
-    cycle_id: UUID | None = None,
-) -> HTMLResponse:
+    cycle_id: Annotated[str | None, Query(max_length=40)] = None,
+    format: Annotated[str | None, Query(max_length=8)] = None,
+) -> Response:
+    """The commitment ledger (first 500 entries; ``format=csv`` exports up to 10,000)."""
     try:
         scope = _scope(caller, roster)
+        cycle = UUID(cycle_id) if cycle_id else None
+    except ValueError:
+        return refused(request, caller, roster, now, errors.NotFound("cycle", cycle_id))
     except errors.DomainError as error:
         return refused(request, caller, roster, now, error)
-    with services.read_engine.connect() as conn:
-        rows = reports.commitments(
-            conn, scope, employee_id=employee_id or None, cycle_id=cycle_id, limit=500
+    who = employee_id or None
+    if format == "csv":
+        from api.routes.reports import Report
+
+        return Report(scope, services, "csv").render(
+            "commitments",
+            lambda c: reports.commitments(c, scope, employee_id=who, cycle_id=cycle, limit=10_000),
         )
+    with services.read_engine.connect() as conn:
+        rows = reports.commitments(conn, scope, employee_id=who, cycle_id=cycle, limit=500)
     return _page(
-        request, "ledger.html", caller, roster, now, rows=rows, employee_id=employee_id or ""
+        request,
+        "ledger.html",
+        caller,
+        roster,
+        now,
+        rows=rows,
+        employee_id=employee_id or "",
+        cycle_id=cycle_id or "",
+        cycles=application.list_cycles(),
     )

@@ -182,6 +182,12 @@ STEP_RULES = {
     # the employee's step: only she may take it; unrelated people cannot see the case
     "meeting/request": {"manager": 403, "skip_level": 403, "hr_partner": 403,
                         "unrelated": 404, "hr_admin": 403, "auditor": 403, "own": 303},
+    # the manager's step
+    "meeting/accept": {"own": 403, "skip_level": 403, "hr_partner": 403,
+                       "unrelated": 404, "hr_admin": 403, "auditor": 403, "manager": 303},
+    # either party's step
+    "agenda": {"skip_level": 403, "hr_partner": 403, "unrelated": 404, "hr_admin": 403,
+               "auditor": 403, "manager": 303},
 }  # fmt: skip
 
 
@@ -192,16 +198,15 @@ def test_every_form_for_every_relationship_writes_only_when_allowed(api: Api) ->
     for path, rules in STEP_RULES.items():
         for name, status in rules.items():  # the allowed caller comes last
             before = api.application.get_case(case).version
-            answer = step(clients[name], case, path, proposed_for=when)
+            answer = step(clients[name], case, path, proposed_for=when, topics="goals")
             assert (name, answer.status_code) == (name, status)
             if status != 303:
                 assert api.application.get_case(case).version == before
-    assert api.application.get_case(case).phase.value == "meeting_requested"
+    assert api.application.get_case(case).agenda is not None
     # a form sent without this session's token is refused, whoever sends it
     forged = clients["manager"].post(f"/cases/{case}/steps/meeting/accept",
                                      data={"csrf_token": "x"})  # fmt: skip
     assert forged.status_code == 403
-    assert api.application.get_case(case).phase.value == "meeting_requested"
 
 
 def test_dashboard_numbers_download_as_csv_for_those_who_see_the_dashboard(api: Api) -> None:
@@ -283,3 +288,14 @@ def test_hr_imports_the_roster_after_seeing_what_would_change(api: Api) -> None:
     assert "nell" in api.application.get_roster().people
     ada = browser(api, EMPLOYEE)
     assert ada.get("/roster").status_code == 403
+
+
+def test_the_ledger_filters_and_exports(api: Api) -> None:
+    auditor = browser(api, AUDITOR, "auditor")
+    page = auditor.get(f"/ledger?cycle_id={api.cycle_id}&employee_id=ada")
+    assert page.status_code == 200
+    assert "Career conversations 2026" in page.text
+    export = auditor.get(f"/ledger?cycle_id={api.cycle_id}&format=csv")
+    assert export.status_code == 200
+    assert export.headers["content-type"].startswith("text/csv")
+    assert auditor.get("/ledger?cycle_id=not-a-cycle").status_code == 404
