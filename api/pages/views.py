@@ -36,6 +36,9 @@ from projections.tasks import task_cases, tasks_of
 
 router = APIRouter(include_in_schema=False)
 
+MANAGERS_SHOWN = 20
+"""The dashboard lists the managers with the most late answers and approvals (all: CSV)."""
+
 PROCESS = [
     (Phase.PREPARING, "Prepare"),
     (Phase.MEETING_REQUESTED, "Meeting requested"),
@@ -494,7 +497,13 @@ def cycle_dashboard(
         return refused(request, caller, roster, now, error)
     numbers = cycle_numbers(services.read_engine, cycle_id, scope, now)
     funnel, on_time = numbers["funnel"], numbers["on_time"]
-    managers, overdue = numbers["managers"], numbers["overdue"]
+    overdue = numbers["overdue"]
+    slowest = sorted(
+        numbers["managers"],
+        key=lambda m: (m["answers_late"] + m["approvals_late"], m["median_hours_to_answer"] or 0),
+        reverse=True,
+    )
+    managers = slowest[:MANAGERS_SHOWN]
     with services.read_engine.connect() as conn:
         total, cases = case_list.cases(
             conn,
@@ -526,6 +535,7 @@ def cycle_dashboard(
         phases=[p.value for p in Phase],
         on_time=on_time,
         managers=managers,
+        managers_total=len(slowest),
         rungs=rungs,
         cases=cases,
         total=total,
