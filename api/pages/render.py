@@ -7,6 +7,7 @@ cycles for HR, the ledger for auditors and HR admins).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,15 @@ def goal_line(goal: Any) -> str:
 
 
 templates.env.filters["goal_line"] = goal_line
+
+
+def words(name: str) -> str:
+    """An event's class name as words: ``MeetingRequested`` → "Meeting requested"."""
+    spaced = re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
+    return spaced[:1].upper() + spaced[1:]
+
+
+templates.env.filters["words"] = words
 
 
 def zone_of(roster: Roster, caller: Caller | None) -> ZoneInfo:
