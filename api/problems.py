@@ -55,6 +55,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         (403, "Not allowed"),
         (404, "Not found, or not yours to see"),
         (409, "Out of order, or a conflicting write"),
+        (413, "Request body too large"),
         (422, "Invalid input (field and reason)"),
         (503, "Storage unavailable; retry later"),
     )
