@@ -15,10 +15,9 @@ from starlette.middleware.sessions import SessionMiddleware
 from swagger_ui_bundle import swagger_ui_path
 
 from api.deps import Services
-from api.pages import hr
+from api.pages import hr, oversight, signing, views
 from api.pages.render import HERE
 from api.pages.session import SESSION_COOKIE, SignInRequired
-from api.pages.views import router
 
 
 def install(app: FastAPI, services: Services) -> None:
@@ -48,4 +47,5 @@ def install(app: FastAPI, services: Services) -> None:
         return RedirectResponse("/sign-in", status_code=303)
 
     app.include_router(hr.router)  # before the pages' /cycles/{id}
-    app.include_router(router)
+    for module in (signing, views, oversight):
+        app.include_router(module.router)

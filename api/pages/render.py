@@ -20,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 
 from api.auth import Caller
 from api.pages.session import csrf_token
+from domain import errors
 from domain.roster import Roster
 
 HERE = Path(__file__).parent
@@ -108,3 +109,24 @@ def render(
         },
         status_code=status_code,
     )
+
+
+def page(
+    request: Request,
+    template: str,
+    caller: Caller | None,
+    roster: Any,
+    now: datetime,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    return render(
+        request, template, caller=caller, roster=roster, now=now, status_code=status_code, **context
+    )
+
+
+def refused(
+    request: Request, caller: Caller, roster: Any, now: datetime, error: errors.DomainError
+) -> HTMLResponse:
+    status = 404 if isinstance(error, errors.NotFound) else 403
+    return page(request, "refused.html", caller, roster, now, status, message=str(error))

@@ -1,4 +1,4 @@
-"""The pages: each role's screens, on the API's access rules and the same read models.
+"""The pages everyone uses: tasks, inbox, a case with the step forms it calls for, history.
 
 Steps are taken by posting a step form (``forms.FORMS``): the form becomes the same
 command object the API takes, runs through the same ``Step`` (access check, roster
@@ -17,13 +17,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from api import access
-from api.auth import RESERVED_PREFIX, Caller, Role
+from api.auth import Caller
 from api.deps import App, Now, RosterDep, ServicesDep
-from api.pages.dashboard import cycle_numbers
 from api.pages.forms import FORMS, StepForm, field_name, payload, with_goals
-from api.pages.oidc import SignInFailed
-from api.pages.render import render, zone_of
-from api.pages.session import CsrfChecked, PageCaller, sign_in, sign_out
+from api.pages.render import page as _page
+from api.pages.render import refused, zone_of
+from api.pages.session import CsrfChecked, PageCaller
 from api.routes.cases import case_history
 from api.steps import Step
 from domain import errors
@@ -31,13 +30,9 @@ from domain.case import DevelopmentCase
 from domain.commands import CompleteActionItem
 from domain.phases import BEFORE_MEETING, Phase
 from domain.tasks import WHAT, Task
-from projections import case_list, reports
 from projections.tasks import task_cases, tasks_of
 
 router = APIRouter(include_in_schema=False)
-
-MANAGERS_SHOWN = 20
-"""The dashboard lists the managers with the most late answers and approvals (all: CSV)."""
 
 PROCESS = [
     (Phase.PREPARING, "Prepare"),
@@ -66,116 +61,6 @@ TASK_FORMS: dict[Task, list[str]] = {
     Task.GIVE_PEER_FEEDBACK: ["peer-feedback"],
 }
 """Which forms a task opens on the case page."""
-
-
-def _page(
-    request: Request,
-    template: str,
-    caller: Caller | None,
-    roster: Any,
-    now: datetime,
-    status_code: int = 200,
-    **context: Any,
-) -> HTMLResponse:
-    return render(
-        request, template, caller=caller, roster=roster, now=now, status_code=status_code, **context
-    )
-
-
-def refused(
-    request: Request, caller: Caller, roster: Any, now: datetime, error: errors.DomainError
-) -> HTMLResponse:
-    status = 404 if isinstance(error, errors.NotFound) else 403
-    return _page(request, "refused.html", caller, roster, now, status, message=str(error))
-
-
-# --- signing in --------------------------------------------------------------------------
-
-
-@router.get("/")
-def home(request: Request) -> RedirectResponse:
-    signed_in = bool(request.session.get("employee_id"))
-    return RedirectResponse("/tasks" if signed_in else "/sign-in", status_code=303)
-
-
-@router.get("/sign-in")
-async def sign_in_page(
-    request: Request, services: ServicesDep, roster: RosterDep, now: Now
-) -> Response:
-    """Production: off to the identity provider. Embedded mode: pick a person from the
-    roster (a development convenience)."""
-    if services.oidc_sign_in is not None:
-        callback = str(request.url_for("oidc_callback"))
-        response: Response = await services.oidc_sign_in.start(request, callback)
-        return response
-    if not services.dev_sign_in:
-        return _page(
-            request,
-            "refused.html",
-            None,
-            roster,
-            now,
-            404,
-            message="Sign in through your company's identity provider.",
-        )
-    if "csrf" not in request.session:
-        sign_in(request, "", frozenset())
-        request.session.pop("employee_id")
-    people = sorted(roster.people.values(), key=lambda p: p.name)
-    return _page(request, "sign_in.html", None, roster, now, people=people, roles=list(Role))
-
-
-@router.post("/sign-in")
-def sign_in_post(
-    request: Request,
-    services: ServicesDep,
-    roster: RosterDep,
-    now: Now,
-    _: CsrfChecked,
-    employee_id: Annotated[str, Form(max_length=128)] = "",
-    other_id: Annotated[str, Form(max_length=128)] = "",
-    role: Annotated[str, Form(max_length=32)] = "",
-) -> Response:
-    employee_id = other_id.strip() or employee_id
-    if not services.dev_sign_in:
-        return _page(request, "refused.html", None, roster, now, 404, message="Not here.")
-    roles = frozenset({Role(role)}) if role in {r.value for r in Role} else frozenset()
-    if not employee_id or employee_id.startswith(RESERVED_PREFIX):
-        return _page(request, "refused.html", None, roster, now, 403, message="Not a person.")
-    if employee_id not in roster.people and not roles:
-        return _page(
-            request,
-            "refused.html",
-            None,
-            roster,
-            now,
-            403,
-            message=f"{employee_id!r} is not on the roster.",
-        )
-    sign_in(request, employee_id, roles)
-    return RedirectResponse("/tasks", status_code=303)
-
-
-@router.get("/auth/callback", name="oidc_callback")
-async def oidc_callback(
-    request: Request, services: ServicesDep, roster: RosterDep, now: Now
-) -> Response:
-    """The identity provider sends the browser back here with a code: exchange it, sign in."""
-    if services.oidc_sign_in is None:
-        return _page(request, "refused.html", None, roster, now, 404, message="Not here.")
-    try:
-        caller = await services.oidc_sign_in.finish(request)
-    except SignInFailed as failed:
-        return _page(request, "refused.html", None, roster, now, 401,
-                     message=f"Sign-in failed: {failed}")  # fmt: skip
-    sign_in(request, caller.employee_id, caller.roles)
-    return RedirectResponse("/tasks", status_code=303)
-
-
-@router.post("/sign-out")
-def sign_out_post(request: Request, _: CsrfChecked) -> RedirectResponse:
-    sign_out(request)
-    return RedirectResponse("/sign-in", status_code=303)
 
 
 # --- everyone -----------------------------------------------------------------------------
@@ -429,191 +314,4 @@ def history_view(
         return refused(request, caller, roster, now, error)
     return _page(
         request, "history.html", caller, roster, now, history=history, error=None, as_of=as_of
-    )
-
-
-# --- managers -------------------------------------------------------------------------------
-
-
-@router.get("/team")
-def my_team(
-    request: Request,
-    caller: PageCaller,
-    application: App,
-    roster: RosterDep,
-    services: ServicesDep,
-    now: Now,
-) -> HTMLResponse:
-    reports_of = set(roster.direct_reports(caller.employee_id))
-    cycles = [c for c in application.list_cycles() if c.is_open]
-    rows: list[dict[str, Any]] = []
-    if cycles and reports_of:
-        with services.read_engine.connect() as conn:
-            _, rows = case_list.cases(conn, cycles[-1].id, reports_of, now, limit=500)
-    return _page(
-        request, "team.html", caller, roster, now, rows=rows, cycle=cycles[-1] if cycles else None
-    )
-
-
-# --- HR and auditors ------------------------------------------------------------------------
-
-
-def _scope(caller: Caller, roster: Any) -> Any:
-    from api.routes.reports import scope_for
-
-    return scope_for(caller, roster)
-
-
-@router.get("/cycles")
-def cycles_view(
-    request: Request, caller: PageCaller, application: App, roster: RosterDep, now: Now
-) -> HTMLResponse:
-    try:
-        _scope(caller, roster)
-    except errors.DomainError as error:
-        return refused(request, caller, roster, now, error)
-    cycles = list(reversed(application.list_cycles()))
-    return _page(request, "cycles.html", caller, roster, now, cycles=cycles)
-
-
-@router.get("/cycles/{cycle_id}")
-def cycle_dashboard(
-    request: Request,
-    cycle_id: UUID,
-    caller: PageCaller,
-    application: App,
-    roster: RosterDep,
-    services: ServicesDep,
-    now: Now,
-    phase: Annotated[Phase | None, Query()] = None,
-    department: Annotated[str | None, Query(max_length=200)] = None,
-    late_only: bool = False,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> HTMLResponse:
-    try:
-        scope = _scope(caller, roster)
-        cycle = application.get_cycle(cycle_id)
-    except errors.DomainError as error:
-        return refused(request, caller, roster, now, error)
-    numbers = cycle_numbers(services.read_engine, cycle_id, scope, now)
-    funnel, on_time = numbers["funnel"], numbers["on_time"]
-    overdue = numbers["overdue"]
-    slowest = sorted(
-        numbers["managers"],
-        key=lambda m: (m["answers_late"] + m["approvals_late"], m["median_hours_to_answer"] or 0),
-        reverse=True,
-    )
-    managers = slowest[:MANAGERS_SHOWN]
-    with services.read_engine.connect() as conn:
-        total, cases = case_list.cases(
-            conn,
-            cycle_id,
-            scope,
-            now,
-            phase=phase.value if phase else None,
-            department_name=department or None,
-            late_only=late_only,
-            limit=50,
-            offset=offset,
-        )
-    by_department: dict[str, dict[str, int]] = {}
-    for row in funnel:
-        by_department.setdefault(row["department"], {})[row["phase"]] = int(row["cases"])
-    widest = max((sum(p.values()) for p in by_department.values()), default=1)
-    rungs: dict[int, int] = {}
-    for item in overdue:
-        rungs[item["escalation_rung"]] = rungs.get(item["escalation_rung"], 0) + 1
-    return _page(
-        request,
-        "cycle.html",
-        caller,
-        roster,
-        now,
-        cycle=cycle,
-        by_department=by_department,
-        widest=widest,
-        phases=[p.value for p in Phase],
-        on_time=on_time,
-        managers=managers,
-        managers_total=len(slowest),
-        rungs=rungs,
-        cases=cases,
-        total=total,
-        offset=offset,
-        filters={
-            "phase": phase.value if phase else "",
-            "department": department or "",
-            "late_only": late_only,
-        },
-    )
-
-
-@router.get("/cycles/{cycle_id}/export/{name}.csv")
-def cycle_export(
-    request: Request,
-    cycle_id: UUID,
-    name: str,
-    caller: PageCaller,
-    roster: RosterDep,
-    services: ServicesDep,
-    now: Now,
-) -> Response:
-    """A chart's numbers (or the case list) as CSV, for whoever may see the dashboard."""
-    from api.routes.reports import CYCLE_REPORTS, Report
-
-    builders: dict[str, Any] = {n: build for n, build, _ in CYCLE_REPORTS}
-    try:
-        scope = _scope(caller, roster)
-        if name not in (*builders, "cases"):
-            raise errors.NotFound("export", name)
-    except errors.DomainError as error:
-        return refused(request, caller, roster, now, error)
-    report = Report(scope, services, "csv")
-    if name == "cases":
-        return report.render(
-            name, lambda c: case_list.cases(c, cycle_id, scope, now, limit=100_000)[1]
-        )
-    return report.render(name, lambda c: builders[name](c, cycle_id, scope))
-
-
-@router.get("/ledger")
-def ledger(
-    request: Request,
-    caller: PageCaller,
-    roster: RosterDep,
-    services: ServicesDep,
-    now: Now,
-    application: App,
-    employee_id: Annotated[str | None, Query(max_length=128)] = None,
-    cycle_id: Annotated[str | None, Query(max_length=40)] = None,
-    format: Annotated[str | None, Query(max_length=8)] = None,
-) -> Response:
-    """The commitment ledger (first 500 entries; ``format=csv`` exports up to 10,000)."""
-    try:
-        scope = _scope(caller, roster)
-        cycle = UUID(cycle_id) if cycle_id else None
-    except ValueError:
-        return refused(request, caller, roster, now, errors.NotFound("cycle", cycle_id))
-    except errors.DomainError as error:
-        return refused(request, caller, roster, now, error)
-    who = employee_id or None
-    if format == "csv":
-        from api.routes.reports import Report
-
-        return Report(scope, services, "csv").render(
-            "commitments",
-            lambda c: reports.commitments(c, scope, employee_id=who, cycle_id=cycle, limit=10_000),
-        )
-    with services.read_engine.connect() as conn:
-        rows = reports.commitments(conn, scope, employee_id=who, cycle_id=cycle, limit=500)
-    return _page(
-        request,
-        "ledger.html",
-        caller,
-        roster,
-        now,
-        rows=rows,
-        employee_id=employee_id or "",
-        cycle_id=cycle_id or "",
-        cycles=application.list_cycles(),
     )
