@@ -23,7 +23,6 @@ from domain.commands import (
     GivePeerFeedback,
     HoldCheckIn,
     HoldMeeting,
-    MarkCheckInDue,
     ProposeGoal,
     RecordSelfAssessment,
     RequestMeeting,
@@ -32,6 +31,7 @@ from domain.commands import (
     ShareRecap,
     SubmitPlan,
 )
+from domain.timer_commands import MarkCheckInDue
 from domain.values import (
     ActionItemSpec,
     AgendaTopic,

@@ -36,11 +36,9 @@ from domain.values import (
     GoalProgress,
     Note,
     Participants,
-    Party,
     PeerFeedback,
     PersonId,
     Recap,
-    Rung,
     SelfAssessment,
     SmartErGoal,
     Text,
@@ -368,68 +366,6 @@ class CloseCase(CaseCommand):
         return ()
 
 
-# --- timer steps (workflows' activities; idempotent by domain state) ---------------------
-
-
-class RemindCase(CaseCommand):
-    action = "record a reminder"
-    who = Who.SERVICE
-    deadline: str
-    owner: Party
-    reason: str
-    due_at: AwareDatetime | None = None
-
-    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.record_reminder(
-            deadline=self.deadline,
-            owner=self.owner,
-            reason=self.reason,
-            due_at=self.due_at,
-            by=By(SYSTEM_ACTOR, by.at),
-        )
-        return ()
-
-
-class EscalateCase(CaseCommand):
-    action = "escalate"
-    who = Who.SERVICE
-    deadline: str
-    rung: Rung
-    reason: str
-    due_at: AwareDatetime | None = None
-
-    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.escalate(
-            deadline=self.deadline,
-            rung=self.rung,
-            reason=self.reason,
-            due_at=self.due_at,
-            by=By(SYSTEM_ACTOR, by.at),
-        )
-        return ()
-
-
-class MarkCheckInDue(CaseCommand):
-    action = "mark a check-in due"
-    who = Who.SERVICE
-    number: int
-    due_at: AwareDatetime
-
-    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.mark_check_in_due(number=self.number, due_at=self.due_at, by=By(SYSTEM_ACTOR, by.at))
-        return ()
-
-
-class MarkCheckInMissed(CaseCommand):
-    action = "mark a check-in missed"
-    who = Who.SERVICE
-    number: int
-
-    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.mark_check_in_missed(number=self.number, by=By(SYSTEM_ACTOR, by.at))
-        return ()
-
-
 # --- action items --------------------------------------------------------------------
 
 
@@ -456,35 +392,6 @@ class CancelActionItem(ItemCommand):
 
     def apply(self, item: ActionItem, context: CaseContext, by: By) -> None:
         item.cancel(reason=self.reason, context=context, by=by)
-
-
-class MarkItemOverdue(ItemCommand):
-    action = "mark an action item overdue"
-
-    def apply(self, item: ActionItem, context: CaseContext, by: By) -> None:
-        item.mark_overdue(by=By(SYSTEM_ACTOR, by.at))
-
-
-class RemindItem(ItemCommand):
-    action = "record a reminder"
-    reason: str
-
-    def apply(self, item: ActionItem, context: CaseContext, by: By) -> None:
-        item.record_reminder(reason=self.reason, by=By(SYSTEM_ACTOR, by.at))
-
-
-class EscalateItem(ItemCommand):
-    action = "escalate"
-    rung: Rung
-    reason: str
-
-    def apply(self, item: ActionItem, context: CaseContext, by: By) -> None:
-        item.escalate(
-            rung=self.rung,
-            participants=context.participants,
-            reason=self.reason,
-            by=By(SYSTEM_ACTOR, by.at),
-        )
 
 
 def require_who(case: DevelopmentCase, command: CaseCommand, actor: str) -> None:

@@ -284,13 +284,18 @@ tasks = views["tasks"]
 """The views readers query (they show the live version)."""
 
 
-def tasks_of(conn: sa.Connection, person_id: str, limit: int, offset: int) -> tuple[int, list[Any]]:
-    """(how many, one page) of a person's open tasks: soonest due first, undated last.
+def tasks_of(
+    conn: sa.Connection, person_id: str, limit: int, offset: int, case_id: UUID | None = None
+) -> tuple[int, list[Any]]:
+    """(how many, one page) of a person's open tasks (on one case, if given): soonest due
+    first, undated last.
 
     Each row carries the concerned employee's name (from the roster read model, looked
     up by id for the page's few employees rather than joined).
     """
     mine = tasks.c.person_id == person_id
+    if case_id is not None:
+        mine = sa.and_(mine, tasks.c.case_id == case_id)
     total = conn.execute(sa.select(sa.func.count()).select_from(tasks).where(mine)).scalar_one()
     query = (
         sa.select(tasks)

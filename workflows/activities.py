@@ -16,11 +16,10 @@ from temporalio import activity
 from domain import errors
 from domain.application import CareerFlow
 from domain.base import SYSTEM_ACTOR
-from domain.commands import (
-    CaseCommand,
+from domain.commands import CaseCommand, ItemCommand
+from domain.timer_commands import (
     EscalateCase,
     EscalateItem,
-    ItemCommand,
     MarkCheckInDue,
     MarkCheckInMissed,
     MarkItemOverdue,

@@ -21,7 +21,7 @@ from api import access
 from api.deps import App, Now, RosterDep
 from api.pages.dashboard import forget
 from api.pages.forms import field_name
-from api.pages.render import render, zone_of
+from api.pages.render import refused, render, zone_of
 from api.pages.session import CsrfChecked, PageCaller
 from api.roster_files import parse_roster
 from api.schemas.cycles import CycleCreate
@@ -49,8 +49,7 @@ def new_cycle(request: Request, caller: PageCaller, roster: RosterDep, now: Now)
     try:
         access.require_hr_admin(caller, "create a cycle")
     except errors.DomainError as error:
-        return render(request, "refused.html", caller=caller, roster=roster, now=now,
-                      status_code=403, message=str(error))  # fmt: skip
+        return refused(request, caller, roster, now, error)
     return render(request, "cycle_new.html", caller=caller, roster=roster, now=now,
                   problems={}, values={})  # fmt: skip
 
@@ -115,8 +114,7 @@ def create_cycle(
     except errors.InvalidCommand as invalid:
         problems[invalid.field] = invalid.reason
     except errors.DomainError as error:
-        return render(request, "refused.html", caller=caller, roster=roster, now=now,
-                      status_code=403, message=str(error))  # fmt: skip
+        return refused(request, caller, roster, now, error)
     if problems:
         return render(request, "cycle_new.html", caller=caller, roster=roster, now=now,
                       status_code=422, problems=problems, values=values)  # fmt: skip
@@ -154,8 +152,7 @@ async def open_or_close(
         status = 404 if isinstance(error, errors.NotFound) else 403
         if not isinstance(error, errors.NotFound | errors.NotPermitted):
             status = 409
-        return render(request, "refused.html", caller=caller, roster=roster, now=now,
-                      status_code=status, message=str(error))  # fmt: skip
+        return refused(request, caller, roster, now, error, status)
     forget(cycle_id)
     done = "opened" if action == "open" else "closed"
     return RedirectResponse(f"/cycles/{cycle_id}?{done}={result.changed}", status_code=303)
@@ -166,8 +163,7 @@ def roster_page(request: Request, caller: PageCaller, roster: RosterDep, now: No
     try:
         access.require_hr_admin(caller, "import the roster")
     except errors.DomainError as error:
-        return render(request, "refused.html", caller=caller, roster=roster, now=now,
-                      status_code=403, message=str(error))  # fmt: skip
+        return refused(request, caller, roster, now, error)
     return render(request, "roster.html", caller=caller, roster=roster, now=now,
                   preview=None, text="", problem=None, imported=None)  # fmt: skip
 
@@ -201,8 +197,7 @@ async def roster_import(
         else:
             preview = RosterImportPublic.of(result)
     except errors.NotPermitted as error:
-        return render(request, "refused.html", caller=caller, roster=roster, now=now,
-                      status_code=403, message=str(error))  # fmt: skip
+        return refused(request, caller, roster, now, error)
     except errors.DomainError as error:
         problem = str(error)
     status = 422 if problem else 200

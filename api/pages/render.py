@@ -126,7 +126,14 @@ def page(
 
 
 def refused(
-    request: Request, caller: Caller, roster: Any, now: datetime, error: errors.DomainError
+    request: Request,
+    caller: Caller | None,
+    roster: Any,
+    now: datetime,
+    error: errors.DomainError | str,
+    status: int | None = None,
 ) -> HTMLResponse:
-    status = 404 if isinstance(error, errors.NotFound) else 403
+    """The "not available" page: a refusal's reason (404 for what the caller may not see)."""
+    if status is None:
+        status = 404 if isinstance(error, errors.NotFound) else 403
     return page(request, "refused.html", caller, roster, now, status, message=str(error))

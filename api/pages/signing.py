@@ -11,6 +11,7 @@ from api.auth import RESERVED_PREFIX, Role
 from api.deps import Now, RosterDep, ServicesDep
 from api.pages.oidc import SignInFailed
 from api.pages.render import page as _page
+from api.pages.render import refused
 from api.pages.session import CsrfChecked, sign_in, sign_out
 
 router = APIRouter(include_in_schema=False)
@@ -36,14 +37,8 @@ async def sign_in_page(
         response: Response = await services.oidc_sign_in.start(request, callback)
         return response
     if not services.dev_sign_in:
-        return _page(
-            request,
-            "refused.html",
-            None,
-            roster,
-            now,
-            404,
-            message="Sign in through your company's identity provider.",
+        return refused(
+            request, None, roster, now, "Sign in through your company's identity provider.", 404
         )
     if "csrf" not in request.session:
         sign_in(request, "", frozenset())
@@ -65,20 +60,13 @@ def sign_in_post(
 ) -> Response:
     employee_id = other_id.strip() or employee_id
     if not services.dev_sign_in:
-        return _page(request, "refused.html", None, roster, now, 404, message="Not here.")
+        return refused(request, None, roster, now, "Not here.", 404)
     roles = frozenset({Role(role)}) if role in {r.value for r in Role} else frozenset()
     if not employee_id or employee_id.startswith(RESERVED_PREFIX):
-        return _page(request, "refused.html", None, roster, now, 403, message="Not a person.")
+        return refused(request, None, roster, now, "Not a person.", 403)
     if employee_id not in roster.people and not roles:
-        return _page(
-            request,
-            "refused.html",
-            None,
-            roster,
-            now,
-            403,
-            message=f"{employee_id!r} is not on the roster.",
-        )
+        message = f"{employee_id!r} is not on the roster."
+        return refused(request, None, roster, now, message, 403)
     sign_in(request, employee_id, roles)
     return RedirectResponse("/tasks", status_code=303)
 
@@ -89,12 +77,11 @@ async def oidc_callback(
 ) -> Response:
     """The identity provider sends the browser back here with a code: exchange it, sign in."""
     if services.oidc_sign_in is None:
-        return _page(request, "refused.html", None, roster, now, 404, message="Not here.")
+        return refused(request, None, roster, now, "Not here.", 404)
     try:
         caller = await services.oidc_sign_in.finish(request)
     except SignInFailed as failed:
-        return _page(request, "refused.html", None, roster, now, 401,
-                     message=f"Sign-in failed: {failed}")  # fmt: skip
+        return refused(request, None, roster, now, f"Sign-in failed: {failed}", 401)
     sign_in(request, caller.employee_id, caller.roles)
     return RedirectResponse("/tasks", status_code=303)
 

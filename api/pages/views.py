@@ -152,13 +152,13 @@ def case_page(
     except errors.DomainError as error:
         return refused(request, caller, roster, now, error)
     with services.read_engine.connect() as conn:
-        _, mine = tasks_of(conn, caller.employee_id, 500, 0)
+        _, mine = tasks_of(conn, caller.employee_id, 500, 0, case_id=case_id)
         open_rows = (
             conn.execute(task_cases.select().where(task_cases.c.case_id == case_id))
             .mappings()
             .first()
         )
-    here = [t for t in mine if t["case_id"] == case_id and t["task"] != Task.ESCALATION.value]
+    here = [t for t in mine if t["task"] != Task.ESCALATION.value]
     paths: list[str] = []
     for task in here:
         for path in TASK_FORMS.get(Task(task["task"]), []):

@@ -23,7 +23,7 @@ import uvicorn
 from playwright.sync_api import Page, sync_playwright
 
 from domain.base import SYSTEM_ACTOR
-from domain.commands import MarkCheckInDue
+from domain.timer_commands import MarkCheckInDue
 from tests.api.conftest import AUDITOR, EMPLOYEE, HR_ADMIN, MANAGER, Api
 from tests.factories import T0, at
 

@@ -28,15 +28,12 @@ from domain.commands import (
     ApprovePlan,
     DeclineMeeting,
     DraftPlan,
-    EscalateItem,
     HoldCheckIn,
     HoldMeeting,
-    MarkCheckInDue,
-    MarkCheckInMissed,
-    MarkItemOverdue,
     RequestMeeting,
     SubmitPlan,
 )
+from domain.timer_commands import EscalateItem, MarkCheckInDue, MarkCheckInMissed, MarkItemOverdue
 from domain.values import Rung
 from tests.api.conftest import API, EMPLOYEE, HR_ADMIN, HR_PARTNER, MANAGER, Api
 from tests.factories import CYCLE_CLOSES, T0, at, company, item_spec, plan

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic_core import to_jsonable_python
 
 from domain.base import SYSTEM_ACTOR
-from domain.commands import EscalateCase, EscalateItem, MarkCheckInDue
+from domain.timer_commands import EscalateCase, EscalateItem, MarkCheckInDue
 from domain.values import Rung
 from tests.api.conftest import EMPLOYEE, HR_PARTNER, MANAGER, SKIP, Api
 from tests.factories import agenda, at, goal, item_spec, plan, recap

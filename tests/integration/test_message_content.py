@@ -23,15 +23,8 @@ from domain.commands import (
     CloseCase,
     DeclineMeeting,
     DraftPlan,
-    EscalateCase,
-    EscalateItem,
     HoldMeeting,
-    MarkCheckInDue,
-    MarkCheckInMissed,
-    MarkItemOverdue,
     ReadjustGoal,
-    RemindCase,
-    RemindItem,
     RequestMeeting,
     RequestPeerFeedback,
     RequestPlanChanges,
@@ -41,6 +34,15 @@ from domain.commands import (
     SubmitPlan,
 )
 from domain.roster import validate_roster
+from domain.timer_commands import (
+    EscalateCase,
+    EscalateItem,
+    MarkCheckInDue,
+    MarkCheckInMissed,
+    MarkItemOverdue,
+    RemindCase,
+    RemindItem,
+)
 from domain.values import Party, Rung
 from eventlog.follower import read_after
 from notifications.channels import Contact, Notification

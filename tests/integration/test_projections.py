@@ -16,13 +16,12 @@ from domain.commands import (
     AcceptMeeting,
     CloseCase,
     CompleteActionItem,
-    EscalateItem,
     HoldMeeting,
-    MarkItemOverdue,
     RequestMeeting,
     RescheduleActionItem,
     ShareRecap,
 )
+from domain.timer_commands import EscalateItem, MarkItemOverdue
 from domain.values import Rung
 from eventlog.follower import Delivery
 from projections.action_items import ActionItems, action_items, overdue_days

@@ -14,14 +14,8 @@ from careerflow.binaries import careerflow_process
 from careerflow.settings import Settings
 from domain.application import CareerFlow
 from domain.base import SYSTEM_ACTOR
-from domain.commands import (
-    AcceptMeeting,
-    AddActionItem,
-    EscalateItem,
-    HoldMeeting,
-    MarkItemOverdue,
-    RequestMeeting,
-)
+from domain.commands import AcceptMeeting, AddActionItem, HoldMeeting, RequestMeeting
+from domain.timer_commands import EscalateItem, MarkItemOverdue
 from domain.values import Rung
 from projections.case_status import case_status
 from projections.catalog import read_models

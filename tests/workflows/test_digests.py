@@ -19,8 +19,8 @@ from careerflow.demo_org import DEMO_ROSTER_CSV
 from careerflow.settings import Settings
 from domain.application import CareerFlow
 from domain.base import SYSTEM_ACTOR
-from domain.commands import EscalateCase, RemindCase
 from domain.roster import validate_roster
+from domain.timer_commands import EscalateCase, RemindCase
 from domain.values import Party, Policy, Rung
 from eventlog.follower import read_after
 from notifications.channels import Channel, EmlFileChannel

@@ -22,7 +22,8 @@ from aiosmtpd.controller import Controller
 from careerflow.settings import Settings
 from domain.application import CareerFlow
 from domain.base import SYSTEM_ACTOR
-from domain.commands import AcceptMeeting, RemindCase, RequestMeeting
+from domain.commands import AcceptMeeting, RequestMeeting
+from domain.timer_commands import RemindCase
 from domain.values import Participants, Party
 from notifications.channels import (
     Channel,
