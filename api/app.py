@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
@@ -32,7 +32,9 @@ takes an `Idempotency-Key` header: a retry with the same key does not repeat its
 """
 
 
-def create_app(services: Services) -> FastAPI:
+def create_app(services: Services, on_shutdown: Sequence[Callable[[], None]] = ()) -> FastAPI:
+    """The API on ``services``; ``on_shutdown`` runs when it stops (what this process owns)."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         for model in read_models():  # reports find their views even before a projector ran
@@ -40,6 +42,8 @@ def create_app(services: Services) -> FastAPI:
         install_inbox(services.read_engine)
         yield
         services.read_engine.dispose()
+        for close in on_shutdown:
+            close()
 
     app = FastAPI(
         title="careerflow",

@@ -1,35 +1,35 @@
-"""HTTP benchmark: commands through the API at a fixed concurrency, beside raw PostgreSQL.
+"""HTTP benchmark: one command through the API beside the least an endpoint can do.
 
-    python -m bench.http_bench [--requests 2000] [--concurrency 16] [--employees 200]
+    python -m bench.http_bench [--requests 3000] [--concurrency 16] [--workers 1,2]
 
-The API runs in uvicorn (one process, as `careerflow api` runs it) on a schema of
-its own. Each request proposes a SMART+ER goal on one employee's case (one event,
-authenticated, validated, authorised against the roster); concurrent requests go
-to different cases. Printed: latency p50/p99, throughput, and the raw rate of
-single-row INSERT transactions on the same server in the same run, with the ratio.
+careerflow: ``careerflow api --workers N`` in processes of its own. Each request
+proposes a SMART+ER goal on one employee's case — authenticated (a bearer token),
+validated, authorised against the roster, one event saved. Concurrent requests go
+to different cases, as different people's do.
+
+Anchor: ``bench/anchor_app.py`` under the same uvicorn settings and worker count:
+a synchronous FastAPI endpoint that inserts one row of the same size in one
+transaction through a psycopg pool.
+
+The load generator (aiohttp, this process) keeps ``--concurrency`` requests in
+flight. Printed per worker count: throughput and latency of both, the ratio
+(goal >= 0.5) and careerflow's p99 (goal <= 50 ms).
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
-import statistics
-import threading
-import time
+import sys
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-import httpx
 import psycopg
-import uvicorn
 
-from api.app import create_app
-from api.auth import Role
 from bench.common import parser
-from bench.domain_bench import RAW_TABLE, bench_raw_single
+from bench.domain_bench import RAW_TABLE
+from bench.servers import ApiProcess, Served, bench_schema, free_port, load, quantile
 from careerflow.settings import Settings
-from careerflow.storage import build_application, database_url, drop_schema, ensure_schema
-from careerflow.wiring import build_services
+from careerflow.storage import build_application
 from domain.roster import Person
 
 OPENS = datetime.now(UTC).replace(microsecond=0)
@@ -59,7 +59,7 @@ def roster(employees: int) -> list[Person]:
 
 def goal(n: int) -> dict[str, object]:
     return {
-        "goal_id": f"g{n}",
+        "goal_id": f"g{n % 5000}",
         "specific": "Run the quarterly architecture review",
         "measurable": {"metric": "reviews run", "target": 4, "unit": "reviews"},
         "achievable": "Already co-ran one",
@@ -70,105 +70,112 @@ def goal(n: int) -> dict[str, object]:
     }
 
 
-async def drive(
-    base: str, tokens: dict[str, str], cases: dict[str, str], requests: int, concurrency: int
-) -> tuple[list[float], float, int]:
-    employees = list(cases)
-    latencies: list[float] = []
-    failures = 0
-    counter = iter(range(requests))
-
-    async def worker(client: httpx.AsyncClient, lane: int) -> None:
-        nonlocal failures
-        own = employees[lane::concurrency]
-        for n in counter:
-            employee = own[n % len(own)]
-            start = time.perf_counter()
-            response = await client.post(
-                f"{base}/api/v1/cases/{cases[employee]}/goals",
-                json=goal(n),
-                headers={"Authorization": f"Bearer {tokens[employee]}"},
-            )
-            latencies.append(time.perf_counter() - start)
-            if response.status_code != 200:
-                failures += 1
-
-    limits = httpx.Limits(max_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
-        start = time.perf_counter()
-        await asyncio.gather(*(worker(client, lane) for lane in range(concurrency)))
-        elapsed = time.perf_counter() - start
-    return latencies, elapsed, failures
-
-
-def main() -> None:
-    arguments = parser(__doc__)
-    arguments.add_argument("--requests", type=int, default=2000)
-    arguments.add_argument("--concurrency", type=int, default=16)
-    arguments.add_argument("--employees", type=int, default=200)
-    arguments.add_argument("--port", type=int, default=18765)
-    args = arguments.parse_args()
-
-    base_settings = Settings()
-    url = database_url(base_settings)
-    schema = f"cf_http_{uuid.uuid4().hex[:8]}"
-    ensure_schema(url, schema)
-    settings = Settings(
-        database_url=url, db_schema=schema, jwt_secret=os.urandom(24).hex(),
-        db_pool_size=args.concurrency, api_port=args.port,
-    )  # fmt: skip
+def open_cases(settings: Settings, employees: int) -> dict[str, str]:
+    """A roster and an open cycle: each employee's case id."""
     app = build_application(settings)
     try:
-        app.import_roster(roster(args.employees), source="bench", actor="hr", at=OPENS)
+        app.import_roster(roster(employees), source="bench", actor="hr", at=OPENS)
         cycle_id = uuid.uuid4()
         app.create_cycle(
             cycle_id=cycle_id, name="bench", opens_at=OPENS,
             closes_at=OPENS + timedelta(days=300), okr_planning_on=date.today(),
             actor="hr", at=OPENS,
         )  # fmt: skip
-        people = app.get_roster().population()
-        app.open_cycle(cycle_id, population=people, actor="hr", at=OPENS)
-        employees = [f"e{e}" for e in range(args.employees)]
-        cases = {e: str(app.case_for(cycle_id, e).id) for e in employees}
-
-        services = build_services(settings, app, url, temporal_address=None)
-        tokens = {e: services.tokens.issue(e) for e in employees}
-        tokens["hr"] = services.tokens.issue("hr", frozenset({Role.HR_ADMIN}))
-        config = uvicorn.Config(
-            create_app(services), host="127.0.0.1", port=args.port, log_level="warning"
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        while not server.started:
-            time.sleep(0.05)
-        base = f"http://127.0.0.1:{args.port}"
-        asyncio.run(drive(base, tokens, cases, min(200, args.requests), args.concurrency))  # warm
-        latencies, elapsed, failures = asyncio.run(
-            drive(base, tokens, cases, args.requests, args.concurrency)
-        )
-        server.should_exit = True
-        thread.join(timeout=10)
-
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'SET search_path TO "{schema}"')
-            conn.execute(RAW_TABLE)
-        size = len(str(goal(0)))
-        raw_rows, raw_secs = bench_raw_single(url, schema, args.requests, size)
+        app.open_cycle(cycle_id, population=app.get_roster().population(), actor="hr", at=OPENS)
+        cases = {f"e{e}": str(app.case_for(cycle_id, f"e{e}").id) for e in range(employees)}
     finally:
         app.close()
-        drop_schema(url, schema)
+    return cases
 
-    throughput = len(latencies) / elapsed
-    raw = raw_rows / raw_secs
-    quantiles = statistics.quantiles(latencies, n=100)
-    server_kind = "DATABASE_URL" if base_settings.database_url else "embedded PostgreSQL"
-    print(f"PostgreSQL: {server_kind}; concurrency {args.concurrency}; {len(latencies)} requests")
-    p50, p99 = quantiles[49] * 1000, quantiles[98] * 1000
-    print(f"HTTP command latency  p50 {p50:7.1f} ms   p99 {p99:7.1f} ms")
-    print(f"HTTP throughput       {throughput:9.0f} commands/s  ({failures} failed)")
-    print(f"raw INSERT, 1 per tx  {raw:9.0f} rows/s (single connection)")
-    print(f"ratio HTTP/raw = {throughput / raw:.2f}")
+
+def event_size(settings: Settings, case_id: str) -> int:
+    with psycopg.connect(str(settings.database_url)) as conn:
+        row = conn.execute(
+            f'SELECT avg(length(state))::int FROM "{settings.db_schema}".careerflow_events '
+            "WHERE originator_id = %s AND topic LIKE %s",
+            (case_id, "%GoalProposed"),
+        ).fetchone()
+    return int(row[0]) if row and row[0] else 600
+
+
+Figures = tuple[float, float, float, int]
+"""Throughput (/s), p50 and p99 latency (s), failures."""
+
+
+def careerflow_run(
+    settings: Settings, cases: dict[str, str], workers: int, requests: int, concurrency: int
+) -> Figures:
+    employees = list(cases)
+    with ApiProcess(settings, workers=workers, pool=concurrency) as api:
+        tokens = {e: api.token(e) for e in employees}
+
+        def propose(n: int) -> tuple[str, str, object, str]:
+            employee = employees[n % len(employees)]
+            url = api.url(f"/api/v1/cases/{cases[employee]}/goals")
+            return ("POST", url, goal(n), tokens[employee])
+
+        load(propose, min(300, requests), concurrency)  # warm-up: caches, connections
+        samples, seconds, failures = load(propose, requests, concurrency)
+    return len(samples) / seconds, quantile(samples, 0.5), quantile(samples, 0.99), failures
+
+
+def anchor_run(
+    settings: Settings, size: int, workers: int, requests: int, concurrency: int
+) -> Figures:
+    port = free_port()
+    env = {
+        **os.environ,
+        "ANCHOR_DATABASE_URL": str(settings.database_url),
+        "ANCHOR_SCHEMA": settings.db_schema,
+        "ANCHOR_ROW_BYTES": str(size),
+        "ANCHOR_POOL": str(concurrency),
+    }
+    command = [
+        sys.executable, "-m", "uvicorn", "bench.anchor_app:app", "--port", str(port),
+        "--workers", str(workers), "--no-access-log", "--log-level", "warning",
+    ]  # fmt: skip
+    with Served(command, env, port) as anchor:
+
+        def insert(n: int) -> tuple[str, str, object, str | None]:
+            return ("POST", anchor.url("/rows"), None, None)
+
+        load(insert, min(300, requests), concurrency)
+        samples, seconds, failures = load(insert, requests, concurrency)
+    return len(samples) / seconds, quantile(samples, 0.5), quantile(samples, 0.99), failures
+
+
+def main() -> None:
+    arguments = parser(__doc__)
+    arguments.add_argument("--requests", type=int, default=3000)
+    arguments.add_argument("--concurrency", type=int, default=16)
+    arguments.add_argument("--employees", type=int, default=400)
+    arguments.add_argument("--workers", default="1,2")
+    args = arguments.parse_args()
+
+    rows = []
+    with bench_schema("cf_http") as settings:
+        with psycopg.connect(str(settings.database_url), autocommit=True) as conn:
+            conn.execute(f'SET search_path TO "{settings.db_schema}"')
+            conn.execute(RAW_TABLE)
+        cases = open_cases(settings, args.employees)
+        for workers in (int(w) for w in args.workers.split(",")):
+            ours = careerflow_run(settings, cases, workers, args.requests, args.concurrency)
+            size = event_size(settings, next(iter(cases.values())))
+            anchor = anchor_run(settings, size, workers, args.requests, args.concurrency)
+            rows.append((workers, ours, anchor, size))
+
+    server = "DATABASE_URL" if Settings().database_url else "embedded PostgreSQL"
+    print(f"HTTP, {server}; {args.concurrency} concurrent clients; {args.requests} requests each")
+    for workers, ours, anchor, size in rows:
+        ratio = ours[0] / anchor[0]
+        print(f"--workers {workers}")
+        for label, (rate, p50, p99, failed) in (("careerflow command", ours), ("anchor", anchor)):
+            print(
+                f"  {label:<19} {rate:7.0f}/s   p50 {p50 * 1000:6.1f} ms   "
+                f"p99 {p99 * 1000:6.1f} ms   ({failed} failed)"
+            )
+        print(f"  ratio careerflow/anchor = {ratio:.2f} (goal >= 0.5)   ({size} B rows)")
+        print(f"  careerflow p99 = {ours[2] * 1000:.1f} ms (goal <= 50 ms)")
 
 
 if __name__ == "__main__":

@@ -9,14 +9,16 @@ the occurred-at time. Persistence is chosen by the environment it is given
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, StoredEvent
 
 from domain import errors
 from domain.action_item import ActionItem, CaseContext
@@ -26,7 +28,7 @@ from domain.commands import CaseCommand, ItemCommand, require_who
 from domain.cycle import CATALOG_ID, Cycle, CycleCatalog, CycleStatus
 from domain.history import HistoryQueries
 from domain.roster import ROSTER_ID, Person, Roster
-from domain.transcoding import register_value_transcodings
+from domain.transcoding import TypedMapper, register_value_transcodings
 from domain.values import (
     CaseOutcome,
     Participants,
@@ -34,6 +36,7 @@ from domain.values import (
 )
 
 T = TypeVar("T", bound=CareerAggregate)
+Item = TypeVar("Item")
 
 DEFAULT_BATCH_SIZE = 500
 """Cases saved per transaction when a cycle opens or closes."""
@@ -78,6 +81,68 @@ ProgressCallback = Callable[[int], None]
 """Called with the number of cases handled by each saved batch."""
 
 
+def _concurrent_write(ids: Sequence[UUID | str]) -> errors.ConcurrentWrite:
+    named = ", ".join(str(i) for i in list(dict.fromkeys(ids))[:3])
+    return errors.ConcurrentWrite(
+        f"another write changed {named} first; reload and retry", ids=named
+    )
+
+
+class _PipelinedWriter:
+    """Saves batch k on a thread of its own while the caller builds batch k + 1.
+
+    Building a batch is Python work and saving it is mostly the database's, so on
+    two cores the two overlap (``bench/domain_bench.py``). Batches are saved in
+    order, one at a time; the first failure stops the writing and is raised.
+    """
+
+    def __init__(
+        self, save: Callable[[Sequence[Any]], None], progress: ProgressCallback | None
+    ) -> None:
+        self._save = save
+        self._progress = progress
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-writer")
+        self._in_flight: tuple[Future[None], int] | None = None
+
+    def __enter__(self) -> _PipelinedWriter:
+        return self
+
+    def write(self, events: Sequence[Any], *, handled: int) -> None:
+        """Queue one transaction's events; wait for the one before it first."""
+        self._wait()
+        if events:
+            self._in_flight = (self._pool.submit(self._save, events), handled)
+        elif self._progress is not None and handled:
+            self._progress(handled)
+
+    def yielding(self, items: Sequence[Item]) -> Iterator[Item]:
+        """``items``, letting the writer thread run every few of them.
+
+        A thread whose query has finished waits for the GIL until the busy thread
+        lets go, up to the interpreter's switch interval (5 ms) each time; sleeping
+        for 0 s every 32 items lets it in at once.
+        """
+        for i, item in enumerate(items):
+            if self._in_flight is not None and i % 32 == 31:
+                time.sleep(0)
+            yield item
+
+    def _wait(self) -> None:
+        if self._in_flight is not None:
+            future, handled = self._in_flight
+            self._in_flight = None
+            future.result()
+            if self._progress is not None and handled:
+                self._progress(handled)
+
+    def __exit__(self, *exc_info: object) -> None:
+        try:
+            if exc_info[0] is None:
+                self._wait()
+        finally:
+            self._pool.shutdown(wait=True)
+
+
 def _batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -90,6 +155,10 @@ class CareerFlow(HistoryQueries, Application[UUID]):
     env = {
         "AGGREGATE_CACHE_MAXSIZE": "2000",
     }
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """Rows in the typed format (``TypedMapper``); the tagged ones still read."""
+        return TypedMapper(self.construct_transcoder())
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -119,13 +188,20 @@ class CareerFlow(HistoryQueries, Application[UUID]):
         for aggregate in aggregates:
             processing.events.extend(aggregate.collect_events())
             processing.aggregates[aggregate.id] = aggregate
+        self._record_and_notify(processing)
+
+    def _insert_stored(self, stored: Sequence[StoredEvent]) -> None:
+        """Insert rows already mapped (new cases nobody holds in memory), in one transaction."""
+        try:
+            self.recorder.insert_events(stored)
+        except IntegrityError as exc:
+            raise _concurrent_write([s.originator_id for s in stored]) from exc
+
+    def _record_and_notify(self, processing: ProcessingEvent[UUID]) -> None:
         try:
             recordings = self._record(processing)
         except IntegrityError as exc:
-            ids = ", ".join(str(a.id) for a in aggregates[:3])
-            raise errors.ConcurrentWrite(
-                f"another write changed {ids} first; reload and retry", ids=ids
-            ) from exc
+            raise _concurrent_write([e.originator_id for e in processing.events]) from exc
         self._take_snapshots(processing)
         self._notify(recordings)
 
@@ -184,9 +260,16 @@ class CareerFlow(HistoryQueries, Application[UUID]):
     # --- the roster -------------------------------------------------------------------
 
     def get_roster(self) -> Roster:
-        """The roster (an empty one, not yet saved, before the first import)."""
+        """The roster, to read (an empty one, not yet saved, before the first import).
+
+        Every request asks, so it is the cached roster itself, brought up to date
+        by one query for newer events — not a copy: copying 100,000 people per
+        request made every request slower the bigger the company. Nothing may
+        change what it returns; an import works on a copy (``import_roster``), and
+        catching up replaces the roster's maps rather than changing them.
+        """
         try:
-            roster: Roster = self.repository.get(ROSTER_ID)  # one query: asked on every request
+            roster: Roster = self.repository.get(ROSTER_ID, deepcopy_from_cache=False)
         except AggregateNotFoundError:
             return Roster.start(by=By(SYSTEM_ACTOR, datetime(1970, 1, 1).astimezone()))
         return roster
@@ -320,33 +403,34 @@ class CareerFlow(HistoryQueries, Application[UUID]):
         """
         _check_population(population)
         cycle = self.get_cycle(cycle_id)
-        opened_now = cycle.open(by=By(actor, at))
+        cycle.open(by=By(actor, at))
         if not cycle.is_open:
             raise errors.CycleNotOpen("the cycle is not open", current=cycle.status)
+        by = By(actor, at)
         changed = 0
-        for batch in _batches(population, batch_size):
-            new_ids = set(
-                cycle.enroll(employee_ids=[p.employee_id for p in batch], by=By(actor, at))
-            )
-            cases = [
-                DevelopmentCase.open(
-                    cycle_id=cycle.id,
-                    participants=p,
-                    policy=cycle.policy,
-                    cycle_opens_at=cycle.opens_at,
-                    cycle_closes_at=cycle.closes_at,
-                    okr_planning_on=cycle.okr_planning_on,
-                    by=By(actor, at),
-                )
-                for p in batch
-                if p.employee_id in new_ids
-            ]
-            if cases or opened_now:
-                self._store(cycle, *cases)
-                opened_now = False
-            changed += len(cases)
-            if progress is not None:
-                progress(len(batch))
+        to_row = self.mapper.to_stored_event
+        with _PipelinedWriter(self._insert_stored, progress) as writer:
+            for batch in _batches(population, batch_size):
+                new_ids = set(cycle.enroll(employee_ids=[p.employee_id for p in batch], by=by))
+                opened = [
+                    DevelopmentCase.opening(
+                        cycle_id=cycle.id,
+                        participants=p,
+                        policy=cycle.policy,
+                        cycle_opens_at=cycle.opens_at,
+                        cycle_closes_at=cycle.closes_at,
+                        okr_planning_on=cycle.okr_planning_on,
+                        by=by,
+                    )
+                    for p in writer.yielding(batch)
+                    if p.employee_id in new_ids
+                ]
+                rows = [to_row(e) for e in writer.yielding((*cycle.collect_events(), *opened))]
+                writer.write(rows, handled=len(batch))
+                changed += len(opened)
+            writer.write(
+                [to_row(e) for e in cycle.collect_events()], handled=0
+            )  # opened, with nobody to enrol
         return BatchResult(changed=changed, unchanged=len(population) - changed)
 
     def close_cycle(

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from uuid import UUID, uuid5
 
+from eventsourcing.utils import get_topic
 from pydantic import TypeAdapter
 
 from domain import case_events as ev
@@ -90,10 +91,43 @@ class DevelopmentCase(PlanSteps):
         okr_planning_on: date | None,
         by: By,
     ) -> DevelopmentCase:
+        opened = cls.opening(
+            cycle_id=cycle_id,
+            participants=participants,
+            policy=policy,
+            cycle_opens_at=cycle_opens_at,
+            cycle_closes_at=cycle_closes_at,
+            okr_planning_on=okr_planning_on,
+            by=by,
+        )
+        case = opened.mutate(None)
+        assert isinstance(case, DevelopmentCase)
+        case.pending_events.append(opened)
+        return case
+
+    @classmethod
+    def opening(
+        cls,
+        *,
+        cycle_id: UUID,
+        participants: Participants,
+        policy: Policy,
+        cycle_opens_at: datetime,
+        cycle_closes_at: datetime,
+        okr_planning_on: date | None,
+        by: By,
+    ) -> ev.CaseOpened:
+        """The event that opens a case, without building the case.
+
+        Opening a cycle stores tens of thousands of these and needs none of the
+        cases in memory; building each one cost more than storing it.
+        """
         require_aware(by.at)
-        return cls._create(
-            cls.CaseOpened,
-            id=case_id_for(cycle_id, participants.employee_id),
+        return cls.CaseOpened(  # type: ignore[call-arg]  # eventsourcing makes the __init__
+            originator_id=case_id_for(cycle_id, participants.employee_id),
+            originator_version=cls.INITIAL_VERSION,
+            originator_topic=_CASE_TOPIC,
+            timestamp=by.at,
             cycle_id=cycle_id,
             participants=participants,
             policy=policy,
@@ -101,7 +135,6 @@ class DevelopmentCase(PlanSteps):
             cycle_closes_at=cycle_closes_at,
             okr_planning_on=okr_planning_on,
             actor=by.actor,
-            timestamp=by.at,
             idempotency_key=None,
         )
 
@@ -375,3 +408,6 @@ def _iso(delta: timedelta) -> str:
     """Render a duration the way policies are written (ISO-8601)."""
     rendered: str = _DURATION.dump_python(delta, mode="json")
     return rendered
+
+
+_CASE_TOPIC = get_topic(DevelopmentCase)

@@ -7,10 +7,24 @@ on the way back, so a stored event can never rebuild an invalid value).
 
 from __future__ import annotations
 
+import typing
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from uuid import UUID
 
-from eventsourcing.persistence import JSONTranscoder, Transcoding
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import (
+    JSONTranscoder,
+    Mapper,
+    MapperDeserialisationError,
+    StoredEvent,
+    Transcoder,
+    Transcoding,
+)
+from eventsourcing.utils import get_topic, resolve_topic
+from pydantic import TypeAdapter
+from typing_extensions import TypedDict
 
 from domain.roster import Person, PersonChange
 from domain.values import VALUE_TYPES, ValueObject
@@ -47,3 +61,110 @@ def register_value_transcodings(transcoder: JSONTranscoder) -> None:
     models: tuple[type[ValueObject], ...] = (*VALUE_TYPES, Person, PersonChange)
     for model in models:
         transcoder.register(ValueObjectAsJSON(model))
+
+
+# --- the typed format ----------------------------------------------------------------
+
+TYPED_PREFIX = b"[2,"
+"""Rows in the typed format are ``[2,{...}]``; the tagged format's rows are ``{...}``."""
+
+
+@dataclass(frozen=True)
+class _Format:
+    """How one event class is written: its state's type, fields, topic and version."""
+
+    state: TypeAdapter[dict[str, Any]] | None
+    """None when a field cannot be typed exactly (written in the tagged format)."""
+    fields: frozenset[str]
+    topic: str
+    class_version: int
+
+    @classmethod
+    def of(cls, event_class: type) -> _Format:
+        fields: dict[str, Any] = {}
+        typed = True
+        for name, hint in typing.get_type_hints(event_class).items():
+            if typing.get_origin(hint) is typing.ClassVar:
+                continue
+            if name not in _NOT_STORED:
+                fields[name] = hint
+            typed = typed and hint is not Any and "Any" not in repr(hint)
+        fields["class_version"] = int  # written when above 1, so older rows can be upcast
+        typed_dict: Any = TypedDict  # built from the hints at run time, which mypy cannot follow
+        state = typed_dict(f"{event_class.__qualname__}State", fields, total=False)
+        return cls(
+            state=TypeAdapter(state) if typed else None,
+            fields=frozenset(fields) | _NOT_STORED,
+            topic=get_topic(event_class),
+            class_version=getattr(event_class, "class_version", 1),
+        )
+
+
+_NOT_STORED = frozenset({"originator_id", "originator_version"})
+
+
+class TypedMapper(Mapper[UUID]):
+    """Events to rows and back through each event class's own field types.
+
+    The tagged JSON transcoder calls back into Python for every UUID, datetime and
+    value object; pydantic's compiled serialiser writes and validates the whole
+    event in one call from the field types the event class declares, several
+    times faster (``bench/domain_bench.py``). Rows written in the tagged format
+    stay readable: they are told apart by their first byte (an object, where a
+    typed row is a ``[2, {...}]`` array) and decoded as before, and an event class
+    whose fields cannot be typed exactly is still written in the tagged format.
+    """
+
+    def __init__(self, transcoder: Transcoder) -> None:
+        super().__init__(transcoder)
+        self._formats: dict[type, _Format] = {}
+
+    def _format(self, event_class: type) -> _Format:
+        try:
+            return self._formats[event_class]
+        except KeyError:
+            made = self._formats[event_class] = _Format.of(event_class)
+            return made
+
+    def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        form = self._format(type(domain_event))
+        state = dict(vars(domain_event))
+        if form.state is None or not form.fields.issuperset(state):
+            return super().to_stored_event(domain_event)  # nothing is dropped unseen
+        originator_id = state.pop("originator_id")
+        originator_version = state.pop("originator_version")
+        if form.class_version > 1:
+            state["class_version"] = form.class_version
+        return StoredEvent(
+            originator_id=originator_id,
+            originator_version=originator_version,
+            topic=form.topic,
+            state=TYPED_PREFIX + form.state.dump_json(state) + b"]",
+        )
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        if not stored_event.state.startswith(TYPED_PREFIX):
+            return super().to_domain_event(stored_event)
+        event_class = resolve_topic(stored_event.topic)
+        form = self._format(event_class)
+        try:
+            if form.state is None:
+                raise ValueError("the event class has fields that cannot be typed")
+            state = form.state.validate_json(stored_event.state[len(TYPED_PREFIX) : -1])
+        except ValueError as exc:
+            raise MapperDeserialisationError(
+                f"Failed to deserialise state of stored event with topic "
+                f"'{stored_event.topic}', originator_id '{stored_event.originator_id}' "
+                f"and originator_version {stored_event.originator_version}: {exc}"
+            ) from exc
+        state["originator_id"] = stored_event.originator_id
+        state["originator_version"] = stored_event.originator_version
+        version = state.pop("class_version", 1)
+        while (
+            version < form.class_version
+        ):  # upcast rows written by an older class, as the tagged path does
+            getattr(event_class, f"upcast_v{version}_v{version + 1}")(state)
+            version += 1
+        domain_event = object.__new__(event_class)
+        object.__setattr__(domain_event, "__dict__", state)
+        return typing.cast(DomainEventProtocol[UUID], domain_event)

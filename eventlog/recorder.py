@@ -5,17 +5,19 @@ EXCLUSIVE mode so notification ids are committed in order (a follower never skip
 an event that commits later with a lower id), and a NOTIFY for LISTENers. What
 changes is how the rows get there, measured with ``bench/domain_bench.py``:
 
-1. No pipeline mode. A transaction with a large payload (a batch of 500 new cases
-   is about 500 kB) stalled for good in psycopg's pipeline over a Unix socket,
-   which is how the embedded PostgreSQL is reached: the server waited for the rest
-   of the statement while the client waited in ``sync()`` (psycopg issue #685 is
-   that family). For small writes the pipeline was also slower than plain
-   statements here.
-2. The lock and the NOTIFY go in one simple-protocol round trip instead of two
-   (three with eventsourcing's ``SET LOCAL lock_timeout``, which we fold in).
+1. One round trip per save. A server-side function takes the lock, sends the
+   NOTIFY and inserts the rows, called as one statement in autocommit (its own
+   transaction). eventsourcing's path needs four (BEGIN, lock, insert, COMMIT);
+   every round trip a thread waits on also waits for the GIL to come back, which
+   while a cycle opens (Python busy building the next batch) cost more than the
+   insert itself.
+2. No pipeline mode. A transaction with a large payload (a batch of 500 new cases
+   is about 350 kB) stalled for good in psycopg's pipeline over a Unix socket,
+   which is how the embedded PostgreSQL is reached (psycopg issue #685 is that
+   family).
 3. Rows go in as four plain arrays in binary format instead of one array of a
    composite type, which psycopg renders as escaped text in Python (about 100 µs
-   per event when a cycle opens).
+   per event when a cycle opens), and the ids come back as tuples, not dicts.
 """
 
 from __future__ import annotations
@@ -23,10 +25,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import (
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+    StoredEvent,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.rows import tuple_row
+from psycopg.sql import SQL, Identifier
+
+APPEND_FUNCTION = "careerflow_append_events"
 
 
 class CareerflowRecorder(PostgresApplicationRecorder):
@@ -34,41 +44,45 @@ class CareerflowRecorder(PostgresApplicationRecorder):
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
     ) -> None:
         super().__init__(datastore, events_table_name=events_table_name)
-        table = SQL("{schema}.{table}").format(
-            schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name)
-        )
-        statements = [
-            *self.lock_table_statements,
-            SQL("NOTIFY {0}").format(Identifier(self.channel_name)),
-        ]
-        self.lock_and_notify_statement = "; ".join(
-            q.as_string() if isinstance(q, SQL | Composed) else str(q) for q in statements
-        )
-        self.insert_arrays_statement = (
+        names = {
+            "schema": Identifier(self.datastore.schema),
+            "table": Identifier(self.events_table_name),
+            "channel": Identifier(self.channel_name),
+            "append": Identifier(APPEND_FUNCTION),
+        }
+        self.sql_create_statements.append(
             SQL(
-                "INSERT INTO {table} (originator_id, originator_version, topic, state) "
-                "SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::text[], %b::bytea[]) "
-                "RETURNING notification_id"
-            )
-            .format(table=table)
-            .as_string()
+                "CREATE OR REPLACE FUNCTION {schema}.{append}("
+                "  ids uuid[], versions bigint[], topics text[], states bytea[]"
+                ") RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ "
+                "BEGIN "
+                "  SET LOCAL lock_timeout = '{lock_timeout}s'; "
+                "  LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
+                "  NOTIFY {channel}; "
+                "  RETURN QUERY "
+                "  INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
+                "  SELECT * FROM unnest(ids, versions, topics, states) "
+                "  RETURNING notification_id; "
+                "END; $BODY$"
+            ).format(lock_timeout=self.datastore.lock_timeout, **names)
+        )
+        self.append_statement = (
+            SQL("SELECT * FROM {schema}.{append}(%b, %b, %b, %b)").format(**names).as_string()
         )
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
+        if not stored_events:
+            return None
         with (
             self.datastore.get_connection() as conn,
-            conn.transaction(),
-            conn.cursor() as curs,
+            conn.cursor(row_factory=tuple_row) as curs,
         ):
-            self._insert_events(curs, stored_events, **kwargs)
-            if not stored_events:
-                return None
-            curs.execute(self.lock_and_notify_statement)
+            assert conn.autocommit  # the one statement is its own transaction
             curs.execute(
-                self.insert_arrays_statement,
+                self.append_statement,
                 (
                     [e.originator_id for e in stored_events],
                     [e.originator_version for e in stored_events],
@@ -76,7 +90,10 @@ class CareerflowRecorder(PostgresApplicationRecorder):
                     [e.state for e in stored_events],
                 ),
             )
-            return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+            ids = [row[0] for row in curs.fetchall()]
+        if len(ids) != len(stored_events):
+            raise ProgrammingError(f"got {len(ids)} notification ids for {len(stored_events)}")
+        return ids
 
 
 RECORDER_TOPIC = f"{CareerflowRecorder.__module__}:{CareerflowRecorder.__qualname__}"

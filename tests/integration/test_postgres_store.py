@@ -187,14 +187,15 @@ def test_a_version_1_event_is_upcast_when_read(pg_app: CareerFlow, pg_env: dict[
         anonymous=False,
     )
     current = pg_app.mapper.to_stored_event(event)
-    state = json.loads(current.state)
+    row_format, state = json.loads(current.state)
+    assert row_format == 2
     assert state.pop("class_version") == 2
     del state["anonymous"]
     v1 = StoredEvent(
         originator_id=current.originator_id,
         originator_version=current.originator_version,
         topic=current.topic,
-        state=json.dumps(state).encode(),
+        state=json.dumps([2, state]).encode(),
     )
     pg_app.recorder.insert_events([v1])
 

@@ -1,0 +1,28 @@
+"""The API as an ASGI factory, for uvicorn's worker processes (``careerflow api --workers N``).
+
+Each worker process builds its own application (event store connections, caches)
+from the settings in its environment; nothing is shared between workers but the
+database, which is what makes them safe to run side by side — and on many
+machines (every command checks the aggregate's version when it saves).
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from api.app import create_app
+from careerflow.settings import Settings
+from careerflow.storage import build_application, database_url
+from careerflow.wiring import build_services
+
+
+def create_api() -> FastAPI:
+    settings = Settings()
+    application = build_application(settings)
+    services = build_services(
+        settings,
+        application,
+        database_url(settings),
+        temporal_address=settings.temporal_address,
+    )
+    return create_app(services, on_shutdown=[application.close])
