@@ -96,7 +96,7 @@ async def _problem(
     await send({"type": "http.response.body", "body": body})
 
 
-def storable_parameters(request: Request) -> None:
+async def storable_parameters(request: Request) -> None:
     """Refuse query and path parameters PostgreSQL could not store or compare."""
     parameters: list[tuple[str, Any]] = [
         *request.query_params.multi_items(),

@@ -72,7 +72,7 @@ class Step:
         )
 
 
-def _step(
+async def _step(
     caller: CurrentUser,
     application: App,
     roster: RosterDep,

@@ -7,6 +7,7 @@ due date inside *this* cycle) are checked by the aggregates.
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from enum import IntEnum, StrEnum
 from typing import Annotated, Any, Literal, Self
@@ -61,12 +62,15 @@ MAX_ITEMS = 50
 """The most entries any list in a command may hold (skills, goals, action items, ...)."""
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def refuse_unstorable(value: Any) -> Any:
     """Text PostgreSQL cannot store (NUL) or encode (an unpaired surrogate) is refused."""
     if isinstance(value, str):
         if "\x00" in value:
             raise ValueError("must not contain the NUL character (\\u0000)")
-        if any("\ud800" <= c <= "\udfff" for c in value):
+        if _SURROGATE.search(value):
             raise ValueError("must not contain unpaired surrogate characters")
     elif isinstance(value, list | tuple | set | frozenset):
         for item in value:
