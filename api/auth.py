@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -86,6 +87,10 @@ def load_secret(settings: AuthSettings) -> str:
     return path.read_text().strip()
 
 
+VERIFIED_TOKENS = 10_000
+"""How many verified tokens a process remembers (then it forgets them all and starts over)."""
+
+
 class Tokens:
     """Issues (embedded mode) and verifies bearer tokens."""
 
@@ -93,6 +98,7 @@ class Tokens:
         self.settings = settings
         self.oidc = settings.oidc_issuer is not None
         self._jwks: jwt.PyJWKClient | None = None
+        self._verified: dict[str, tuple[Caller, float]] = {}
         self._secret: str | None = None
         if self.oidc:
             issuer = str(settings.oidc_issuer).rstrip("/")
@@ -122,6 +128,22 @@ class Tokens:
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
     def verify(self, token: str) -> Caller:
+        """Who the token speaks for; a token verified before is not checked again until it expires.
+
+        Decoding and checking a signature costs more than the rest of a small request;
+        a token's claims cannot change, so the answer is kept (for at most 10,000
+        tokens) and only its expiry is checked again.
+        """
+        known = self._verified.get(token)
+        if known is not None and time.time() < known[1]:
+            return known[0]
+        caller, expires = self._verify(token)
+        if len(self._verified) >= VERIFIED_TOKENS:
+            self._verified.clear()
+        self._verified[token] = (caller, expires)
+        return caller
+
+    def _verify(self, token: str) -> tuple[Caller, float]:
         try:
             if self._jwks is not None:
                 key = self._jwks.get_signing_key_from_jwt(token)
@@ -148,7 +170,7 @@ class Tokens:
                 )
         except jwt.PyJWTError as exc:
             raise InvalidToken(str(exc)) from exc
-        return caller_from_claims(claims)
+        return caller_from_claims(claims), float(claims["exp"])
 
 
 def caller_from_claims(claims: Mapping[str, Any]) -> Caller:

@@ -138,7 +138,8 @@ class RequestDeadline:
             await send(message)
 
         try:
-            await asyncio.wait_for(self.app(scope, receive, tracked), self.seconds)
+            async with asyncio.timeout(self.seconds):  # no task of its own, unlike wait_for
+                await self.app(scope, receive, tracked)
         except TimeoutError:
             if not started:
                 await _problem(

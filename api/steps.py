@@ -12,11 +12,11 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from api import access
 from api.auth import Caller
-from api.deps import App, CurrentUser, IdempotencyKey, Now, RosterDep
+from api.deps import CurrentUser, IdempotencyKey, RosterDep, available, services_of
 from domain.action_item import ActionItem
 from domain.application import Authorize, CareerFlow, Executed
 from domain.case import DevelopmentCase
@@ -73,13 +73,13 @@ class Step:
 
 
 async def _step(
+    request: Request,
     caller: CurrentUser,
-    application: App,
     roster: RosterDep,
-    now: Now,
     idempotency_key: IdempotencyKey = None,
 ) -> Step:
-    return Step(caller, application, roster, now, idempotency_key)
+    services = services_of(request)
+    return Step(caller, available(services), roster, services.clock(), idempotency_key)
 
 
 StepDep = Annotated[Step, Depends(_step)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api.app import create_app
+from careerflow.runtime import tune_garbage_collector
 from careerflow.settings import Settings
 from careerflow.storage import build_application, database_url
 from careerflow.wiring import build_services
@@ -25,4 +26,6 @@ def create_api() -> FastAPI:
         database_url(settings),
         temporal_address=settings.temporal_address,
     )
-    return create_app(services, on_shutdown=[application.close])
+    api = create_app(services, on_shutdown=[application.close])
+    tune_garbage_collector()
+    return api

@@ -148,26 +148,21 @@ def api(
     settings = Settings()
     console.print(f"API   http://{settings.api_host}:{settings.api_port}/api/v1")
     console.print(f"docs  http://{settings.api_host}:{settings.api_port}/docs")
-    if workers > 1:
-        import uvicorn
+    import uvicorn
 
-        from api.auth import load_secret
+    from api.auth import load_secret
 
-        database_url(settings)  # start the embedded PostgreSQL once, before the workers
-        load_secret(settings)  # and create the secret file once, not in a race between them
-        uvicorn.run(
-            "careerflow.asgi:create_api",
-            factory=True,
-            host=settings.api_host,
-            port=settings.api_port,
-            workers=workers,
-            log_level="info",
-            access_log=False,
-        )
-        return
-    from careerflow.services import run_process, serve_api
-
-    asyncio.run(run_process(settings, None, serve_api))
+    database_url(settings)  # start the embedded PostgreSQL once, before the workers
+    load_secret(settings)  # and create the secret file once, not in a race between them
+    uvicorn.run(
+        "careerflow.asgi:create_api",
+        factory=True,
+        host=settings.api_host,
+        port=settings.api_port,
+        workers=workers,
+        log_level="info",
+        access_log=False,
+    )
 
 
 @app.command()

@@ -14,6 +14,7 @@ from typing import Any
 
 from temporalio.client import Client
 
+from careerflow.runtime import tune_garbage_collector
 from careerflow.settings import DataFiles, Settings
 from careerflow.storage import build_application, database_url
 from domain.application import CareerFlow
@@ -180,6 +181,7 @@ async def run_process(
     stop_on_signals(stop)
     client = None if address is None else await connect(address, settings.temporal_namespace)
     with build_application(settings) as app:
+        tune_garbage_collector()
         tasks = [asyncio.create_task(part(app, client, settings, stop)) for part in parts]
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
         stop.set()

@@ -12,6 +12,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import Receive, Scope, Send
 from swagger_ui_bundle import swagger_ui_path
 
 from api.deps import Services
@@ -20,9 +21,22 @@ from api.pages.render import HERE
 from api.pages.session import SESSION_COOKIE, SignInRequired
 
 
+class PageSessions(SessionMiddleware):
+    """The pages' signed session cookie; the API (bearer tokens) passes straight through."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(API_PATHS):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+API_PATHS = ("/api/", "/healthz", "/readyz")
+
+
 def install(app: FastAPI, services: Services) -> None:
     app.add_middleware(
-        SessionMiddleware,
+        PageSessions,
         secret_key=services.session_secret,
         session_cookie=SESSION_COOKIE,
         same_site="lax",

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from api import access
@@ -151,17 +151,24 @@ def _step_route(path: str, command: type[CaseCommand], summary: str) -> None:
     """One route per step; a command without fields takes no body."""
     if command.model_fields:
 
-        def take(case_id: UUID, body: CaseCommand, step: StepDep) -> CasePublic:
-            return CasePublic.of(step.execute(case_id, body).case)
+        def take(case_id: UUID, body: CaseCommand, step: StepDep) -> Response:
+            return case_response(step.execute(case_id, body).case)
 
         take.__annotations__ = {**take.__annotations__, "body": command}
     else:
 
-        def take(case_id: UUID, step: StepDep) -> CasePublic:  # type: ignore[misc]
-            return CasePublic.of(step.execute(case_id, command()).case)
+        def take(case_id: UUID, step: StepDep) -> Response:  # type: ignore[misc]
+            return case_response(step.execute(case_id, command()).case)
 
     take.__name__ = take.__qualname__ = command.__name__
-    router.post(f"/{{case_id}}/{path}", summary=summary, name=command.__name__)(take)
+    router.post(
+        f"/{{case_id}}/{path}", summary=summary, name=command.__name__, response_model=CasePublic
+    )(take)
+
+
+def case_response(case: DevelopmentCase) -> Response:
+    """The case after a step, serialised once (FastAPI would validate the model again first)."""
+    return Response(CasePublic.of(case).model_dump_json(), media_type="application/json")
 
 
 for _path, _command, _summary in CASE_STEPS:
