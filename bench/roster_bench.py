@@ -5,7 +5,8 @@
 1. ``careerflow roster import company.csv`` of ``--people`` rows into an empty
    roster, as HR runs it (a process of its own: wall time and peak resident memory,
    goal <= 10 s and <= 500 MB), then a re-import of the same file with
-   ``--changes`` rows changed (goal <= 2 s).
+   ``--changes`` rows changed (goal <= 2 s). The same two through
+   ``POST /api/v1/roster/import`` to a running API (no start-up, roster in memory).
 2. ``GET /api/v1/me`` p50 through the API (``careerflow api``, a process of its
    own) over a 10-person roster and over the ``--people`` one, same run: the ratio
    (goal within 20 %, i.e. <= 1.2). Every request checks its caller against the
@@ -19,8 +20,10 @@ from __future__ import annotations
 
 import csv
 import os
+import subprocess
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 from bench.common import parser
@@ -64,13 +67,12 @@ def write_company(path: Path, people: int, changed: int = 0) -> None:
 def timed_import(env: dict[str, str], path: Path) -> tuple[float, float]:
     """Seconds and peak resident MB of ``careerflow roster import --yes`` on ``path``."""
     start = time.perf_counter()
-    pid = os.spawnve(
-        os.P_NOWAIT,
-        careerflow_command()[0],
+    child = subprocess.Popen(
         [*careerflow_command(), "roster", "import", str(path), "--yes"],
-        env,
+        env=env,
+        stdout=subprocess.DEVNULL,
     )
-    _, status, usage = os.wait4(pid, 0)
+    _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"roster import failed with {status}")
@@ -83,6 +85,36 @@ def startup_seconds(env: dict[str, str]) -> float:
     pid = os.spawnve(os.P_NOWAIT, careerflow_command()[0], [*careerflow_command(), "--help"], env)
     os.wait4(pid, 0)
     return time.perf_counter() - start
+
+
+def http_imports(settings: Settings, first: Path, again: Path) -> tuple[float, float, float]:
+    """Seconds of ``POST /roster/import`` of ``first`` then ``again`` to a running API, and
+    the API process's peak resident MB."""
+    with ApiProcess(settings) as api:
+        token = api.token("hr", "hr_admin")
+        times = []
+        for path in (first, again):
+            request = urllib.request.Request(
+                api.url("/api/v1/roster/import?allow_removals=true"),
+                data=path.read_bytes(),
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv"},
+                method="POST",
+            )
+            start = time.perf_counter()
+            with urllib.request.urlopen(request, timeout=300) as response:
+                response.read()
+            times.append(time.perf_counter() - start)
+        assert api.process is not None
+        peak = peak_resident_mb(api.process.pid)
+    return times[0], times[1], peak
+
+
+def peak_resident_mb(pid: int) -> float:
+    """The process's high-water mark of resident memory (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def me_p50(settings: Settings, people: Path, requests: int) -> float:
@@ -114,6 +146,8 @@ def main() -> None:
             startup = startup_seconds(env)
             first, first_mb = timed_import(env, company)
             again, again_mb = timed_import(env, changed)
+        with bench_schema("cf_roster_http") as http_settings:
+            http_first, http_again, http_mb = http_imports(http_settings, company, changed)
         with bench_schema("cf_roster_small") as small_settings:
             small_p50 = me_p50(small_settings, small, args.requests)
         with bench_schema("cf_roster_big") as big_settings:
@@ -129,6 +163,10 @@ def main() -> None:
     print(
         f"  re-import, {args.changes} rows changed     {again:6.2f} s (goal <= 2 s)    "
         f"peak {again_mb:5.0f} MB"
+    )
+    print(
+        f"  over HTTP to a running API: import {http_first:6.2f} s (goal <= 10 s), "
+        f"re-import {http_again:5.2f} s (goal <= 2 s); API peak {http_mb:4.0f} MB (goal <= 500 MB)"
     )
     print(
         f"  GET /me p50: 10 people {small_p50 * 1000:.2f} ms, {args.people} people "

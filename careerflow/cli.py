@@ -284,11 +284,14 @@ def roster_import(
     with _application() as application:
         people = validate_roster(parse_roster(text, media))
         now = datetime.now(UTC)
-        preview = application.import_roster(people, source="", actor=actor, at=now, dry_run=True)
-        _print_diff(preview)
-        if dry_run:
-            return
-        if preview.removed and not yes:
+        if not yes or dry_run:  # with --yes nothing is asked: the import itself says what changed
+            preview = application.import_roster(
+                people, source="", actor=actor, at=now, dry_run=True
+            )
+            _print_diff(preview)
+            if dry_run:
+                return
+        if not yes and preview.removed:
             question = f"Remove {len(preview.removed)} people and withdraw their open cases?"
             if not typer.confirm(question, default=False):
                 console.print("nothing imported")
@@ -296,6 +299,8 @@ def roster_import(
         result = application.import_roster(
             people, source=f"cli:{file.name}", actor=actor, at=now, allow_removals=True
         )
+        if yes:
+            _print_diff(result)
     console.print(
         f"{len(result.added)} added, {len(result.changed)} changed, "
         f"{len(result.removed)} removed; {result.cases_moved} open cases moved to new people, "

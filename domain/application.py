@@ -20,6 +20,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, StoredEvent
+from pydantic import TypeAdapter
 
 from domain import errors
 from domain.action_item import ActionItem, CaseContext
@@ -80,6 +81,10 @@ class BatchResult:
 
 ProgressCallback = Callable[[int], None]
 """Called with the number of cases handled by each saved batch."""
+
+
+_PEOPLE = TypeAdapter(list[Person])
+"""Serialises a whole roster in one call (for the import's fingerprint)."""
 
 
 def _concurrent_write(ids: Sequence[UUID | str]) -> errors.ConcurrentWrite:
@@ -318,8 +323,16 @@ class CareerFlow(HistoryQueries, Application[UUID]):
                 f"({', '.join(removed[:5])}{', ...' if len(removed) > 5 else ''}): "
                 "import with allow_removals to remove them and withdraw their open cases",
             )
-        before = {e: roster.participants(e) for e in roster.people}
-        digest = hashlib.sha256("\n".join(p.model_dump_json() for p in people).encode())
+        # Whose case may change hands: the people added, those with a new manager or HR
+        # partner, and the reports of those with a new manager (a new skip-level).
+        candidates = {p.employee_id for p in added} | {
+            c.employee_id for c in changes if c.field in ("manager_id", "hr_partner_id")
+        }
+        for change in changes:
+            if change.field == "manager_id":
+                candidates.update(roster.direct_reports(change.employee_id))
+        before = {e: roster.ties(e) for e in candidates}
+        digest = hashlib.sha256(_PEOPLE.dump_json(list(people)))
         by = By(actor, at, idempotency_key, fingerprint=digest.hexdigest()[:24])
         roster.import_people(people=people, source=source, by=by)
         if roster.pending_events:
@@ -347,7 +360,7 @@ class CareerFlow(HistoryQueries, Application[UUID]):
     def _move_cases(
         self,
         roster: Roster,
-        before: dict[str, Participants | None],
+        before: dict[str, tuple[str, str | None, str | None] | None],
         *,
         actor: str,
         at: datetime,
@@ -355,8 +368,10 @@ class CareerFlow(HistoryQueries, Application[UUID]):
     ) -> int:
         changed = {
             e: after
-            for e in roster.people
-            if (after := roster.participants(e)) is not None and before.get(e) != after
+            for e in before
+            if (ties := roster.ties(e)) is not None
+            and before.get(e) != ties
+            and (after := roster.participants(e)) is not None
         }
         moved = 0
         if not changed:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import Annotated, Any
@@ -22,7 +23,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, 
 
 from domain import errors
 from domain.base import By, CareerAggregate, command
-from domain.values import Participants, PersonId, ValueObject
+from domain.values import KNOWN_STORABLE, Participants, PersonId, ValueObject, storable_text
 
 ROSTER_ID = uuid5(NAMESPACE_URL, "careerflow:roster")
 """The one roster aggregate."""
@@ -118,12 +119,15 @@ def validate_roster(rows: Sequence[tuple[int, dict[str, Any] | str]]) -> list[Pe
     """
     problems: list[RowProblem] = []
     people: list[tuple[int, Person]] = []
+    dicts = [row for _, row in rows if isinstance(row, dict)]
+    # One pass over all the text: when it is all storable, no field needs checking alone.
+    checked = KNOWN_STORABLE if storable_text(v for row in dicts for v in row.values()) else None
     for number, row in rows:
         if isinstance(row, str):
             problems.append(RowProblem(row=number, field="row", reason=row))
             continue
         try:
-            people.append((number, Person.model_validate(row)))
+            people.append((number, Person.model_validate(row, context=checked)))
         except ValidationError as exc:
             for error in exc.errors():
                 field = ".".join(str(part) for part in error["loc"]) or "row"
@@ -134,12 +138,12 @@ def validate_roster(rows: Sequence[tuple[int, dict[str, Any] | str]]) -> list[Pe
     # The whole-roster checks use every row that names an id, valid or not, so one
     # bad e-mail does not also report everyone under that person as orphaned.
     links = [
-        (number, _text(row.get("employee_id")), row)
+        (number, employee_id, _text(row.get("manager_id")), _text(row.get("hr_partner_id")))
         for number, row in rows
-        if isinstance(row, dict) and _text(row.get("employee_id"))
+        if isinstance(row, dict) and (employee_id := _text(row.get("employee_id")))
     ]
     first_row: dict[str, int] = {}
-    for number, employee_id, _ in links:
+    for number, employee_id, _, _ in links:
         if employee_id in first_row:
             problems.append(
                 RowProblem(
@@ -151,14 +155,12 @@ def validate_roster(rows: Sequence[tuple[int, dict[str, Any] | str]]) -> list[Pe
         else:
             first_row[employee_id] = number
     manager: dict[str, str | None] = {}
-    for number, employee_id, row in links:
-        for field in ("manager_id", "hr_partner_id"):
-            other = _text(row.get(field))
+    for number, employee_id, boss, partner in links:
+        for field, other in (("manager_id", boss), ("hr_partner_id", partner)):
             if other and other not in first_row:
                 problems.append(
                     RowProblem(row=number, field=field, reason=f"unknown employee {other!r}")
                 )
-        boss = _text(row.get("manager_id"))
         if boss == employee_id:
             problems.append(
                 RowProblem(row=number, field="manager_id", reason="nobody manages themselves")
@@ -247,13 +249,13 @@ class Roster(CareerAggregate):
 
     def _index(self, people: dict[str, Person]) -> None:
         """Rebuild the lookups (new containers: cached copies share nothing mutable)."""
-        reports: dict[str, list[str]] = {}
-        partnered: dict[str, set[str]] = {}
+        reports: defaultdict[str, list[str]] = defaultdict(list)
+        partnered: defaultdict[str, set[str]] = defaultdict(set)
         for person in people.values():
             if person.manager_id is not None:
-                reports.setdefault(person.manager_id, []).append(person.employee_id)
+                reports[person.manager_id].append(person.employee_id)
             if person.hr_partner_id is not None:
-                partnered.setdefault(person.hr_partner_id, set()).add(person.department)
+                partnered[person.hr_partner_id].add(person.department)
         self.people = people
         self.reports = {m: tuple(r) for m, r in reports.items()}
         self.partnered = {p: frozenset(d) for p, d in partnered.items()}
@@ -293,7 +295,7 @@ class Roster(CareerAggregate):
                 new=getattr(p, field),
             )
             for e, p in incoming.items()
-            if e in self.people and self.people[e] != p
+            if e in self.people and vars(self.people[e]) != vars(p)  # a dict compare, in C
             for field in Person.model_fields
             if getattr(self.people[e], field) != getattr(p, field)
         ]
@@ -329,6 +331,13 @@ class Roster(CareerAggregate):
 
     def departments_partnered_by(self, partner_id: str) -> frozenset[str]:
         return self.partnered.get(partner_id, frozenset())
+
+    def ties(self, employee_id: str) -> tuple[str, str | None, str | None] | None:
+        """What ``participants`` is made of (manager, skip-level, HR partner), cheaply."""
+        person = self.people.get(employee_id)
+        if person is None or person.manager_id is None:
+            return None
+        return (person.manager_id, self.manager_of(person.manager_id), person.hr_partner_id)
 
     def participants(self, employee_id: str) -> Participants | None:
         """The people around an employee's case; None for someone without a manager."""

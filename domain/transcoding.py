@@ -27,7 +27,7 @@ from pydantic import TypeAdapter
 from typing_extensions import TypedDict
 
 from domain.roster import Person, PersonChange
-from domain.values import VALUE_TYPES, ValueObject
+from domain.values import KNOWN_STORABLE, VALUE_TYPES, ValueObject
 
 
 class DateAsISO(Transcoding):
@@ -150,7 +150,9 @@ class TypedMapper(Mapper[UUID]):
         try:
             if form.state is None:
                 raise ValueError("the event class has fields that cannot be typed")
-            state = form.state.validate_json(stored_event.state[len(TYPED_PREFIX) : -1])
+            state = form.state.validate_json(
+                stored_event.state[len(TYPED_PREFIX) : -1], context=KNOWN_STORABLE
+            )
         except ValueError as exc:
             raise MapperDeserialisationError(
                 f"Failed to deserialise state of stored event with topic "
