@@ -24,10 +24,11 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import TypeAdapter
+from pydantic_core import from_json, to_json
 from typing_extensions import TypedDict
 
 from domain.roster import Person, PersonChange
-from domain.values import KNOWN_STORABLE, VALUE_TYPES, ValueObject
+from domain.values import KNOWN_STORABLE, VALUE_TYPES, Policy, ValueObject
 
 
 class DateAsISO(Transcoding):
@@ -78,6 +79,8 @@ class _Format:
     fields: frozenset[str]
     topic: str
     class_version: int
+    shared: dict[str, type[ValueObject]]
+    """Fields holding a value many events carry alike (``SHARED_VALUES``)."""
 
     @classmethod
     def of(cls, event_class: type) -> _Format:
@@ -97,8 +100,13 @@ class _Format:
             fields=frozenset(fields) | _NOT_STORED,
             topic=get_topic(event_class),
             class_version=getattr(event_class, "class_version", 1),
+            shared={n: t for n, t in fields.items() if t in SHARED_VALUES},
         )
 
+
+SHARED_VALUES: tuple[type[ValueObject], ...] = (Policy,)
+"""Value objects that many events carry identically: every case a cycle opens carries
+its policy, and checking its twelve durations again was most of reading such an event."""
 
 _NOT_STORED = frozenset({"originator_id", "originator_version"})
 
@@ -118,6 +126,7 @@ class TypedMapper(Mapper[UUID]):
     def __init__(self, transcoder: Transcoder) -> None:
         super().__init__(transcoder)
         self._formats: dict[type, _Format] = {}
+        self._shared: dict[tuple[type, bytes], ValueObject] = {}
 
     def _format(self, event_class: type) -> _Format:
         try:
@@ -150,9 +159,13 @@ class TypedMapper(Mapper[UUID]):
         try:
             if form.state is None:
                 raise ValueError("the event class has fields that cannot be typed")
-            state = form.state.validate_json(
-                stored_event.state[len(TYPED_PREFIX) : -1], context=KNOWN_STORABLE
-            )
+            body = stored_event.state[len(TYPED_PREFIX) : -1]
+            if form.shared:
+                state = form.state.validate_python(
+                    self._with_shared(form, body), context=KNOWN_STORABLE
+                )
+            else:
+                state = form.state.validate_json(body, context=KNOWN_STORABLE)
         except ValueError as exc:
             raise MapperDeserialisationError(
                 f"Failed to deserialise state of stored event with topic "
@@ -162,11 +175,33 @@ class TypedMapper(Mapper[UUID]):
         state["originator_id"] = stored_event.originator_id
         state["originator_version"] = stored_event.originator_version
         version = state.pop("class_version", 1)
-        while (
-            version < form.class_version
-        ):  # upcast rows written by an older class, as the tagged path does
+        while version < form.class_version:  # rows of an older class are upcast
             getattr(event_class, f"upcast_v{version}_v{version + 1}")(state)
             version += 1
         domain_event = object.__new__(event_class)
         object.__setattr__(domain_event, "__dict__", state)
         return typing.cast(DomainEventProtocol[UUID], domain_event)
+
+    def _with_shared(self, form: _Format, body: bytes) -> dict[str, Any]:
+        """The row parsed, its shared values taken from those already checked (if equal).
+
+        A value is reused only when its JSON is byte for byte that of one checked
+        before, and value objects are immutable, so the event is what a full check
+        would have given.
+        """
+        raw: dict[str, Any] = from_json(body)
+        for name, model in form.shared.items():
+            value = raw.get(name)
+            if value is None:
+                continue
+            key = (model, to_json(value))
+            known = self._shared.get(key)
+            if known is None:
+                if len(self._shared) >= SHARED_CACHE_SIZE:
+                    self._shared.clear()
+                known = self._shared[key] = model.model_validate(value, context=KNOWN_STORABLE)
+            raw[name] = known
+        return raw
+
+
+SHARED_CACHE_SIZE = 256
