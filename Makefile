@@ -31,11 +31,13 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.domain_bench
-	$(BIN)/python -m bench.workflow_bench
 	$(BIN)/python -m bench.http_bench
+	$(BIN)/python -m bench.roster_bench
+	$(BIN)/python -m bench.workflow_bench
 	$(BIN)/python -m bench.projection_bench
 	$(BIN)/python -m bench.read_bench
 	$(BIN)/python -m bench.page_bench
+	$(BIN)/python -m bench.scale_bench
 
 clean:
 	rm -rf $(VENV) .careerflow .mypy_cache .ruff_cache .pytest_cache .hypothesis
