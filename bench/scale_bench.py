@@ -54,7 +54,8 @@ from careerflow.settings import DataFiles, Settings
 from careerflow.storage import build_application, database_url
 from domain.application import CareerFlow
 from domain.case import DevelopmentCase
-from eventlog.follower import LogFollower, TrackingStore
+from eventlog.follower import LogFollower, TrackingStore, read_after
+from eventlog.topics import RELAYED_TOPICS
 from workflows.relay import Relay
 
 PROCESSES = ("worker", "relay", "projector", "api")
@@ -181,28 +182,21 @@ def wait_for_workflows(address: str, expected: int, timeout: float) -> float:
     return float("nan")
 
 
-def largest_payload(settings: Settings, sample: int = 2000) -> int:
-    """Bytes of the largest message the relay sends, over the log's first events."""
+def largest_payload(settings: Settings, sample: int = 5000) -> int:
+    """Bytes of the largest message the relay sends, over the log's first ``sample`` events."""
     app = build_application(settings)
     relay = Relay(app, None, "unused")  # type: ignore[arg-type]  # translating only
-    biggest = 0
+    biggest, position = 0, 0
     try:
-        with LogFollower(
-            app, "payload_probe", tracking=TrackingStore(app, "payload_probe")
-        ) as follower:
-            seen = 0
-            while seen < sample:
-                batch = follower.next_batch(500, 0.1)
-                if not batch:
-                    break
-                for delivery in batch:
-                    seen += 1
-                    try:
-                        _, _, message = relay.message(delivery)
-                    except KeyError:
-                        continue
-                    payload = pydantic_data_converter.payload_converter.to_payloads([message])[0]
-                    biggest = max(biggest, len(payload.data))
+        while position < sample:
+            batch = read_after(app, position, 500, RELAYED_TOPICS)
+            if not batch:
+                break
+            for delivery in batch:
+                _, _, message = relay.message(delivery)
+                payload = pydantic_data_converter.payload_converter.to_payloads([message])[0]
+                biggest = max(biggest, len(payload.data))
+            position = batch[-1].position
     finally:
         app.close()
     return biggest

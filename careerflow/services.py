@@ -60,7 +60,14 @@ async def serve_worker(
             notification_channels(settings, url),
             RosterDirectory(app, settings.mail_domain),
         )
-        worker = build_worker(client, app, settings.task_queue, executor, DigestActivities(sender))
+        worker = build_worker(
+            client,
+            app,
+            settings.task_queue,
+            executor,
+            DigestActivities(sender),
+            cached_workflows=settings.worker_cached_workflows,
+        )
         async with worker:
             await stop.wait()
 

@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     request_deadline: float = Field(
         default=5.0, ge=0.5, le=600, description="seconds before an unanswered request gets 503"
     )
+    worker_cached_workflows: int = Field(
+        default=10_000,
+        ge=100,
+        le=1_000_000,
+        description="workflows a worker keeps in memory (more: less replaying, more memory)",
+    )
     db_pool_size: int = Field(default=5, ge=1, le=100)
     db_pool_max_overflow: int = Field(default=10, ge=0, le=100)
 

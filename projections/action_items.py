@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
+from domain import subscriptions
 from domain.action_item import ActionItem
 from projections.runner import ReadModel
 
@@ -44,6 +45,7 @@ def overdue_days(overdue_since: datetime | None, now: datetime) -> int:
 
 class ActionItems(ReadModel):
     name = "action_items"
+    events = subscriptions.ACTION_ITEM_EVENTS
 
     def __init__(self, version: int = 1) -> None:
         super().__init__(version)

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert
 
+from domain import subscriptions
 from domain.case import DevelopmentCase
 from domain.subscriptions import PHASE_AFTER
 from eventlog.follower import Delivery
@@ -121,6 +122,7 @@ COUNTERS = {C.CheckInHeld: "check_ins_held", C.CheckInMissed: "check_ins_missed"
 
 class CaseStatus(ReadModel):
     name = "case_status"
+    events = subscriptions.CASE_STATUS_EVENTS
 
     def __init__(self, version: int = 1) -> None:
         super().__init__(version)

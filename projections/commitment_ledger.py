@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, insert
 
+from domain import subscriptions
 from domain.action_item import ActionItem
 from domain.case import DevelopmentCase
 from eventlog.follower import Delivery
@@ -63,6 +64,7 @@ def _goal(goal: Any) -> dict[str, Any]:
 
 class CommitmentLedger(ReadModel):
     name = "commitment_ledger"
+    events = subscriptions.LEDGER_EVENTS
 
     def __init__(self, version: int = 1) -> None:
         super().__init__(version)

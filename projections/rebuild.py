@@ -60,10 +60,9 @@ def rebuild(
         with engine.begin() as conn:
             current = live_version(conn, new.name, lock="update")  # runners wait from here
             position = builder.tracking.position()
-            head = app.recorder.max_notification_id() or 0
-            if head - position > batch_size:
+            tail = read_after(app, position, batch_size + 1, new.topics())
+            if len(tail) > batch_size:
                 continue  # still far behind: catch up again without holding the lock
-            tail = read_after(app, position, head - position)
             if tail:
                 builder.apply_batch_in(conn, tail)
             point_views(conn, new)

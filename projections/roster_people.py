@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Column, Connection, MetaData, Table, Text, delete, update
 from sqlalchemy.dialects.postgresql import insert
 
+from domain import subscriptions
 from domain.roster import Roster
 from projections.runner import ReadModel
 
@@ -41,6 +42,7 @@ def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 
 class RosterPeople(ReadModel):
     name = "roster_people"
+    events = subscriptions.ROSTER_EVENTS
 
     def __init__(self, version: int = 1) -> None:
         super().__init__(version)

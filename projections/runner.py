@@ -39,6 +39,7 @@ from sqlalchemy.dialects.postgresql import insert
 from domain.application import CareerFlow
 from eventlog.follower import Delivery, LogFollower, read_after
 from eventlog.set_aside import SetAside, handle_guarded, retry_requested
+from eventlog.topics import topics_of
 
 log = logging.getLogger("careerflow.projections")
 
@@ -55,6 +56,14 @@ class ReadModel:
     """A read model: its tables (by the view names readers use) and how one event changes them."""
 
     name: ClassVar[str] = ""
+    events: ClassVar[frozenset[type]] = frozenset()
+    """The event classes ``apply`` acts on (``domain.subscriptions``); the runner reads
+    only those from the log (empty: every event). A model that ignores a 100,000-person
+    roster import then never decodes it."""
+
+    @classmethod
+    def topics(cls) -> tuple[str, ...]:
+        return topics_of(cls.events)
 
     def __init__(self, version: int = 1) -> None:
         self.version = version
@@ -248,7 +257,10 @@ class ProjectionRunner:
             try:
                 set_aside = SetAside(self.app, self.model.name)
                 with LogFollower(
-                    self.app, self.model.tracking_name, tracking=self.tracking
+                    self.app,
+                    self.model.tracking_name,
+                    tracking=self.tracking,
+                    topics=self.model.topics(),
                 ) as follower:
                     while not stop.is_set():
                         retry_requested(self.app, set_aside, self.apply_set_aside)
@@ -287,7 +299,7 @@ class ProjectionRunner:
     def _catch_up(self, batch_size: int) -> int:
         position = self.tracking.position()
         while True:
-            batch = read_after(self.app, position, batch_size)
+            batch = read_after(self.app, position, batch_size, self.model.topics())
             if not batch:
                 return position
             self.apply_batch(batch)

@@ -16,6 +16,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, insert
 
+from domain import subscriptions
 from domain.action_item import ActionItem
 from domain.case import DevelopmentCase
 from domain.subscriptions import TASK_EVENTS
@@ -110,6 +111,7 @@ def _summary(progress: CaseProgress) -> dict[str, Any]:
 
 class Tasks(ReadModel):
     name = "tasks"
+    events = subscriptions.TASK_EVENTS
 
     def __init__(self, version: int = 1) -> None:
         super().__init__(version)

@@ -16,6 +16,12 @@ from workflows.digest_workflow import DigestActivities, DigestWorkflow
 
 WORKFLOWS = [CaseWorkflow, ActionItemWorkflow, CycleWorkflow, DigestWorkflow]
 
+CACHED_WORKFLOWS = 10_000
+"""Workflows a worker keeps in memory between tasks (Temporal's default is 1,000). Every
+case has a workflow; one evicted from the cache is rebuilt in a new sandbox and
+replayed on its next task, which made a worker CPU-bound when 10,000 reminders fell
+due together (``bench/scale_bench.py``)."""
+
 
 def build_worker(
     client: Client,
@@ -23,6 +29,8 @@ def build_worker(
     task_queue: str,
     executor: ThreadPoolExecutor,
     digests: DigestActivities | None = None,
+    *,
+    cached_workflows: int = CACHED_WORKFLOWS,
 ) -> Worker:
     """A worker for every workflow, its activities running on ``executor``'s threads.
 
@@ -37,4 +45,5 @@ def build_worker(
         workflows=WORKFLOWS,
         activities=activities,
         activity_executor=executor,
+        max_cached_workflows=cached_workflows,
     )
