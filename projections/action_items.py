@@ -45,7 +45,7 @@ def overdue_days(overdue_since: datetime | None, now: datetime) -> int:
 
 class ActionItems(ReadModel):
     name = "action_items"
-    events = subscriptions.ACTION_ITEM_EVENTS
+    events = subscriptions.ALL_EVENTS - subscriptions.ROSTER_EVENTS  # all but the roster
 
     def __init__(self, version: int = 1) -> None:
         super().__init__(version)

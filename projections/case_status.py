@@ -122,7 +122,7 @@ COUNTERS = {C.CheckInHeld: "check_ins_held", C.CheckInMissed: "check_ins_missed"
 
 class CaseStatus(ReadModel):
     name = "case_status"
-    events = subscriptions.CASE_STATUS_EVENTS
+    events = subscriptions.ALL_EVENTS - subscriptions.ROSTER_EVENTS  # all but the roster
 
     def __init__(self, version: int = 1) -> None:
         super().__init__(version)

@@ -64,7 +64,7 @@ def _goal(goal: Any) -> dict[str, Any]:
 
 class CommitmentLedger(ReadModel):
     name = "commitment_ledger"
-    events = subscriptions.LEDGER_EVENTS
+    events = subscriptions.ALL_EVENTS - subscriptions.ROSTER_EVENTS  # all but the roster
 
     def __init__(self, version: int = 1) -> None:
         super().__init__(version)

@@ -111,7 +111,7 @@ def _summary(progress: CaseProgress) -> dict[str, Any]:
 
 class Tasks(ReadModel):
     name = "tasks"
-    events = subscriptions.TASK_EVENTS
+    events = subscriptions.ALL_EVENTS - subscriptions.ROSTER_EVENTS  # all but the roster
 
     def __init__(self, version: int = 1) -> None:
         super().__init__(version)
