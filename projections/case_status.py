@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     Uuid,
     func,
+    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert
@@ -159,11 +160,28 @@ class CaseStatus(ReadModel):
                 opened.append(self._opened(event, delivery.position))
                 continue
             if opened and isinstance(event, DevelopmentCase.Event):
-                conn.execute(self.insert_opened, opened)
+                self._insert_opened(conn, opened)
                 opened = []
             self.apply(conn, event, delivery.position)
         if opened:
-            conn.execute(self.insert_opened, opened)
+            self._insert_opened(conn, opened)
+
+    def _insert_opened(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        """Many new cases in one statement: one array per column (``unnest``).
+
+        Row by row (even pipelined) the insert cost more than reading and decoding
+        the events (``bench/projection_bench.py``).
+        """
+        columns = list(rows[0])
+        arrays = {name: [row[name] for row in rows] for name in columns}
+        casts = ", ".join(f"CAST(:{name} AS {_SQL_TYPE[name]}[])" for name in columns)
+        conn.execute(
+            text(
+                f'INSERT INTO "{self.table.name}" ({", ".join(columns)}) '
+                f"SELECT * FROM unnest({casts}) ON CONFLICT (case_id) DO NOTHING"
+            ),
+            arrays,
+        )
 
     def apply(self, conn: Connection, event: Any, position: int) -> None:
         if not isinstance(event, DevelopmentCase.Event):
@@ -172,7 +190,7 @@ class CaseStatus(ReadModel):
         kind = type(event)
         where = table.c.case_id == event.originator_id
         if isinstance(event, DevelopmentCase.CaseOpened):
-            conn.execute(self.insert_opened, [self._opened(event, position)])
+            self._insert_opened(conn, [self._opened(event, position)])
         elif kind in self.changes:
             changes = self.changes[kind](event)
             if kind in PHASE_AFTER:
@@ -184,6 +202,21 @@ class CaseStatus(ReadModel):
                 update(table).where(where).values({column: column + 1, "position": position})
             )
 
+
+_SQL_TYPE = {
+    "case_id": "uuid",
+    "cycle_id": "uuid",
+    "employee_id": "text",
+    "manager_id": "text",
+    "skip_level_id": "text",
+    "hr_partner_id": "text",
+    "phase": "text",
+    "opened_at": "timestamptz",
+    "check_ins_held": "integer",
+    "check_ins_missed": "integer",
+    "position": "integer",
+}
+"""The columns a new case fills, as PostgreSQL types (for ``unnest``)."""
 
 case_status = CaseStatus.views()["case_status"]
 """The view readers query (it shows the live version)."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar, Self
 
 from sqlalchemy import (
@@ -297,10 +298,15 @@ class ProjectionRunner:
                 continue  # a projector running beside us got there first
 
     def _catch_up(self, batch_size: int) -> int:
+        """Batch after batch; the next one is read (and decoded) while this one is written."""
         position = self.tracking.position()
-        while True:
-            batch = read_after(self.app, position, batch_size, self.model.topics())
-            if not batch:
-                return position
-            self.apply_batch(batch)
-            position = batch[-1].position
+        topics = self.model.topics()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="catch-up-read") as reader:
+            ahead = reader.submit(read_after, self.app, position, batch_size, topics)
+            while True:
+                batch = ahead.result()
+                if not batch:
+                    return position
+                ahead = reader.submit(read_after, self.app, batch[-1].position, batch_size, topics)
+                self.apply_batch(batch)
+                position = batch[-1].position
