@@ -17,6 +17,7 @@ from psycopg.conninfo import conninfo_to_dict
 from careerflow.settings import DataFiles, Settings
 from domain.application import CareerFlow
 from eventlog.recorder import RECORDER_TOPIC
+from eventlog.setup_lock import schema_setup_at
 
 
 def embedded_database_url(pgdata: Path) -> str:
@@ -71,4 +72,5 @@ def build_application(settings: Settings | None = None) -> CareerFlow:
     settings = settings or Settings()
     url = database_url(settings)
     ensure_schema(url, settings.db_schema)
-    return CareerFlow(env=eventsourcing_env(url, settings))
+    with schema_setup_at(url, settings.db_schema):  # the event table, created once
+        return CareerFlow(env=eventsourcing_env(url, settings))

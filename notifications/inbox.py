@@ -14,6 +14,7 @@ from sqlalchemy import BigInteger, DateTime, Engine, Table, Text, func, select, 
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from eventlog.setup_lock import schema_setup
 from notifications.channels import Contact, Notification
 
 
@@ -40,9 +41,10 @@ metadata = _Base.metadata
 
 
 def install_inbox(engine: Engine) -> None:
-    metadata.create_all(engine)
-    with engine.begin() as conn:  # an inbox made before messages had links
-        conn.execute(text("ALTER TABLE inbox ADD COLUMN IF NOT EXISTS link text"))
+    with schema_setup(engine):
+        metadata.create_all(engine)
+        with engine.begin() as conn:  # an inbox made before messages had links
+            conn.execute(text("ALTER TABLE inbox ADD COLUMN IF NOT EXISTS link text"))
 
 
 class InboxChannel:

@@ -40,6 +40,7 @@ from sqlalchemy.dialects.postgresql import insert
 from domain.application import CareerFlow
 from eventlog.follower import Delivery, LogFollower, read_after
 from eventlog.set_aside import SetAside, handle_guarded, retry_requested
+from eventlog.setup_lock import schema_setup
 from eventlog.topics import topics_of
 
 log = logging.getLogger("careerflow.projections")
@@ -143,6 +144,11 @@ def point_views(conn: Connection, model: ReadModel) -> None:
 
 def install(engine: Engine, model: ReadModel) -> ReadModel:
     """Create the tracking tables and the live version's tables and views; return the live one."""
+    with schema_setup(engine):
+        return _install(engine, model)
+
+
+def _install(engine: Engine, model: ReadModel) -> ReadModel:
     tracking_metadata.create_all(engine)
     with engine.begin() as conn:
         conn.execute(

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import time
 import urllib.request
@@ -147,7 +148,9 @@ def test_a_cycle_opening_stops_at_the_first_batch_that_fails(fresh_app: CareerFl
 
 def test_the_api_serves_from_several_worker_processes(fresh_settings: Settings) -> None:
     assert fresh_settings.database_url is not None
-    port = 18000 + os.getpid() % 1000
+    with socket.socket() as probe:  # a port nothing else is using
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     env = os.environ | {
         "DATABASE_URL": fresh_settings.database_url,
         "CAREERFLOW_DB_SCHEMA": fresh_settings.db_schema,
