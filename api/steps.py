@@ -18,9 +18,10 @@ from api import access
 from api.auth import Caller
 from api.deps import CurrentUser, IdempotencyKey, RosterDep, available, services_of
 from domain.action_item import ActionItem
-from domain.application import Authorize, CareerFlow, Executed
+from domain.application import CareerFlow
 from domain.case import DevelopmentCase
 from domain.commands import CaseCommand, GivePeerFeedback, ItemCommand
+from domain.outcomes import Authorize, Executed
 from domain.roster import Roster
 
 

@@ -28,7 +28,8 @@ from careerflow.followers_cli import followers_app
 from careerflow.settings import DataFiles, Settings
 from careerflow.storage import build_application, database_url
 from domain import errors
-from domain.application import CareerFlow, RosterImport
+from domain.application import CareerFlow
+from domain.outcomes import RosterImport
 
 app = typer.Typer(
     help="careerflow: career development cycles, event-sourced.", no_args_is_help=True

@@ -9,13 +9,10 @@ the occurred-at time. Persistence is chosen by the environment it is given
 from __future__ import annotations
 
 import hashlib
-import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Sequence
 from copy import deepcopy
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
@@ -25,10 +22,18 @@ from pydantic import TypeAdapter
 from domain import errors
 from domain.action_item import ActionItem, CaseContext
 from domain.base import SYSTEM_ACTOR, By, CareerAggregate
+from domain.batch_writing import PipelinedWriter, batches, concurrent_write
 from domain.case import DevelopmentCase, case_id_for
 from domain.commands import CaseCommand, ItemCommand, require_who
-from domain.cycle import CATALOG_ID, Cycle, CycleCatalog, CycleStatus
+from domain.cycle import CATALOG_ID, Cycle, CycleCatalog, CycleStatus, check_population
 from domain.history import HistoryQueries
+from domain.outcomes import (
+    Authorize,
+    BatchResult,
+    Executed,
+    ProgressCallback,
+    RosterImport,
+)
 from domain.roster import ROSTER_ID, Person, Roster
 from domain.transcoding import TypedMapper, register_value_transcodings
 from domain.values import (
@@ -38,120 +43,13 @@ from domain.values import (
 )
 
 T = TypeVar("T", bound=CareerAggregate)
-Item = TypeVar("Item")
 
 DEFAULT_BATCH_SIZE = 500
 """Cases saved per transaction when a cycle opens or closes."""
 
 
-@dataclass(frozen=True)
-class RosterImport:
-    """What a roster import recorded (or, on a dry run, would record) and did to open cases."""
-
-    added: list[str]
-    changed: list[str]
-    removed: list[str]
-    cases_moved: int
-    cases_withdrawn: int
-    version: int
-    dry_run: bool = False
-
-
-@dataclass(frozen=True)
-class Executed:
-    """What a command touched: its case, its action item (for item commands), and if it changed."""
-
-    case: DevelopmentCase
-    item: ActionItem | None
-    changed: bool
-    created: tuple[CareerAggregate, ...] = ()
-
-
-Authorize = Callable[[DevelopmentCase, ActionItem | None], None]
-"""The caller's access check: sees the loaded case (and item) before anything is decided."""
-
-
-@dataclass(frozen=True)
-class BatchResult:
-    """What a batched cycle operation did: how many cases it changed, and how many it found done."""
-
-    changed: int
-    unchanged: int
-
-
-ProgressCallback = Callable[[int], None]
-"""Called with the number of cases handled by each saved batch."""
-
-
 _PEOPLE = TypeAdapter(list[Person])
 """Serialises a whole roster in one call (for the import's fingerprint)."""
-
-
-def _concurrent_write(ids: Sequence[UUID | str]) -> errors.ConcurrentWrite:
-    named = ", ".join(str(i) for i in list(dict.fromkeys(ids))[:3])
-    return errors.ConcurrentWrite(
-        f"another write changed {named} first; reload and retry", ids=named
-    )
-
-
-class _PipelinedWriter:
-    """Saves batch k on a thread of its own while the caller builds batch k + 1.
-
-    Building a batch is Python work and saving it is mostly the database's, so on
-    two cores the two overlap (``bench/domain_bench.py``). Batches are saved in
-    order, one at a time; the first failure stops the writing and is raised.
-    """
-
-    def __init__(
-        self, save: Callable[[Sequence[Any]], None], progress: ProgressCallback | None
-    ) -> None:
-        self._save = save
-        self._progress = progress
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-writer")
-        self._in_flight: tuple[Future[None], int] | None = None
-
-    def __enter__(self) -> _PipelinedWriter:
-        return self
-
-    def write(self, events: Sequence[Any], *, handled: int) -> None:
-        """Queue one transaction's events; wait for the one before it first."""
-        self._wait()
-        if events:
-            self._in_flight = (self._pool.submit(self._save, events), handled)
-        elif self._progress is not None and handled:
-            self._progress(handled)
-
-    def yielding(self, items: Sequence[Item]) -> Iterator[Item]:
-        """``items``, letting the writer thread run every few of them.
-
-        A thread whose query has finished waits for the GIL until the busy thread
-        lets go, up to the interpreter's switch interval (5 ms) each time; sleeping
-        for 0 s every 32 items lets it in at once.
-        """
-        for i, item in enumerate(items):
-            if self._in_flight is not None and i % 32 == 31:
-                time.sleep(0)
-            yield item
-
-    def _wait(self) -> None:
-        if self._in_flight is not None:
-            future, handled = self._in_flight
-            self._in_flight = None
-            future.result()
-            if self._progress is not None and handled:
-                self._progress(handled)
-
-    def __exit__(self, *exc_info: object) -> None:
-        try:
-            if exc_info[0] is None:
-                self._wait()
-        finally:
-            self._pool.shutdown(wait=True)
-
-
-def _batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 class CareerFlow(HistoryQueries, Application[UUID]):
@@ -203,13 +101,13 @@ class CareerFlow(HistoryQueries, Application[UUID]):
         try:
             self.recorder.insert_events(stored)
         except IntegrityError as exc:
-            raise _concurrent_write([s.originator_id for s in stored]) from exc
+            raise concurrent_write([s.originator_id for s in stored]) from exc
 
     def _record_and_notify(self, processing: ProcessingEvent[UUID]) -> None:
         try:
             recordings = self._record(processing)
         except IntegrityError as exc:
-            raise _concurrent_write([e.originator_id for e in processing.events]) from exc
+            raise concurrent_write([e.originator_id for e in processing.events]) from exc
         self._take_snapshots(processing)
         self._notify(recordings)
 
@@ -349,7 +247,7 @@ class CareerFlow(HistoryQueries, Application[UUID]):
         withdrawn = 0
         for cycle in (c for c in self.list_cycles() if c.is_open):
             gone = [e for e in removed if e in cycle.enrolled_set]
-            for batch in _batches(gone, batch_size):
+            for batch in batches(gone, batch_size):
                 cases = [self.case_for(cycle.id, e) for e in batch]
                 closing = [c for c in cases if c.close(outcome=CaseOutcome.WITHDRAWN, by=by)]
                 if closing:
@@ -380,7 +278,7 @@ class CareerFlow(HistoryQueries, Application[UUID]):
             if not cycle.is_open:
                 continue
             enrolled = [e for e in changed if e in cycle.enrolled_set]
-            for batch in _batches(enrolled, batch_size):
+            for batch in batches(enrolled, batch_size):
                 cases = [self.case_for(cycle.id, e) for e in batch]
                 moving = [
                     c
@@ -424,7 +322,7 @@ class CareerFlow(HistoryQueries, Application[UUID]):
         that are missing: the cycle records who is enrolled in the same transaction
         as their cases.
         """
-        _check_population(population)
+        check_population(population)
         cycle = self.get_cycle(cycle_id)
         cycle.open(by=By(actor, at))
         if not cycle.is_open:
@@ -432,8 +330,8 @@ class CareerFlow(HistoryQueries, Application[UUID]):
         by = By(actor, at)
         changed = 0
         to_row = self.mapper.to_stored_event
-        with _PipelinedWriter(self._insert_stored, progress) as writer:
-            for batch in _batches(population, batch_size):
+        with PipelinedWriter(self._insert_stored, progress) as writer:
+            for batch in batches(population, batch_size):
                 new_ids = set(cycle.enroll(employee_ids=[p.employee_id for p in batch], by=by))
                 opened = [
                     DevelopmentCase.opening(
@@ -473,7 +371,7 @@ class CareerFlow(HistoryQueries, Application[UUID]):
         if cycle.status is CycleStatus.DRAFT:
             raise errors.CycleNotOpen("only an open cycle can be closed", current=cycle.status)
         changed = 0
-        for batch in _batches(cycle.enrolled, batch_size):
+        for batch in batches(cycle.enrolled, batch_size):
             cases = [self.get_case(case_id_for(cycle.id, e)) for e in batch]
             closing = [c for c in cases if c.close(by=By(actor, at))]
             if closing:
@@ -595,15 +493,3 @@ class CareerFlow(HistoryQueries, Application[UUID]):
             known = 0
         if known < case.version:
             cache.put(case.id, deepcopy(case))
-
-
-def _check_population(population: Sequence[Participants]) -> None:
-    """The population is validated as a whole before anything is written."""
-    seen: set[str] = set()
-    for i, participant in enumerate(population):
-        if participant.employee_id in seen:
-            raise errors.DuplicateId(
-                f"population[{i}].employee_id",
-                f"{participant.employee_id!r} appears more than once",
-            )
-        seen.add(participant.employee_id)

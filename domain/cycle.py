@@ -8,13 +8,14 @@ interruption without creating a case twice.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain import errors
 from domain.base import By, CareerAggregate, command, require_aware
-from domain.values import Policy
+from domain.values import Participants, Policy
 
 EARLIEST_OPENING = timedelta(days=366)
 """A cycle may open at most a year before it is created (catching up on one under way)."""
@@ -230,3 +231,15 @@ class CycleCatalog(CareerAggregate):
     def add(self, cycle_id: UUID, *, by: By) -> None:
         if cycle_id not in self.cycle_ids:
             self._emit(self.CycleListed, by, cycle_id=cycle_id)
+
+
+def check_population(population: Sequence[Participants]) -> None:
+    """The population is validated as a whole before anything is written."""
+    seen: set[str] = set()
+    for i, participant in enumerate(population):
+        if participant.employee_id in seen:
+            raise errors.DuplicateId(
+                f"population[{i}].employee_id",
+                f"{participant.employee_id!r} appears more than once",
+            )
+        seen.add(participant.employee_id)

@@ -14,8 +14,9 @@ from api.schemas.cases import ActionItemPublic
 from api.schemas.history import HistoryEntryPublic
 from api.steps import StepDep
 from domain.action_item import ActionItem
-from domain.application import CareerFlow, Executed
+from domain.application import CareerFlow
 from domain.commands import CancelActionItem, CompleteActionItem, RescheduleActionItem
+from domain.outcomes import Executed
 from domain.roster import Roster
 
 router = APIRouter(prefix="/action-items", tags=["action items"], responses=PROBLEM_RESPONSES)
