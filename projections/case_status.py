@@ -23,7 +23,6 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert
 
 from domain import subscriptions
 from domain.case import DevelopmentCase
@@ -129,7 +128,6 @@ class CaseStatus(ReadModel):
         super().__init__(version)
         self.table = self.tables["case_status"]
         self.changes = changes_for(self.table)
-        self.insert_opened = insert(self.table).on_conflict_do_nothing(index_elements=["case_id"])
 
     @classmethod
     def define(cls, metadata: MetaData, suffix: str) -> dict[str, Table]:
