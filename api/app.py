@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 
+from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import Depends, FastAPI
 
 from api import pages, problems
 from api.deps import Services, roster_member
+from api.http_metrics import HttpMetrics, acceptable_request_id, new_request_id
 from api.limits import BodyLimit, RequestDeadline, storable_parameters
 from api.routes import action_items, cases, cycles, health, me, reports, roster
 from notifications.inbox import install_inbox
@@ -56,6 +58,14 @@ def create_app(services: Services, on_shutdown: Sequence[Callable[[], None]] = (
     )
     app.add_middleware(BodyLimit)
     app.add_middleware(RequestDeadline, seconds=services.request_deadline)
+    app.add_middleware(HttpMetrics, prefix=API_PREFIX)
+    app.add_middleware(
+        CorrelationIdMiddleware,
+        header_name="X-Request-ID",
+        generator=new_request_id,
+        validator=acceptable_request_id,
+        transformer=None,
+    )
     app.state.services = services
     problems.install(app)
     app.include_router(health.router)

@@ -11,15 +11,18 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api.app import create_app
+from careerflow.logs import configure_logging
 from careerflow.runtime import tune_garbage_collector
 from careerflow.settings import Settings
-from careerflow.storage import build_application, database_url
+from careerflow.startup import application_blocking
+from careerflow.storage import database_url
 from careerflow.wiring import build_services
 
 
 def create_api() -> FastAPI:
     settings = Settings()
-    application = build_application(settings)
+    configure_logging(settings, "api")
+    application = application_blocking(settings)
     services = build_services(
         settings,
         application,

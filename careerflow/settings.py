@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -81,6 +82,33 @@ class Settings(BaseSettings):
         ge=100,
         le=1_000_000,
         description="workflows a worker keeps in memory (more: less replaying, more memory)",
+    )
+    metrics_host: str = Field(
+        default="127.0.0.1",
+        description="address of every process's operations port (0.0.0.0 in a container)",
+    )
+    metrics_port: int = Field(
+        default=9464,
+        ge=0,
+        le=65535,
+        description="operations port: /healthz, /readyz and Prometheus /metrics (0: none)",
+    )
+    temporal_metrics_port: int = Field(
+        default=9465,
+        ge=0,
+        le=65535,
+        description="local port of the Temporal SDK's own metrics, served again on /metrics "
+        "(0: none)",
+    )
+    log_format: Literal["json", "text"] = Field(
+        default="json", description="json: one object per line, with the request id"
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    standby_poll: float = Field(
+        default=1.0,
+        ge=0.1,
+        le=60,
+        description="seconds between a standby follower's tries for the lock (its takeover time)",
     )
     db_pool_size: int = Field(default=5, ge=1, le=100)
     db_pool_max_overflow: int = Field(default=10, ge=0, le=100)

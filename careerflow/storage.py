@@ -14,6 +14,7 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
+from careerflow.metered import MeteredCareerFlow
 from careerflow.settings import DataFiles, Settings
 from domain.application import CareerFlow
 from eventlog.recorder import RECORDER_TOPIC
@@ -73,4 +74,4 @@ def build_application(settings: Settings | None = None) -> CareerFlow:
     url = database_url(settings)
     ensure_schema(url, settings.db_schema)
     with schema_setup_at(url, settings.db_schema):  # the event table, created once
-        return CareerFlow(env=eventsourcing_env(url, settings))
+        return MeteredCareerFlow(env=eventsourcing_env(url, settings))

@@ -17,6 +17,7 @@ import queue
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
@@ -25,6 +26,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresTracking
 from psycopg.sql import SQL, Identifier
 
 from domain.application import CareerFlow
+from eventlog import follower_metrics
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,8 @@ class LogFollower:
         self._queue: queue.Queue[Delivery | BaseException] = queue.Queue(maxsize=buffer)
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._behind = 0
+        """Events after the last read, known only when that read was a full one."""
 
     def __enter__(self) -> Self:
         self._thread = threading.Thread(
@@ -152,7 +156,11 @@ class LogFollower:
                             return
                     if batch:
                         position = batch[-1].position
+                        full = len(batch) == self.read_size
+                        head = recorder.max_notification_id() if full else None
+                        self._behind = max((head or position) - position, 0)
                         continue
+                    self._behind = 0
                     for _ in listener.notifies(timeout=0.5, stop_after=1):
                         pass
         except BaseException as exc:  # handed to the consumer, which re-raises it
@@ -164,6 +172,7 @@ class LogFollower:
         try:
             first = self._queue.get(timeout=timeout)
         except queue.Empty:
+            self._observe([])
             return []
         items = [first]
         while len(items) < max_size:
@@ -174,4 +183,19 @@ class LogFollower:
         for item in items:
             if isinstance(item, BaseException):
                 raise item
-        return [i for i in items if isinstance(i, Delivery)]
+        batch = [i for i in items if isinstance(i, Delivery)]
+        self._observe(batch)
+        return batch
+
+    def _observe(self, batch: list[Delivery]) -> None:
+        """Lag metrics: what is still queued or unread, and how old this batch's first event is."""
+        behind = self._queue.qsize() + self._behind
+        follower_metrics.LAG_EVENTS.labels(self.name).set(behind)
+        age = 0.0
+        if batch:
+            follower_metrics.POSITION.labels(self.name).set(batch[-1].position)
+            follower_metrics.HANDLED.labels(self.name).inc(len(batch))
+            stamp = getattr(batch[0].event, "timestamp", None)
+            if isinstance(stamp, datetime):
+                age = max((datetime.now(UTC) - stamp).total_seconds(), 0.0)
+        follower_metrics.LAG_SECONDS.labels(self.name).set(age if batch or behind else 0.0)

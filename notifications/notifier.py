@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from prometheus_client import Counter
+
 from domain import subscriptions
 from domain.action_item import ActionItem
 from domain.application import CareerFlow
@@ -24,6 +26,7 @@ from eventlog.set_aside import SetAside, handle_guarded, retry_requested
 from eventlog.topics import NOTIFIED_TOPICS
 from notifications import messages
 from notifications.channels import Channel, Contact, Directory, Notification
+from notifications.sent_ledger import SentLedger
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,12 @@ def link_to(event: Any) -> str:
     return template.format(id=event.originator_id)
 
 
+NOTIFICATIONS = Counter(
+    "careerflow_notifications_total",
+    "Messages by channel and outcome (sent, failed, repeat: already sent before a restart)",
+    ["channel", "outcome"],
+)
+
 ScheduleDigest = Callable[[str, int, datetime], None]
 """(recipient, event id, digest time): add an escalation to the recipient's next digest."""
 
@@ -48,8 +57,11 @@ class Notifier:
         channels: Sequence[Channel],
         directory: Directory,
         schedule_digest: ScheduleDigest | None = None,
+        ledger: SentLedger | None = None,
     ) -> None:
         self.app = app
+        self.ledger = ledger
+        """Outside channels look here first, so a restart does not send a message twice."""
         self.channels = list(channels)
         self.directory = directory
         self.schedule_digest = schedule_digest
@@ -125,10 +137,19 @@ class Notifier:
         self, notification: Notification, contact: Contact, channels: list[Channel]
     ) -> None:
         for channel in channels:
+            ledger = None if channel.name == "inbox" else self.ledger  # the inbox is keyed
             try:
+                if ledger is not None and ledger.already_sent(notification.key, channel.name):
+                    NOTIFICATIONS.labels(channel.name, "repeat").inc()
+                    continue
                 channel.send(notification, contact)
+                if ledger is not None:
+                    ledger.record(notification.key, channel.name)
             except Exception:
+                NOTIFICATIONS.labels(channel.name, "failed").inc()
                 log.exception("%s could not deliver %s", channel.name, notification.key)
+            else:
+                NOTIFICATIONS.labels(channel.name, "sent").inc()
 
     def handle(self, batch: Sequence[Delivery]) -> int:
         sent = 0

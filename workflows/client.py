@@ -7,11 +7,14 @@ import time
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import Runtime
 
 DEFAULT_TASK_QUEUE = "careerflow"
 
 
-async def connect(address: str, namespace: str = "default", wait: float = 30.0) -> Client:
+async def connect(
+    address: str, namespace: str = "default", wait: float = 30.0, runtime: Runtime | None = None
+) -> Client:
     """Connect, waiting up to ``wait`` seconds for a server that is still starting.
 
     A Temporal server accepts connections before its frontend is ready ("Frontend is
@@ -22,7 +25,10 @@ async def connect(address: str, namespace: str = "default", wait: float = 30.0) 
     while True:
         try:
             return await Client.connect(
-                address, namespace=namespace, data_converter=pydantic_data_converter
+                address,
+                namespace=namespace,
+                data_converter=pydantic_data_converter,
+                runtime=runtime,
             )
         except RuntimeError:
             if time.monotonic() + pause > deadline:

@@ -1,0 +1,518 @@
+"""Chaos run: the processes apart, killed at random, PostgreSQL and Temporal restarted.
+
+    python -m bench.chaos [--employees 10000] [--chaos-seconds 300] [--kill-every 4]
+
+On this machine: an embedded PostgreSQL of the run's own, a Temporal dev server
+standing in for the cluster, two API replicas, two workers, and a relay, notifier
+and projector each with a hot standby (``bench/chaos_stack.py``). HR imports a
+roster of ``--employees`` and opens a cycle whose policy is in seconds, so every
+case's preparation reminder and escalations fall due during the run; clients send
+a steady stream of commands (goals, self-assessments) with idempotency keys,
+retrying on another replica when one fails. Meanwhile a random process is killed
+with SIGKILL every ``--kill-every`` seconds and started again, PostgreSQL is
+restarted once and Temporal once. Then, once everything due has happened, the
+checks of ``bench/chaos_checks.py`` are printed as tables: acknowledged commands
+stored once, reminders and escalations per deadline and rung, notifications,
+read models against a rebuild, and the time to recover from each fault.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+import random
+import statistics
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from rich.console import Console
+from rich.table import Table
+
+from api.auth import Tokens
+from bench.chaos_checks import (
+    Acknowledged,
+    TimerReport,
+    notifications,
+    read_models_against_rebuild,
+    stored_commands,
+    timers,
+    whole_log,
+)
+from bench.chaos_stack import FOLLOWERS, SECRET, ChaosStack, Process, chaos_stack
+from bench.common import parser
+from careerflow.storage import build_application
+from domain.case import DevelopmentCase
+from projections.database import engine_for
+
+console = Console(soft_wrap=True)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    employees: int = 10_000
+    chaos_seconds: float = 300
+    kill_every: float = 4.0
+    prep_window: int = 240
+    reminder_lead: int = 150
+    rung_delay: int = 30
+    commands_per_second: float = 20
+    settle_seconds: float = 1800
+    seed: int = 14
+
+    @property
+    def policy(self) -> dict[str, Any]:
+        rung = f"PT{self.rung_delay}S"
+        return {
+            "prep_window": f"PT{self.prep_window}S",
+            "reminder_lead": f"PT{self.reminder_lead}S",
+            "meeting_request_window": "P100D",
+            "escalation": {"manager": rung, "skip_level": rung, "hr_partner": rung},
+            "escalation_digest_hour": None,
+        }
+
+
+@dataclass
+class Fault:
+    kind: str
+    target: str
+    at: float
+    recovered_after: float | None = None
+    note: str = ""
+
+
+@dataclass
+class Report:
+    scenario: Scenario
+    commands: dict[str, int] = field(default_factory=dict)
+    refused: int = 0
+    timers: TimerReport = field(default_factory=TimerReport)
+    notifications: dict[str, int] = field(default_factory=dict)
+    read_models: list[tuple[str, int, int, int]] = field(default_factory=list)
+    faults: list[Fault] = field(default_factory=list)
+    settled_after: float = 0.0
+
+    @property
+    def clean(self) -> bool:
+        return (
+            self.commands.get("lost", 1) == 0
+            and self.commands.get("twice", 1) == 0
+            and self.timers.missing == 0
+            and self.timers.duplicated == 0
+            and self.notifications.get("e-mails twice", 1) == 0
+            and self.notifications.get("e-mails missing", 1) == 0
+            and all(differ == 0 for *_, differ in self.read_models)
+            and all(f.recovered_after is not None for f in self.faults)
+        )
+
+
+# --- the company ------------------------------------------------------------------
+
+
+def write_roster(path: Path, employees: int) -> None:
+    """An HR partner, a head, a manager per ten employees: every rung has someone on it."""
+    managers = max(1, employees // 10)
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["employee_id", "name", "email", "manager_id", "hr_partner_id"])
+        writer.writerow(["hr", "HR Partner", "hr@example.com", "", ""])
+        writer.writerow(["head", "Head", "head@example.com", "", "hr"])
+        for m in range(managers):
+            writer.writerow([f"m{m:05d}", f"Manager {m}", f"m{m}@example.com", "head", "hr"])
+        for e in range(employees):
+            manager = f"m{e % managers:05d}"
+            writer.writerow([f"e{e:06d}", f"Employee {e}", f"e{e}@example.com", manager, "hr"])
+
+
+# --- clients ------------------------------------------------------------------------
+
+
+def goal_body(goal_id: str) -> dict[str, Any]:
+    return {
+        "goal_id": goal_id,
+        "specific": "Run the quarterly architecture review",
+        "measurable": {"metric": "reviews run", "target": 4, "unit": "reviews"},
+        "achievable": "Already co-ran one",
+        "relevant": "The team's OKR",
+        "due_on": (datetime.now(UTC) + timedelta(days=120)).date().isoformat(),
+        "emotional_connection": "I enjoy it",
+        "reflect_and_readjust": {"every": "P30D", "how": "at check-ins"},
+    }
+
+
+SELF_ASSESSMENT = {
+    "skills": [{"skill": "Python", "fit": "The platform is Python"}],
+    "achievements": [
+        {
+            "situation": "Builds took 40 minutes",
+            "task": "Make CI fast",
+            "action": "Cached dependencies and split the suite",
+            "result": {
+                "description": "Build time fell",
+                "measure": {"metric": "build minutes", "value": 8, "baseline": 40},
+            },
+        }
+    ],
+    "aspirations": {"next_roles": ["Tech lead"]},
+}
+
+
+class Clients:
+    """Employees sending commands at a steady rate, each retried (same key) until answered."""
+
+    def __init__(self, urls: list[str], cases: dict[str, str], rate: float, seed: int) -> None:
+        self.urls = urls
+        self.cases = cases
+        self.employees = sorted(cases)
+        self.rate = rate
+        self.random = random.Random(seed)
+        self.tokens = Tokens_for(list(cases))
+        self.acknowledged: list[Acknowledged] = []
+        self.refused = 0
+        self.retries = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=lambda: asyncio.run(self._run()), daemon=True)
+
+    async def _run(self) -> None:
+        lanes = 16
+        numbers = iter(range(10**9))
+        timeout = aiohttp.ClientTimeout(total=10)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            await asyncio.gather(*(self._lane(session, numbers, lanes) for _ in range(lanes)))
+
+    async def _lane(self, session: aiohttp.ClientSession, numbers: Any, lanes: int) -> None:
+        interval = lanes / self.rate
+        while not self.stop.is_set():
+            started = time.monotonic()
+            await self._command(session, next(numbers))
+            await asyncio.sleep(max(0.0, interval - (time.monotonic() - started)))
+
+    async def _command(self, session: aiohttp.ClientSession, number: int) -> None:
+        employee = self.random.choice(self.employees)
+        case_id = self.cases[employee]
+        assess = self.random.random() < 0.2
+        goal_id = None if assess else f"chaos-{number}"
+        path = "self-assessment" if assess else "goals"
+        body = SELF_ASSESSMENT if assess else goal_body(str(goal_id))
+        headers = {
+            "Authorization": f"Bearer {self.tokens[employee]}",
+            "Idempotency-Key": f"chaos-{number}",
+        }
+        deadline = time.monotonic() + 120
+        url = self.random.choice(self.urls)
+        while time.monotonic() < deadline:
+            try:
+                async with session.post(
+                    f"{url}/api/v1/cases/{case_id}/{path}", json=body, headers=headers
+                ) as answer:
+                    await answer.read()
+                    status = answer.status
+            except (aiohttp.ClientError, TimeoutError):
+                status = 0
+            if 200 <= status < 300:
+                kind = "self-assessment" if assess else "goal"
+                self.acknowledged.append(Acknowledged(number, case_id, kind, goal_id))
+                return
+            if 400 <= status < 500 and status not in (408, 429):
+                self.refused += 1  # e.g. assessed already: refused, and nothing was written
+                return
+            self.retries += 1
+            url = self.urls[(self.urls.index(url) + 1) % len(self.urls)]
+            await asyncio.sleep(0.5)
+
+
+def Tokens_for(employees: list[str]) -> dict[str, str]:  # noqa: N802
+    from careerflow.settings import Settings
+
+    tokens = Tokens(Settings(jwt_secret=SECRET))
+    return {e: tokens.issue(e, frozenset(), 24) for e in employees}
+
+
+# --- faults ---------------------------------------------------------------------------
+
+
+def _until(condition: Callable[[], bool], limit: float = 180) -> float | None:
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        if condition():
+            return time.monotonic() - started
+        time.sleep(0.2)
+    return None
+
+
+def _kill_and_restart(stack: ChaosStack, process: Process, fault: Fault) -> None:
+    process.kill()
+    killed = time.monotonic()
+    if process.command in FOLLOWERS:
+        taken = _until(lambda: bool(stack.active(process.command)), 60)
+        fault.note = "" if taken is None else f"standby active after {taken:.1f} s"
+    time.sleep(1.0)
+    process.start()
+    back = _until(lambda: process.readyz() is not None)
+    fault.recovered_after = None if back is None else time.monotonic() - killed
+
+
+def _dependency_restart(
+    stack: ChaosStack, kind: str, restart: Callable[[float], None], fault: Fault
+) -> None:
+    """Restart PostgreSQL or Temporal; note who stayed up meanwhile and when all are ready."""
+    done = threading.Event()
+    seen: dict[str, int] = {}
+
+    def watch() -> None:
+        time.sleep(1.5)  # into the outage
+        seen["up"] = sum(p.alive() and p.healthz() for p in stack.processes.values())
+        seen["ready"] = sum(p.readyz() is not None for p in stack.processes.values())
+        done.set()
+
+    threading.Thread(target=watch, daemon=True).start()
+    restart(4.0)
+    done.wait(30)
+    back = time.monotonic()
+    ready = _until(stack.all_ready)
+    fault.recovered_after = ready if ready is None else ready + (back - fault.at) - 4.0
+    fault.note = (
+        f"during the outage {seen.get('up', '?')}/{len(stack.processes)} up, "
+        f"{seen.get('ready', '?')} ready; all ready {ready or 0:.1f} s after it came back"
+    )
+
+
+def run_faults(stack: ChaosStack, scenario: Scenario, faults: list[Fault]) -> None:
+    chance = random.Random(scenario.seed)
+    started = time.monotonic()
+    postgres_at = started + scenario.chaos_seconds / 3
+    temporal_at = started + 2 * scenario.chaos_seconds / 3
+    pending = {"postgres": postgres_at, "temporal": temporal_at}
+    helpers: list[threading.Thread] = []
+    while time.monotonic() - started < scenario.chaos_seconds:
+        now = time.monotonic()
+        due = [name for name, at in pending.items() if at <= now]
+        if due:
+            name = due[0]
+            del pending[name]
+            for helper in helpers:  # no kill in flight across a dependency outage
+                helper.join()
+            fault = Fault(f"{name} restart", name, time.monotonic())
+            faults.append(fault)
+            restart = stack.restart_postgres if name == "postgres" else stack.restart_temporal
+            _dependency_restart(stack, name, restart, fault)
+            continue
+        process = chance.choice(list(stack.processes.values()))
+        if process.alive():
+            fault = Fault("kill -9", process.name, time.monotonic())
+            faults.append(fault)
+            helper = threading.Thread(
+                target=_kill_and_restart, args=(stack, process, fault), daemon=True
+            )
+            helper.start()
+            helpers.append(helper)
+        time.sleep(scenario.kill_every)
+    for helper in helpers:
+        helper.join()
+
+
+# --- the run ------------------------------------------------------------------------------
+
+
+def case_ids(stack: ChaosStack) -> dict[str, str]:
+    app = build_application(stack.settings.model_copy(update={"database_url": stack.url}))
+    try:
+        return {
+            d.event.participants.employee_id: str(d.event.originator_id)
+            for d in whole_log(app)
+            if isinstance(d.event, DevelopmentCase.CaseOpened)
+        }
+    finally:
+        app.close()
+
+
+def run(scenario: Scenario, directory: Path, say: Callable[[str], None] = print) -> Report:
+    report = Report(scenario)
+    with chaos_stack(directory) as stack:
+        stack.start_processes()
+        if _until(stack.all_ready, 120) is None:
+            raise RuntimeError(f"the processes did not start; see the logs in {directory}")
+        say(f"10 processes ready; importing {scenario.employees} employees")
+        roster = directory / "roster.csv"
+        write_roster(roster, scenario.employees)
+        stack.cli("roster", "import", str(roster), "--yes")
+        policy = directory / "policy.json"
+        policy.write_text(json.dumps(scenario.policy))
+        now = datetime.now(UTC)
+        cycle = stack.cli(
+            "cycle", "create", "--name", "chaos", "--opens", now.isoformat(),
+            "--closes", (now + timedelta(days=300)).isoformat(), "--policy", str(policy),
+        ).strip()  # fmt: skip
+        stack.cli("cycle", "open", cycle)
+        opened = time.monotonic()
+        cases = case_ids(stack)
+        say(f"cycle open: {len(cases)} cases; chaos for {scenario.chaos_seconds:.0f} s")
+        clients = Clients(stack.api_urls(), cases, scenario.commands_per_second, scenario.seed)
+        clients.thread.start()
+        run_faults(stack, scenario, report.faults)
+        clients.stop.set()
+        clients.thread.join(timeout=180)
+        report.refused = clients.refused
+        for process in stack.processes.values():  # every one running again
+            if not process.alive():
+                process.start()
+        last_due = scenario.prep_window + 3 * scenario.rung_delay
+        say(f"chaos over; {len(clients.acknowledged)} commands acknowledged; settling")
+        settings = stack.settings.model_copy(update={"database_url": stack.url})
+        app = build_application(settings)
+        engine = engine_for(stack.url, settings.db_schema)
+        try:
+            wait = max(0.0, last_due - (time.monotonic() - opened)) + 5
+            time.sleep(wait)
+            deadline = time.monotonic() + scenario.settle_seconds
+            while True:
+                report.timers = timers(app, whole_log(app), datetime.now(UTC))
+                if report.timers.missing == 0 or time.monotonic() > deadline:
+                    break
+                say(f"  {report.timers.missing} reminders/escalations still to come")
+                time.sleep(15)
+            report.settled_after = time.monotonic() - opened
+            quiet(app, engine, stack)
+            log = whole_log(app)
+            report.timers = timers(app, log, datetime.now(UTC))
+            report.commands = stored_commands(log, clients.acknowledged)
+            report.notifications = notifications(engine, stack.sink.received)
+            report.read_models = read_models_against_rebuild(app, engine)
+        finally:
+            app.close()
+            engine.dispose()
+    return report
+
+
+def quiet(app: Any, engine: Any, stack: ChaosStack, still: float = 10, limit: float = 300) -> None:
+    """Until the log, the inbox and the e-mails have not moved for ``still`` seconds."""
+
+    def state() -> tuple[int, int, int]:
+        from sqlalchemy import text
+
+        with engine.connect() as conn:
+            inbox = int(conn.execute(text("SELECT count(*) FROM inbox")).scalar_one())
+        head = app.recorder.max_notification_id() or 0
+        return head, inbox, sum(stack.sink.received.values())
+
+    started = time.monotonic()
+    last, since = state(), time.monotonic()
+    while time.monotonic() - started < limit:
+        time.sleep(1)
+        now = state()
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= still:
+            return
+
+
+# --- the tables -----------------------------------------------------------------------------
+
+
+def print_report(report: Report) -> None:
+    commands = Table(title="commands the clients were told succeeded")
+    for column in ("acknowledged", "stored once", "lost", "twice", "refused (4xx, not written)"):
+        commands.add_column(column, justify="right")
+    c = report.commands
+    commands.add_row(
+        *(str(c.get(k, "?")) for k in ("acknowledged", "stored once", "lost", "twice")),
+        str(report.refused),
+    )
+    console.print(commands)
+
+    due = Table(title="reminders and escalations per deadline and rung (due by the end)")
+    for column in ("deadline / rung", "due", "recorded", "missing", "twice", "extra*"):
+        due.add_column(column, justify="right" if column != "deadline / rung" else "left")
+    for label, row in sorted(report.timers.rows.items()):
+        due.add_row(
+            label, *(str(v) for v in (row.expected, row.recorded, row.missing, row.duplicated,
+                                      row.extra))
+        )  # fmt: skip
+    console.print(due)
+    console.print(
+        "  * extra: sent before the work it was about was recorded (the case no longer needs it)"
+    )
+
+    sent = Table(title="notifications")
+    for key in report.notifications:
+        sent.add_column(key, justify="right")
+    sent.add_row(*(str(v) for v in report.notifications.values()))
+    console.print(sent)
+
+    models = Table(title="read models against a rebuild from the whole log")
+    for column in ("table", "live rows", "rebuilt rows", "rows that differ"):
+        models.add_column(column, justify="right" if column != "table" else "left")
+    for name, live, rebuilt, differ in report.read_models:
+        models.add_row(name, str(live), str(rebuilt), str(differ))
+    console.print(models)
+
+    faults = Table(title="faults and recovery")
+    for column in ("fault", "count", "recovered", "median s", "max s", "note"):
+        faults.add_column(column)
+    groups: dict[str, list[Fault]] = {}
+    for fault in report.faults:
+        key = fault.kind if fault.kind != "kill -9" else f"kill -9 {fault.target.split('-')[0]}"
+        groups.setdefault(key, []).append(fault)
+    for key, group in sorted(groups.items()):
+        times = [f.recovered_after for f in group if f.recovered_after is not None]
+        notes = [f.note for f in group if f.note]
+        faults.add_row(
+            key,
+            str(len(group)),
+            f"{len(times)}/{len(group)}",
+            f"{statistics.median(times):.1f}" if times else "-",
+            f"{max(times):.1f}" if times else "-",
+            notes[0]
+            if len(notes) == 1
+            else (f"{notes[0]} (first of {len(notes)})" if notes else ""),
+        )
+    console.print(faults)
+    verdict = (
+        "[green]nothing lost, nothing twice[/green]" if report.clean else "[red]NOT CLEAN[/red]"
+    )
+    console.print(
+        f"everything due had happened {report.settled_after:.0f} s after the cycle opened; "
+        f"verdict: {verdict}"
+    )
+
+
+def main() -> None:
+    arguments = parser(__doc__)
+    arguments.add_argument("--employees", type=int, default=Scenario.employees)
+    arguments.add_argument("--chaos-seconds", type=float, default=Scenario.chaos_seconds)
+    arguments.add_argument("--kill-every", type=float, default=Scenario.kill_every)
+    arguments.add_argument("--prep-window", type=int, default=Scenario.prep_window)
+    arguments.add_argument("--reminder-lead", type=int, default=Scenario.reminder_lead)
+    arguments.add_argument("--rung-delay", type=int, default=Scenario.rung_delay)
+    arguments.add_argument("--rate", type=float, default=Scenario.commands_per_second)
+    arguments.add_argument("--keep", action="store_true", help="keep the data and logs")
+    args = arguments.parse_args()
+    scenario = Scenario(
+        employees=args.employees,
+        chaos_seconds=args.chaos_seconds,
+        kill_every=args.kill_every,
+        prep_window=args.prep_window,
+        reminder_lead=args.reminder_lead,
+        rung_delay=args.rung_delay,
+        commands_per_second=args.rate,
+    )
+    directory = Path(tempfile.mkdtemp(prefix="careerflow-chaos-"))
+    console.print(f"data and process logs in {directory}")
+    report = run(scenario, directory, console.print)
+    print_report(report)
+    if not args.keep:
+        import shutil
+
+        shutil.rmtree(directory, ignore_errors=True)
+    raise SystemExit(0 if report.clean else 1)
+
+
+if __name__ == "__main__":
+    main()
