@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench chaos clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ run: $(STAMP)
 	$(BIN)/careerflow dev
 
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
@@ -38,6 +38,10 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.read_bench
 	$(BIN)/python -m bench.page_bench
 	$(BIN)/python -m bench.scale_bench
+
+# Every process apart, killed at random, PostgreSQL and Temporal restarted (about 30 min).
+chaos: $(STAMP)
+	$(BIN)/python -m bench.chaos
 
 clean:
 	rm -rf $(VENV) .careerflow .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -121,14 +121,18 @@ def write_roster(path: Path, employees: int) -> None:
     managers = max(1, employees // 10)
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
-        writer.writerow(["employee_id", "name", "email", "manager_id", "hr_partner_id"])
-        writer.writerow(["hr", "HR Partner", "hr@example.com", "", ""])
-        writer.writerow(["head", "Head", "head@example.com", "", "hr"])
+        writer.writerow(
+            ["employee_id", "name", "email", "manager_id", "department", "hr_partner_id"]
+        )
+        writer.writerow(["hr", "HR Partner", "hr@example.com", "", "People", ""])
+        writer.writerow(["head", "Head", "head@example.com", "", "Engineering", "hr"])
         for m in range(managers):
-            writer.writerow([f"m{m:05d}", f"Manager {m}", f"m{m}@example.com", "head", "hr"])
+            row = [f"m{m:05d}", f"Manager {m}", f"m{m}@example.com", "head", "Engineering", "hr"]
+            writer.writerow(row)
         for e in range(employees):
             manager = f"m{e % managers:05d}"
-            writer.writerow([f"e{e:06d}", f"Employee {e}", f"e{e}@example.com", manager, "hr"])
+            row = [f"e{e:06d}", f"Employee {e}", f"e{e}@example.com", manager, "Engineering", "hr"]
+            writer.writerow(row)
 
 
 # --- clients ------------------------------------------------------------------------
@@ -385,10 +389,25 @@ def run(scenario: Scenario, directory: Path, say: Callable[[str], None] = print)
             report.commands = stored_commands(log, clients.acknowledged)
             report.notifications = notifications(engine, stack.sink.received)
             report.read_models = read_models_against_rebuild(app, engine)
+            _write_evidence(directory, stack, report)
         finally:
             app.close()
             engine.dispose()
     return report
+
+
+def _write_evidence(directory: Path, stack: ChaosStack, report: Report) -> None:
+    """What a failed check needs to be understood: the faults and every repeated e-mail."""
+    offset = time.time() - time.monotonic()
+    twice = {k for k, n in stack.sink.received.items() if n > 1}
+    evidence = {
+        "faults": [
+            {"kind": f.kind, "target": f.target, "at": f.at + offset, "note": f.note}
+            for f in report.faults
+        ],
+        "e-mails twice": [(at, key) for at, key in stack.sink.arrivals if key in twice],
+    }
+    (directory / "evidence.json").write_text(json.dumps(evidence, indent=1))
 
 
 def quiet(app: Any, engine: Any, stack: ChaosStack, still: float = 10, limit: float = 300) -> None:

@@ -20,7 +20,7 @@ from temporalio.client import Client
 
 from domain import subscriptions
 from domain.application import CareerFlow
-from domain.base import escalation_recipient
+from domain.base import escalation_recipient, split_key
 from domain.case import DevelopmentCase
 from eventlog.follower import Delivery, read_after
 from projections.catalog import read_models
@@ -39,6 +39,11 @@ class Acknowledged:
     kind: str  # "goal" or "self-assessment"
     goal_id: str | None = None
 
+    @property
+    def key(self) -> str:
+        """The Idempotency-Key it was sent (and retried) with."""
+        return f"chaos-{self.number}"
+
 
 def whole_log(app: CareerFlow) -> list[Delivery]:
     deliveries: list[Delivery] = []
@@ -56,21 +61,20 @@ def by_case(log: list[Delivery]) -> dict[UUID, list[Delivery]]:
 
 
 def stored_commands(log: list[Delivery], acknowledged: list[Acknowledged]) -> dict[str, int]:
-    """How many acknowledged commands are stored once, not at all, or more than once."""
-    goals: Counter[tuple[str, str]] = Counter()
-    assessed: Counter[str] = Counter()
+    """How many acknowledged commands are stored once, not at all, or more than once.
+
+    A command's event carries its idempotency key: a retry that was applied again would
+    show as a second event with the same key.
+    """
+    stored: Counter[str] = Counter()
     for delivery in log:
         event = delivery.event
-        if isinstance(event, DevelopmentCase.GoalProposed):
-            goals[(str(event.originator_id), event.goal.goal_id)] += 1
-        elif isinstance(event, DevelopmentCase.SelfAssessmentRecorded):
-            assessed[str(event.originator_id)] += 1
+        commanded = DevelopmentCase.GoalProposed | DevelopmentCase.SelfAssessmentRecorded
+        if isinstance(event, commanded) and event.idempotency_key is not None:
+            stored[split_key(event.idempotency_key)[0]] += 1
     once = lost = twice = 0
     for ack in acknowledged:
-        if ack.kind == "goal":
-            count = goals[(ack.case_id, str(ack.goal_id))]
-        else:
-            count = assessed[ack.case_id]
+        count = stored[ack.key]
         once += count == 1
         lost += count == 0
         twice += count > 1

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from aiosmtpd.controller import Controller
 
 from bench.servers import careerflow_command, free_port
@@ -42,6 +43,7 @@ PROCESSES = (
 )  # fmt: skip
 FOLLOWERS = ("relay", "notifier", "projector")
 SECRET = "chaos-run-secret-" + "x" * 32
+MAX_CONNECTIONS = 400
 KEY_IN_MESSAGE_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -50,6 +52,7 @@ class SmtpSink:
 
     def __init__(self) -> None:
         self.received: Counter[str] = Counter()
+        self.arrivals: list[tuple[float, str]] = []
         self.port = free_port()
         self._lock = threading.Lock()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
@@ -60,6 +63,7 @@ class SmtpSink:
         key = KEY_IN_MESSAGE_ID.search(found.group(1)) if found else None
         with self._lock:
             self.received[key.group(0) if key else "?"] += 1
+            self.arrivals.append((time.time(), key.group(0) if key else "?"))
         return "250 OK"
 
 
@@ -143,8 +147,12 @@ class ChaosStack:
         return get_server(self.settings.in_data_dir(DataFiles.POSTGRES), cleanup_mode=None)
 
     def start_postgres(self) -> None:
+        """The embedded server, allowed the connections ten processes' pools can take."""
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.url = database_url(self.settings)
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute(f"ALTER SYSTEM SET max_connections = {MAX_CONNECTIONS}")
+        self.restart_postgres(0)
 
     def restart_postgres(self, down_for: float) -> None:
         server = self._postgres()
@@ -190,6 +198,8 @@ class ChaosStack:
             "CAREERFLOW_STANDBY_POLL": "1",
             "CAREERFLOW_DB_CONNECT_TIMEOUT": "2",
             "CAREERFLOW_LOG_LEVEL": "WARNING",
+            "CAREERFLOW_DB_POOL_SIZE": "3",
+            "CAREERFLOW_DB_POOL_MAX_OVERFLOW": "5",
         }
 
     def start_processes(self) -> None:
@@ -214,9 +224,11 @@ class ChaosStack:
         done = subprocess.run(
             [*careerflow_command(), *args],
             env=self.environment() | {"CAREERFLOW_METRICS_PORT": "0"},
-            check=True,
             capture_output=True,
         )
+        if done.returncode != 0:
+            said = (done.stdout + done.stderr).decode(errors="replace")[-2000:]
+            raise RuntimeError(f"careerflow {' '.join(args)} failed ({done.returncode}): {said}")
         return done.stdout.decode()
 
     def api_urls(self) -> list[str]:

@@ -119,9 +119,15 @@ def notification_channels(settings: Settings, url: str) -> list[Channel]:
     return channels
 
 
+NOTIFIER_TAKEOVER_GRACE = 2.0
+"""Seconds a notifier that has just become active waits before its first message: a
+predecessor that lost its lock mid-send records what it sent first (``SentLedger``)."""
+
+
 async def _notifier(
     app: CareerFlow, client: Client | None, settings: Settings, stop: asyncio.Event
 ) -> None:
+    await _pause(stop, NOTIFIER_TAKEOVER_GRACE)
     schedule: ScheduleDigest | None = None
     if client is not None:
         loop, queue = asyncio.get_running_loop(), settings.task_queue

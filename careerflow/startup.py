@@ -16,7 +16,14 @@ import logging
 import time
 
 from temporalio.client import Client
-from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+from temporalio.runtime import (
+    LogForwardingConfig,
+    LoggingConfig,
+    PrometheusConfig,
+    Runtime,
+    TelemetryConfig,
+    TelemetryFilter,
+)
 
 from careerflow.ops_server import ProcessStatus
 from careerflow.settings import Settings
@@ -63,27 +70,32 @@ def application_blocking(settings: Settings) -> CareerFlow:
             pause = min(pause * 2, LONGEST_PAUSE)
 
 
-def metrics_runtime(settings: Settings) -> Runtime | None:
-    """A Temporal runtime serving the SDK's Prometheus metrics locally (None: the default)."""
-    if not settings.temporal_metrics_port:
-        return None
-    address = f"127.0.0.1:{settings.temporal_metrics_port}"
-    try:
-        return Runtime(
-            telemetry=TelemetryConfig(
-                metrics=PrometheusConfig(bind_address=address, durations_as_seconds=True)
+def temporal_runtime(settings: Settings) -> Runtime:
+    """The SDK's runtime: its Rust core's logs through Python logging (so JSON like the rest),
+    and its Prometheus metrics on a local port when ``temporal_metrics_port`` is set."""
+    logs = LoggingConfig(
+        filter=TelemetryFilter(core_level="WARN", other_level="ERROR"),
+        forwarding=LogForwardingConfig(logger=logging.getLogger("temporalio.core")),
+    )
+    if settings.temporal_metrics_port:
+        address = f"127.0.0.1:{settings.temporal_metrics_port}"
+        try:
+            return Runtime(
+                telemetry=TelemetryConfig(
+                    logging=logs,
+                    metrics=PrometheusConfig(bind_address=address, durations_as_seconds=True),
+                )
             )
-        )
-    except Exception as exc:  # a taken port costs the SDK's metrics, not the process
-        log.warning("Temporal SDK metrics not served on %s: %s", address, exc)
-        return None
+        except Exception as exc:  # a taken port costs the SDK's metrics, not the process
+            log.warning("Temporal SDK metrics not served on %s: %s", address, exc)
+    return Runtime(telemetry=TelemetryConfig(logging=logs))
 
 
 async def temporal_when_ready(
     settings: Settings, address: str, status: ProcessStatus, stop: asyncio.Event
 ) -> Client | None:
     """A client once Temporal answers; None if stopped while waiting."""
-    runtime = metrics_runtime(settings)
+    runtime = temporal_runtime(settings)
     pause = 0.5
     while not stop.is_set():
         try:

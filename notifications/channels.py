@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
 from pathlib import Path
 from typing import Protocol
 from uuid import UUID, uuid5
@@ -132,7 +131,7 @@ def email_message(notification: Notification, contact: Contact, sender: str) -> 
     message["From"] = sender
     message["To"] = f"{contact.name} <{contact.email}>"
     message["Subject"] = notification.subject
-    message["Message-ID"] = make_msgid(idstring=str(notification.key), domain="careerflow")
+    message["Message-ID"] = f"<{notification.key}@careerflow>"  # the same on every resend
     message.set_content(notification.body)
     for attachment in notification.attachments:
         maintype, subtype = attachment.content_type.split("/", 1)

@@ -22,7 +22,7 @@ from domain.application import CareerFlow
 from domain.case import DevelopmentCase
 from domain.phases import Phase
 from eventlog.follower import Delivery, LogFollower, TrackingStore
-from eventlog.set_aside import SetAside, handle_guarded, retry_requested
+from eventlog.set_aside import SetAside, handle_guarded, is_outage, retry_requested
 from eventlog.topics import NOTIFIED_TOPICS
 from notifications import messages
 from notifications.channels import Channel, Contact, Directory, Notification
@@ -46,6 +46,11 @@ NOTIFICATIONS = Counter(
     ["channel", "outcome"],
 )
 
+
+class _NotSent(Exception):
+    """A channel failed to send (its cause attached); the claim on the message is undone."""
+
+
 ScheduleDigest = Callable[[str, int, datetime], None]
 """(recipient, event id, digest time): add an escalation to the recipient's next digest."""
 
@@ -67,6 +72,7 @@ class Notifier:
         self.schedule_digest = schedule_digest
         """Without it (no Temporal), escalations are sent at once on every channel."""
         self._cycle_names: dict[UUID, str] = {}
+        self._stopping = threading.Event()
 
     def notifications(self, delivery: Delivery) -> list[Notification]:
         """Who hears of this event, and what they are told (``notifications.messages``)."""
@@ -136,20 +142,53 @@ class Notifier:
     def _deliver(
         self, notification: Notification, contact: Contact, channels: list[Channel]
     ) -> None:
+        """Each channel once. The database being away (the inbox, the sent ledger) stops the
+        batch, which is handled again when it is back; any other failure of a channel (an SMTP
+        server refusing) is logged and counted, and the other channels still deliver."""
         for channel in channels:
             ledger = None if channel.name == "inbox" else self.ledger  # the inbox is keyed
+            accepted = False
             try:
-                if ledger is not None and ledger.already_sent(notification.key, channel.name):
-                    NOTIFICATIONS.labels(channel.name, "repeat").inc()
-                    continue
-                channel.send(notification, contact)
-                if ledger is not None:
-                    ledger.record(notification.key, channel.name)
-            except Exception:
+                if ledger is None:
+                    self._send_on(channel, notification, contact)
+                else:
+                    with ledger.claim(notification.key, channel.name) as claimed:
+                        if not claimed:
+                            NOTIFICATIONS.labels(channel.name, "repeat").inc()
+                            continue
+                        self._send_on(channel, notification, contact)
+                        accepted = True
+            except _NotSent as failed:
                 NOTIFICATIONS.labels(channel.name, "failed").inc()
-                log.exception("%s could not deliver %s", channel.name, notification.key)
-            else:
-                NOTIFICATIONS.labels(channel.name, "sent").inc()
+                cause = failed.__cause__
+                if channel.name == "inbox" and cause is not None and is_outage(cause):
+                    raise cause from None  # the batch is handled again once it is back
+                log.error("%s could not deliver %s: %s", channel.name, notification.key, cause)
+                continue
+            except Exception as exc:
+                if not (accepted and ledger is not None and is_outage(exc)):
+                    raise
+                self._record_when_back(ledger, notification.key, channel.name)
+            NOTIFICATIONS.labels(channel.name, "sent").inc()
+
+    def _record_when_back(self, ledger: SentLedger, key: UUID, channel: str) -> None:
+        """Sent, but the claim's commit failed: record it before anything else, or it goes twice."""
+        log.warning("%s sent %s while the database went away: recording it", channel, key)
+        while not self._stopping.is_set():
+            try:
+                ledger.record(key, channel)
+                return
+            except Exception as exc:
+                if not is_outage(exc):
+                    raise
+                self._stopping.wait(0.2)
+
+    @staticmethod
+    def _send_on(channel: Channel, notification: Notification, contact: Contact) -> None:
+        try:
+            channel.send(notification, contact)
+        except Exception as exc:
+            raise _NotSent() from exc
 
     def handle(self, batch: Sequence[Delivery]) -> int:
         sent = 0
@@ -166,6 +205,7 @@ class Notifier:
         outage is waited out with backoff, and the notifier resumes from its position.
         """
         pause = 0.5
+        self._stopping = stop
         while not stop.is_set():
             try:
                 self._follow(stop, name)

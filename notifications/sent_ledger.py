@@ -3,18 +3,32 @@
 The notifier records its log position after a batch, so a notifier killed mid-batch,
 or a standby taking over, hands the same events again. The inbox shrugs that off
 (its rows are keyed by event and recipient); an SMTP server or a webhook would
-deliver the message twice. Each message sent outside is written here, keyed the same
-way, right after the channel accepted it, and looked up before sending: a repeat is
-skipped. What remains is the moment between a channel's acceptance and this row,
-milliseconds wide instead of a batch.
+deliver the message twice. So each message sent outside is claimed here first, in
+a transaction that stays open while the channel sends and commits once it accepted:
+
+* a message already claimed and committed is skipped (a repeat after a restart);
+* two notifiers at once (a standby taking over while the old one still runs) wait
+  for each other on the claimed row, and the second skips it;
+* a send that fails, or a process killed mid-send, rolls the claim back, so the
+  message is sent again later — never lost.
+
+If the commit fails after the channel accepted (PostgreSQL went away mid-send), the
+notifier records the message with ``record`` as soon as PostgreSQL is back, before
+it does anything else, and a notifier taking over waits a moment before its first
+message (``careerflow.services``) so that record lands first. What remains is a
+process killed between the channel accepting and the commit: one round trip wide;
+that message goes out again (at least once, as any outside system without
+idempotency allows), and its stable ``Message-ID`` lets mail software spot it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import DateTime, Engine, Table, Text, func, select
+from sqlalchemy import DateTime, Engine, Table, Text, func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -41,14 +55,20 @@ class SentLedger:
         with schema_setup(engine):
             _Base.metadata.create_all(engine)
 
-    def already_sent(self, key: UUID, channel: str) -> bool:
-        with self.engine.connect() as conn:
-            found = conn.execute(
-                select(sent.c.key).where(sent.c.key == key, sent.c.channel == channel)
+    @contextmanager
+    def claim(self, key: UUID, channel: str) -> Iterator[bool]:
+        """True: send now (committed when the block ends well); False: already sent."""
+        with self.engine.begin() as conn:
+            claimed = conn.execute(
+                insert(sent)
+                .values(key=key, channel=channel)
+                .on_conflict_do_nothing(index_elements=["key", "channel"])
+                .returning(sent.c.key)
             ).first()
-        return found is not None
+            yield claimed is not None
 
     def record(self, key: UUID, channel: str) -> None:
+        """The message went out although its claim could not be committed: say so now."""
         with self.engine.begin() as conn:
             conn.execute(
                 insert(sent)

@@ -1,0 +1,51 @@
+"""The short chaos run: every process apart, killed at random, PostgreSQL and Temporal restarted.
+
+``make chaos`` runs the long one (10,000 employees); this one (200 employees, one minute
+of faults) runs in CI. Nothing a client was told succeeded may be lost or stored
+twice, every reminder and escalation due must be in the log exactly once, no e-mail
+may go out twice or not at all, each read model must equal its rebuild, and every
+fault must have been recovered from.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.chaos import Scenario, print_report, run
+
+SHORT = Scenario(
+    employees=200,
+    chaos_seconds=60,
+    kill_every=4,
+    prep_window=40,
+    reminder_lead=20,
+    rung_delay=8,
+    commands_per_second=10,
+    settle_seconds=240,
+)
+
+
+@pytest.mark.chaos
+def test_nothing_is_lost_or_done_twice_under_chaos(tmp_path: Path) -> None:
+    report = run(SHORT, tmp_path)
+    print_report(report)
+    assert report.commands["acknowledged"] > 100, "the clients hardly got through"
+    assert report.commands["lost"] == 0
+    assert report.commands["twice"] == 0
+    assert report.commands["stored once"] == report.commands["acknowledged"]
+    due = sum(row.expected for row in report.timers.rows.values())
+    assert due > 200, "too few reminders and escalations fell due to tell anything"
+    assert report.timers.missing == 0, report.timers.rows
+    assert report.timers.duplicated == 0, report.timers.rows
+    assert report.notifications["e-mails twice"] == 0, report.notifications
+    assert report.notifications["e-mails missing"] == 0, report.notifications
+    assert report.notifications["inbox messages"] > 0
+    assert report.read_models, "no read model was compared"
+    assert all(differ == 0 for *_, differ in report.read_models), report.read_models
+    kills = [fault for fault in report.faults if fault.kind == "kill -9"]
+    assert len(kills) >= 8, "too few processes were killed"
+    assert {f.kind for f in report.faults} >= {"postgres restart", "temporal restart"}
+    assert all(f.recovered_after is not None for f in report.faults), report.faults
+    assert report.clean
