@@ -98,6 +98,8 @@ class Report:
     read_models: list[tuple[str, int, int, int]] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     settled_after: float = 0.0
+    metrics: dict[str, set[str]] = field(default_factory=dict)
+    """Metric families each kind of process exposed on /metrics at the end."""
 
     @property
     def clean(self) -> bool:
@@ -390,10 +392,28 @@ def run(scenario: Scenario, directory: Path, say: Callable[[str], None] = print)
             report.notifications = notifications(engine, stack.sink.received)
             report.read_models = read_models_against_rebuild(app, engine)
             _write_evidence(directory, stack, report)
+            report.metrics = scraped_metrics(stack)
         finally:
             app.close()
             engine.dispose()
     return report
+
+
+def scraped_metrics(stack: ChaosStack) -> dict[str, set[str]]:
+    """The metric families every process exposes, by command (api, worker, relay, ...)."""
+    import urllib.request
+
+    found: dict[str, set[str]] = {}
+    for process in stack.processes.values():
+        url = f"http://127.0.0.1:{process.ops_port}/metrics"
+        try:
+            with urllib.request.urlopen(url, timeout=5) as answer:
+                text = answer.read().decode()
+        except OSError:
+            continue
+        names = {line.split()[2] for line in text.splitlines() if line.startswith("# TYPE ")}
+        found.setdefault(process.command, set()).update(names)
+    return found
 
 
 def _write_evidence(directory: Path, stack: ChaosStack, report: Report) -> None:
