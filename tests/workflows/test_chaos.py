@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.chaos import Scenario, print_report, run
+from bench.chaos import Scenario, run
+from bench.chaos_report import print_report
 
 SHORT = Scenario(
     employees=200,

@@ -1,0 +1,81 @@
+"""The chaos run's tables (``bench/chaos.py`` runs it, ``bench/chaos_checks.py`` checks it)."""
+
+from __future__ import annotations
+
+import statistics
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from bench.chaos import Fault, Report
+
+console = Console(soft_wrap=True)
+
+
+def print_report(report: Report) -> None:
+    commands = Table(title="commands the clients were told succeeded")
+    for column in ("acknowledged", "stored once", "lost", "twice", "refused (4xx, not written)"):
+        commands.add_column(column, justify="right")
+    c = report.commands
+    commands.add_row(
+        *(str(c.get(k, "?")) for k in ("acknowledged", "stored once", "lost", "twice")),
+        str(report.refused),
+    )
+    console.print(commands)
+
+    due = Table(title="reminders and escalations per deadline and rung (due by the end)")
+    for column in ("deadline / rung", "due", "recorded", "missing", "twice", "extra*"):
+        due.add_column(column, justify="right" if column != "deadline / rung" else "left")
+    for label, row in sorted(report.timers.rows.items()):
+        due.add_row(
+            label, *(str(v) for v in (row.expected, row.recorded, row.missing, row.duplicated,
+                                      row.extra))
+        )  # fmt: skip
+    console.print(due)
+    console.print(
+        "  * extra: sent before the work it was about was recorded (the case no longer needs it)"
+    )
+
+    sent = Table(title="notifications")
+    for key in report.notifications:
+        sent.add_column(key, justify="right")
+    sent.add_row(*(str(v) for v in report.notifications.values()))
+    console.print(sent)
+
+    models = Table(title="read models against a rebuild from the whole log")
+    for column in ("table", "live rows", "rebuilt rows", "rows that differ"):
+        models.add_column(column, justify="right" if column != "table" else "left")
+    for name, live, rebuilt, differ in report.read_models:
+        models.add_row(name, str(live), str(rebuilt), str(differ))
+    console.print(models)
+
+    faults = Table(title="faults and recovery")
+    for column in ("fault", "count", "recovered", "median s", "max s", "note"):
+        faults.add_column(column)
+    groups: dict[str, list[Fault]] = {}
+    for fault in report.faults:
+        key = fault.kind if fault.kind != "kill -9" else f"kill -9 {fault.target.split('-')[0]}"
+        groups.setdefault(key, []).append(fault)
+    for key, group in sorted(groups.items()):
+        times = [f.recovered_after for f in group if f.recovered_after is not None]
+        notes = [f.note for f in group if f.note]
+        faults.add_row(
+            key,
+            str(len(group)),
+            f"{len(times)}/{len(group)}",
+            f"{statistics.median(times):.1f}" if times else "-",
+            f"{max(times):.1f}" if times else "-",
+            notes[0]
+            if len(notes) == 1
+            else (f"{notes[0]} (first of {len(notes)})" if notes else ""),
+        )
+    console.print(faults)
+    verdict = (
+        "[green]nothing lost, nothing twice[/green]" if report.clean else "[red]NOT CLEAN[/red]"
+    )
+    console.print(
+        f"everything due had happened {report.settled_after:.0f} s after the cycle opened; "
+        f"verdict: {verdict}"
+    )
