@@ -21,8 +21,16 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import icalendar
+from prometheus_client import Counter
 
 MEETING_LENGTH = timedelta(hours=1)
+
+NOTIFICATIONS = Counter(
+    "careerflow_notifications_total",
+    "Messages by channel and outcome (sent, failed, repeat: already sent before a restart)",
+    ["channel", "outcome"],
+)
+
 NOTIFICATION_NAMESPACE = UUID("2f8f6f0e-41c4-4a0b-9d55-0c6f3f1f7a10")
 
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
 
-from notifications.channels import Channel, Directory, Notification
+from notifications.channels import NOTIFICATIONS, Channel, Directory, Notification
 from notifications.inbox import inbox
 
 TASKS_LINK = "/api/v1/me/tasks"
@@ -89,5 +89,10 @@ class DigestSender:
         digest = compose_digest(recipient_id, self.gather(recipient_id, event_ids))
         contact = self.directory.contact(recipient_id)
         for channel in self.channels:
-            channel.send(digest, contact)
+            try:
+                channel.send(digest, contact)
+            except Exception:
+                NOTIFICATIONS.labels(channel.name, "failed").inc()
+                raise  # the activity is retried by Temporal
+            NOTIFICATIONS.labels(channel.name, "sent").inc()
         return len(event_ids)

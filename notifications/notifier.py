@@ -14,8 +14,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from prometheus_client import Counter
-
 from domain import subscriptions
 from domain.action_item import ActionItem
 from domain.application import CareerFlow
@@ -25,7 +23,7 @@ from eventlog.follower import Delivery, LogFollower, TrackingStore
 from eventlog.set_aside import SetAside, handle_guarded, is_outage, retry_requested
 from eventlog.topics import NOTIFIED_TOPICS
 from notifications import messages
-from notifications.channels import Channel, Contact, Directory, Notification
+from notifications.channels import NOTIFICATIONS, Channel, Contact, Directory, Notification
 from notifications.sent_ledger import SentLedger
 
 log = logging.getLogger(__name__)
@@ -38,13 +36,6 @@ ITEM_LINK = "/api/v1/action-items/{id}"
 def link_to(event: Any) -> str:
     template = ITEM_LINK if isinstance(event, ActionItem.Event) else CASE_LINK
     return template.format(id=event.originator_id)
-
-
-NOTIFICATIONS = Counter(
-    "careerflow_notifications_total",
-    "Messages by channel and outcome (sent, failed, repeat: already sent before a restart)",
-    ["channel", "outcome"],
-)
 
 
 class _NotSent(Exception):
