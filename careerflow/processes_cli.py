@@ -79,7 +79,7 @@ def api(
     configure_logging(settings, "api")
     console.print(f"API   http://{settings.api_host}:{settings.api_port}/api/v1")
     console.print(f"docs  http://{settings.api_host}:{settings.api_port}/docs")
-    status = ProcessStatus("api", temporal_address=settings.temporal_address, role="serving")
+    status = ProcessStatus("api", role="serving")  # the API never calls Temporal
     status.database_url = database_url(settings)  # the embedded one starts here, once
     load_secret(settings)  # and create the secret file once, not in a race between workers
     with _metrics_registry(workers) as registry:

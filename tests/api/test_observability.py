@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import socket
+
+from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 
+from api.app import create_app
+from careerflow.settings import Settings
+from careerflow.storage import eventsourcing_env
+from careerflow.wiring import build_services
+from domain.application import CareerFlow
 from tests.api.conftest import API, Api
 
 
@@ -54,3 +62,24 @@ def test_requests_are_counted_by_route_template_and_status(bare_api: Api) -> Non
         for s in metric.samples
     }
     assert not any("4711" in str(label) for label in labels), "a raw path became a label"
+
+
+def test_the_api_stays_ready_without_temporal_and_says_degraded(
+    pg_url: str, fresh_settings: Settings
+) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        nowhere = f"127.0.0.1:{probe.getsockname()[1]}"
+    application = CareerFlow(env=eventsourcing_env(pg_url, fresh_settings))
+    settings = fresh_settings.model_copy(update={"jwt_secret": "test-secret-" + "x" * 32})
+    services = build_services(settings, application, pg_url, temporal_address=nowhere)
+    try:
+        with TestClient(create_app(services)) as client:
+            answer = client.get("/readyz")
+    finally:
+        application.close()
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["status"] == "degraded"
+    assert body["checks"]["database"] == "ok"
+    assert body["checks"]["temporal"] != "ok"
