@@ -85,6 +85,8 @@ class Fault:
     at: float
     recovered_after: float | None = None
     note: str = ""
+    took_over_after: float | None = None
+    """A follower's standby: seconds from the kill until it said it was active."""
 
 
 @dataclass
@@ -257,7 +259,7 @@ def _kill_and_restart(stack: ChaosStack, process: Process, fault: Fault) -> None
     killed = time.monotonic()
     if process.command in FOLLOWERS:
         taken = _until(lambda: bool(stack.active(process.command)), 60)
-        fault.note = "" if taken is None else f"standby active after {taken:.1f} s"
+        fault.took_over_after = taken
     time.sleep(1.0)
     process.start()
     back = _until(lambda: process.readyz() is not None)
@@ -265,27 +267,24 @@ def _kill_and_restart(stack: ChaosStack, process: Process, fault: Fault) -> None
 
 
 def _dependency_restart(
-    stack: ChaosStack, kind: str, restart: Callable[[float], None], fault: Fault
+    stack: ChaosStack, restart: Callable[[float], None], fault: Fault, down_for: float = 4.0
 ) -> None:
-    """Restart PostgreSQL or Temporal; note who stayed up meanwhile and when all are ready."""
-    done = threading.Event()
+    """Restart PostgreSQL or Temporal: who stayed up meanwhile, and when all were ready again."""
     seen: dict[str, int] = {}
 
     def watch() -> None:
-        time.sleep(1.5)  # into the outage
+        time.sleep(1.5)  # well into the outage
         seen["up"] = sum(p.alive() and p.healthz() for p in stack.processes.values())
         seen["ready"] = sum(p.readyz() is not None for p in stack.processes.values())
-        done.set()
 
-    threading.Thread(target=watch, daemon=True).start()
-    restart(4.0)
-    done.wait(30)
-    back = time.monotonic()
-    ready = _until(stack.all_ready)
-    fault.recovered_after = ready if ready is None else ready + (back - fault.at) - 4.0
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    restart(down_for)
+    watcher.join()
+    fault.recovered_after = _until(stack.all_ready)
     fault.note = (
-        f"during the outage {seen.get('up', '?')}/{len(stack.processes)} up, "
-        f"{seen.get('ready', '?')} ready; all ready {ready or 0:.1f} s after it came back"
+        f"down {down_for:.0f} s: {seen.get('up', '?')}/{len(stack.processes)} up"
+        f" and {seen.get('ready', '?')} ready meanwhile"
     )
 
 
@@ -307,7 +306,7 @@ def run_faults(stack: ChaosStack, scenario: Scenario, faults: list[Fault]) -> No
             fault = Fault(f"{name} restart", name, time.monotonic())
             faults.append(fault)
             restart = stack.restart_postgres if name == "postgres" else stack.restart_temporal
-            _dependency_restart(stack, name, restart, fault)
+            _dependency_restart(stack, restart, fault)
             continue
         process = chance.choice(list(stack.processes.values()))
         if process.alive():

@@ -11,7 +11,7 @@ from rich.table import Table
 if TYPE_CHECKING:
     from bench.chaos import Fault, Report
 
-console = Console(soft_wrap=True)
+console = Console(soft_wrap=True, width=150)
 
 
 def print_report(report: Report) -> None:
@@ -51,8 +51,9 @@ def print_report(report: Report) -> None:
         models.add_row(name, str(live), str(rebuilt), str(differ))
     console.print(models)
 
-    faults = Table(title="faults and recovery")
-    for column in ("fault", "count", "recovered", "median s", "max s", "note"):
+    faults = Table(title="faults and recovery (seconds)")
+    columns = ("fault", "count", "recovered", "back: median", "back: max", "standby: max", "note")
+    for column in columns:
         faults.add_column(column)
     groups: dict[str, list[Fault]] = {}
     for fault in report.faults:
@@ -60,6 +61,7 @@ def print_report(report: Report) -> None:
         groups.setdefault(key, []).append(fault)
     for key, group in sorted(groups.items()):
         times = [f.recovered_after for f in group if f.recovered_after is not None]
+        takeovers = [f.took_over_after for f in group if f.took_over_after is not None]
         notes = [f.note for f in group if f.note]
         faults.add_row(
             key,
@@ -67,11 +69,14 @@ def print_report(report: Report) -> None:
             f"{len(times)}/{len(group)}",
             f"{statistics.median(times):.1f}" if times else "-",
             f"{max(times):.1f}" if times else "-",
-            notes[0]
-            if len(notes) == 1
-            else (f"{notes[0]} (first of {len(notes)})" if notes else ""),
+            f"{max(takeovers):.1f}" if takeovers else "-",
+            "; ".join(notes),
         )
     console.print(faults)
+    console.print(
+        "  back: from the kill (or the dependency's return) until the process, started again,"
+        " says ready; standby: from the kill until the other replica says it is active"
+    )
     verdict = (
         "[green]nothing lost, nothing twice[/green]" if report.clean else "[red]NOT CLEAN[/red]"
     )

@@ -282,6 +282,13 @@ async def run_process(
     for (not-ready meanwhile) instead of failing the process.
     """
     configure_logging(settings, process)
+    # Followers run their loops on the default executor for as long as the process runs
+    # (five read models, the notifier); asyncio's default of min(32, cores + 4) threads was
+    # all taken on two cores, and every other to_thread call (readiness checks, the lock's
+    # check) queued behind them for ever.
+    asyncio.get_running_loop().set_default_executor(
+        ThreadPoolExecutor(max_workers=64, thread_name_prefix="careerflow")
+    )
     stop = asyncio.Event()
     stop_on_signals(stop)
     status = ProcessStatus(process, temporal_address=address)
