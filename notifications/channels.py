@@ -8,8 +8,10 @@ in the embedded default), and Slack-compatible webhooks. An accepted meeting's e
 
 from __future__ import annotations
 
+import contextlib
 import email.policy
 import smtplib
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -75,6 +77,10 @@ class Contact:
 class Directory(Protocol):
     def contact(self, person_id: str) -> Contact: ...
 
+    def for_batch(self) -> Directory:
+        """The directory as it is now, for a batch of messages (looked up once, not per name)."""
+        ...
+
 
 @dataclass(frozen=True)
 class DomainDirectory:
@@ -84,6 +90,9 @@ class DomainDirectory:
 
     def contact(self, person_id: str) -> Contact:
         return Contact(person_id=person_id, email=f"{person_id}@{self.domain}", name=person_id)
+
+    def for_batch(self) -> DomainDirectory:
+        return self
 
 
 class Channel(Protocol):
@@ -151,14 +160,54 @@ def email_message(notification: Notification, contact: Contact, sender: str) -> 
 
 @dataclass
 class SmtpChannel:
+    """E-mail over one SMTP session kept open between messages.
+
+    A session per message cost a connection and a greeting each (three round trips
+    before the message itself), which bounded how fast a burst of escalations went
+    out. A session the server closed while idle is opened again once; any other
+    failure closes it and is the caller's (the notifier retries the message later).
+    """
+
     host: str
     port: int
     sender: str = "careerflow <careerflow@careerflow.invalid>"
     name: str = "email"
+    timeout: float = 10
+    _session: smtplib.SMTP | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def send(self, notification: Notification, contact: Contact) -> None:
-        with smtplib.SMTP(self.host, self.port, timeout=10) as smtp:
-            smtp.send_message(email_message(notification, contact, self.sender))
+        message = email_message(notification, contact, self.sender)
+        with self._lock:
+            reused = self._session is not None
+            try:
+                self._open().send_message(message)
+            except smtplib.SMTPServerDisconnected:
+                self._drop()
+                if not reused:
+                    raise
+                self._open().send_message(message)  # the idle session had been closed
+            except Exception:
+                self._drop()
+                raise
+
+    def close(self) -> None:
+        with self._lock:
+            if self._session is not None:
+                with contextlib.suppress(smtplib.SMTPException, OSError):
+                    self._session.quit()
+            self._drop()
+
+    def _open(self) -> smtplib.SMTP:
+        if self._session is None:
+            self._session = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        return self._session
+
+    def _drop(self) -> None:
+        if self._session is not None:
+            with contextlib.suppress(OSError):
+                self._session.close()
+        self._session = None
 
 
 @dataclass

@@ -84,6 +84,8 @@ class Relay:
         self.name = name
         self.batch_size = batch_size
         self._limit = asyncio.Semaphore(concurrency)
+        self._backoff = 0.5
+        """Seconds before the next restart after a failure; back to 0.5 once a batch went."""
         self.delivered = 0
         self.workflow_ids: set[str] = set()
         self.case_workflows_started: set[str] = set()
@@ -179,15 +181,16 @@ class Relay:
         the batch delivered again; an event Temporal refuses, or that cannot be turned
         into a message, is retried, then set aside (``eventlog.set_aside``).
         """
-        pause = 0.5
+        self._backoff = 0.5
         while not stop.is_set():
             try:
                 await self._follow(stop, on_batch)
             except Exception as exc:
+                pause = self._backoff
                 log.warning("relay stopped (%s); starting again in %.1f s", exc, pause)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), pause)
-                pause = min(pause * 2, 30.0)
+                self._backoff = min(pause * 2, 30.0)
 
     async def _follow(self, stop: asyncio.Event, on_batch: Callable[[int], None] | None) -> None:
         tracking = TrackingStore(self.app, self.name)
@@ -200,6 +203,7 @@ class Relay:
                 await self._deliver_guarded(batch, set_aside, stop)
                 position = batch[-1].position
                 await asyncio.to_thread(tracking.record, position)
+                self._backoff = 0.5  # working again: the next outage starts short
                 if on_batch is not None:
                     on_batch(position)
 
