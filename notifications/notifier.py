@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -38,6 +39,14 @@ def link_to(event: Any) -> str:
     return template.format(id=event.originator_id)
 
 
+RECORD_PATIENCE = 20.0
+"""Seconds a stopping notifier keeps trying to record a message it sent during an
+outage (inside Kubernetes' default 30 s grace before it kills the pod)."""
+
+FIRST_PAUSE = 0.5
+"""Seconds before the first retry after a failure; doubled per failure in a row, to 30."""
+
+
 class _NotSent(Exception):
     """A channel failed to send (its cause attached); the claim on the message is undone."""
 
@@ -64,6 +73,7 @@ class Notifier:
         """Without it (no Temporal), escalations are sent at once on every channel."""
         self._cycle_names: dict[UUID, str] = {}
         self._stopping = threading.Event()
+        self._backoff = FIRST_PAUSE
 
     def notifications(self, delivery: Delivery) -> list[Notification]:
         """Who hears of this event, and what they are told (``notifications.messages``)."""
@@ -163,16 +173,29 @@ class Notifier:
             NOTIFICATIONS.labels(channel.name, "sent").inc()
 
     def _record_when_back(self, ledger: SentLedger, key: UUID, channel: str) -> None:
-        """Sent, but the claim's commit failed: record it before anything else, or it goes twice."""
+        """Sent, but the claim's commit failed: record it before anything else, or it goes twice.
+
+        Being asked to stop does not end the wait at once: the outage that broke the commit
+        usually broke the follower's lock too, and the replica taking over sends whatever
+        is not recorded once PostgreSQL is back. So it keeps trying while stopping, for
+        ``RECORD_PATIENCE`` seconds (a shutdown must end), then says what may repeat.
+        """
         log.warning("%s sent %s while the database went away: recording it", channel, key)
-        while not self._stopping.is_set():
+        gave_up_at: float | None = None
+        while True:
             try:
                 ledger.record(key, channel)
+                log.info("%s: recorded %s as sent", channel, key)
                 return
             except Exception as exc:
                 if not is_outage(exc):
                     raise
-                self._stopping.wait(0.2)
+            if self._stopping.is_set():
+                gave_up_at = gave_up_at or time.monotonic() + RECORD_PATIENCE
+                if time.monotonic() > gave_up_at:
+                    log.error("%s: %s could not be recorded as sent; it may repeat", channel, key)
+                    return
+            time.sleep(0.2)
 
     @staticmethod
     def _send_on(channel: Channel, notification: Notification, contact: Contact) -> None:
@@ -182,11 +205,16 @@ class Notifier:
             raise _NotSent() from exc
 
     def handle(self, batch: Sequence[Delivery]) -> int:
-        sent = 0
-        for delivery in batch:
-            for notification in self.notifications(delivery):
-                self.send(notification)
-                sent += 1
+        """Every message the batch calls for, with the people as the directory has them now."""
+        sent, whole = 0, self.directory
+        self.directory = whole.for_batch()
+        try:
+            for delivery in batch:
+                for notification in self.notifications(delivery):
+                    self.send(notification)
+                    sent += 1
+        finally:
+            self.directory = whole
         return sent
 
     def run(self, stop: threading.Event, name: str = "notifier") -> None:
@@ -195,15 +223,15 @@ class Notifier:
         An event whose messages cannot be made is set aside (``eventlog.set_aside``); an
         outage is waited out with backoff, and the notifier resumes from its position.
         """
-        pause = 0.5
         self._stopping = stop
         while not stop.is_set():
             try:
                 self._follow(stop, name)
             except Exception as exc:
+                pause = self._backoff
                 log.warning("%s stopped (%s); starting again in %.1f s", name, exc, pause)
                 stop.wait(pause)
-                pause = min(pause * 2, 30.0)
+                self._backoff = min(pause * 2, 30.0)
 
     def _follow(self, stop: threading.Event, name: str) -> None:
         tracking = TrackingStore(self.app, name)
@@ -221,3 +249,4 @@ class Notifier:
                         set_aside=set_aside,
                     )
                     tracking.record(batch[-1].position)
+                self._backoff = FIRST_PAUSE  # working again: the next outage starts short

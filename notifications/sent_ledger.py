@@ -14,8 +14,9 @@ a transaction that stays open while the channel sends and commits once it accept
 
 If the commit fails after the channel accepted (PostgreSQL went away mid-send), the
 notifier records the message with ``record`` as soon as PostgreSQL is back, before
-it does anything else, and a notifier taking over waits a moment before its first
-message (``careerflow.services``) so that record lands first. What remains is a
+it does anything else — even while it is stopping, since the same outage usually
+takes its follower lock too — and a notifier taking over waits a moment before its
+first message (``careerflow.services``) so that record lands first. What remains is a
 process killed between the channel accepting and the commit: one round trip wide;
 that message goes out again (at least once, as any outside system without
 idempotency allows), and its stable ``Message-ID`` lets mail software spot it.
