@@ -22,6 +22,7 @@ import asyncio
 import csv
 import json
 import random
+import signal
 import tempfile
 import threading
 import time
@@ -37,18 +38,23 @@ from rich.console import Console
 from api.auth import Tokens
 from bench.chaos_checks import (
     Acknowledged,
+    NotificationReport,
     TimerReport,
+    expected_messages,
+    inbox_keys,
     notifications,
     read_models_against_rebuild,
     stored_commands,
     timers,
     whole_log,
 )
+from bench.chaos_faults import Fault, run_faults, until
 from bench.chaos_report import print_report
-from bench.chaos_stack import FOLLOWERS, SECRET, ChaosStack, Process, chaos_stack
+from bench.chaos_stack import SECRET, ChaosStack, chaos_stack
 from bench.common import parser
 from careerflow.storage import build_application
 from domain.case import DevelopmentCase
+from notifications.directory import RosterDirectory
 from projections.database import engine_for
 
 console = Console(soft_wrap=True)
@@ -63,7 +69,11 @@ class Scenario:
     reminder_lead: int = 150
     rung_delay: int = 30
     commands_per_second: float = 20
-    settle_seconds: float = 1800
+    settle_seconds: float = 3600
+    """The longest each settling phase may take (the timers firing, then their messages
+    going out): a deadline, not a pause. 10,000 employees on two cores took about 30
+    minutes for the timers alone; a run slowed by other work on the machine needs more,
+    and a phase cut short reports late work as missing."""
     seed: int = 14
 
     @property
@@ -79,23 +89,14 @@ class Scenario:
 
 
 @dataclass
-class Fault:
-    kind: str
-    target: str
-    at: float
-    recovered_after: float | None = None
-    note: str = ""
-    took_over_after: float | None = None
-    """A follower's standby: seconds from the kill until it said it was active."""
-
-
-@dataclass
 class Report:
     scenario: Scenario
     commands: dict[str, int] = field(default_factory=dict)
     refused: int = 0
     timers: TimerReport = field(default_factory=TimerReport)
     notifications: dict[str, int] = field(default_factory=dict)
+    """The totals of ``messages``."""
+    messages: NotificationReport = field(default_factory=NotificationReport)
     read_models: list[tuple[str, int, int, int]] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     settled_after: float = 0.0
@@ -109,8 +110,12 @@ class Report:
             and self.commands.get("twice", 1) == 0
             and self.timers.missing == 0
             and self.timers.duplicated == 0
-            and self.notifications.get("e-mails twice", 1) == 0
+            and self.notifications.get("e-mails twice", 1)
+            == self.notifications.get("twice, at a notifier's kill", 0)
             and self.notifications.get("e-mails missing", 1) == 0
+            and self.notifications.get("e-mails unexpected", 1) == 0
+            and self.notifications.get("inbox missing", 1) == 0
+            and self.notifications.get("inbox unexpected", 1) == 0
             and all(differ == 0 for *_, differ in self.read_models)
             and all(f.recovered_after is not None for f in self.faults)
         )
@@ -242,86 +247,6 @@ def Tokens_for(employees: list[str]) -> dict[str, str]:  # noqa: N802
     return {e: tokens.issue(e, frozenset(), 24) for e in employees}
 
 
-# --- faults ---------------------------------------------------------------------------
-
-
-def _until(condition: Callable[[], bool], limit: float = 180) -> float | None:
-    started = time.monotonic()
-    while time.monotonic() - started < limit:
-        if condition():
-            return time.monotonic() - started
-        time.sleep(0.2)
-    return None
-
-
-def _kill_and_restart(stack: ChaosStack, process: Process, fault: Fault) -> None:
-    process.kill()
-    killed = time.monotonic()
-    if process.command in FOLLOWERS:
-        taken = _until(lambda: bool(stack.active(process.command)), 60)
-        fault.took_over_after = taken
-    time.sleep(1.0)
-    process.start()
-    back = _until(lambda: process.readyz() is not None)
-    fault.recovered_after = None if back is None else time.monotonic() - killed
-
-
-def _dependency_restart(
-    stack: ChaosStack, restart: Callable[[float], None], fault: Fault, down_for: float = 4.0
-) -> None:
-    """Restart PostgreSQL or Temporal: who stayed up meanwhile, and when all were ready again."""
-    seen: dict[str, int] = {}
-
-    def watch() -> None:
-        time.sleep(1.5)  # well into the outage
-        seen["up"] = sum(p.alive() and p.healthz() for p in stack.processes.values())
-        seen["ready"] = sum(p.readyz() is not None for p in stack.processes.values())
-
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
-    restart(down_for)
-    watcher.join()
-    fault.recovered_after = _until(stack.all_ready)
-    fault.note = (
-        f"down {down_for:.0f} s: {seen.get('up', '?')}/{len(stack.processes)} up"
-        f" and {seen.get('ready', '?')} ready meanwhile"
-    )
-
-
-def run_faults(stack: ChaosStack, scenario: Scenario, faults: list[Fault]) -> None:
-    chance = random.Random(scenario.seed)
-    started = time.monotonic()
-    postgres_at = started + scenario.chaos_seconds / 3
-    temporal_at = started + 2 * scenario.chaos_seconds / 3
-    pending = {"postgres": postgres_at, "temporal": temporal_at}
-    helpers: list[threading.Thread] = []
-    while time.monotonic() - started < scenario.chaos_seconds:
-        now = time.monotonic()
-        due = [name for name, at in pending.items() if at <= now]
-        if due:
-            name = due[0]
-            del pending[name]
-            for helper in helpers:  # no kill in flight across a dependency outage
-                helper.join()
-            fault = Fault(f"{name} restart", name, time.monotonic())
-            faults.append(fault)
-            restart = stack.restart_postgres if name == "postgres" else stack.restart_temporal
-            _dependency_restart(stack, restart, fault)
-            continue
-        process = chance.choice(list(stack.processes.values()))
-        if process.alive():
-            fault = Fault("kill -9", process.name, time.monotonic())
-            faults.append(fault)
-            helper = threading.Thread(
-                target=_kill_and_restart, args=(stack, process, fault), daemon=True
-            )
-            helper.start()
-            helpers.append(helper)
-        time.sleep(scenario.kill_every)
-    for helper in helpers:
-        helper.join()
-
-
 # --- the run ------------------------------------------------------------------------------
 
 
@@ -341,7 +266,7 @@ def run(scenario: Scenario, directory: Path, say: Callable[[str], None] = print)
     report = Report(scenario)
     with chaos_stack(directory) as stack:
         stack.start_processes()
-        if _until(stack.all_ready, 120) is None:
+        if until(stack.all_ready, 120) is None:
             raise RuntimeError(f"the processes did not start; see the logs in {directory}")
         say(f"10 processes ready; importing {scenario.employees} employees")
         roster = directory / "roster.csv"
@@ -360,7 +285,13 @@ def run(scenario: Scenario, directory: Path, say: Callable[[str], None] = print)
         say(f"cycle open: {len(cases)} cases; chaos for {scenario.chaos_seconds:.0f} s")
         clients = Clients(stack.api_urls(), cases, scenario.commands_per_second, scenario.seed)
         clients.thread.start()
-        run_faults(stack, scenario, report.faults)
+        run_faults(
+            stack,
+            report.faults,
+            seconds=scenario.chaos_seconds,
+            every=scenario.kill_every,
+            seed=scenario.seed,
+        )
         clients.stop.set()
         clients.thread.join(timeout=180)
         report.refused = clients.refused
@@ -382,12 +313,31 @@ def run(scenario: Scenario, directory: Path, say: Callable[[str], None] = print)
                     break
                 say(f"  {report.timers.missing} reminders/escalations still to come")
                 time.sleep(15)
+            log = whole_log(app)
+            expected = expected_messages(
+                app, log, RosterDirectory(app, settings.mail_domain).for_batch()
+            )
+            deadline = time.monotonic() + scenario.settle_seconds
+            while True:  # the notifier may still be working through the last escalations
+                undelivered = len(expected.keys() - inbox_keys(engine)) + len(
+                    expected.keys() - set(stack.sink.received)
+                )
+                if undelivered == 0 or time.monotonic() > deadline:
+                    break
+                say(f"  {undelivered} messages (inbox or e-mail) still to deliver")
+                time.sleep(15)
             report.settled_after = time.monotonic() - opened
             quiet(app, engine, stack)
             log = whole_log(app)
             report.timers = timers(app, log, datetime.now(UTC))
             report.commands = stored_commands(log, clients.acknowledged)
-            report.notifications = notifications(engine, stack.sink.received)
+            expected = expected_messages(
+                app, log, RosterDirectory(app, settings.mail_domain).for_batch()
+            )
+            offset = time.time() - time.monotonic()
+            kills = [f.at + offset for f in report.faults if f.target.startswith("notifier")]
+            report.messages = notifications(engine, stack.sink.arrivals, expected, kills)
+            report.notifications = report.messages.totals()
             report.read_models = read_models_against_rebuild(app, engine)
             _write_evidence(directory, stack, report)
             report.metrics = scraped_metrics(stack)
@@ -450,6 +400,10 @@ def quiet(app: Any, engine: Any, stack: ChaosStack, still: float = 10, limit: fl
             return
 
 
+def _terminated(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     arguments = parser(__doc__)
     arguments.add_argument("--employees", type=int, default=Scenario.employees)
@@ -472,6 +426,7 @@ def main() -> None:
     )
     directory = Path(tempfile.mkdtemp(prefix="careerflow-chaos-"))
     console.print(f"data and process logs in {directory}")
+    signal.signal(signal.SIGTERM, _terminated)  # stop every process it started, too
     report = run(scenario, directory, console.print)
     print_report(report)
     if not args.keep:

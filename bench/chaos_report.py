@@ -9,7 +9,8 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from bench.chaos import Fault, Report
+    from bench.chaos import Report
+    from bench.chaos_faults import Fault
 
 console = Console(soft_wrap=True, width=150)
 
@@ -38,11 +39,36 @@ def print_report(report: Report) -> None:
         "  * extra: sent before the work it was about was recorded (the case no longer needs it)"
     )
 
-    sent = Table(title="notifications")
-    for key in report.notifications:
-        sent.add_column(key, justify="right")
-    sent.add_row(*(str(v) for v in report.notifications.values()))
+    sent = Table(title="notifications per kind of event (each message: one event, one recipient)")
+    for column in (
+        "event",
+        "messages due",
+        "in the inbox",
+        "e-mailed",
+        "e-mails twice",
+        "of those*",
+    ):
+        sent.add_column(column, justify="right" if column != "event" else "left")
+    for kind, message in sorted(report.messages.rows.items()):
+        sent.add_row(
+            kind, *(str(v) for v in (message.due, message.in_inbox, message.emailed, message.twice,
+                                     message.twice_at_a_kill))
+        )  # fmt: skip
+    n = report.notifications
+    sent.add_row(
+        "all",
+        *(str(n.get(k, "?")) for k in ("messages due", "in the inbox", "e-mails received",
+                                       "e-mails twice", "twice, at a notifier's kill")),
+        style="bold",
+    )  # fmt: skip
     console.print(sent)
+    console.print(
+        f"  inbox: {n.get('inbox missing', '?')} missing, {n.get('inbox unexpected', '?')}"
+        f" not called for; e-mail: {n.get('e-mails missing', '?')} missing,"
+        f" {n.get('e-mails unexpected', '?')} not called for\n"
+        "  * of those: sent again because a notifier was killed between the SMTP server"
+        " accepting it and its claim committing (e-mail is at-least-once; same Message-ID)"
+    )
 
     models = Table(title="read models against a rebuild from the whole log")
     for column in ("table", "live rows", "rebuilt rows", "rows that differ"):
@@ -81,6 +107,6 @@ def print_report(report: Report) -> None:
         "[green]nothing lost, nothing twice[/green]" if report.clean else "[red]NOT CLEAN[/red]"
     )
     console.print(
-        f"everything due had happened {report.settled_after:.0f} s after the cycle opened; "
-        f"verdict: {verdict}"
+        f"everything due had happened and been delivered {report.settled_after:.0f} s "
+        f"after the cycle opened; verdict: {verdict}"
     )

@@ -13,10 +13,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import signal
+import socket
 import subprocess
-import threading
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from aiosmtpd.controller import Controller
 
 from bench.servers import careerflow_command, free_port
 from careerflow.embedded_temporal import dev_server_command
@@ -44,27 +43,45 @@ PROCESSES = (
 FOLLOWERS = ("relay", "notifier", "projector")
 SECRET = "chaos-run-secret-" + "x" * 32
 MAX_CONNECTIONS = 400
-KEY_IN_MESSAGE_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 class SmtpSink:
-    """Counts every message handed to it, by the notification key in its Message-ID."""
+    """Every message handed to the SMTP server (``bench.smtp_sink``, a process of its own),
+    by the notification key in its Message-ID."""
 
-    def __init__(self) -> None:
-        self.received: Counter[str] = Counter()
-        self.arrivals: list[tuple[float, str]] = []
+    def __init__(self, record: Path) -> None:
+        self.record = record
         self.port = free_port()
-        self._lock = threading.Lock()
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.process: subprocess.Popen[bytes] | None = None
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        content = envelope.content.decode("utf-8", "replace")
-        found = re.search(r"^Message-ID:\s*(.+)$", content, re.M | re.I)
-        key = KEY_IN_MESSAGE_ID.search(found.group(1)) if found else None
-        with self._lock:
-            self.received[key.group(0) if key else "?"] += 1
-            self.arrivals.append((time.time(), key.group(0) if key else "?"))
-        return "250 OK"
+    def start(self) -> None:
+        self.record.parent.mkdir(parents=True, exist_ok=True)
+        self.record.touch()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bench.smtp_sink", str(self.port), str(self.record)]
+        )
+        for _ in range(100):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port)):
+                return
+            time.sleep(0.1)
+        raise RuntimeError("the SMTP sink did not start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=10)
+
+    @property
+    def arrivals(self) -> list[tuple[float, str]]:
+        lines = self.record.read_text(encoding="utf-8").splitlines()
+        return [
+            (float(at), key) for at, key in (line.split(" ", 1) for line in lines if " " in line)
+        ]
+
+    @property
+    def received(self) -> Counter[str]:
+        return Counter(key for _, key in self.arrivals)
 
 
 @dataclass
@@ -127,11 +144,13 @@ class ChaosStack:
     url: str = field(init=False)
     processes: dict[str, Process] = field(default_factory=dict)
     temporal: subprocess.Popen[bytes] | None = None
-    sink: SmtpSink = field(default_factory=SmtpSink)
+    sink: SmtpSink = field(init=False)
 
     def __post_init__(self) -> None:
+        self.sink = SmtpSink(self.directory / "smtp-received.txt")
         temporal_port = free_port()
         self.settings = Settings(
+            database_url=None,  # its own embedded server, whatever DATABASE_URL says
             data_dir=self.directory / "data",
             temporal_port=temporal_port,
             temporal_ui_port=free_port(),
@@ -257,13 +276,13 @@ class ChaosStack:
                 self.temporal.wait(timeout=10)
         with contextlib.suppress(Exception):
             self._postgres().stop()
-        self.sink.controller.stop()
+        self.sink.stop()
 
 
 @contextlib.contextmanager
 def chaos_stack(directory: Path) -> Iterator[ChaosStack]:
     stack = ChaosStack(directory)
-    stack.sink.controller.start()
+    stack.sink.start()
     try:
         stack.start_postgres()
         stack.start_temporal()
