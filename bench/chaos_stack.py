@@ -187,8 +187,6 @@ class ChaosStack:
             dev_server_command(self.settings), stdout=log, stderr=subprocess.STDOUT
         )
         deadline = time.monotonic() + 60
-        import socket
-
         while time.monotonic() < deadline:
             with socket.socket() as probe:
                 if probe.connect_ex(("127.0.0.1", self.settings.temporal_port)) == 0:

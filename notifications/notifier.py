@@ -20,6 +20,7 @@ from domain.action_item import ActionItem
 from domain.application import CareerFlow
 from domain.case import DevelopmentCase
 from domain.phases import Phase
+from eventlog.backoff import Backoff
 from eventlog.follower import Delivery, LogFollower, TrackingStore
 from eventlog.set_aside import SetAside, handle_guarded, is_outage, retry_requested
 from eventlog.topics import NOTIFIED_TOPICS
@@ -42,9 +43,6 @@ def link_to(event: Any) -> str:
 RECORD_PATIENCE = 20.0
 """Seconds a stopping notifier keeps trying to record a message it sent during an
 outage (inside Kubernetes' default 30 s grace before it kills the pod)."""
-
-FIRST_PAUSE = 0.5
-"""Seconds before the first retry after a failure; doubled per failure in a row, to 30."""
 
 
 class _NotSent(Exception):
@@ -73,7 +71,7 @@ class Notifier:
         """Without it (no Temporal), escalations are sent at once on every channel."""
         self._cycle_names: dict[UUID, str] = {}
         self._stopping = threading.Event()
-        self._backoff = FIRST_PAUSE
+        self._backoff = Backoff()
 
     def notifications(self, delivery: Delivery) -> list[Notification]:
         """Who hears of this event, and what they are told (``notifications.messages``)."""
@@ -181,7 +179,7 @@ class Notifier:
         ``RECORD_PATIENCE`` seconds (a shutdown must end), then says what may repeat.
         """
         log.warning("%s sent %s while the database went away: recording it", channel, key)
-        gave_up_at: float | None = None
+        deadline: float | None = None
         while True:
             try:
                 ledger.record(key, channel)
@@ -191,8 +189,8 @@ class Notifier:
                 if not is_outage(exc):
                     raise
             if self._stopping.is_set():
-                gave_up_at = gave_up_at or time.monotonic() + RECORD_PATIENCE
-                if time.monotonic() > gave_up_at:
+                deadline = deadline or time.monotonic() + RECORD_PATIENCE
+                if time.monotonic() > deadline:
                     log.error("%s: %s could not be recorded as sent; it may repeat", channel, key)
                     return
             time.sleep(0.2)
@@ -228,10 +226,9 @@ class Notifier:
             try:
                 self._follow(stop, name)
             except Exception as exc:
-                pause = self._backoff
+                pause = self._backoff.pause()
                 log.warning("%s stopped (%s); starting again in %.1f s", name, exc, pause)
                 stop.wait(pause)
-                self._backoff = min(pause * 2, 30.0)
 
     def _follow(self, stop: threading.Event, name: str) -> None:
         tracking = TrackingStore(self.app, name)
@@ -249,4 +246,4 @@ class Notifier:
                         set_aside=set_aside,
                     )
                     tracking.record(batch[-1].position)
-                self._backoff = FIRST_PAUSE  # working again: the next outage starts short
+                self._backoff.reset()

@@ -38,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 
 from domain.application import CareerFlow
+from eventlog.backoff import Backoff
 from eventlog.follower import Delivery, LogFollower, read_after
 from eventlog.set_aside import SetAside, handle_guarded, retry_requested
 from eventlog.setup_lock import schema_setup
@@ -259,7 +260,7 @@ class ProjectionRunner:
         set aside (``eventlog.set_aside``); an outage is waited out with backoff; any
         other failure is logged and the runner starts again from its position.
         """
-        pause = 0.5
+        backoff = Backoff()
         while not stop.is_set():
             try:
                 set_aside = SetAside(self.app, self.model.name)
@@ -281,17 +282,17 @@ class ProjectionRunner:
                                 set_aside=set_aside,
                                 passes=(VersionRetired, AlreadyApplied),
                             )
-                        pause = 0.5
+                        backoff.reset()
             except VersionRetired:
                 self._move_to_live()
             except AlreadyApplied:
                 continue  # another runner got there first: follow on from its position
             except Exception as exc:
+                pause = backoff.pause()
                 log.warning(
                     "%s stopped (%s); starting again in %.1f s", self.model.name, exc, pause
                 )
                 stop.wait(pause)
-                pause = min(pause * 2, 30.0)
 
     def catch_up(self, batch_size: int = 500) -> int:
         """Apply everything already in the log, then return the position reached."""

@@ -30,6 +30,7 @@ from domain.action_item import ActionItem
 from domain.application import CareerFlow
 from domain.cycle import Cycle
 from domain.values import Party, Policy
+from eventlog.backoff import Backoff
 from eventlog.follower import Delivery, LogFollower, TrackingStore
 from eventlog.set_aside import ATTEMPTS, SetAside, is_outage
 from eventlog.topics import RELAYED_TOPICS
@@ -84,8 +85,7 @@ class Relay:
         self.name = name
         self.batch_size = batch_size
         self._limit = asyncio.Semaphore(concurrency)
-        self._backoff = 0.5
-        """Seconds before the next restart after a failure; back to 0.5 once a batch went."""
+        self._backoff = Backoff()
         self.delivered = 0
         self.workflow_ids: set[str] = set()
         self.case_workflows_started: set[str] = set()
@@ -181,16 +181,15 @@ class Relay:
         the batch delivered again; an event Temporal refuses, or that cannot be turned
         into a message, is retried, then set aside (``eventlog.set_aside``).
         """
-        self._backoff = 0.5
+        self._backoff.reset()
         while not stop.is_set():
             try:
                 await self._follow(stop, on_batch)
             except Exception as exc:
-                pause = self._backoff
+                pause = self._backoff.pause()
                 log.warning("relay stopped (%s); starting again in %.1f s", exc, pause)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), pause)
-                self._backoff = min(pause * 2, 30.0)
 
     async def _follow(self, stop: asyncio.Event, on_batch: Callable[[int], None] | None) -> None:
         tracking = TrackingStore(self.app, self.name)
@@ -203,7 +202,7 @@ class Relay:
                 await self._deliver_guarded(batch, set_aside, stop)
                 position = batch[-1].position
                 await asyncio.to_thread(tracking.record, position)
-                self._backoff = 0.5  # working again: the next outage starts short
+                self._backoff.reset()
                 if on_batch is not None:
                     on_batch(position)
 
