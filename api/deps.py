@@ -15,8 +15,8 @@ from sqlalchemy import Engine
 
 from api.auth import Caller, InvalidToken, Tokens
 from api.roster_cache import RosterCache
+from application.service import CareerFlow
 from domain import errors
-from domain.application import CareerFlow
 from domain.roster import Roster
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 
-from domain.application import CareerFlow
+from application.service import CareerFlow
 from domain.roster import Roster
 
 

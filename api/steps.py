@@ -17,11 +17,11 @@ from fastapi import Depends, Request
 from api import access
 from api.auth import Caller
 from api.deps import CurrentUser, IdempotencyKey, RosterDep, available, services_of
+from application.outcomes import Authorize, Executed
+from application.service import CareerFlow
 from domain.action_item import ActionItem
-from domain.application import CareerFlow
 from domain.case import DevelopmentCase
 from domain.commands import CaseCommand, GivePeerFeedback, ItemCommand
-from domain.outcomes import Authorize, Executed
 from domain.roster import Roster
 
 

@@ -21,8 +21,8 @@ from uuid import UUID
 from sqlalchemy import Engine, text
 from temporalio.client import Client
 
+from application.service import CareerFlow
 from domain import subscriptions
-from domain.application import CareerFlow
 from domain.base import escalation_recipient, split_key
 from domain.case import DevelopmentCase
 from eventlog.follower import Delivery, read_after

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
+from application.service import CareerFlow
 from careerflow.settings import Settings
 from careerflow.storage import database_url, drop_schema, ensure_schema
-from domain.application import CareerFlow
 from domain.values import Participants
 
 T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)

@@ -21,10 +21,10 @@ from datetime import date, timedelta
 
 import psycopg
 
+from application.service import DEFAULT_BATCH_SIZE, CareerFlow
 from bench.common import T0, bench_settings, new_cycle, parser, population
 from careerflow.settings import Settings
 from careerflow.storage import eventsourcing_env
-from domain.application import DEFAULT_BATCH_SIZE, CareerFlow
 from domain.commands import (
     AcceptMeeting,
     ApprovePlan,

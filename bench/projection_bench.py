@@ -23,10 +23,10 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from application.service import CareerFlow
 from bench.common import T0, bench_settings, new_cycle, parser, population
 from careerflow.settings import Settings
 from careerflow.storage import eventsourcing_env
-from domain.application import CareerFlow
 from projections import reports
 from projections.case_status import CaseStatus
 from projections.catalog import read_models

@@ -35,11 +35,11 @@ import uvicorn
 from api.app import create_app
 from api.auth import Role
 from api.deps import Services
+from application.service import CareerFlow
 from bench.common import parser
 from careerflow.settings import Settings
 from careerflow.storage import build_application, database_url, drop_schema, ensure_schema
 from careerflow.wiring import build_services
-from domain.application import CareerFlow
 from domain.commands import RequestMeeting
 from domain.roster import Person
 from projections.catalog import read_models

@@ -46,13 +46,13 @@ import psycopg
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
+from application.service import CareerFlow
 from bench.common import parser
 from bench.roster_bench import peak_resident_mb, write_company
 from bench.servers import careerflow_command, free_port
 from careerflow.embedded_temporal import embedded_temporal
 from careerflow.settings import DataFiles, Settings
 from careerflow.storage import build_application, database_url
-from domain.application import CareerFlow
 from domain.case import DevelopmentCase
 from eventlog.follower import LogFollower, TrackingStore, read_after
 from eventlog.topics import RELAYED_TOPICS

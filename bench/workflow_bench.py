@@ -30,12 +30,12 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from application.service import CareerFlow
 from bench.common import parser, population
 from careerflow.binaries import find_binary
 from careerflow.embedded_temporal import SQLITE_PRAGMAS
 from careerflow.settings import Settings
 from careerflow.storage import database_url, drop_schema, ensure_schema, eventsourcing_env
-from domain.application import CareerFlow
 from domain.case import DevelopmentCase
 from domain.values import EscalationLadder, Policy
 from eventlog.follower import LogFollower, TrackingStore

@@ -22,13 +22,13 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from application.outcomes import RosterImport
+from application.service import CareerFlow
 from careerflow.followers_cli import followers_app
 from careerflow.processes_cli import PROCESS_COMMANDS
 from careerflow.settings import Settings
 from careerflow.storage import build_application, database_url
 from domain import errors
-from domain.application import CareerFlow
-from domain.outcomes import RosterImport
 
 app = typer.Typer(
     help="careerflow: career development cycles, event-sourced.", no_args_is_help=True

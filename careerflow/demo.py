@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid5
 
-from domain.application import CareerFlow
+from application.service import CareerFlow
 from domain.base import SYSTEM_ACTOR
 from domain.case import DevelopmentCase
 from domain.commands import (

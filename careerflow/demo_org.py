@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid5
 
 from api.roster_files import parse_csv
+from application.service import CareerFlow
 from careerflow.demo import DEMO_NAMESPACE
-from domain.application import CareerFlow
 from domain.commands import AcceptMeeting, RequestMeeting, RequestPeerFeedback
 from domain.cycle import Cycle
 from domain.roster import validate_roster

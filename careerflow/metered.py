@@ -15,8 +15,8 @@ from typing import Any, TypeVar, cast
 
 from prometheus_client import Counter
 
+from application.service import CareerFlow
 from domain import errors
-from domain.application import CareerFlow
 
 COMMANDS = Counter("careerflow_commands_total", "Commands by kind and outcome", ["kind", "outcome"])
 OPERATIONS = ("create_cycle", "import_roster", "amend_policy", "open_cycle", "close_cycle")

@@ -21,13 +21,13 @@ from typing import Any
 
 from temporalio.client import Client
 
+from application.service import CareerFlow
 from careerflow.logs import configure_logging
 from careerflow.ops_server import ProcessStatus, serve_ops
 from careerflow.runtime import tune_garbage_collector
 from careerflow.settings import DataFiles, Settings
 from careerflow.startup import application_when_ready, temporal_when_ready
 from careerflow.storage import database_url
-from domain.application import CareerFlow
 from eventlog import follower_metrics
 from eventlog.leadership import Leadership
 from notifications.channels import (

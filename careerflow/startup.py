@@ -25,10 +25,10 @@ from temporalio.runtime import (
     TelemetryFilter,
 )
 
+from application.service import CareerFlow
 from careerflow.ops_server import ProcessStatus
 from careerflow.settings import Settings
 from careerflow.storage import build_application, database_url
-from domain.application import CareerFlow
 from workflows.client import connect
 
 log = logging.getLogger(__name__)

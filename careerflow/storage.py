@@ -14,9 +14,9 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
+from application.service import CareerFlow
 from careerflow.metered import MeteredCareerFlow
 from careerflow.settings import DataFiles, Settings
-from domain.application import CareerFlow
 from eventlog.recorder import RECORDER_TOPIC
 from eventlog.setup_lock import schema_setup_at
 

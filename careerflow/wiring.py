@@ -9,8 +9,8 @@ from datetime import datetime
 from api.auth import Tokens, load_secret
 from api.deps import Services, utc_now
 from api.pages.oidc import OidcSignIn
+from application.service import CareerFlow
 from careerflow.settings import Settings
-from domain.application import CareerFlow
 from projections.database import engine_for
 
 

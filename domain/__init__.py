@@ -1,6 +1,6 @@
-"""The career-development domain: aggregates, value objects, rules and the application service.
+"""The career-development domain: aggregates, value objects, rules, commands and step records.
 
-Pure Python plus pydantic and eventsourcing; no I/O framework is imported here
-(no temporalio, sqlalchemy, fastapi or psycopg). Persistence is chosen by the
-environment handed to :class:`domain.application.CareerFlow`.
+Pure Python plus pydantic and eventsourcing's aggregate base; no I/O framework is
+imported here (no temporalio, sqlalchemy, fastapi or psycopg), and nothing here
+loads or saves: that is the ``application`` package's job.
 """

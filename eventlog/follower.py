@@ -25,7 +25,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresTrackingRecorder
 from psycopg.sql import SQL, Identifier
 
-from domain.application import CareerFlow
+from application.service import CareerFlow
 from eventlog import follower_metrics
 
 

@@ -24,7 +24,7 @@ from eventsourcing.persistence import InterfaceError, OperationalError
 from eventsourcing.utils import get_topic
 from psycopg import sql
 
-from domain.application import CareerFlow
+from application.service import CareerFlow
 from eventlog.follower import Delivery, postgres_recorder
 
 log = logging.getLogger("careerflow.followers")

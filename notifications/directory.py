@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.application import CareerFlow
+from application.service import CareerFlow
 from domain.roster import Roster
 from notifications.channels import Contact
 

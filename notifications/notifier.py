@@ -15,9 +15,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from application.service import CareerFlow
 from domain import subscriptions
 from domain.action_item import ActionItem
-from domain.application import CareerFlow
 from domain.case import DevelopmentCase
 from domain.phases import Phase
 from eventlog.backoff import Backoff

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Engine, text
 
-from domain.application import CareerFlow
+from application.service import CareerFlow
 from eventlog.follower import read_after
 from projections.runner import (
     ProjectionRunner,

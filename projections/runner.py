@@ -37,7 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert
 
-from domain.application import CareerFlow
+from application.service import CareerFlow
 from eventlog.backoff import Backoff
 from eventlog.follower import Delivery, LogFollower, read_after
 from eventlog.set_aside import SetAside, handle_guarded, retry_requested

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
+from application.service import CareerFlow
 from careerflow.settings import Settings
 from careerflow.storage import database_url, drop_schema, ensure_schema, eventsourcing_env
-from domain.application import CareerFlow
 
 _skipped: list[str] = []
 

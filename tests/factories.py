@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from domain.application import CareerFlow
+from application.service import CareerFlow
 from domain.base import By
 from domain.case import DevelopmentCase, Phase
 from domain.roster import Person

@@ -13,8 +13,8 @@ from typing import Any
 
 from temporalio import activity
 
+from application.service import CareerFlow
 from domain import errors
-from domain.application import CareerFlow
 from domain.base import SYSTEM_ACTOR
 from domain.commands import CaseCommand, ItemCommand
 from domain.timer_commands import (

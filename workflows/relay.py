@@ -25,9 +25,9 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from application.service import CareerFlow
 from domain import subscriptions
 from domain.action_item import ActionItem
-from domain.application import CareerFlow
 from domain.cycle import Cycle
 from domain.values import Party, Policy
 from eventlog.backoff import Backoff

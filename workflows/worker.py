@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from domain.application import CareerFlow
+from application.service import CareerFlow
 from workflows.action_item_workflow import ActionItemWorkflow
 from workflows.activities import CareerActivities
 from workflows.case_workflow import CaseWorkflow

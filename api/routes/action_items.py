@@ -13,10 +13,10 @@ from api.problems import PROBLEM_RESPONSES
 from api.schemas.cases import ActionItemPublic
 from api.schemas.history import HistoryEntryPublic
 from api.steps import StepDep
+from application.outcomes import Executed
+from application.service import CareerFlow
 from domain.action_item import ActionItem
-from domain.application import CareerFlow
 from domain.commands import CancelActionItem, CompleteActionItem, RescheduleActionItem
-from domain.outcomes import Executed
 from domain.roster import Roster
 
 router = APIRouter(prefix="/action-items", tags=["action items"], responses=PROBLEM_RESPONSES)

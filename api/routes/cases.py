@@ -15,9 +15,9 @@ from api.problems import PROBLEM_RESPONSES
 from api.schemas.cases import ActionItemPublic, CasePublic
 from api.schemas.history import HistoryEntryPublic
 from api.steps import StepDep
+from application.service import CareerFlow
 from domain import errors
 from domain.action_item import ActionItem
-from domain.application import CareerFlow
 from domain.case import DevelopmentCase
 from domain.commands import (
     AcceptMeeting,

@@ -14,8 +14,8 @@ from api.deps import App, CurrentUser, Now, RosterDep, ServicesDep
 from api.problems import PROBLEM_RESPONSES
 from api.schemas.cases import CasePublic
 from api.schemas.roster import PersonPublic
+from application.service import CareerFlow
 from domain import errors, steps
-from domain.application import CareerFlow
 from domain.case import Phase, case_id_for
 from domain.cycle import Cycle
 from domain.tasks import WHAT, Task

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
-from domain.history import HistoryEntry
+from application.history import HistoryEntry
 
 
 class HistoryEntryPublic(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from domain.outcomes import RosterImport
+from application.outcomes import RosterImport
 from domain.roster import Person
 
 

@@ -20,11 +20,11 @@ from sqlalchemy import Engine
 
 from api.app import create_app
 from api.auth import Role, Tokens
+from application.service import CareerFlow
 from careerflow.demo_org import DEMO_ROSTER_CSV
 from careerflow.settings import Settings
 from careerflow.storage import drop_schema, ensure_schema, eventsourcing_env
 from careerflow.wiring import build_services
-from domain.application import CareerFlow
 from projections.catalog import read_models
 from projections.runner import ProjectionRunner
 from tests.factories import CYCLE_CLOSES, T0

@@ -8,10 +8,10 @@ from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 
 from api.app import create_app
+from application.service import CareerFlow
 from careerflow.settings import Settings
 from careerflow.storage import eventsourcing_env
 from careerflow.wiring import build_services
-from domain.application import CareerFlow
 from tests.api.conftest import API, Api
 
 

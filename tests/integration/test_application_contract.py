@@ -12,8 +12,8 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from application.service import CareerFlow
 from domain import errors
-from domain.application import CareerFlow
 from domain.base import SYSTEM_ACTOR
 from domain.case import DevelopmentCase, Phase
 from domain.commands import (

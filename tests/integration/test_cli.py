@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import ProgrammingError
 from typer.testing import CliRunner
 
+from application.service import CareerFlow
 from careerflow.binaries import careerflow_process
 from careerflow.cli import app
 from careerflow.settings import Settings
-from domain.application import CareerFlow
 from domain.commands import RequestMeeting
 from projections.case_status import case_status
 from projections.database import engine_for

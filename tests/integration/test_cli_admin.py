@@ -10,10 +10,10 @@ import jwt
 import pytest
 from typer.testing import CliRunner
 
+from application.service import CareerFlow
 from careerflow.cli import app
 from careerflow.demo_org import DEMO_ROSTER_CSV
 from careerflow.settings import Settings
-from domain.application import CareerFlow
 
 
 @pytest.fixture

@@ -24,11 +24,11 @@ import pytest
 
 from api.auth import InvalidToken, Tokens
 from api.roster_cache import RosterCache
+from application.service import CareerFlow
 from careerflow.binaries import find_binary
 from careerflow.settings import Settings
 from careerflow.storage import eventsourcing_env
 from domain import errors
-from domain.application import CareerFlow
 from domain.commands import AcceptMeeting, ProposeGoal, RequestMeeting
 from tests.factories import EMP, MGR, at, company, goal, participants
 from tests.integration.test_application_contract import new_cycle

@@ -14,8 +14,8 @@ import icalendar
 import pytest
 
 from api.roster_files import parse_csv
+from application.service import CareerFlow
 from careerflow.demo_org import DEMO_ROSTER_CSV
-from domain.application import CareerFlow
 from domain.base import SYSTEM_ACTOR
 from domain.commands import (
     AcceptMeeting,

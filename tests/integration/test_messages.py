@@ -9,8 +9,8 @@ from pathlib import Path
 import icalendar
 
 from api.roster_files import parse_csv
+from application.service import CareerFlow
 from careerflow.demo_org import DEMO_ROSTER_CSV
-from domain.application import CareerFlow
 from domain.commands import AcceptMeeting, RequestMeeting
 from domain.roster import validate_roster
 from eventlog.follower import read_after

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import Engine, select
 
+from application.service import CareerFlow
 from careerflow.settings import Settings
-from domain.application import CareerFlow
 from notifications import notifier as notifier_module
 from notifications.channels import Contact, DomainDirectory, Notification
 from notifications.notifier import Notifier

@@ -7,9 +7,9 @@ import time
 
 from sqlalchemy import select
 
+from application.service import CareerFlow
 from careerflow.settings import Settings
 from careerflow.storage import eventsourcing_env
-from domain.application import CareerFlow
 from domain.commands import AcceptMeeting, RequestMeeting
 from notifications.channels import DomainDirectory
 from notifications.inbox import InboxChannel, messages_for

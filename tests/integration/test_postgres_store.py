@@ -13,8 +13,8 @@ import psycopg
 import pytest
 from eventsourcing.persistence import StoredEvent
 
+from application.service import CareerFlow
 from domain import errors
-from domain.application import CareerFlow
 from domain.case import DevelopmentCase, Phase
 from domain.commands import (
     AcceptMeeting,

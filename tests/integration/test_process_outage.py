@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from application.service import CareerFlow
 from careerflow.binaries import careerflow_process
 from careerflow.settings import Settings
-from domain.application import CareerFlow
 from domain.commands import RequestMeeting
 from projections.case_status import case_status
 from tests.api.tcp_proxy import PgProxy

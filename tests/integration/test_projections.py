@@ -10,7 +10,7 @@ from uuid import UUID
 import pytest
 from sqlalchemy import Connection, Engine, func, select
 
-from domain.application import CareerFlow
+from application.service import CareerFlow
 from domain.base import SYSTEM_ACTOR
 from domain.commands import (
     AcceptMeeting,

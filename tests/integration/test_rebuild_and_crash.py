@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy import Engine, select, text
 
+from application.service import CareerFlow
 from careerflow.binaries import careerflow_process
 from careerflow.settings import Settings
-from domain.application import CareerFlow
 from domain.base import SYSTEM_ACTOR
 from domain.commands import AcceptMeeting, AddActionItem, HoldMeeting, RequestMeeting
 from domain.timer_commands import EscalateItem, MarkItemOverdue

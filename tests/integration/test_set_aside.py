@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, Engine, select
 
+from application.service import CareerFlow
 from careerflow.settings import Settings
-from domain.application import CareerFlow
 from domain.case import DevelopmentCase
 from domain.commands import AcceptMeeting, RequestMeeting
 from eventlog.follower import Delivery

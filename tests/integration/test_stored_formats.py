@@ -15,12 +15,12 @@ import psycopg
 import pytest
 from eventsourcing.persistence import Mapper
 
+from application.service import CareerFlow
+from application.transcoding import TYPED_PREFIX
 from careerflow.settings import Settings
 from careerflow.storage import eventsourcing_env
-from domain.application import CareerFlow
 from domain.commands import HoldCheckIn
 from domain.roster import ROSTER_ID
-from domain.transcoding import TYPED_PREFIX
 from tests.factories import EMP, MGR, at, company
 from tests.integration.test_application_contract import new_cycle, walk_every_step
 

@@ -13,9 +13,9 @@ from typing import Any
 import psycopg
 from sqlalchemy import Engine, select
 
+from application.service import CareerFlow
 from careerflow.binaries import careerflow_process
 from careerflow.settings import Settings
-from domain.application import CareerFlow
 from domain.commands import RequestMeeting
 from eventlog.leadership import Leadership
 from projections.case_status import case_status

@@ -18,9 +18,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from application.service import CareerFlow
 from domain import commands as c
 from domain import errors
-from domain.application import CareerFlow
 from domain.cycle import EARLIEST_OPENING, LATEST_CLOSING, LONGEST
 from domain.values import MAX_DURATION, EscalationLadder, Participants, Policy
 from tests.factories import goal, plan

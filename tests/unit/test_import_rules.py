@@ -1,9 +1,11 @@
 """The arrows between the top-level packages, read from every module's imports.
 
 * ``domain`` imports no other package of ours, and no infrastructure framework;
-* ``eventlog`` imports only ``domain``;
-* ``workflows``, ``projections`` and ``notifications`` import ``domain`` and
-  ``eventlog``, never each other, ``api`` or ``careerflow``;
+* ``application`` (the service layer) imports only ``domain``, and no web,
+  SQL or Temporal framework (eventsourcing persists through the environment);
+* ``eventlog`` imports only ``domain`` and ``application``;
+* ``workflows``, ``projections`` and ``notifications`` import ``domain``,
+  ``application`` and ``eventlog``, never each other, ``api`` or ``careerflow``;
 * ``api`` imports anything but ``careerflow`` (the composition root wires it);
 * ``careerflow`` (the composition root), ``bench`` and ``tests`` may import anything.
 """
@@ -15,6 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 OURS = {
+    "application",
     "domain",
     "eventlog",
     "workflows",
@@ -27,11 +30,20 @@ OURS = {
 }
 ALLOWED: dict[str, set[str]] = {
     "domain": {"domain"},
-    "eventlog": {"domain", "eventlog"},
-    "workflows": {"domain", "eventlog", "workflows"},
-    "projections": {"domain", "eventlog", "projections"},
-    "notifications": {"domain", "eventlog", "notifications"},
-    "api": {"domain", "eventlog", "projections", "notifications", "workflows", "api"},
+    "application": {"domain", "application"},
+    "eventlog": {"domain", "application", "eventlog"},
+    "workflows": {"domain", "application", "eventlog", "workflows"},
+    "projections": {"domain", "application", "eventlog", "projections"},
+    "notifications": {"domain", "application", "eventlog", "notifications"},
+    "api": {
+        "domain",
+        "application",
+        "eventlog",
+        "projections",
+        "notifications",
+        "workflows",
+        "api",
+    },
 }
 INFRASTRUCTURE = {"temporalio", "sqlalchemy", "fastapi", "starlette", "psycopg", "httpx"}
 
@@ -54,7 +66,7 @@ def wrong_arrows(root: Path) -> list[str]:
             for name in imported_modules(path):
                 top = name.split(".")[0]
                 if (top in OURS and top not in allowed) or (
-                    package == "domain" and top in INFRASTRUCTURE
+                    package in ("domain", "application") and top in INFRASTRUCTURE
                 ):
                     wrong.append(f"{path.relative_to(root)} imports {name}")
     return wrong
@@ -71,8 +83,14 @@ def test_a_wrong_arrow_is_caught(tmp_path: Path) -> None:
     )
     (tmp_path / "domain").mkdir()
     (tmp_path / "domain" / "leaky.py").write_text("from sqlalchemy import select\n")
+    (tmp_path / "domain" / "upward.py").write_text("from application.service import CareerFlow\n")
+    (tmp_path / "application").mkdir()
+    (tmp_path / "application" / "web.py").write_text("import fastapi\nfrom api import app\n")
     assert sorted(wrong_arrows(tmp_path)) == [
+        "application/web.py imports api",
+        "application/web.py imports fastapi",
         "domain/leaky.py imports sqlalchemy",
+        "domain/upward.py imports application.service",
         "projections/bad.py imports notifications.inbox",
         "projections/bad.py imports workflows.relay",
     ]

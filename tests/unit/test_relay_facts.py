@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from application.service import CareerFlow
 from domain import subscriptions
-from domain.application import CareerFlow
 from eventlog.follower import Delivery
 from tests.factories import EMP
 from tests.integration.test_application_contract import new_cycle, walk_every_step

@@ -26,8 +26,8 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
+from application.service import CareerFlow
 from careerflow.binaries import find_binary
-from domain.application import CareerFlow
 from eventlog.topics import RELAYED_TOPICS
 from workflows.relay import Relay
 from workflows.worker import WORKFLOWS, build_worker
@@ -144,7 +144,7 @@ async def stack(time_skipping: WorkflowEnvironment, fresh_app: CareerFlow) -> As
 
 def events(app: CareerFlow, aggregate_id: UUID) -> list[tuple[str, dict[str, Any]]]:
     """(event name, payload) of one aggregate, in order."""
-    from domain.history import history_entry
+    from application.history import history_entry
 
     return [
         (h.event, h.payload) for h in (history_entry(e, "x") for e in app.events.get(aggregate_id))

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from temporalio.testing import WorkflowEnvironment
 
-from domain.application import CareerFlow
+from application.service import CareerFlow
 from domain.commands import (
     AcceptMeeting,
     ApprovePlan,

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from temporalio.testing import WorkflowEnvironment
 
-from domain.application import CareerFlow
+from application.service import CareerFlow
 from domain.commands import (
     AcceptMeeting,
     ApprovePlan,

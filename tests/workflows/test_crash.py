@@ -16,9 +16,9 @@ from uuid import uuid4
 
 from temporalio.testing import WorkflowEnvironment
 
+from application.service import CareerFlow
 from careerflow.binaries import careerflow_process
 from careerflow.settings import Settings
-from domain.application import CareerFlow
 from domain.values import EscalationLadder, Participants, Policy
 from tests.workflows.conftest import events
 

@@ -16,10 +16,10 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
 from api.auth import Role
+from application.service import CareerFlow
 from careerflow.demo_org import DEMO_ROSTER_CSV
 from careerflow.settings import Settings
 from careerflow.wiring import build_services
-from domain.application import CareerFlow
 from tests.workflows.conftest import events, run_stack
 from workflows.case_workflow import case_workflow_id
 from workflows.cycle_workflow import cycle_workflow_id

@@ -15,9 +15,9 @@ from pathlib import Path
 from temporalio.testing import WorkflowEnvironment
 
 from api.roster_files import parse_csv
+from application.service import CareerFlow
 from careerflow.demo_org import DEMO_ROSTER_CSV
 from careerflow.settings import Settings
-from domain.application import CareerFlow
 from domain.base import SYSTEM_ACTOR
 from domain.roster import validate_roster
 from domain.timer_commands import EscalateCase, RemindCase

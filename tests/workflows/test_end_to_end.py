@@ -16,7 +16,7 @@ from uuid import UUID, uuid4
 
 from temporalio.testing import WorkflowEnvironment
 
-from domain.application import CareerFlow
+from application.service import CareerFlow
 from domain.commands import (
     AcceptMeeting,
     ApprovePlan,

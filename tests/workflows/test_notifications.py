@@ -19,8 +19,8 @@ import icalendar
 import pytest
 from aiosmtpd.controller import Controller
 
+from application.service import CareerFlow
 from careerflow.settings import Settings
-from domain.application import CareerFlow
 from domain.base import SYSTEM_ACTOR
 from domain.commands import AcceptMeeting, RequestMeeting
 from domain.timer_commands import RemindCase

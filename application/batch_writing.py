@@ -8,8 +8,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 from uuid import UUID
 
+from application.outcomes import ProgressCallback
 from domain import errors
-from domain.outcomes import ProgressCallback
 
 Item = TypeVar("Item")
 

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 from uuid import UUID
 
 from pydantic_core import to_jsonable_python
 
+from application.aggregate_access import AggregateAccess
 from domain import errors
-from domain.base import CareerAggregate
-
-if TYPE_CHECKING:
-    from eventsourcing.persistence import EventStore
-
-    from domain.action_item import ActionItem
-    from domain.case import DevelopmentCase
-
-from domain.base import split_key
+from domain.base import CareerAggregate, split_key
+from domain.case import DevelopmentCase
 
 _META = frozenset({"originator_id", "originator_version", "timestamp", "actor", "originator_topic"})
 
@@ -51,16 +45,8 @@ def history_entry(event: Any, aggregate: str) -> HistoryEntry:
     )
 
 
-class HistoryQueries:
-    """The audit trail and as-of queries of ``CareerFlow`` (a mixin of the application)."""
-
-    if TYPE_CHECKING:
-        events: EventStore[UUID]
-        repository: Any
-
-        def get_case(self, case_id: UUID) -> DevelopmentCase: ...
-
-        def get_action_item(self, item_id: UUID) -> ActionItem: ...
+class HistoryQueries(AggregateAccess):
+    """The audit trail and as-of queries of ``CareerFlow``."""
 
     def case_as_of(
         self, case_id: UUID, *, version: int | None = None, at: datetime | None = None

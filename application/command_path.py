@@ -1,0 +1,112 @@
+"""The one command path: load the target once, check who may act, apply, save."""
+
+from __future__ import annotations
+
+from copy import deepcopy
+from datetime import datetime
+from uuid import UUID
+
+from application.aggregate_access import AggregateAccess
+from application.outcomes import Authorize, Executed
+from domain import errors
+from domain.action_item import CaseContext
+from domain.base import By
+from domain.case import DevelopmentCase
+from domain.commands import CaseCommand, ItemCommand, require_who
+
+
+class CommandPath(AggregateAccess):
+    """``execute``: every step of a case or an action item goes through here."""
+
+    def execute(
+        self,
+        target: UUID,
+        command: CaseCommand | ItemCommand,
+        *,
+        actor: str,
+        at: datetime,
+        idempotency_key: str | None = None,
+        authorize: Authorize | None = None,
+    ) -> Executed:
+        """Load the target once, let ``authorize`` look at it, apply the command, save.
+
+        ``target`` is a case id for a case command and an action item id for an item
+        command (whose case is loaded too: the roster around it decides who may act).
+        Who may take the step is checked before the aggregate looks at its state.
+        """
+        fingerprint = None if idempotency_key is None else command.fingerprint()
+        by = By(actor=actor, at=at, idempotency_key=idempotency_key, fingerprint=fingerprint)
+        if isinstance(command, CaseCommand):
+            cached = self._cached_case(target)
+            if cached is not None:
+                try:
+                    done = self._execute_on(cached, command, by, authorize)
+                except errors.DomainError:
+                    pass  # decided on a case that may be behind: decide again below
+                else:
+                    if done.changed:
+                        return done
+            return self._execute_on(self.get_case(target), command, by, authorize)
+        item = self.get_action_item(target)
+        case = self.get_case(item.case_id)
+        if authorize is not None:
+            authorize(case, item)
+        context = CaseContext(
+            participants=case.participants,
+            cycle_closes_at=case.cycle_closes_at,
+            case_closed=case.is_closed,
+        )
+        command.apply(item, context, by)
+        changed = bool(item.pending_events)
+        if changed:
+            self._store(item)
+        return Executed(case=case, item=item, changed=changed)
+
+    def _cached_case(self, case_id: UUID) -> DevelopmentCase | None:
+        """A copy of the case as this process last saw it, without asking the database.
+
+        A command decides on it optimistically: the save is refused if anyone wrote
+        to the case since (the next version is taken), and then ``execute`` decides
+        again on the stored case. Only a saved decision stands on the cached copy;
+        a refusal or a no-op is always re-decided on the stored case, so nobody is
+        refused because this process was behind. One query per command fewer.
+        """
+        cache = self.repository.cache
+        if cache is None:
+            return None
+        try:
+            cached = cache.get(case_id)
+        except KeyError:
+            return None
+        return deepcopy(cached) if isinstance(cached, DevelopmentCase) else None
+
+    def _execute_on(
+        self,
+        case: DevelopmentCase,
+        command: CaseCommand,
+        by: By,
+        authorize: Authorize | None,
+    ) -> Executed:
+        if authorize is not None:
+            authorize(case, None)
+        require_who(case, command, by.actor)
+        created = command.apply(case, by)
+        changed = bool(case.pending_events)
+        if changed and case.is_closed:
+            created = self._with_items_closed([case], by)[1:]
+        if changed or created:
+            self._store(case, *created)
+            self._remember(case)
+        return Executed(case=case, item=None, changed=changed, created=tuple(created))
+
+    def _remember(self, case: DevelopmentCase) -> None:
+        """Keep the case just saved in the cache, so the next command on it needs no query."""
+        cache = self.repository.cache
+        if cache is None:
+            return
+        try:
+            known = cache.get(case.id).version
+        except KeyError:
+            known = 0
+        if known < case.version:
+            cache.put(case.id, deepcopy(case))

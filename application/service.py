@@ -1,0 +1,38 @@
+"""CareerFlow: the application service, one part per job over shared storage.
+
+It loads aggregates, lets them decide, and saves what they decided in one
+transaction. It never reads a clock: every command takes the acting person and
+the occurred-at time. Persistence is chosen by the environment it is given
+(the composition root passes eventsourcing's postgres settings).
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.persistence import JSONTranscoder, Mapper
+
+from application.command_path import CommandPath
+from application.cycle_runs import DEFAULT_BATCH_SIZE, CycleRuns
+from application.history import HistoryQueries
+from application.roster_imports import RosterImports
+from application.transcoding import TypedMapper, register_value_transcodings
+
+__all__ = ["DEFAULT_BATCH_SIZE", "CareerFlow"]
+
+
+class CareerFlow(HistoryQueries, CommandPath, CycleRuns, RosterImports):
+    """careerflow's event-sourced application."""
+
+    name = "careerflow"
+    env = {
+        "AGGREGATE_CACHE_MAXSIZE": "2000",
+    }
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """Rows in the typed format (``TypedMapper``); the tagged ones still read."""
+        return TypedMapper(self.construct_transcoder())
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_value_transcodings(transcoder)
