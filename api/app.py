@@ -16,7 +16,7 @@ from api import pages, problems
 from api.deps import Services, roster_member
 from api.http_metrics import HttpMetrics, acceptable_request_id, new_request_id
 from api.limits import BodyLimit, RequestDeadline, storable_parameters
-from api.routes import action_items, cases, cycles, health, me, reports, roster
+from api.routes import action_items, cases, cycles, health, me, reports, roster_routes
 from notifications.inbox import install_inbox
 from projections.catalog import read_models
 from projections.runner import install
@@ -71,7 +71,7 @@ def create_app(services: Services, on_shutdown: Sequence[Callable[[], None]] = (
     app.include_router(health.router)
     app.include_router(me.router, prefix=API_PREFIX)
     members_only = [Depends(roster_member)]
-    for module in (roster, cycles, cases, action_items, reports):
+    for module in (roster_routes, cycles, cases, action_items, reports):
         app.include_router(module.router, prefix=API_PREFIX, dependencies=members_only)
     pages.install(app, services)
     return app

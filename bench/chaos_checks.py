@@ -31,7 +31,7 @@ from notifications.notifier import Notifier
 from projections.catalog import read_models
 from projections.rebuild import _drop
 from projections.runner import ProjectionRunner, SqlPosition, install
-from workflows.deadlines import CaseView
+from workflows.deadline_engine import CaseView
 from workflows.relay import Relay
 
 

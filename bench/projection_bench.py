@@ -27,7 +27,7 @@ from application.service import CareerFlow
 from bench.common import T0, bench_settings, new_cycle, parser, population
 from careerflow.settings import Settings
 from careerflow.storage import eventsourcing_env
-from projections import reports
+from projections import report_queries
 from projections.case_status import CaseStatus
 from projections.catalog import read_models
 from projections.database import engine_for
@@ -103,15 +103,15 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
         now = T0 + timedelta(days=30)
         timings = {}
         with engine.connect() as conn:
-            timings["funnel"] = latency(lambda: reports.funnel(conn, cycle, None))
-            timings["on-time rates"] = latency(lambda: reports.on_time(conn, cycle, None))
-            timings["manager table"] = latency(lambda: reports.managers(conn, cycle, None))
+            timings["funnel"] = latency(lambda: report_queries.funnel(conn, cycle, None))
+            timings["on-time rates"] = latency(lambda: report_queries.on_time(conn, cycle, None))
+            timings["manager table"] = latency(lambda: report_queries.managers(conn, cycle, None))
             timings["overdue action items"] = latency(
-                lambda: reports.overdue_action_items(conn, now, None, cycle_id=cycle)
+                lambda: report_queries.overdue_action_items(conn, now, None, cycle_id=cycle)
             )
             scope = {f"e{i:06d}" for i in range(0, CYCLE_SIZE, 10)}
             timings["funnel, 10k-employee scope"] = latency(
-                lambda: reports.funnel(conn, cycle, scope), times=20
+                lambda: report_queries.funnel(conn, cycle, scope), times=20
             )
     finally:
         app.close()

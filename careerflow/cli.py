@@ -268,7 +268,7 @@ def cycle_status(cycle_id: Annotated[UUID | None, typer.Argument()] = None) -> N
     """Every cycle; with an id, that cycle's cases per phase."""
     from projections.case_status import CaseStatus
     from projections.database import engine_for
-    from projections.reports import phase_counts
+    from projections.report_queries import phase_counts
     from projections.runner import ProjectionRunner
 
     with _application() as application:

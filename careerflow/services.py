@@ -45,7 +45,7 @@ from projections.catalog import read_models
 from projections.database import engine_for
 from projections.runner import ProjectionRunner, ReadModel
 from workflows.digest_workflow import DigestActivities, schedule_digest
-from workflows.messages import DigestEntry
+from workflows.payloads import DigestEntry
 from workflows.relay import Relay
 from workflows.worker import build_worker
 

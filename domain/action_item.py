@@ -132,7 +132,7 @@ class ActionItem(FollowedUp):
 
     def _live(self, context: CaseContext) -> None:
         if context.case_closed:
-            raise errors.CaseClosed("the item's case is closed", current="closed")
+            raise errors.CaseIsClosed("the item's case is closed", current="closed")
         if not self.is_open:
             raise errors.ActionItemClosed(f"the action item is {self.status}", current=self.status)
 

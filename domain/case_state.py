@@ -155,7 +155,7 @@ class CaseState(FollowedUp):
 
     def _live(self) -> None:
         if self.is_closed:
-            raise errors.CaseClosed("the case is closed and accepts nothing", current=self.phase)
+            raise errors.CaseIsClosed("the case is closed and accepts nothing", current=self.phase)
 
     def _as_employee(self, actor: str, action: str) -> None:
         if actor != self.employee_id:

@@ -53,7 +53,7 @@ class Who(StrEnum):
 
     EMPLOYEE = "the employee"
     MANAGER = "the employee's manager"
-    PARTY = "the employee or their manager"
+    EITHER = "the employee or their manager"
     PEER = "the coworkers asked"
     SERVICE = "the careerflow service"
     ANYONE = "anyone the caller's access check lets through"
@@ -78,7 +78,7 @@ def _as(model: type[V], command: BaseModel) -> V:
 
 
 class CaseCommand(Command):
-    who: ClassVar[Who] = Who.PARTY
+    who: ClassVar[Who] = Who.EITHER
 
     def people(self) -> list[tuple[str, str]]:
         """(field, person id) for every person the command names: they must be on the roster."""
@@ -399,7 +399,7 @@ def require_who(case: DevelopmentCase, command: CaseCommand, actor: str) -> None
     allowed = {
         Who.EMPLOYEE: actor == case.employee_id,
         Who.MANAGER: actor == case.manager_id,
-        Who.PARTY: actor in (case.employee_id, case.manager_id),
+        Who.EITHER: actor in (case.employee_id, case.manager_id),
         Who.PEER: actor in case.peer_feedback,
         Who.SERVICE: actor == SYSTEM_ACTOR,
         Who.ANYONE: True,

@@ -174,7 +174,7 @@ class Cycle(CareerAggregate):
         if self.status is CycleStatus.OPEN:
             return False
         if self.status is CycleStatus.CLOSED:
-            raise errors.CycleClosed("a closed cycle cannot open again", current=self.status)
+            raise errors.CycleIsClosed("a closed cycle cannot open again", current=self.status)
         if by.at >= self.closes_at:
             raise errors.InvalidCommand("closes_at", "has already passed: the cycle cannot open")
         self._emit(self.CycleOpened, by, policy=self.policy)

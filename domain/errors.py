@@ -140,7 +140,7 @@ class CheckInBeforeApproval(PlanNotApproved):
     code = "check_in_before_approval"
 
 
-class CaseClosed(StepOutOfOrder):
+class CaseIsClosed(StepOutOfOrder):
     code = "case_closed"
 
 
@@ -152,7 +152,7 @@ class CycleNotOpen(StepOutOfOrder):
     code = "cycle_not_open"
 
 
-class CycleClosed(CycleNotOpen):
+class CycleIsClosed(CycleNotOpen):
     code = "cycle_closed"
 
 

@@ -169,7 +169,7 @@ TASK_EVENTS: frozenset[EventClass] = frozenset(
         ActionItem.Escalated,
     }
 )
-"""What changes somebody's open tasks (``domain.tasks``, ``projections.tasks``)."""
+"""What changes somebody's open tasks (``domain.open_tasks``, ``projections.tasks``)."""
 READ_MODEL_EVENTS = (
     CASE_STATUS_EVENTS | ACTION_ITEM_EVENTS | ROSTER_EVENTS | LEDGER_EVENTS | TASK_EVENTS
 )

@@ -24,7 +24,7 @@ from eventlog.backoff import Backoff
 from eventlog.follower import Delivery, LogFollower, TrackingStore
 from eventlog.set_aside import SetAside, handle_guarded, is_outage, retry_requested
 from eventlog.topics import NOTIFIED_TOPICS
-from notifications import messages
+from notifications import composers
 from notifications.channels import NOTIFICATIONS, Channel, Contact, Directory, Notification
 from notifications.sent_ledger import SentLedger
 
@@ -74,7 +74,7 @@ class Notifier:
         self._backoff = Backoff()
 
     def notifications(self, delivery: Delivery) -> list[Notification]:
-        """Who hears of this event, and what they are told (``notifications.messages``)."""
+        """Who hears of this event, and what they are told (``notifications.composers``)."""
         event: Any = delivery.event
         kind = type(event)
         if kind not in subscriptions.NOTIFIED_EVENTS:
@@ -84,12 +84,12 @@ class Notifier:
         about = self._about(delivery)
         if about is None:
             return []
-        if kind in messages.CANCELLING:
+        if kind in composers.CANCELLING:
             before = self.app.case_as_of(about.case.id, version=event.originator_version - 1)
-            return messages.CANCELLING[kind](about, messages.scheduled_before(before))
-        return messages.COMPOSERS[kind](about)
+            return composers.CANCELLING[kind](about, composers.scheduled_before(before))
+        return composers.COMPOSERS[kind](about)
 
-    def _about(self, delivery: Delivery) -> messages.About | None:
+    def _about(self, delivery: Delivery) -> composers.About | None:
         """The event with the case as it was right after it (a later move does not leak in)."""
         event: Any = delivery.event
         item = None
@@ -100,7 +100,7 @@ class Notifier:
             case = self.app.case_as_of(event.originator_id, version=event.originator_version)
         else:
             return None
-        return messages.About(
+        return composers.About(
             event=event,
             position=delivery.position,
             link=link_to(event),

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection, and_, extract, func, literal, select
 
-from projections.reports import NO_DEPARTMENT, Row, Scope, in_scope
+from projections.report_queries import NO_DEPARTMENT, Row, Scope, in_scope
 from projections.roster_people import roster_people
 from projections.tasks import task_cases
 

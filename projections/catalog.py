@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from projections.action_items import ActionItems
+from projections.action_item_status import ActionItems
 from projections.case_status import CaseStatus
 from projections.commitment_ledger import CommitmentLedger
 from projections.roster_people import RosterPeople

@@ -1,6 +1,6 @@
 """Tasks: one row per thing a person must do now, so "what must I do?" is one indexed query.
 
-``task_cases`` keeps each open case's ``CaseProgress`` (``domain.tasks``) and its
+``task_cases`` keeps each open case's ``CaseProgress`` (``domain.open_tasks``) and its
 next deadline; every case event updates the progress and replaces the case's
 task rows. Action items add a row for their owner while open; an escalation adds
 a row for the person it was addressed to, kept while the deadline it is about is
@@ -19,8 +19,8 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, insert
 from domain import subscriptions
 from domain.action_item import ActionItem
 from domain.case import DevelopmentCase
+from domain.open_tasks import CaseProgress, OpenTask, Task
 from domain.subscriptions import TASK_EVENTS
-from domain.tasks import CaseProgress, OpenTask, Task
 from eventlog.follower import Delivery
 from projections.roster_people import chunks, roster_people
 from projections.runner import ReadModel

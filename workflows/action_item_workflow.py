@@ -10,10 +10,10 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from workflows.activities import CareerActivities
-    from workflows.deadlines import Action, ItemView
+    from workflows.deadline_engine import Action, ItemView
     from workflows.following import FollowingWorkflow
     from workflows.inputs import ItemStart
-    from workflows.messages import ItemStep, ItemSummary
+    from workflows.payloads import ItemSummary, ItemTimer
 
 
 def item_workflow_id(item_id: UUID) -> str:
@@ -21,7 +21,7 @@ def item_workflow_id(item_id: UUID) -> str:
 
 
 def item_activity(view: ItemView, action: Action, now: datetime) -> tuple[Any, Any]:
-    step = ItemStep(item_id=view.item_id, reason=action.reason, at=now, rung=action.rung)
+    step = ItemTimer(item_id=view.item_id, reason=action.reason, at=now, rung=action.rung)
     if action.kind == "remind":
         return CareerActivities.remind_action_item, step
     if action.kind == "overdue":

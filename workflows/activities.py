@@ -26,7 +26,7 @@ from domain.timer_commands import (
     RemindCase,
     RemindItem,
 )
-from workflows.messages import CaseFollowUp, CheckInStep, CloseCycle, ItemStep
+from workflows.payloads import CaseFollowUp, CheckInTimer, CloseCycle, ItemTimer
 
 CYCLE_ACTOR = "careerflow:cycle-workflow"
 
@@ -73,23 +73,23 @@ class CareerActivities:
         return self._run(step.case_id, command, step)
 
     @activity.defn
-    def mark_check_in_due(self, step: CheckInStep) -> bool:
+    def mark_check_in_due(self, step: CheckInTimer) -> bool:
         return self._run(step.case_id, MarkCheckInDue(number=step.number, due_at=step.due_at), step)
 
     @activity.defn
-    def mark_check_in_missed(self, step: CheckInStep) -> bool:
+    def mark_check_in_missed(self, step: CheckInTimer) -> bool:
         return self._run(step.case_id, MarkCheckInMissed(number=step.number), step)
 
     @activity.defn
-    def remind_action_item(self, step: ItemStep) -> bool:
+    def remind_action_item(self, step: ItemTimer) -> bool:
         return self._run(step.item_id, RemindItem(reason=step.reason), step)
 
     @activity.defn
-    def mark_action_item_overdue(self, step: ItemStep) -> bool:
+    def mark_action_item_overdue(self, step: ItemTimer) -> bool:
         return self._run(step.item_id, MarkItemOverdue(), step)
 
     @activity.defn
-    def escalate_action_item(self, step: ItemStep) -> bool:
+    def escalate_action_item(self, step: ItemTimer) -> bool:
         assert step.rung is not None
         return self._run(step.item_id, EscalateItem(rung=step.rung, reason=step.reason), step)
 

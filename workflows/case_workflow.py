@@ -10,10 +10,10 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from workflows.activities import CareerActivities
-    from workflows.deadlines import Action, CaseView
+    from workflows.deadline_engine import Action, CaseView
     from workflows.following import FollowingWorkflow
     from workflows.inputs import CaseStart
-    from workflows.messages import CaseFollowUp, CaseSummary, CheckInStep
+    from workflows.payloads import CaseFollowUp, CaseSummary, CheckInTimer
 
 
 def case_workflow_id(case_id: UUID) -> str:
@@ -40,7 +40,7 @@ def case_activity(view: CaseView, action: Action, now: datetime) -> tuple[Any, A
             rung=action.rung,
             due_at=action.due_at,
         )
-    step = CheckInStep(case_id=view.case_id, number=action.number, due_at=action.at, at=now)
+    step = CheckInTimer(case_id=view.case_id, number=action.number, due_at=action.at, at=now)
     return ACTIVITY[action.kind], step
 
 

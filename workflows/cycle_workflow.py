@@ -16,10 +16,10 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from workflows.activities import CareerActivities
-    from workflows.deadlines import Action, CycleView
+    from workflows.deadline_engine import Action, CycleView
     from workflows.following import FollowingWorkflow
     from workflows.inputs import CycleStart
-    from workflows.messages import CloseCycle
+    from workflows.payloads import CloseCycle
 
 
 def cycle_workflow_id(cycle_id: UUID) -> str:

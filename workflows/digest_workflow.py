@@ -20,7 +20,7 @@ from temporalio.client import Client
 from temporalio.common import RetryPolicy, WorkflowIDReusePolicy
 
 with workflow.unsafe.imports_passed_through():
-    from workflows.messages import DigestEntry, DigestSend, DigestStart
+    from workflows.payloads import DigestEntry, DigestSend, DigestStart
 
 REMEMBERED = 1_000
 """How many sent event ids a run keeps to drop re-sent signals."""

@@ -16,9 +16,9 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from workflows.deadlines import Action, Followed, next_wait
+    from workflows.deadline_engine import Action, Followed, next_wait
     from workflows.inputs import FollowStart
-    from workflows.messages import LogEvent
+    from workflows.payloads import LogEvent
 
 
 ACTIVITY_TIMEOUT = timedelta(seconds=30)

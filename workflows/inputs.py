@@ -11,8 +11,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from workflows.deadlines import CaseView, CycleView, ItemView
-from workflows.messages import LogEvent
+from workflows.deadline_engine import CaseView, CycleView, ItemView
+from workflows.payloads import LogEvent
 
 HISTORY_LIMIT = 2_000
 """Continue as new past this many history events (Temporal's hard limit is 51,200)."""

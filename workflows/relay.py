@@ -38,7 +38,7 @@ from workflows.action_item_workflow import ActionItemWorkflow, item_workflow_id
 from workflows.case_workflow import CaseWorkflow, case_workflow_id
 from workflows.cycle_workflow import CycleWorkflow, cycle_workflow_id
 from workflows.inputs import CaseStart, CycleStart, ItemStart
-from workflows.messages import LogEvent
+from workflows.payloads import LogEvent
 
 log = logging.getLogger(__name__)
 

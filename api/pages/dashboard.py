@@ -22,8 +22,8 @@ from uuid import UUID
 
 from sqlalchemy import Engine
 
-from projections import reports
-from projections.reports import Scope
+from projections import report_queries
+from projections.report_queries import Scope
 
 FRESH_FOR = 15.0
 """Seconds a dashboard's numbers are reused."""
@@ -47,10 +47,10 @@ def _compute(engine: Engine, cycle_id: UUID, scope: Scope, now: datetime) -> dic
             return build(conn)
 
     jobs = {
-        "funnel": lambda c: reports.funnel(c, cycle_id, scope),
-        "on_time": lambda c: reports.on_time(c, cycle_id, scope),
-        "managers": lambda c: reports.managers(c, cycle_id, scope),
-        "overdue": lambda c: reports.overdue_action_items(c, now, scope, cycle_id=cycle_id),
+        "funnel": lambda c: report_queries.funnel(c, cycle_id, scope),
+        "on_time": lambda c: report_queries.on_time(c, cycle_id, scope),
+        "managers": lambda c: report_queries.managers(c, cycle_id, scope),
+        "overdue": lambda c: report_queries.overdue_action_items(c, now, scope, cycle_id=cycle_id),
     }
     futures = {name: _pool.submit(on_own_connection, job) for name, job in jobs.items()}
     return {name: future.result() for name, future in futures.items()}

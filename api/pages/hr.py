@@ -1,7 +1,7 @@
 """HR admins' pages: create, open and close a cycle; import the roster after a preview.
 
 The same application calls and access checks as the API's routes (``api.routes.cycles``
-and ``api.routes.roster``): the create form becomes a ``CycleCreate``; the roster
+and ``api.routes.roster_routes``): the create form becomes a ``CycleCreate``; the roster
 file goes through the same parser and validation, first as a dry run whose diff is
 shown, then — after the admin confirms — for real.
 """
@@ -24,8 +24,8 @@ from api.pages.forms import field_name
 from api.pages.render import refused, render, zone_of
 from api.pages.session import CsrfChecked, PageCaller
 from api.roster_files import parse_roster
-from api.schemas.cycles import CycleCreate
-from api.schemas.roster import RosterImportPublic
+from api.schemas.cycle_public import CycleCreate
+from api.schemas.roster_public import RosterImportPublic
 from domain import errors
 from domain.roster import validate_roster
 

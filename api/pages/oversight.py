@@ -17,7 +17,7 @@ from api.pages.render import refused
 from api.pages.session import PageCaller
 from domain import errors
 from domain.phases import Phase
-from projections import case_list, reports
+from projections import case_list, report_queries
 
 router = APIRouter(include_in_schema=False)
 
@@ -194,10 +194,12 @@ def ledger(
 
         return Report(scope, services, "csv").render(
             "commitments",
-            lambda c: reports.commitments(c, scope, employee_id=who, cycle_id=cycle, limit=10_000),
+            lambda c: report_queries.commitments(
+                c, scope, employee_id=who, cycle_id=cycle, limit=10_000
+            ),
         )
     with services.read_engine.connect() as conn:
-        rows = reports.commitments(conn, scope, employee_id=who, cycle_id=cycle, limit=500)
+        rows = report_queries.commitments(conn, scope, employee_id=who, cycle_id=cycle, limit=500)
     return _page(
         request,
         "ledger.html",

@@ -1,7 +1,7 @@
 """The pages everyone uses: tasks, inbox, a case with the step forms it calls for, history.
 
 Steps are taken by posting a step form (``forms.FORMS``): the form becomes the same
-command object the API takes, runs through the same ``Step`` (access check, roster
+command object the API takes, runs through the same ``CommandRunner`` (access check, roster
 check, ``CareerFlow.execute``), and a refusal comes back on the page, next to the
 field it names. Nothing here decides who may do what.
 """
@@ -18,18 +18,18 @@ from pydantic import ValidationError
 
 from api import access
 from api.auth import Caller
+from api.command_runner import CommandRunner
 from api.deps import App, Now, RosterDep, ServicesDep
 from api.pages.forms import FORMS, StepForm, field_name, payload, with_goals
 from api.pages.render import page as _page
 from api.pages.render import refused, zone_of
 from api.pages.session import CsrfChecked, PageCaller
 from api.routes.cases import case_history
-from api.steps import Step
 from domain import errors
 from domain.case import DevelopmentCase
 from domain.commands import CompleteActionItem
+from domain.open_tasks import WHAT, Task
 from domain.phases import BEFORE_MEETING, Phase
-from domain.tasks import WHAT, Task
 from projections.tasks import task_cases, tasks_of
 
 router = APIRouter(include_in_schema=False)
@@ -239,7 +239,7 @@ async def take_step(
     problems: dict[str, str] = {}
     try:
         command = form.command.model_validate(body)
-        Step(caller, application, roster, now, None).execute(case_id, command)
+        CommandRunner(caller, application, roster, now, None).execute(case_id, command)
     except ValidationError as invalid:
         for error in invalid.errors():
             problems.setdefault(field_name(error["loc"]), error["msg"])
@@ -270,7 +270,7 @@ def complete_item(
 ) -> Response:
     """The owner marks an action item done (the same command and checks as the API)."""
     try:
-        executed = Step(caller, application, roster, now, None).execute(
+        executed = CommandRunner(caller, application, roster, now, None).execute(
             item_id, CompleteActionItem(note=note)
         )
     except errors.DomainError as error:

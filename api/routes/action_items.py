@@ -8,11 +8,11 @@ from fastapi import APIRouter
 
 from api import access
 from api.auth import Caller
+from api.command_runner import RunnerDep
 from api.deps import App, CurrentUser, RosterDep
 from api.problems import PROBLEM_RESPONSES
-from api.schemas.cases import ActionItemPublic
-from api.schemas.history import HistoryEntryPublic
-from api.steps import StepDep
+from api.schemas.case_public import ActionItemPublic
+from api.schemas.history_public import HistoryEntryPublic
 from application.outcomes import Executed
 from application.service import CareerFlow
 from domain.action_item import ActionItem
@@ -46,21 +46,23 @@ def action_item_history(
 
 @router.post("/{item_id}/complete", summary="Mark the action item done")
 def complete_action_item(
-    item_id: UUID, body: CompleteActionItem, step: StepDep
+    item_id: UUID, body: CompleteActionItem, runner: RunnerDep
 ) -> ActionItemPublic:
-    return _item(step.execute(item_id, body))
+    return _item(runner.execute(item_id, body))
 
 
 @router.post("/{item_id}/reschedule", summary="Move the due date, with a reason")
 def reschedule_action_item(
-    item_id: UUID, body: RescheduleActionItem, step: StepDep
+    item_id: UUID, body: RescheduleActionItem, runner: RunnerDep
 ) -> ActionItemPublic:
-    return _item(step.execute(item_id, body))
+    return _item(runner.execute(item_id, body))
 
 
 @router.post("/{item_id}/cancel", summary="Cancel the action item, with a reason")
-def cancel_action_item(item_id: UUID, body: CancelActionItem, step: StepDep) -> ActionItemPublic:
-    return _item(step.execute(item_id, body))
+def cancel_action_item(
+    item_id: UUID, body: CancelActionItem, runner: RunnerDep
+) -> ActionItemPublic:
+    return _item(runner.execute(item_id, body))
 
 
 def _item(done: Executed) -> ActionItemPublic:

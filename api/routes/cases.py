@@ -10,11 +10,11 @@ from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from api import access
+from api.command_runner import RunnerDep
 from api.deps import App, CurrentUser, RosterDep
 from api.problems import PROBLEM_RESPONSES
-from api.schemas.cases import ActionItemPublic, CasePublic
-from api.schemas.history import HistoryEntryPublic
-from api.steps import StepDep
+from api.schemas.case_public import ActionItemPublic, CasePublic
+from api.schemas.history_public import HistoryEntryPublic
 from application.service import CareerFlow
 from domain import errors
 from domain.action_item import ActionItem
@@ -151,14 +151,14 @@ def _step_route(path: str, command: type[CaseCommand], summary: str) -> None:
     """One route per step; a command without fields takes no body."""
     if command.model_fields:
 
-        def take(case_id: UUID, body: CaseCommand, step: StepDep) -> Response:
-            return case_response(step.execute(case_id, body).case)
+        def take(case_id: UUID, body: CaseCommand, runner: RunnerDep) -> Response:
+            return case_response(runner.execute(case_id, body).case)
 
         take.__annotations__ = {**take.__annotations__, "body": command}
     else:
 
-        def take(case_id: UUID, step: StepDep) -> Response:  # type: ignore[misc]
-            return case_response(step.execute(case_id, command()).case)
+        def take(case_id: UUID, runner: RunnerDep) -> Response:  # type: ignore[misc]
+            return case_response(runner.execute(case_id, command()).case)
 
     take.__name__ = take.__qualname__ = command.__name__
     router.post(
@@ -185,11 +185,13 @@ class PeerFeedbackReceipt(BaseModel):
 
 
 @router.post("/{case_id}/peer-feedback", summary="1. Prepare: a coworker gives the feedback asked")
-def give_peer_feedback(case_id: UUID, body: GivePeerFeedback, step: StepDep) -> PeerFeedbackReceipt:
-    case = step.execute(case_id, body).case
-    received = case.peer_feedback.get(step.actor) is not None
+def give_peer_feedback(
+    case_id: UUID, body: GivePeerFeedback, runner: RunnerDep
+) -> PeerFeedbackReceipt:
+    case = runner.execute(case_id, body).case
+    received = case.peer_feedback.get(runner.actor) is not None
     return PeerFeedbackReceipt(
-        case_id=case_id, peer_id=step.actor, anonymous=body.anonymous, received=received
+        case_id=case_id, peer_id=runner.actor, anonymous=body.anonymous, received=received
     )
 
 
@@ -198,16 +200,16 @@ def give_peer_feedback(case_id: UUID, body: GivePeerFeedback, step: StepDep) -> 
     status_code=status.HTTP_201_CREATED,
     summary="4. Agree one more action item",
 )
-def add_action_item(case_id: UUID, body: AddActionItem, step: StepDep) -> ActionItemPublic:
-    case = step.execute(case_id, body).case
-    item_id = AddActionItem.item_id(case, step.key) if step.key else case.action_item_ids[-1]
-    return ActionItemPublic.of(step.app.get_action_item(item_id))
+def add_action_item(case_id: UUID, body: AddActionItem, runner: RunnerDep) -> ActionItemPublic:
+    case = runner.execute(case_id, body).case
+    item_id = AddActionItem.item_id(case, runner.key) if runner.key else case.action_item_ids[-1]
+    return ActionItemPublic.of(runner.app.get_action_item(item_id))
 
 
 @router.post("/{case_id}/close", summary="8. Close one case with its outcome (HR admin)")
-def close_case(case_id: UUID, body: CloseCase, step: StepDep) -> CasePublic:
+def close_case(case_id: UUID, body: CloseCase, runner: RunnerDep) -> CasePublic:
     def hr_admin(case: DevelopmentCase, item: ActionItem | None) -> None:
-        access.require_case_reader(step.caller, step.roster, case)
-        access.require_hr_admin(step.caller, "close a case")
+        access.require_case_reader(runner.caller, runner.roster, case)
+        access.require_hr_admin(runner.caller, "close a case")
 
-    return CasePublic.of(step.execute(case_id, body, authorize=hr_admin).case)
+    return CasePublic.of(runner.execute(case_id, body, authorize=hr_admin).case)

@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from api import access
 from api.deps import App, CurrentUser, IdempotencyKey, Now, RosterDep, ServicesDep
 from api.problems import PROBLEM_RESPONSES
-from api.schemas.cycles import (
+from api.schemas.cycle_public import (
     BatchPublic,
     CycleCreate,
     CycleOpen,
@@ -19,7 +19,7 @@ from api.schemas.cycles import (
     CycleStatusPublic,
     PolicyUpdate,
 )
-from projections.reports import phase_counts
+from projections.report_queries import phase_counts
 
 router = APIRouter(prefix="/cycles", tags=["cycles"], responses=PROBLEM_RESPONSES)
 

@@ -12,13 +12,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.auth import Role
 from api.deps import App, CurrentUser, Now, RosterDep, ServicesDep
 from api.problems import PROBLEM_RESPONSES
-from api.schemas.cases import CasePublic
-from api.schemas.roster import PersonPublic
+from api.schemas.case_public import CasePublic
+from api.schemas.roster_public import PersonPublic
 from application.service import CareerFlow
-from domain import errors, steps
+from domain import deadlines, errors
 from domain.case import Phase, case_id_for
 from domain.cycle import Cycle
-from domain.tasks import WHAT, Task
+from domain.open_tasks import WHAT, Task
 from notifications.inbox import has_message, mark_read, messages_for, unread_count
 from projections.tasks import tasks_of
 
@@ -125,7 +125,7 @@ class TasksPage(BaseModel):
 def _what(row: dict[str, Any]) -> str:
     task = Task(row["task"])
     if task is Task.ESCALATION:
-        step = steps.deadline_of(row["deadline"] or "")
+        step = deadlines.deadline_of(row["deadline"] or "")
         title = row["title"]
         work = f'the action item "{title}"' if title else (step.what if step else "work")
         whose = row["employee_name"] or row["employee_id"]

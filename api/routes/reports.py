@@ -29,8 +29,8 @@ from api.problems import PROBLEM_RESPONSES
 from domain import errors
 from domain.phases import Phase
 from domain.roster import Roster
-from projections import case_list, reports
-from projections.reports import Scope
+from projections import case_list, report_queries
+from projections.report_queries import Scope
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=PROBLEM_RESPONSES)
 
@@ -108,15 +108,15 @@ CycleReport = Callable[[Connection, UUID, Scope], list[dict[str, Any]]]
 
 
 CYCLE_REPORTS: tuple[tuple[str, CycleReport, str], ...] = (
-    ("funnel", reports.funnel, "Cases per phase per department"),
+    ("funnel", report_queries.funnel, "Cases per phase per department"),
     (
         "on-time",
-        reports.on_time,
+        report_queries.on_time,
         "Plans within their deadline, approvals within SLA, check-ins held (per department)",
     ),
     (
         "managers",
-        reports.managers,
+        report_queries.managers,
         "Per manager: time to answer meeting requests and approve plans, check-ins",
     ),
 )
@@ -203,7 +203,7 @@ def overdue_action_items(
     now = report.services.clock()
     return report.render(
         "overdue-action-items",
-        lambda c: reports.overdue_action_items(
+        lambda c: report_queries.overdue_action_items(
             c,
             now,
             report.scope,
@@ -228,7 +228,7 @@ def commitments(
 ) -> Response:
     return report.render(
         "commitments",
-        lambda c: reports.commitments(
+        lambda c: report_queries.commitments(
             c, report.scope, employee_id=employee_id, cycle_id=cycle_id, limit=limit
         ),
     )

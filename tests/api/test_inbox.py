@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from api.schemas.cases import CasePublic
+from api.schemas.case_public import CasePublic
 from eventlog.follower import read_after
 from notifications.channels import DomainDirectory
 from notifications.inbox import InboxChannel

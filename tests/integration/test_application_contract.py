@@ -337,7 +337,7 @@ def test_action_items_live_their_own_life_with_the_case_roster(app: CareerFlow) 
         "ActionItemCompleted",
     ]
     app.execute(case_id, CloseCase(), actor="hr", at=at(300))
-    with pytest.raises(errors.CaseClosed):
+    with pytest.raises(errors.CaseIsClosed):
         app.execute(item_id, CancelActionItem(reason="r"), actor=MGR, at=at(301))
 
 

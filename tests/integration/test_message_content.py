@@ -46,8 +46,8 @@ from domain.timer_commands import (
 from domain.values import Party, Rung
 from eventlog.follower import read_after
 from notifications.channels import Contact, Notification
+from notifications.composers import duration
 from notifications.directory import RosterDirectory
-from notifications.messages import duration
 from notifications.notifier import Notifier
 from tests.factories import agenda, goal, item_spec, open_cycle_with, plan, recap
 

@@ -24,7 +24,7 @@ from domain.commands import (
 from domain.timer_commands import EscalateItem, MarkItemOverdue
 from domain.values import Rung
 from eventlog.follower import Delivery
-from projections.action_items import ActionItems, action_items, overdue_days
+from projections.action_item_status import ActionItems, action_items, overdue_days
 from projections.case_status import CaseStatus, case_status
 from projections.roster_people import RosterPeople, roster_people
 from projections.runner import AlreadyApplied, ProjectionRunner

@@ -93,7 +93,7 @@ def test_a_cycle_closes_once_and_a_closed_cycle_accepts_nothing() -> None:
     assert cycle.close(by=By("hr", at(300)))
     assert not cycle.close(by=By("hr", at(301)))
     assert cycle.status is CycleStatus.CLOSED
-    with pytest.raises(errors.CycleClosed):
+    with pytest.raises(errors.CycleIsClosed):
         cycle.open(by=By("hr", at(302)))
     with pytest.raises(errors.CycleNotOpen):
         cycle.enroll(employee_ids=["z"], by=By("hr", at(302)))
@@ -217,5 +217,5 @@ def test_an_item_of_a_closed_case_accepts_nothing() -> None:
     closed = CaseContext(
         participants=participants(), cycle_closes_at=CYCLE_CLOSES, case_closed=True
     )
-    with pytest.raises(errors.CaseClosed):
+    with pytest.raises(errors.CaseIsClosed):
         item.complete(context=closed, by=By(EMP, at(20)))

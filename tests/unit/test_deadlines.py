@@ -8,10 +8,10 @@ from uuid import uuid4
 
 import pytest
 
-from domain import steps
+from domain import deadlines
 from domain.values import Party, Policy, Rung
-from workflows.deadlines import CaseView, ItemView, ladder, next_wait
-from workflows.messages import LogEvent
+from workflows.deadline_engine import CaseView, ItemView, ladder, next_wait
+from workflows.payloads import LogEvent
 
 T = datetime(2026, 1, 5, 9, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -36,7 +36,7 @@ def opened(policy: Policy | None = None, okr: str | None = None) -> CaseView:
 
 
 def test_a_ladder_reminds_before_and_escalates_after_each_delay() -> None:
-    actions = ladder(steps.PREP, T, Policy())
+    actions = ladder(deadlines.PREP, T, Policy())
     assert [(a.kind, a.rung, a.at - T) for a in actions] == [
         ("remind", None, -2 * DAY),
         ("escalate", Rung.MANAGER, 2 * DAY),
@@ -44,10 +44,10 @@ def test_a_ladder_reminds_before_and_escalates_after_each_delay() -> None:
         ("escalate", Rung.HR_PARTNER, 10 * DAY),
     ]
     assert {a.due_at for a in actions} == {T}
-    manager_owned = ladder(steps.APPROVAL, T, Policy(), 2)
+    manager_owned = ladder(deadlines.APPROVAL, T, Policy(), 2)
     assert [a.rung for a in manager_owned] == [None, Rung.SKIP_LEVEL, Rung.HR_PARTNER]
     assert {a.deadline for a in manager_owned} == {"approval:2"}
-    item_of_manager = ladder(steps.ACTION_ITEM_DUE, T, Policy(), "t", Party.MANAGER)
+    item_of_manager = ladder(deadlines.ACTION_ITEM_DUE, T, Policy(), "t", Party.MANAGER)
     assert [a.rung for a in item_of_manager] == [None, Rung.SKIP_LEVEL, Rung.HR_PARTNER]
 
 
@@ -139,12 +139,12 @@ def test_an_ad_hoc_check_in_takes_the_next_number_in_the_deadline_engine() -> No
 
 @pytest.mark.parametrize(
     ("step", "owner"),
-    [(s, s.owner) for s in steps.DEADLINES.values() if s is not steps.ACTION_ITEM_DUE]
-    + [(steps.ACTION_ITEM_DUE, Party.EMPLOYEE), (steps.ACTION_ITEM_DUE, Party.MANAGER)],
-    ids=lambda v: v.name if isinstance(v, steps.Deadline) else str(v.value),
+    [(s, s.owner) for s in deadlines.DEADLINES.values() if s is not deadlines.ACTION_ITEM_DUE]
+    + [(deadlines.ACTION_ITEM_DUE, Party.EMPLOYEE), (deadlines.ACTION_ITEM_DUE, Party.MANAGER)],
+    ids=lambda v: v.name if isinstance(v, deadlines.Deadline) else str(v.value),
 )
 def test_every_deadline_kind_and_owner_climbs_the_right_ladder(
-    step: steps.Deadline, owner: Party
+    step: deadlines.Deadline, owner: Party
 ) -> None:
     """Work the employee owns escalates to the manager first; work the manager owns
     starts at the skip-level (the manager is not told about their own lateness)."""

@@ -24,8 +24,8 @@ from domain import errors
 from domain.cycle import EARLIEST_OPENING, LATEST_CLOSING, LONGEST
 from domain.values import MAX_DURATION, EscalationLadder, Participants, Policy
 from tests.factories import goal, plan
-from workflows.deadlines import CaseView
-from workflows.messages import LogEvent
+from workflows.deadline_engine import CaseView
+from workflows.payloads import LogEvent
 from workflows.relay import deadline_facts
 
 NOW = datetime(2026, 11, 22, 9, tzinfo=UTC)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from domain import steps
+from domain import deadlines
 from domain.base import SYSTEM_ACTOR, By
 from domain.case import DevelopmentCase
-from domain.tasks import CaseProgress, Task
+from domain.open_tasks import CaseProgress, Task
 from tests.factories import EMP, MGR, PEER, agenda, at, new_case, plan, recap
 
 
@@ -29,7 +29,7 @@ def test_open_steps_move_through_the_process_with_their_people_and_due_times() -
     assert owed(progress) == {(Task.PREPARE, EMP), (Task.REQUEST_MEETING, EMP)}
     prep = next(t for t in progress.open_tasks() if t.task is Task.PREPARE)
     assert prep.due_at == progress.opened_at + progress.policy.prep_window
-    assert prep.deadline == steps.PREP.name
+    assert prep.deadline == deadlines.PREP.name
 
     case.request_peer_feedback(peer_id=PEER, by=By(EMP, at(1)))
     case.request_meeting(proposed_for=at(10), by=By(EMP, at(1)))

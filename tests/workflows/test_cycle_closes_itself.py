@@ -23,7 +23,7 @@ from careerflow.wiring import build_services
 from tests.workflows.conftest import events, run_stack
 from workflows.case_workflow import case_workflow_id
 from workflows.cycle_workflow import cycle_workflow_id
-from workflows.messages import CaseSummary
+from workflows.payloads import CaseSummary
 
 API = "/api/v1"
 

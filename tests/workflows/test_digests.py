@@ -31,7 +31,7 @@ from notifications.notifier import Notifier
 from projections.database import engine_for
 from tests.factories import open_cycle_with
 from workflows.digest_workflow import DigestActivities, digest_workflow_id, schedule_digest
-from workflows.messages import DigestEntry
+from workflows.payloads import DigestEntry
 from workflows.worker import build_worker
 
 REPORTS = ("ada", "linus", "alan")  # Grace's, in the demo company; Grace is in New York

@@ -42,7 +42,7 @@ from tests.factories import agenda, goal, plan, self_assessment
 from tests.workflows.conftest import events, run_stack
 from workflows.case_workflow import case_workflow_id
 from workflows.cycle_workflow import cycle_workflow_id
-from workflows.messages import CaseSummary
+from workflows.payloads import CaseSummary
 
 S = timedelta(seconds=1)
 POLICY = Policy(

@@ -16,7 +16,7 @@ from tests.workflows.test_case_deadlines import QUIET, hold_meeting, open_case
 from workflows.action_item_workflow import item_workflow_id
 from workflows.case_workflow import case_workflow_id
 from workflows.cycle_workflow import cycle_workflow_id
-from workflows.messages import CaseSummary
+from workflows.payloads import CaseSummary
 
 DAY = timedelta(days=1)
 

@@ -11,7 +11,7 @@ from api import access
 from api.deps import App, CurrentUser, IdempotencyKey, Now, RosterDep
 from api.problems import PROBLEM_RESPONSES
 from api.roster_files import parse_roster
-from api.schemas.roster import PersonPublic, RosterImportPublic, RosterPublic
+from api.schemas.roster_public import PersonPublic, RosterImportPublic, RosterPublic
 from domain import errors
 from domain.roster import validate_roster
 

@@ -42,14 +42,14 @@ class CloseCycle(Message):
     at: datetime
 
 
-class CaseStep(Message):
+class CaseTimer(Message):
     """A timer step on a case, taken at ``at``."""
 
     case_id: UUID
     at: datetime
 
 
-class CaseFollowUp(CaseStep):
+class CaseFollowUp(CaseTimer):
     """A reminder (to the deadline's owner) or an escalation (to a rung of the ladder)."""
 
     deadline: str
@@ -59,12 +59,12 @@ class CaseFollowUp(CaseStep):
     due_at: datetime | None = None
 
 
-class CheckInStep(CaseStep):
+class CheckInTimer(CaseTimer):
     number: int
     due_at: datetime
 
 
-class ItemStep(Message):
+class ItemTimer(Message):
     item_id: UUID
     reason: str
     at: datetime

@@ -26,7 +26,7 @@ from sqlalchemy import (
     select,
 )
 
-from projections.action_items import action_items
+from projections.action_item_status import action_items
 from projections.case_status import case_status
 from projections.commitment_ledger import commitment_ledger
 from projections.roster_people import roster_people

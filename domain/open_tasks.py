@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from domain import steps
+from domain import deadlines
 from domain.case import DevelopmentCase as C
 from domain.phases import (
     BEFORE_MEETING,
@@ -162,10 +162,10 @@ class CaseProgress(BaseModel):
             add(Task.PREPARE, employee, "employee", self.opened_at + policy.prep_window, "prep")
         if self.phase in MEETING_REQUESTABLE:
             due = self.opened_at + policy.meeting_request_window
-            add(Task.REQUEST_MEETING, employee, "employee", due, steps.MEETING_REQUEST.name)
+            add(Task.REQUEST_MEETING, employee, "employee", due, deadlines.MEETING_REQUEST.name)
         if self.phase is Phase.MEETING_REQUESTED and self.meeting_requested_at:
             due = self.meeting_requested_at + policy.meeting_response
-            key = steps.keyed(steps.MEETING_RESPONSE, self.meeting_requests)
+            key = deadlines.keyed(deadlines.MEETING_RESPONSE, self.meeting_requests)
             add(Task.ANSWER_MEETING_REQUEST, manager, "manager", due, key)
         if self.phase in MEETING_PENDING and not self.agenda_shared:
             add(Task.SHARE_AGENDA, employee, "employee", self.meeting_at)
@@ -181,10 +181,10 @@ class CaseProgress(BaseModel):
                     add(Task.SHARE_RECAP, person, role, None)
         if self.phase in PLAN_EDITABLE and self.held_at is not None:
             due = self.held_at + policy.plan_due
-            add(Task.SUBMIT_PLAN, employee, "employee", due, steps.PLAN_DUE.name)
+            add(Task.SUBMIT_PLAN, employee, "employee", due, deadlines.PLAN_DUE.name)
         if self.phase is Phase.PLAN_SUBMITTED and self.submitted_at is not None:
             due = self.submitted_at + policy.approval_sla
-            key = steps.keyed(steps.APPROVAL, self.submitted_version)
+            key = deadlines.keyed(deadlines.APPROVAL, self.submitted_version)
             add(Task.REVIEW_PLAN, manager, "manager", due, key)
         for peer in self.peers_pending:
             add(Task.GIVE_PEER_FEEDBACK, peer, "peer", self.meeting_at)

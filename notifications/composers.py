@@ -17,7 +17,7 @@ from typing import Any
 
 import humanize
 
-from domain import steps
+from domain import deadlines
 from domain.action_item import ActionItem
 from domain.case import DevelopmentCase
 from domain.phases import Phase
@@ -87,7 +87,7 @@ def _work(about: About) -> tuple[str, Contact, str]:
     if about.item is not None:
         owner = about.contact(about.item.owner_id)
         return f'the action item "{about.item.title}"', owner, "the action item's owner"
-    step = steps.deadline_of(event.deadline)
+    step = deadlines.deadline_of(event.deadline)
     what = step.what if step else event.reason
     if step is not None and step.owner is Party.MANAGER:
         return what, about.contact(case.manager_id), "the manager"

@@ -14,14 +14,14 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from domain import steps
+from domain import deadlines
 from domain.action_item import ActionItem
 from domain.case import DevelopmentCase as Case
 from domain.cycle import Cycle
 from domain.phases import BEFORE_MEETING, MEETING_REQUESTABLE, PLAN_EDITABLE, Phase
 from domain.subscriptions import PHASE_AFTER_NAME
 from domain.values import Party, Policy, Rung
-from workflows.messages import LogEvent
+from workflows.payloads import LogEvent
 
 ActionKind = Literal[
     "remind", "escalate", "check_in_due", "check_in_missed", "overdue", "close_cycle"
@@ -47,7 +47,7 @@ class Action(BaseModel):
 
 
 def ladder(
-    step: steps.Deadline,
+    step: deadlines.Deadline,
     due: datetime,
     policy: Policy,
     suffix: object | None = None,
@@ -59,7 +59,7 @@ def ladder(
     ``reminder_lead`` before. After the deadline each rung follows the previous one
     by its own delay; a deadline the manager owns escalates straight to the skip-level.
     """
-    deadline, what = steps.keyed(step, suffix), step.what
+    deadline, what = deadlines.keyed(step, suffix), step.what
     owner = owner or step.owner
     actions = [
         Action(
@@ -197,26 +197,26 @@ class CaseView(Followed):
         opened = self.opened_at
         if not self.self_assessed and self.phase in BEFORE_MEETING:
             due = opened + policy.prep_window
-            actions += ladder(steps.PREP, due, policy)
+            actions += ladder(deadlines.PREP, due, policy)
         if self.phase in MEETING_REQUESTABLE:
             due = opened + policy.meeting_request_window
-            actions += ladder(steps.MEETING_REQUEST, due, policy)
+            actions += ladder(deadlines.MEETING_REQUEST, due, policy)
         if self.phase is Phase.MEETING_REQUESTED and self.meeting_requested_at:
             due = self.meeting_requested_at + policy.meeting_response
-            actions += ladder(steps.MEETING_RESPONSE, due, policy, self.meeting_requests)
+            actions += ladder(deadlines.MEETING_RESPONSE, due, policy, self.meeting_requests)
         if self.phase in PLAN_EDITABLE and self.held_at:
             due = self.held_at + policy.plan_due
-            actions += ladder(steps.PLAN_DUE, due, policy)
+            actions += ladder(deadlines.PLAN_DUE, due, policy)
         if self.phase is Phase.PLAN_SUBMITTED and self.submitted_at:
             due = self.submitted_at + policy.approval_sla
-            actions += ladder(steps.APPROVAL, due, policy, self.submitted_version)
+            actions += ladder(deadlines.APPROVAL, due, policy, self.submitted_version)
         if self.okr_planning_on and self.held_at is None and self.phase in BEFORE_MEETING:
             planning = datetime.combine(self.okr_planning_on, time(), tzinfo=opened.tzinfo)
             actions.append(
                 Action(
                     at=planning - policy.reminder_lead,
                     kind="remind",
-                    deadline=steps.keyed(steps.OKR_PLANNING),
+                    deadline=deadlines.keyed(deadlines.OKR_PLANNING),
                     owner=Party.EMPLOYEE,
                     reason=f"meet before OKR planning on {self.okr_planning_on.isoformat()}",
                     due_at=planning,
@@ -284,7 +284,7 @@ class ItemView(Followed):
     def deadline(self) -> str:
         """The same key the domain uses, so a reschedule starts a new ladder."""
         assert self.due_at is not None
-        return steps.keyed(steps.ACTION_ITEM_DUE, self.due_at.isoformat())
+        return deadlines.keyed(deadlines.ACTION_ITEM_DUE, self.due_at.isoformat())
 
     @property
     def finished(self) -> bool:
@@ -294,7 +294,7 @@ class ItemView(Followed):
         if not self.open or self.policy is None or self.due_at is None:
             return []
         due, deadline = self.due_at, self.deadline
-        actions = ladder(steps.ACTION_ITEM_DUE, due, self.policy, due.isoformat(), self.owner)
+        actions = ladder(deadlines.ACTION_ITEM_DUE, due, self.policy, due.isoformat(), self.owner)
         actions.append(
             Action(at=due, kind="overdue", deadline=deadline, reason="the action item is overdue")
         )

@@ -26,7 +26,7 @@ from domain.roster import Roster
 
 
 @dataclass
-class Step:
+class CommandRunner:
     caller: Caller
     app: CareerFlow
     roster: Roster
@@ -73,14 +73,14 @@ class Step:
         )
 
 
-async def _step(
+async def _runner(
     request: Request,
     caller: CurrentUser,
     roster: RosterDep,
     idempotency_key: IdempotencyKey = None,
-) -> Step:
+) -> CommandRunner:
     services = services_of(request)
-    return Step(caller, available(services), roster, services.clock(), idempotency_key)
+    return CommandRunner(caller, available(services), roster, services.clock(), idempotency_key)
 
 
-StepDep = Annotated[Step, Depends(_step)]
+RunnerDep = Annotated[CommandRunner, Depends(_runner)]

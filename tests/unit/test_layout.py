@@ -1,0 +1,43 @@
+"""The tree's own rules: one file name per module, and no module too long to read."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = (
+    "domain",
+    "application",
+    "eventlog",
+    "workflows",
+    "projections",
+    "notifications",
+    "api",
+    "careerflow",
+    "bench",
+    "tests",
+)
+SHARED_BY_CONVENTION = {"__init__.py", "conftest.py"}
+MAX_LINES = 500
+
+
+def modules() -> list[Path]:
+    return sorted(p for package in PACKAGES for p in (ROOT / package).rglob("*.py"))
+
+
+def test_no_two_modules_share_a_file_name() -> None:
+    by_name: dict[str, list[str]] = defaultdict(list)
+    for path in modules():
+        if path.name not in SHARED_BY_CONVENTION:
+            by_name[path.name].append(str(path.relative_to(ROOT)))
+    assert {name: paths for name, paths in by_name.items() if len(paths) > 1} == {}
+
+
+def test_no_module_is_over_500_lines() -> None:
+    long = {
+        str(p.relative_to(ROOT)): n
+        for p in modules()
+        if (n := len(p.read_text().splitlines())) > MAX_LINES
+    }
+    assert long == {}
