@@ -53,7 +53,7 @@ from bench.chaos_report import print_report
 from bench.chaos_stack import SECRET, ChaosStack, chaos_stack
 from bench.common import parser
 from careerflow.storage import build_application
-from domain.case import DevelopmentCase
+from domain import case_events as ev
 from notifications.directory import RosterDirectory
 from projections.database import engine_for
 
@@ -256,7 +256,7 @@ def case_ids(stack: ChaosStack) -> dict[str, str]:
         return {
             d.event.participants.employee_id: str(d.event.originator_id)
             for d in whole_log(app)
-            if isinstance(d.event, DevelopmentCase.CaseOpened)
+            if isinstance(d.event, ev.CaseOpened)
         }
     finally:
         app.close()

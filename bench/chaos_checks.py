@@ -22,6 +22,7 @@ from sqlalchemy import Engine, text
 from temporalio.client import Client
 
 from application.service import CareerFlow
+from domain import case_events as ev
 from domain import subscriptions
 from domain.base import escalation_recipient, split_key
 from domain.case import DevelopmentCase
@@ -74,7 +75,7 @@ def stored_commands(log: list[Delivery], acknowledged: list[Acknowledged]) -> di
     stored: Counter[str] = Counter()
     for delivery in log:
         event = delivery.event
-        commanded = DevelopmentCase.GoalProposed | DevelopmentCase.SelfAssessmentRecorded
+        commanded = ev.GoalProposed | ev.SelfAssessmentRecorded
         if isinstance(event, commanded) and event.idempotency_key is not None:
             stored[split_key(event.idempotency_key)[0]] += 1
     once = lost = twice = 0
@@ -126,7 +127,7 @@ def timers(app: CareerFlow, log: list[Delivery], now: datetime) -> TimerReport:
         participants = None
         for delivery in deliveries:
             event: Any = delivery.event
-            if isinstance(event, DevelopmentCase.CaseOpened):
+            if isinstance(event, ev.CaseOpened):
                 participants = event.participants  # the roster does not change during the run
             if type(event) in subscriptions.CASE_DEADLINE_EVENTS:
                 view.accept(relay.message(delivery)[2])

@@ -53,6 +53,7 @@ from bench.servers import careerflow_command, free_port
 from careerflow.embedded_temporal import embedded_temporal
 from careerflow.settings import DataFiles, Settings
 from careerflow.storage import build_application, database_url
+from domain import case_events as ev
 from domain.case import DevelopmentCase
 from eventlog.follower import LogFollower, TrackingStore, read_after
 from eventlog.topics import RELAYED_TOPICS
@@ -278,7 +279,7 @@ def storm(size: int, due_in: float) -> tuple[list[float], Counter[tuple[str, str
             opened = {
                 event.originator_id: event.timestamp
                 for event in all_events(app, "storm_opened")
-                if isinstance(event, DevelopmentCase.CaseOpened)
+                if isinstance(event, ev.CaseOpened)
             }
             delays: list[float] = []
             reminders: Counter[tuple[str, str]] = Counter()

@@ -14,7 +14,15 @@ from enum import StrEnum
 from uuid import UUID, uuid5
 
 from domain import errors
-from domain.base import By, FollowedUp, command, escalation_recipient, require_aware, require_system
+from domain.base import (
+    By,
+    Decision,
+    FollowedUp,
+    command,
+    escalation_recipient,
+    require_aware,
+    require_system,
+)
 from domain.values import ActionItemSpec, Participants, Rung
 
 
@@ -149,10 +157,10 @@ class ActionItem(FollowedUp):
         note: str = "",
         context: CaseContext,
         by: By,
-    ) -> None:
+    ) -> Decision:
         self._live(context)
         self._permitted(by.actor, context, "complete the action item")
-        self._emit(self.ActionItemCompleted, by, note=note, late=by.at > self.due_at)
+        return {"note": note, "late": by.at > self.due_at}
 
     @command(ActionItemRescheduled)
     def reschedule(
@@ -162,7 +170,7 @@ class ActionItem(FollowedUp):
         reason: str,
         context: CaseContext,
         by: By,
-    ) -> None:
+    ) -> Decision:
         self._live(context)
         self._permitted(by.actor, context, "reschedule the action item")
         require_aware(new_due_at, "new_due_at")
@@ -174,7 +182,7 @@ class ActionItem(FollowedUp):
             raise errors.OutsideCycle("new_due_at", "must be due before the cycle closes")
         if not reason.strip():
             raise errors.InvalidCommand("reason", "say why the item moves")
-        self._emit(self.ActionItemRescheduled, by, new_due_at=new_due_at, reason=reason.strip())
+        return {"new_due_at": new_due_at, "reason": reason.strip()}
 
     @command(ActionItemCancelled)
     def cancel(
@@ -183,14 +191,14 @@ class ActionItem(FollowedUp):
         reason: str,
         context: CaseContext,
         by: By,
-    ) -> None:
+    ) -> Decision:
         self._live(context)
         people = context.participants
         if by.actor not in (people.employee_id, people.manager_id):
             raise errors.NotPermitted(by.actor, "cancel the action item", "the employee or manager")
         if not reason.strip():
             raise errors.InvalidCommand("reason", "say why the item is cancelled")
-        self._emit(self.ActionItemCancelled, by, reason=reason.strip())
+        return {"reason": reason.strip()}
 
     def close_with_case(self, *, by: By) -> bool:
         """The item's case closed: an open item is cancelled with it (it can no longer be owed)."""

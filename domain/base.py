@@ -88,7 +88,7 @@ class CareerAggregate(Aggregate):
     def _emit(self, event_class: type[Aggregate.Event], by: By, **fields: Any) -> None:
         require_aware(by.at)
         self.trigger_event(
-            event_class,
+            bound_event(type(self), event_class),
             actor=by.actor,
             timestamp=by.at,
             idempotency_key=by.recorded_key,
@@ -119,20 +119,51 @@ class CareerAggregate(Aggregate):
 A = TypeVar("A", bound=CareerAggregate)
 P = ParamSpec("P")
 
+_BOUND: dict[tuple[type, type], type[Aggregate.Event]] = {}
+
+
+def bound_event(aggregate: type, event_class: type[Aggregate.Event]) -> type[Aggregate.Event]:
+    """The class an aggregate records for ``event_class``: itself, or the subclass
+    eventsourcing made of it on the aggregate (for events defined in its class body)."""
+    key = (aggregate, event_class)
+    bound = _BOUND.get(key)
+    if bound is None:
+        bound = getattr(aggregate, event_class.__name__)
+        if not (isinstance(bound, type) and issubclass(bound, event_class)):
+            raise TypeError(f"{aggregate.__name__} does not record {event_class.__name__}")
+        _BOUND[key] = bound
+    return bound
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a step records when its command may record one of several events."""
+
+    event: type[Aggregate.Event]
+    fields: dict[str, Any]
+
+
+Decision = dict[str, Any] | Recorded | None
+"""A step's decision: the fields of its one event, which of its events, or nothing."""
+
 
 def command(
     *events: type[Aggregate.Event],
-) -> Callable[[Callable[Concatenate[A, P], None]], Callable[Concatenate[A, P], bool]]:
-    """Wrap a command that records one of ``events`` so a repeat with the same key is a no-op.
+) -> Callable[[Callable[Concatenate[A, P], Decision]], Callable[Concatenate[A, P], bool]]:
+    """A step that records one of ``events``, named here once.
 
-    The wrapped command returns True when it recorded events, False on a repeat.
-    The check comes before validation: the repeat of an accepted step would
-    otherwise fail as out of order.
+    The step method checks its rules and returns the event's fields (or a
+    ``Recorded`` naming which of several events; ``None`` records nothing); the
+    wrapper records it. A repeat with the same Idempotency-Key is a no-op: the
+    check comes before validation, since the repeat of an accepted step would
+    otherwise fail as out of order. The wrapped step returns False on a repeat.
     """
 
     event_names = frozenset(event.__name__ for event in events)
 
-    def decorate(func: Callable[Concatenate[A, P], None]) -> Callable[Concatenate[A, P], bool]:
+    def decorate(
+        func: Callable[Concatenate[A, P], Decision],
+    ) -> Callable[Concatenate[A, P], bool]:
         @functools.wraps(func)
         def wrapper(self: A, /, *args: P.args, **kwargs: P.kwargs) -> bool:
             by = kwargs.get("by")
@@ -140,9 +171,15 @@ def command(
             if self._already_done(by, event_names):
                 return False
             require_aware(by.at)
-            func(self, *args, **kwargs)
+            decided = func(self, *args, **kwargs)
+            if isinstance(decided, Recorded):
+                assert decided.event.__name__ in event_names, decided.event
+                self._emit(decided.event, by, **decided.fields)
+            elif decided is not None:
+                self._emit(events[0], by, **decided)
             return True
 
+        wrapper.records = events  # type: ignore[attr-defined]
         return wrapper
 
     return decorate

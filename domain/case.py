@@ -18,7 +18,7 @@ from pydantic import TypeAdapter
 
 from domain import case_events as ev
 from domain import errors
-from domain.base import By, command, require_aware
+from domain.base import By, Decision, command, require_aware
 from domain.case_plan import PlanSteps
 from domain.case_state import CheckIn, PlanVersion
 from domain.phases import BEFORE_MEETING, MEETING_PENDING, MEETING_REQUESTABLE, Phase, PlanStatus
@@ -51,33 +51,9 @@ def case_id_for(cycle_id: UUID, employee_id: str) -> UUID:
 
 
 class DevelopmentCase(PlanSteps):
-    # The events, bound here so their stored topics are domain.case:DevelopmentCase.<Name>.
+    Event = ev.CaseEvent
+    """The case's base event: its events are bound as they are (``domain/case_events.py``)."""
     CaseOpened = ev.CaseOpened
-    ManagerChanged = ev.ManagerChanged
-    SelfAssessmentRecorded = ev.SelfAssessmentRecorded
-    GoalProposed = ev.GoalProposed
-    PeerFeedbackRequested = ev.PeerFeedbackRequested
-    PeerFeedbackReceived = ev.PeerFeedbackReceived
-    MeetingRequested = ev.MeetingRequested
-    MeetingAccepted = ev.MeetingAccepted
-    MeetingRescheduled = ev.MeetingRescheduled
-    MeetingDeclined = ev.MeetingDeclined
-    AgendaShared = ev.AgendaShared
-    MeetingHeld = ev.MeetingHeld
-    FeedbackGiven = ev.FeedbackGiven
-    RecapShared = ev.RecapShared
-    ActionItemAdded = ev.ActionItemAdded
-    PlanDrafted = ev.PlanDrafted
-    PlanSubmitted = ev.PlanSubmitted
-    PlanChangesRequested = ev.PlanChangesRequested
-    PlanApproved = ev.PlanApproved
-    CheckInDue = ev.CheckInDue
-    CheckInHeld = ev.CheckInHeld
-    CheckInMissed = ev.CheckInMissed
-    GoalProgressRecorded = ev.GoalProgressRecorded
-    GoalReadjusted = ev.GoalReadjusted
-    ReadjustmentProposed = ev.ReadjustmentProposed
-    CaseClosed = ev.CaseClosed
 
     @classmethod
     def open(
@@ -123,7 +99,7 @@ class DevelopmentCase(PlanSteps):
         cases in memory; building each one cost more than storing it.
         """
         require_aware(by.at)
-        return cls.CaseOpened(  # type: ignore[call-arg]  # eventsourcing makes the __init__
+        return ev.CaseOpened(  # type: ignore[call-arg]  # eventsourcing makes the __init__
             originator_id=case_id_for(cycle_id, participants.employee_id),
             originator_version=cls.INITIAL_VERSION,
             originator_topic=_CASE_TOPIC,
@@ -146,14 +122,14 @@ class DevelopmentCase(PlanSteps):
         *,
         participants: Participants,
         by: By,
-    ) -> None:
+    ) -> Decision:
         """The roster changed: future approvals and escalations go to the new people."""
         self._live()
         if participants.employee_id != self.employee_id:
             raise errors.InvalidCommand("employee_id", "belongs to another case")
         if participants == self.participants:
-            return
-        self._emit(self.ManagerChanged, by, participants=participants)
+            return None
+        return {"participants": participants}
 
     # --- 1. prepare -------------------------------------------------------------
 
@@ -163,22 +139,22 @@ class DevelopmentCase(PlanSteps):
         *,
         assessment: SelfAssessment,
         by: By,
-    ) -> None:
+    ) -> Decision:
         self._live()
         self._as_employee(by.actor, "record the self-assessment")
         self._preparing("record a self-assessment")
-        self._emit(self.SelfAssessmentRecorded, by, assessment=assessment)
+        return {"assessment": assessment}
 
     @command(ev.GoalProposed)
-    def propose_goal(self, *, goal: SmartErGoal, by: By) -> None:
+    def propose_goal(self, *, goal: SmartErGoal, by: By) -> Decision:
         self._live()
         self._as_employee(by.actor, "propose a goal")
         self._preparing("propose a draft goal")
         self._goal_inside_cycle(goal)
-        self._emit(self.GoalProposed, by, goal=goal)
+        return {"goal": goal}
 
     @command(ev.PeerFeedbackRequested)
-    def request_peer_feedback(self, *, peer_id: str, by: By) -> None:
+    def request_peer_feedback(self, *, peer_id: str, by: By) -> Decision:
         self._live()
         self._as_employee(by.actor, "request peer feedback")
         self._preparing("request peer feedback")
@@ -186,7 +162,7 @@ class DevelopmentCase(PlanSteps):
             raise errors.InvalidCommand("peer_id", "must name a coworker, not the employee")
         if peer_id in self.peer_feedback:
             raise errors.InvalidCommand("peer_id", f"feedback was already requested from {peer_id}")
-        self._emit(self.PeerFeedbackRequested, by, peer_id=peer_id)
+        return {"peer_id": peer_id}
 
     @command(ev.PeerFeedbackReceived)
     def receive_peer_feedback(
@@ -195,7 +171,7 @@ class DevelopmentCase(PlanSteps):
         feedback: PeerFeedback,
         anonymous: bool = False,
         by: By,
-    ) -> None:
+    ) -> Decision:
         self._live()
         if by.actor not in self.peer_feedback:
             raise errors.PeerFeedbackNotRequested(
@@ -203,9 +179,7 @@ class DevelopmentCase(PlanSteps):
             )
         if self.peer_feedback[by.actor] is not None:
             raise errors.InvalidCommand("feedback", f"{by.actor} already gave feedback")
-        self._emit(
-            self.PeerFeedbackReceived, by, peer_id=by.actor, feedback=feedback, anonymous=anonymous
-        )
+        return {"peer_id": by.actor, "feedback": feedback, "anonymous": anonymous}
 
     # --- 2. request the meeting -------------------------------------------------
 
@@ -215,7 +189,7 @@ class DevelopmentCase(PlanSteps):
         *,
         proposed_for: datetime,
         by: By,
-    ) -> None:
+    ) -> Decision:
         self._live()
         self._as_employee(by.actor, "request the career conversation")
         if self.phase not in MEETING_REQUESTABLE:
@@ -232,19 +206,19 @@ class DevelopmentCase(PlanSteps):
             )
         if proposed_for > self.cycle_closes_at:
             raise errors.OutsideCycle("proposed_for", "must be before the cycle closes")
-        self._emit(self.MeetingRequested, by, proposed_for=proposed_for)
+        return {"proposed_for": proposed_for}
 
     def _meeting_answer_late(self, at: datetime) -> bool:
         assert self.meeting_requested_at is not None
         return at > self.meeting_requested_at + self.policy.meeting_response
 
     @command(ev.MeetingAccepted)
-    def accept_meeting(self, *, by: By) -> None:
+    def accept_meeting(self, *, by: By) -> Decision:
         self._live()
         self._as_manager(by.actor, "accept the meeting")
         if self.phase is not Phase.MEETING_REQUESTED:
             raise errors.MeetingNotPending("no meeting request is pending", current=self.phase)
-        self._emit(self.MeetingAccepted, by, late=self._meeting_answer_late(by.at))
+        return {"late": self._meeting_answer_late(by.at)}
 
     @command(ev.MeetingRescheduled)
     def reschedule_meeting(
@@ -253,7 +227,7 @@ class DevelopmentCase(PlanSteps):
         new_time: datetime,
         reason: str,
         by: By,
-    ) -> None:
+    ) -> Decision:
         """The manager proposes another time for a request, or either party moves it."""
         self._live()
         if self.phase is Phase.MEETING_REQUESTED:
@@ -271,10 +245,10 @@ class DevelopmentCase(PlanSteps):
             raise errors.InvalidCommand("new_time", "must be in the future")
         if new_time > self.cycle_closes_at:
             raise errors.OutsideCycle("new_time", "must be before the cycle closes")
-        self._emit(self.MeetingRescheduled, by, new_time=new_time, reason=reason.strip())
+        return {"new_time": new_time, "reason": reason.strip()}
 
     @command(ev.MeetingDeclined)
-    def decline_meeting(self, *, reason: str, by: By) -> None:
+    def decline_meeting(self, *, reason: str, by: By) -> Decision:
         """The manager declines a request, or calls off a scheduled meeting (it is cancelled).
 
         Either way the employee requests again; calling off keeps the first answer's lateness.
@@ -288,17 +262,12 @@ class DevelopmentCase(PlanSteps):
         if not reason.strip():
             raise errors.InvalidCommand("reason", "a declined meeting needs a reason")
         answered = self.meeting_answered_at or by.at
-        self._emit(
-            self.MeetingDeclined,
-            by,
-            reason=reason.strip(),
-            late=self._meeting_answer_late(answered),
-        )
+        return {"reason": reason.strip(), "late": self._meeting_answer_late(answered)}
 
     # --- 3. share the agenda ----------------------------------------------------
 
     @command(ev.AgendaShared)
-    def share_agenda(self, *, agenda: Agenda, by: By) -> None:
+    def share_agenda(self, *, agenda: Agenda, by: By) -> Decision:
         self._live()
         self._as_party(by.actor, "share the agenda")
         if self.held_at is not None:
@@ -310,7 +279,7 @@ class DevelopmentCase(PlanSteps):
             raise errors.MeetingNotRequested(
                 "request the meeting before sharing its agenda", current=self.phase
             )
-        self._emit(self.AgendaShared, by, agenda=agenda)
+        return {"agenda": agenda}
 
     # --- 4. hold the conversation -------------------------------------------------
 
@@ -320,7 +289,7 @@ class DevelopmentCase(PlanSteps):
         *,
         held_at: datetime,
         by: By,
-    ) -> None:
+    ) -> Decision:
         self._live()
         self._as_party(by.actor, "record the meeting as held")
         if self.phase is not Phase.MEETING_SCHEDULED:
@@ -338,7 +307,7 @@ class DevelopmentCase(PlanSteps):
             )
         if held_at < self.meeting_requested_at:
             raise errors.InvalidCommand("held_at", "cannot be before the meeting was requested")
-        self._emit(self.MeetingHeld, by, held_at=held_at)
+        return {"held_at": held_at}
 
     def _other_party(self, actor: str) -> str:
         return self.manager_id if actor == self.employee_id else self.employee_id
@@ -349,11 +318,11 @@ class DevelopmentCase(PlanSteps):
         *,
         feedback: ConversationFeedback,
         by: By,
-    ) -> None:
+    ) -> Decision:
         self._live()
         self._as_party(by.actor, "give feedback in the conversation")
         self._held("give conversation feedback")
-        self._emit(self.FeedbackGiven, by, to_id=self._other_party(by.actor), feedback=feedback)
+        return {"to_id": self._other_party(by.actor), "feedback": feedback}
 
     @command(ev.RecapShared)
     def share_recap(
@@ -362,7 +331,7 @@ class DevelopmentCase(PlanSteps):
         recap: Recap,
         action_item_ids: list[UUID],
         by: By,
-    ) -> None:
+    ) -> Decision:
         """Close the meeting with a recap; the application creates one ActionItem per entry."""
         self._live()
         self._as_party(by.actor, "share the recap")
@@ -377,13 +346,11 @@ class DevelopmentCase(PlanSteps):
         if recap.follow_up_on < self.held_at.date():
             raise errors.InvalidCommand("follow_up_on", "must be after the meeting")
         self._inside_cycle("follow_up_on", recap.follow_up_on)
-        self._emit(
-            self.RecapShared,
-            by,
-            recap=recap,
-            sent_to=self._other_party(by.actor),
-            action_item_ids=list(action_item_ids),
-        )
+        return {
+            "recap": recap,
+            "sent_to": self._other_party(by.actor),
+            "action_item_ids": list(action_item_ids),
+        }
 
     @command(ev.ActionItemAdded)
     def add_action_item(
@@ -392,13 +359,13 @@ class DevelopmentCase(PlanSteps):
         spec: ActionItemSpec,
         action_item_id: UUID,
         by: By,
-    ) -> None:
+    ) -> Decision:
         """An action item agreed after the recap (in a check-in, say)."""
         self._live()
         self._as_party(by.actor, "agree an action item")
         self._held("agree an action item")
         self.check_action_item(spec)
-        self._emit(self.ActionItemAdded, by, action_item_id=action_item_id, spec=spec)
+        return {"action_item_id": action_item_id, "spec": spec}
 
 
 _DURATION = TypeAdapter(timedelta)
@@ -411,3 +378,7 @@ def _iso(delta: timedelta) -> str:
 
 
 _CASE_TOPIC = get_topic(DevelopmentCase)
+
+for _event in ev.case_events():
+    setattr(DevelopmentCase, _event.__name__, _event)
+"""Every case event is reachable on the aggregate too, as stored topics name it."""

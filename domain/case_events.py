@@ -19,11 +19,25 @@ from domain.base import FollowedUp
 from domain.case_state import CaseState, CheckIn, PlanVersion
 from domain.phases import Phase, PlanStatus
 
+CASE_TOPIC = "domain.case:DevelopmentCase"
+"""Where case events were defined when the first ones were stored: their topics keep it."""
+
 
 class CaseEvent(FollowedUp.Event):
-    """A case event; one that declares ``leads_to`` moves the case to that phase."""
+    """A case event; one that declares ``leads_to`` moves the case to that phase.
+
+    It is the case's base event class (``DevelopmentCase.Event``), so eventsourcing
+    binds these classes to the aggregate as they are, without a subclass of each:
+    ``DevelopmentCase.AgendaShared is AgendaShared``. Each keeps the stored topic it
+    has always had (``domain.case:DevelopmentCase.<Name>``).
+    """
 
     leads_to: ClassVar[Phase | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "TOPIC" not in cls.__dict__:
+            setattr(cls, "TOPIC", f"{CASE_TOPIC}.{cls.__name__}")  # noqa: B010
 
     def mutate(self, aggregate: Any) -> Any:
         result = super().mutate(aggregate)
@@ -32,7 +46,7 @@ class CaseEvent(FollowedUp.Event):
         return result
 
 
-class CaseOpened(FollowedUp.Created):
+class CaseOpened(CaseEvent, FollowedUp.Created):
     cycle_id: UUID
     participants: v.Participants
     policy: v.Policy
@@ -332,3 +346,15 @@ class CaseClosed(CaseEvent):
     def apply(self, case: CaseState) -> None:
         case.outcome = v.CaseOutcome(self.outcome)
         case.closed_at = self.timestamp
+
+
+def case_events() -> list[type[CaseEvent]]:
+    """Every event a case records that is declared here (not the inherited follow-up ones)."""
+    return [
+        value
+        for value in globals().values()
+        if isinstance(value, type)
+        and issubclass(value, CaseEvent)
+        and value is not CaseEvent
+        and value.__module__ == __name__
+    ]

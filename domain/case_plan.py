@@ -9,7 +9,15 @@ from datetime import datetime
 
 from domain import case_events as ev
 from domain import errors
-from domain.base import By, command, escalation_recipient, require_aware, require_system
+from domain.base import (
+    By,
+    Decision,
+    Recorded,
+    command,
+    escalation_recipient,
+    require_aware,
+    require_system,
+)
 from domain.case_state import CaseState, PlanVersion
 from domain.phases import PLAN_EDITABLE, Phase, PlanStatus
 from domain.values import (
@@ -26,7 +34,7 @@ class PlanSteps(CaseState):
     # --- 5. draft the plan ----------------------------------------------------------
 
     @command(ev.PlanDrafted)
-    def draft_plan(self, *, plan: DevelopmentPlan, by: By) -> None:
+    def draft_plan(self, *, plan: DevelopmentPlan, by: By) -> Decision:
         """A draft is edited in place until submitted; after a review it is a new version."""
         self._live()
         self._as_employee(by.actor, "draft the development plan")
@@ -41,12 +49,12 @@ class PlanSteps(CaseState):
         current = self.current_plan
         editing = current is not None and current.status is PlanStatus.DRAFT
         version = current.version if editing and current else len(self.plans) + 1
-        self._emit(self.PlanDrafted, by, version=version, plan=plan)
+        return {"version": version, "plan": plan}
 
     # --- 6. approve ---------------------------------------------------------------------
 
     @command(ev.PlanSubmitted)
-    def submit_plan(self, *, by: By) -> None:
+    def submit_plan(self, *, by: By) -> Decision:
         self._live()
         self._as_employee(by.actor, "submit the plan")
         current = self.current_plan
@@ -54,7 +62,7 @@ class PlanSteps(CaseState):
             raise errors.NoDraftPlan("there is no draft plan to submit", current=self.phase)
         due = self.plan_due_at
         assert due is not None
-        self._emit(self.PlanSubmitted, by, version=current.version, late=by.at > due)
+        return {"version": current.version, "late": by.at > due}
 
     def _submitted(self, action: str) -> PlanVersion:
         current = self.current_plan
@@ -65,26 +73,24 @@ class PlanSteps(CaseState):
         return current
 
     @command(ev.PlanChangesRequested)
-    def request_plan_changes(self, *, comments: str, by: By) -> None:
+    def request_plan_changes(self, *, comments: str, by: By) -> Decision:
         self._live()
         self._as_manager(by.actor, "request changes to the plan")
         plan = self._submitted("request changes")
         if not comments.strip():
             raise errors.InvalidCommand("comments", "say what should change")
-        self._emit(self.PlanChangesRequested, by, version=plan.version, comments=comments.strip())
+        return {"version": plan.version, "comments": comments.strip()}
 
     @command(ev.PlanApproved)
-    def approve_plan(self, *, by: By) -> None:
+    def approve_plan(self, *, by: By) -> Decision:
         self._live()
         self._as_manager(by.actor, "approve the plan")
         plan = self._submitted("approve the plan")
         assert plan.submitted_at is not None
-        self._emit(
-            self.PlanApproved,
-            by,
-            version=plan.version,
-            late=by.at > plan.submitted_at + self.policy.approval_sla,
-        )
+        return {
+            "version": plan.version,
+            "late": by.at > plan.submitted_at + self.policy.approval_sla,
+        }
 
     # --- 7. check in ---------------------------------------------------------------------
 
@@ -98,7 +104,7 @@ class PlanSteps(CaseState):
         if number != expected:
             raise errors.InvalidCommand("number", f"the next check-in is number {expected}")
         require_aware(due_at, "due_at")
-        self._emit(self.CheckInDue, by, number=number, due_at=due_at)
+        self._emit(ev.CheckInDue, by, number=number, due_at=due_at)
         return True
 
     @command(ev.CheckInHeld)
@@ -108,7 +114,7 @@ class PlanSteps(CaseState):
         notes: str,
         progress: list[GoalProgress],
         by: By,
-    ) -> None:
+    ) -> Decision:
         self._live()
         self._as_party(by.actor, "hold a check-in")
         plan = self._approved("hold a check-in", errors.CheckInBeforeApproval)
@@ -118,13 +124,11 @@ class PlanSteps(CaseState):
                     f"progress[{i}].goal_id", f"{entry.goal_id!r} is not in the approved plan"
                 )
         due = self.open_check_in
-        self._emit(
-            self.CheckInHeld,
-            by,
-            number=max(self.check_ins, default=0) + 1 if due is None else due.number,
-            notes=notes,
-            progress=list(progress),
-        )
+        return {
+            "number": max(self.check_ins, default=0) + 1 if due is None else due.number,
+            "notes": notes,
+            "progress": list(progress),
+        }
 
     def mark_check_in_missed(self, *, number: int, by: By) -> bool:
         """Timer step at the end of the grace period; idempotent by number."""
@@ -134,7 +138,7 @@ class PlanSteps(CaseState):
             return False
         if by.at < check_in.due_at + self.policy.checkin_grace:
             raise errors.InvalidCommand("at", "the check-in's grace period has not ended")
-        self._emit(self.CheckInMissed, by, number=number)
+        self._emit(ev.CheckInMissed, by, number=number)
         return True
 
     @command(ev.GoalProgressRecorded)
@@ -143,13 +147,13 @@ class PlanSteps(CaseState):
         *,
         progress: GoalProgress,
         by: By,
-    ) -> None:
+    ) -> Decision:
         self._live()
         self._as_party(by.actor, "record goal progress")
         plan = self._approved("record goal progress")
         if plan.plan.goal(progress.goal_id) is None:
             raise errors.UnknownGoal("goal_id", f"{progress.goal_id!r} is not in the approved plan")
-        self._emit(self.GoalProgressRecorded, by, progress=progress)
+        return {"progress": progress}
 
     @command(ev.GoalReadjusted, ev.ReadjustmentProposed)
     def readjust_goal(
@@ -158,7 +162,7 @@ class PlanSteps(CaseState):
         goal: SmartErGoal,
         reason: str,
         by: By,
-    ) -> None:
+    ) -> Decision:
         """The R of SMART+ER: a new plan version; approved versions never change.
 
         The manager's readjustment takes effect at once (they agree by making it); the
@@ -176,13 +180,15 @@ class PlanSteps(CaseState):
         if not reason.strip():
             raise errors.InvalidCommand("reason", "say why the goal is readjusted")
         self._goal_inside_cycle(goal)
-        self._emit(
-            self.GoalReadjusted if by.actor == self.manager_id else self.ReadjustmentProposed,
-            by,
-            goal=goal,
-            reason=reason.strip(),
-            from_version=plan.version,
-            version=len(self.plans) + 1,
+        event = ev.GoalReadjusted if by.actor == self.manager_id else ev.ReadjustmentProposed
+        return Recorded(
+            event,
+            {
+                "goal": goal,
+                "reason": reason.strip(),
+                "from_version": plan.version,
+                "version": len(self.plans) + 1,
+            },
         )
 
     # --- deadlines: reminders and escalations ---------------------------------------
@@ -252,7 +258,7 @@ class PlanSteps(CaseState):
                 else CaseOutcome.INCOMPLETE
             )
         self._emit(
-            self.CaseClosed,
+            ev.CaseClosed,
             by,
             outcome=outcome.value,
             phase_at_close=self.phase.value,

@@ -9,16 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 from uuid import UUID
 
 from domain import errors
 from domain import values as v
 from domain.base import FollowedUp, require_aware
 from domain.phases import BEFORE_MEETING, Phase, PlanStatus
-
-if TYPE_CHECKING:
-    from domain import case_events as ev
 
 
 @dataclass(frozen=True)
@@ -46,34 +43,6 @@ class CheckIn:
 
 class CaseState(FollowedUp):
     """Everything a case knows; changed only by its events' ``apply`` methods."""
-
-    if TYPE_CHECKING:  # bound by DevelopmentCase, which gives them their stored topics
-        CaseOpened: ClassVar[type[ev.CaseOpened]]
-        ManagerChanged: ClassVar[type[ev.ManagerChanged]]
-        SelfAssessmentRecorded: ClassVar[type[ev.SelfAssessmentRecorded]]
-        GoalProposed: ClassVar[type[ev.GoalProposed]]
-        PeerFeedbackRequested: ClassVar[type[ev.PeerFeedbackRequested]]
-        PeerFeedbackReceived: ClassVar[type[ev.PeerFeedbackReceived]]
-        MeetingRequested: ClassVar[type[ev.MeetingRequested]]
-        MeetingAccepted: ClassVar[type[ev.MeetingAccepted]]
-        MeetingRescheduled: ClassVar[type[ev.MeetingRescheduled]]
-        MeetingDeclined: ClassVar[type[ev.MeetingDeclined]]
-        AgendaShared: ClassVar[type[ev.AgendaShared]]
-        MeetingHeld: ClassVar[type[ev.MeetingHeld]]
-        FeedbackGiven: ClassVar[type[ev.FeedbackGiven]]
-        RecapShared: ClassVar[type[ev.RecapShared]]
-        ActionItemAdded: ClassVar[type[ev.ActionItemAdded]]
-        PlanDrafted: ClassVar[type[ev.PlanDrafted]]
-        PlanSubmitted: ClassVar[type[ev.PlanSubmitted]]
-        PlanChangesRequested: ClassVar[type[ev.PlanChangesRequested]]
-        PlanApproved: ClassVar[type[ev.PlanApproved]]
-        CheckInDue: ClassVar[type[ev.CheckInDue]]
-        CheckInHeld: ClassVar[type[ev.CheckInHeld]]
-        CheckInMissed: ClassVar[type[ev.CheckInMissed]]
-        GoalProgressRecorded: ClassVar[type[ev.GoalProgressRecorded]]
-        GoalReadjusted: ClassVar[type[ev.GoalReadjusted]]
-        ReadjustmentProposed: ClassVar[type[ev.ReadjustmentProposed]]
-        CaseClosed: ClassVar[type[ev.CaseClosed]]
 
     def __init__(self) -> None:
         super().__init__()

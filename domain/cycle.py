@@ -14,7 +14,7 @@ from enum import StrEnum
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain import errors
-from domain.base import By, CareerAggregate, command, require_aware
+from domain.base import By, CareerAggregate, Decision, command, require_aware
 from domain.values import Participants, Policy
 
 EARLIEST_OPENING = timedelta(days=366)
@@ -161,13 +161,13 @@ class Cycle(CareerAggregate):
         return self.status is CycleStatus.OPEN
 
     @command(PolicyAmended)
-    def amend_policy(self, *, policy: Policy, by: By) -> None:
+    def amend_policy(self, *, policy: Policy, by: By) -> Decision:
         """A running cycle keeps the policy it was opened with."""
         if self.status is not CycleStatus.DRAFT:
             raise errors.CycleNotDraft(
                 "the policy can only change before the cycle opens", current=self.status
             )
-        self._emit(self.PolicyAmended, by, policy=policy)
+        return {"policy": policy}
 
     def open(self, *, by: By) -> bool:
         """Open the cycle; opening an open cycle again records nothing."""

@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from domain import case_events as ev
 from domain import deadlines
-from domain.case import DevelopmentCase as C
 from domain.phases import (
     BEFORE_MEETING,
     MEETING_PENDING,
@@ -109,40 +109,40 @@ class CaseProgress(BaseModel):
         """Take one case event into account (events that change no step are ignored)."""
         self.phase = PHASE_AFTER.get(type(event), self.phase)
         match event:
-            case C.SelfAssessmentRecorded():
+            case ev.SelfAssessmentRecorded():
                 self.self_assessed = True
-            case C.MeetingRequested():
+            case ev.MeetingRequested():
                 self.meeting_requests += 1
                 self.meeting_requested_at = event.timestamp
                 self.meeting_at = event.proposed_for
                 self.agenda_shared = False
-            case C.MeetingRescheduled():
+            case ev.MeetingRescheduled():
                 self.meeting_at = event.new_time
-            case C.MeetingDeclined():
+            case ev.MeetingDeclined():
                 self.meeting_at = None
-            case C.AgendaShared():
+            case ev.AgendaShared():
                 self.agenda_shared = True
-            case C.MeetingHeld():
+            case ev.MeetingHeld():
                 self.held_at = event.held_at
-            case C.FeedbackGiven():
+            case ev.FeedbackGiven():
                 self.feedback_from.append(event.actor)
-            case C.RecapShared():
+            case ev.RecapShared():
                 self.recap_shared = True
-            case C.PlanSubmitted() | C.ReadjustmentProposed():
+            case ev.PlanSubmitted() | ev.ReadjustmentProposed():
                 self.submitted_at = event.timestamp
                 self.submitted_version = event.version
-            case C.CheckInDue():
+            case ev.CheckInDue():
                 self.check_ins_due[event.number] = event.due_at
-            case C.CheckInHeld() | C.CheckInMissed():
+            case ev.CheckInHeld() | ev.CheckInMissed():
                 if event.number is not None:
                     self.check_ins_due.pop(event.number, None)
-            case C.PeerFeedbackRequested():
+            case ev.PeerFeedbackRequested():
                 if event.peer_id not in self.peers_pending:
                     self.peers_pending.append(event.peer_id)
-            case C.PeerFeedbackReceived():
+            case ev.PeerFeedbackReceived():
                 if event.peer_id in self.peers_pending:
                     self.peers_pending.remove(event.peer_id)
-            case C.ManagerChanged():
+            case ev.ManagerChanged():
                 self.manager_id = event.participants.manager_id
 
     def open_tasks(self) -> list[OpenTask]:

@@ -22,7 +22,7 @@ from uuid import NAMESPACE_URL, uuid5
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, ValidationError
 
 from domain import errors
-from domain.base import By, CareerAggregate, command
+from domain.base import By, CareerAggregate, Decision, command
 from domain.values import KNOWN_STORABLE, Participants, PersonId, ValueObject, storable_text
 
 ROSTER_ID = uuid5(NAMESPACE_URL, "careerflow:roster")
@@ -272,18 +272,12 @@ class Roster(CareerAggregate):
         people: Sequence[Person],
         source: str,
         by: By,
-    ) -> None:
+    ) -> Decision:
         """Record what differs between the roster and ``people`` (validated as a whole)."""
         added, changes, removed = self.diff(people)
-        if added or removed or changes:
-            self._emit(
-                self.RosterImported,
-                by,
-                source=source,
-                added=added,
-                changes=changes,
-                removed=removed,
-            )
+        if not (added or removed or changes):
+            return None
+        return {"source": source, "added": added, "changes": changes, "removed": removed}
 
     def diff(self, people: Sequence[Person]) -> tuple[list[Person], list[PersonChange], list[str]]:
         """What importing ``people`` would add, change (field by field) and remove.

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from domain import case_events as ev
 from domain.action_item import ActionItem
 from domain.base import CareerAggregate
 from domain.case import DevelopmentCase as Case
@@ -70,12 +71,12 @@ ESCALATIONS: frozenset[EventClass] = frozenset({Case.Escalated, ActionItem.Escal
 
 CASE_DEADLINE_EVENTS: frozenset[EventClass] = frozenset(
     {
-        Case.CaseOpened,
-        Case.SelfAssessmentRecorded,
+        ev.CaseOpened,
+        ev.SelfAssessmentRecorded,
         *PHASE_AFTER,
-        Case.CheckInDue,
-        Case.CheckInHeld,
-        Case.CheckInMissed,
+        ev.CheckInDue,
+        ev.CheckInHeld,
+        ev.CheckInMissed,
     }
 )
 ITEM_DEADLINE_EVENTS: frozenset[EventClass] = frozenset(
@@ -95,21 +96,21 @@ NOTIFIED_EVENTS: frozenset[EventClass] = frozenset(
     {
         *REMINDERS,
         *ESCALATIONS,
-        Case.PeerFeedbackRequested,
-        Case.MeetingRequested,
-        Case.MeetingAccepted,
-        Case.MeetingRescheduled,
-        Case.MeetingDeclined,
-        Case.AgendaShared,
-        Case.RecapShared,
-        Case.PlanSubmitted,
-        Case.PlanChangesRequested,
-        Case.PlanApproved,
-        Case.ReadjustmentProposed,
-        Case.CheckInDue,
-        Case.CheckInMissed,
+        ev.PeerFeedbackRequested,
+        ev.MeetingRequested,
+        ev.MeetingAccepted,
+        ev.MeetingRescheduled,
+        ev.MeetingDeclined,
+        ev.AgendaShared,
+        ev.RecapShared,
+        ev.PlanSubmitted,
+        ev.PlanChangesRequested,
+        ev.PlanApproved,
+        ev.ReadjustmentProposed,
+        ev.CheckInDue,
+        ev.CheckInMissed,
         ActionItem.ActionItemOverdue,
-        Case.CaseClosed,  # a meeting still ahead is cancelled
+        ev.CaseClosed,  # a meeting still ahead is cancelled
     }
 )
 
@@ -117,13 +118,13 @@ NOTIFIED_EVENTS: frozenset[EventClass] = frozenset(
 
 CASE_STATUS_EVENTS: frozenset[EventClass] = frozenset(
     {
-        Case.CaseOpened,
+        ev.CaseOpened,
         *PHASE_AFTER,
-        Case.SelfAssessmentRecorded,
-        Case.GoalReadjusted,
-        Case.ManagerChanged,
-        Case.CheckInHeld,
-        Case.CheckInMissed,
+        ev.SelfAssessmentRecorded,
+        ev.GoalReadjusted,
+        ev.ManagerChanged,
+        ev.CheckInHeld,
+        ev.CheckInMissed,
     }
 )
 ACTION_ITEM_EVENTS: frozenset[EventClass] = ITEM_DEADLINE_EVENTS | {
@@ -133,15 +134,15 @@ ACTION_ITEM_EVENTS: frozenset[EventClass] = ITEM_DEADLINE_EVENTS | {
 ROSTER_EVENTS: frozenset[EventClass] = frozenset({Roster.RosterImported})
 LEDGER_GOAL_EVENTS: frozenset[EventClass] = frozenset(
     {
-        Case.GoalProposed,
-        Case.PlanDrafted,
-        Case.PlanSubmitted,
-        Case.PlanApproved,
-        Case.PlanChangesRequested,
-        Case.GoalProgressRecorded,
-        Case.CheckInHeld,
-        Case.GoalReadjusted,
-        Case.ReadjustmentProposed,
+        ev.GoalProposed,
+        ev.PlanDrafted,
+        ev.PlanSubmitted,
+        ev.PlanApproved,
+        ev.PlanChangesRequested,
+        ev.GoalProgressRecorded,
+        ev.CheckInHeld,
+        ev.GoalReadjusted,
+        ev.ReadjustmentProposed,
     }
 )
 LEDGER_EVENTS: frozenset[EventClass] = (
@@ -151,19 +152,19 @@ LEDGER_EVENTS: frozenset[EventClass] = (
 )
 TASK_EVENTS: frozenset[EventClass] = frozenset(
     {
-        Case.CaseOpened,
+        ev.CaseOpened,
         *PHASE_AFTER,
-        Case.SelfAssessmentRecorded,
-        Case.AgendaShared,
-        Case.FeedbackGiven,
-        Case.RecapShared,
-        Case.PeerFeedbackRequested,
-        Case.PeerFeedbackReceived,
-        Case.CheckInDue,
-        Case.CheckInHeld,
-        Case.CheckInMissed,
-        Case.ManagerChanged,
-        Case.ReadjustmentProposed,
+        ev.SelfAssessmentRecorded,
+        ev.AgendaShared,
+        ev.FeedbackGiven,
+        ev.RecapShared,
+        ev.PeerFeedbackRequested,
+        ev.PeerFeedbackReceived,
+        ev.CheckInDue,
+        ev.CheckInHeld,
+        ev.CheckInMissed,
+        ev.ManagerChanged,
+        ev.ReadjustmentProposed,
         Case.Escalated,
         *ITEM_DEADLINE_EVENTS,
         ActionItem.Escalated,
@@ -178,7 +179,7 @@ CONSUMED = RELAYED_EVENTS | NOTIFIED_EVENTS | READ_MODEL_EVENTS
 
 AUDIT_ONLY: frozenset[EventClass] = frozenset(
     {
-        Case.ActionItemAdded,  # the item's own ActionItemAgreed is what consumers follow
+        ev.ActionItemAdded,  # the item's own ActionItemAgreed is what consumers follow
         Cycle.CycleCreated,
         Cycle.PolicyAmended,
         Cycle.PopulationEnrolled,

@@ -17,6 +17,7 @@ from typing import Any
 
 import humanize
 
+from domain import case_events as ev
 from domain import deadlines
 from domain.action_item import ActionItem
 from domain.case import DevelopmentCase
@@ -190,7 +191,7 @@ def _invite(about: About, method: str = "REQUEST") -> Any:
 def meeting_scheduled(about: About) -> list[Notification]:
     case, event = about.case, about.event
     assert case.meeting_at is not None
-    moved = isinstance(event, C.MeetingRescheduled)
+    moved = isinstance(event, ev.MeetingRescheduled)
     subject = "Career conversation moved" if moved else "Career conversation scheduled"
     mover = about.contact(event.actor).name
     notes = []
@@ -303,24 +304,24 @@ COMPOSERS: dict[type, Composer] = {
     C.Escalated: escalation,
     ActionItem.Escalated: escalation,
     ActionItem.ActionItemOverdue: item_overdue,
-    C.PeerFeedbackRequested: peer_asked,
-    C.MeetingRequested: meeting_requested,
-    C.MeetingAccepted: meeting_scheduled,
-    C.MeetingRescheduled: meeting_scheduled,
-    C.AgendaShared: agenda_shared,
-    C.RecapShared: recap_shared,
-    C.PlanSubmitted: plan_submitted,
-    C.ReadjustmentProposed: readjustment_proposed,
-    C.PlanChangesRequested: plan_changes_requested,
-    C.PlanApproved: plan_approved,
-    C.CheckInDue: check_in_due,
-    C.CheckInMissed: check_in_missed,
+    ev.PeerFeedbackRequested: peer_asked,
+    ev.MeetingRequested: meeting_requested,
+    ev.MeetingAccepted: meeting_scheduled,
+    ev.MeetingRescheduled: meeting_scheduled,
+    ev.AgendaShared: agenda_shared,
+    ev.RecapShared: recap_shared,
+    ev.PlanSubmitted: plan_submitted,
+    ev.ReadjustmentProposed: readjustment_proposed,
+    ev.PlanChangesRequested: plan_changes_requested,
+    ev.PlanApproved: plan_approved,
+    ev.CheckInDue: check_in_due,
+    ev.CheckInMissed: check_in_missed,
 }
 """Events whose message depends on the event and the case after it alone."""
 
 CANCELLING: dict[type, Callable[[About, datetime | None], list[Notification]]] = {
-    C.MeetingDeclined: meeting_declined,
-    C.CaseClosed: case_closed,
+    ev.MeetingDeclined: meeting_declined,
+    ev.CaseClosed: case_closed,
 }
 """Events whose message also depends on the meeting that was scheduled just before them."""
 

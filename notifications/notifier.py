@@ -16,6 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from application.service import CareerFlow
+from domain import case_events as ev
 from domain import subscriptions
 from domain.action_item import ActionItem
 from domain.case import DevelopmentCase
@@ -79,7 +80,7 @@ class Notifier:
         kind = type(event)
         if kind not in subscriptions.NOTIFIED_EVENTS:
             return []
-        if kind is DevelopmentCase.CaseClosed and event.phase_at_close != Phase.MEETING_SCHEDULED:
+        if kind is ev.CaseClosed and event.phase_at_close != Phase.MEETING_SCHEDULED:
             return []  # only a meeting still ahead has something to cancel
         about = self._about(delivery)
         if about is None:

@@ -24,6 +24,7 @@ from sqlalchemy import (
     update,
 )
 
+from domain import case_events as ev
 from domain import subscriptions
 from domain.case import DevelopmentCase
 from domain.subscriptions import PHASE_AFTER
@@ -74,42 +75,42 @@ def changes_for(table: Table) -> dict[type, Changes]:
     The phase is not here: it comes from the domain's ``PHASE_AFTER``.
     """
     return {
-        C.SelfAssessmentRecorded: lambda e: {"self_assessed_at": e.timestamp},
-        C.MeetingRequested: lambda e: {
+        ev.SelfAssessmentRecorded: lambda e: {"self_assessed_at": e.timestamp},
+        ev.MeetingRequested: lambda e: {
             "meeting_requested_at": e.timestamp,
             "meeting_at": e.proposed_for,
             "meeting_answered_at": None,
         },
-        C.MeetingAccepted: lambda e: {
+        ev.MeetingAccepted: lambda e: {
             "meeting_answered_at": e.timestamp,
             "meeting_answer_late": e.late,
         },
-        C.MeetingRescheduled: lambda e: {  # the manager proposing a time answers the request
+        ev.MeetingRescheduled: lambda e: {  # the manager proposing a time answers the request
             "meeting_at": e.new_time,
             "meeting_answered_at": func.coalesce(table.c.meeting_answered_at, e.timestamp),
         },
-        C.MeetingDeclined: lambda e: {
+        ev.MeetingDeclined: lambda e: {
             "meeting_answered_at": e.timestamp,
             "meeting_answer_late": e.late,
             "meeting_at": None,
         },
-        C.MeetingHeld: lambda e: {"held_at": e.held_at},
-        C.PlanDrafted: lambda e: {"plan_version": e.version},
-        C.PlanSubmitted: lambda e: {
+        ev.MeetingHeld: lambda e: {"held_at": e.held_at},
+        ev.PlanDrafted: lambda e: {"plan_version": e.version},
+        ev.PlanSubmitted: lambda e: {
             "plan_submitted_at": e.timestamp,
             "plan_late": e.late,
             "plan_version": e.version,
         },
-        C.PlanChangesRequested: lambda e: {},
-        C.PlanApproved: lambda e: {  # the first approval counts for the reports
+        ev.PlanChangesRequested: lambda e: {},
+        ev.PlanApproved: lambda e: {  # the first approval counts for the reports
             "approved_at": func.coalesce(table.c.approved_at, e.timestamp),
             "approval_late": func.coalesce(table.c.approval_late, e.late),
             "plan_version": e.version,
         },
-        C.GoalReadjusted: lambda e: {"plan_version": e.version},
-        C.ReadjustmentProposed: lambda e: {"plan_version": e.version},
-        C.CaseClosed: lambda e: {"closed_at": e.timestamp, "outcome": e.outcome},
-        C.ManagerChanged: lambda e: {
+        ev.GoalReadjusted: lambda e: {"plan_version": e.version},
+        ev.ReadjustmentProposed: lambda e: {"plan_version": e.version},
+        ev.CaseClosed: lambda e: {"closed_at": e.timestamp, "outcome": e.outcome},
+        ev.ManagerChanged: lambda e: {
             "manager_id": e.participants.manager_id,
             "skip_level_id": e.participants.skip_level_id,
             "hr_partner_id": e.participants.hr_partner_id,
@@ -117,7 +118,7 @@ def changes_for(table: Table) -> dict[type, Changes]:
     }
 
 
-COUNTERS = {C.CheckInHeld: "check_ins_held", C.CheckInMissed: "check_ins_missed"}
+COUNTERS = {ev.CheckInHeld: "check_ins_held", ev.CheckInMissed: "check_ins_missed"}
 
 
 class CaseStatus(ReadModel):
@@ -154,7 +155,7 @@ class CaseStatus(ReadModel):
         opened: list[dict[str, Any]] = []
         for delivery in batch:
             event = delivery.event
-            if isinstance(event, DevelopmentCase.CaseOpened):
+            if isinstance(event, ev.CaseOpened):
                 opened.append(self._opened(event, delivery.position))
                 continue
             if opened and isinstance(event, DevelopmentCase.Event):
@@ -187,7 +188,7 @@ class CaseStatus(ReadModel):
         table = self.table
         kind = type(event)
         where = table.c.case_id == event.originator_id
-        if isinstance(event, DevelopmentCase.CaseOpened):
+        if isinstance(event, ev.CaseOpened):
             self._insert_opened(conn, [self._opened(event, position)])
         elif kind in self.changes:
             changes = self.changes[kind](event)

@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, insert
 
+from domain import case_events as ev
 from domain import subscriptions
 from domain.action_item import ActionItem
 from domain.case import DevelopmentCase
@@ -87,32 +88,28 @@ class CommitmentLedger(ReadModel):
         if not isinstance(event, DevelopmentCase.Event):
             return []
         goals: list[tuple[str, dict[str, Any], str | None]] = []
-        if isinstance(event, DevelopmentCase.GoalProposed):
+        if isinstance(event, ev.GoalProposed):
             goals = [(event.goal.goal_id, _goal(event.goal), None)]
-        elif isinstance(event, DevelopmentCase.PlanDrafted):
+        elif isinstance(event, ev.PlanDrafted):
             goals = [
                 (g.goal_id, _goal(g) | {"plan_version": event.version}, None)
                 for g in event.plan.goals
             ]
         elif isinstance(
             event,
-            DevelopmentCase.PlanSubmitted
-            | DevelopmentCase.PlanApproved
-            | DevelopmentCase.PlanChangesRequested,
+            ev.PlanSubmitted | ev.PlanApproved | ev.PlanChangesRequested,
         ):
             comments = getattr(event_, "comments", None)
             goals = [("plan", {"plan_version": event_.version}, comments)]
-        elif isinstance(event, DevelopmentCase.GoalProgressRecorded):
+        elif isinstance(event, ev.GoalProgressRecorded):
             p = event_.progress
             goals = [(p.goal_id, {"percent": p.percent}, p.note or None)]
-        elif isinstance(event, DevelopmentCase.CheckInHeld):
+        elif isinstance(event, ev.CheckInHeld):
             goals = [
                 (p.goal_id, {"percent": p.percent, "check_in": event_.number}, p.note or None)
                 for p in event_.progress
             ]
-        elif isinstance(
-            event, DevelopmentCase.GoalReadjusted | DevelopmentCase.ReadjustmentProposed
-        ):
+        elif isinstance(event, ev.GoalReadjusted | ev.ReadjustmentProposed):
             goal = event.goal
             goals = [(goal.goal_id, _goal(goal) | {"plan_version": event.version}, event.reason)]
         if not goals:
@@ -180,7 +177,7 @@ class CommitmentLedger(ReadModel):
         opened: list[dict[str, Any]] = []
         for delivery in batch:
             event = delivery.event
-            if isinstance(event, DevelopmentCase.CaseOpened):
+            if isinstance(event, ev.CaseOpened):
                 employee = event.participants.employee_id
                 opened.append({"case_id": event.originator_id, "employee_id": employee})
                 continue
@@ -192,7 +189,7 @@ class CommitmentLedger(ReadModel):
             conn.execute(self.insert_case, opened)
 
     def apply(self, conn: Connection, event: Any, position: int) -> None:
-        if isinstance(event, DevelopmentCase.CaseOpened):
+        if isinstance(event, ev.CaseOpened):
             conn.execute(
                 insert(self.cases)
                 .values(case_id=event.originator_id, employee_id=event.participants.employee_id)

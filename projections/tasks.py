@@ -16,6 +16,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, insert
 
+from domain import case_events as ev
 from domain import subscriptions
 from domain.action_item import ActionItem
 from domain.case import DevelopmentCase
@@ -127,7 +128,7 @@ class Tasks(ReadModel):
         opened: list[Any] = []
         for delivery in batch:
             event = delivery.event
-            if isinstance(event, C.CaseOpened):
+            if isinstance(event, ev.CaseOpened):
                 opened.append(event)
                 continue
             if opened:
@@ -159,7 +160,7 @@ class Tasks(ReadModel):
     def apply(self, conn: sa.Connection, event: Any, position: int) -> None:
         if type(event) not in TASK_EVENTS:
             return
-        if isinstance(event, C.CaseOpened):
+        if isinstance(event, ev.CaseOpened):
             self._open(conn, [event])
         elif isinstance(event, ActionItem.Event):
             self._item(conn, event)

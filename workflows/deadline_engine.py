@@ -14,9 +14,9 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from domain import case_events as ev
 from domain import deadlines
 from domain.action_item import ActionItem
-from domain.case import DevelopmentCase as Case
 from domain.cycle import Cycle
 from domain.phases import BEFORE_MEETING, MEETING_REQUESTABLE, PLAN_EDITABLE, Phase
 from domain.subscriptions import PHASE_AFTER_NAME
@@ -157,32 +157,32 @@ class CaseView(Followed):
     def apply(self, event: LogEvent) -> None:
         data, name = event.data, event.name
         self.phase = PHASE_AFTER_NAME.get(name, self.phase)
-        if name == Case.CaseOpened.__name__:
+        if name == ev.CaseOpened.__name__:
             self.policy = Policy.model_validate(data["policy"])
             self.opened_at = event.occurred_at
             self.cycle_closes_at = _time(data["cycle_closes_at"])
             okr = data.get("okr_planning_on")
             self.okr_planning_on = date.fromisoformat(okr) if okr else None
-        elif name == Case.SelfAssessmentRecorded.__name__:
+        elif name == ev.SelfAssessmentRecorded.__name__:
             self.self_assessed = True
-        elif name == Case.MeetingRequested.__name__:
+        elif name == ev.MeetingRequested.__name__:
             self.meeting_requests += 1
             self.meeting_requested_at = event.occurred_at
-        elif name == Case.MeetingHeld.__name__:
+        elif name == ev.MeetingHeld.__name__:
             self.held_at = _time(data["held_at"])
-        elif name in (Case.PlanSubmitted.__name__, Case.ReadjustmentProposed.__name__):
+        elif name in (ev.PlanSubmitted.__name__, ev.ReadjustmentProposed.__name__):
             self.submitted_at = event.occurred_at
             self.submitted_version = int(data["version"])
-        elif name == Case.PlanApproved.__name__:
+        elif name == ev.PlanApproved.__name__:
             self.first_approved_at = self.first_approved_at or event.occurred_at
-        elif name == Case.CheckInDue.__name__:
+        elif name == ev.CheckInDue.__name__:
             self.check_ins[int(data["number"])] = CheckInView(due_at=_time(data["due_at"]))
-        elif name == Case.CheckInHeld.__name__ and data.get("number") is not None:
+        elif name == ev.CheckInHeld.__name__ and data.get("number") is not None:
             number = int(data["number"])  # an ad-hoc check-in takes the next number
             self.check_ins.setdefault(number, CheckInView(due_at=event.occurred_at)).held = True
-        elif name == Case.CheckInMissed.__name__:
+        elif name == ev.CheckInMissed.__name__:
             self.check_ins[int(data["number"])].missed = True
-        elif name == Case.CaseClosed.__name__:
+        elif name == ev.CaseClosed.__name__:
             self.closed = True
 
     @property

@@ -14,8 +14,9 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 
 from application.service import CareerFlow
+from domain import case_events as ev
 from domain import errors
-from domain.case import DevelopmentCase, Phase
+from domain.case import Phase
 from domain.commands import (
     AcceptMeeting,
     ApprovePlan,
@@ -57,7 +58,7 @@ def test_opening_a_cycle_saves_cases_in_batches_not_one_transaction_each(
     # Rows written by one transaction share its xmin: three batches, three transactions.
     rows = sql.execute(
         f"SELECT count(*), count(DISTINCT xmin::text) FROM {events_table(pg_app)} WHERE topic = %s",
-        ("domain.case:DevelopmentCase.CaseOpened",),
+        ("domain.case:ev.CaseOpened",),
     ).fetchall()
     cases_by_tx = sql.execute(
         f"SELECT count(*) FROM {events_table(pg_app)} WHERE originator_id = %s",
@@ -176,7 +177,7 @@ def test_a_version_1_event_is_upcast_when_read(pg_app: CareerFlow, pg_env: dict[
     pg_app.execute(case_id, RequestPeerFeedback(peer_id=PEER), actor=EMP, at=at(1))
     case = pg_app.get_case(case_id)
     # Write the event the way version 1 of the class stored it: no 'anonymous' field.
-    event = DevelopmentCase.PeerFeedbackReceived(  # type: ignore[call-arg]
+    event = ev.PeerFeedbackReceived(  # type: ignore[call-arg]
         originator_id=case_id,
         originator_version=case.version + 1,
         timestamp=at(2),
@@ -213,7 +214,7 @@ def test_events_are_in_the_notification_log_in_commit_order(pg_app: CareerFlow) 
     notifications = pg_app.recorder.select_notifications(start=before + 1, limit=1000)
     mine = [n for n in notifications if n.originator_id == case_id]
     assert [n.originator_version for n in mine] == list(range(1, 8))
-    assert mine[-1].topic.endswith("DevelopmentCase.PlanApproved")
+    assert mine[-1].topic.endswith("ev.PlanApproved")
     assert pg_app.get_case(case_id).phase is Phase.PLAN_APPROVED
 
 

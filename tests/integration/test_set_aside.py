@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, select
 
 from application.service import CareerFlow
 from careerflow.settings import Settings
-from domain.case import DevelopmentCase
+from domain import case_events as ev
 from domain.commands import AcceptMeeting, RequestMeeting
 from eventlog.follower import Delivery
 from eventlog.set_aside import SetAside
@@ -98,7 +98,7 @@ def test_a_read_model_sets_a_bad_event_aside_and_goes_on(
         (entry,) = set_aside.unresolved()
         assert entry["position"] == requested
         assert "cannot store this event" in entry["error"]
-        assert entry["topic"].endswith("DevelopmentCase.MeetingRequested")
+        assert entry["topic"].endswith("ev.MeetingRequested")
         POISON.discard(requested)  # the cause is fixed; the operator asks for a retry
         assert set_aside.request_retry() == 1
         eventually(lambda: not set_aside.unresolved())
@@ -134,7 +134,7 @@ def test_set_aside_followers_make_the_service_degraded(
 
     case_id = fresh_app.case_for(new_cycle(fresh_app), EMP).id
     event = next(iter(fresh_app.events.get(case_id)))
-    assert isinstance(event, DevelopmentCase.CaseOpened)
+    assert isinstance(event, ev.CaseOpened)
     SetAside(fresh_app, "relay").record(Delivery(event, 1), ValueError("too large"))
     assert fresh_settings.database_url is not None
     settings = fresh_settings.model_copy(update={"jwt_secret": "s" * 40})

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from domain import case_events as ev
 from domain import subscriptions as s
-from domain.case import DevelopmentCase
 from domain.phases import Phase
 
 
@@ -22,14 +22,14 @@ def test_an_event_that_moves_the_phase_moves_a_deadline_and_the_case_status() ->
 
 
 def test_the_phases_events_lead_to_are_the_ones_the_case_ends_up_in() -> None:
-    assert s.PHASE_AFTER[DevelopmentCase.MeetingRequested] is Phase.MEETING_REQUESTED
-    assert s.PHASE_AFTER[DevelopmentCase.CaseClosed] is Phase.CLOSED
+    assert s.PHASE_AFTER[ev.MeetingRequested] is Phase.MEETING_REQUESTED
+    assert s.PHASE_AFTER[ev.CaseClosed] is Phase.CLOSED
     assert set(s.PHASE_AFTER.values()) == set(Phase) - {Phase.PREPARING}
     assert s.PHASE_AFTER_NAME["PlanApproved"] is Phase.PLAN_APPROVED
 
 
 def test_a_new_event_class_would_be_caught() -> None:
-    class Invented(DevelopmentCase.Event):
+    class Invented(ev.CaseEvent):
         pass
 
     assert Invented not in s.CONSUMED | s.AUDIT_ONLY
