@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import psycopg
@@ -29,10 +30,9 @@ FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "rows_before_step_r
 
 
 @pytest.fixture
-def old_rows(fresh_app: CareerFlow, fresh_settings: Settings) -> dict[str, object]:
-    saved: dict[str, object] = json.loads(FIXTURE.read_text())
+def old_rows(fresh_app: CareerFlow, fresh_settings: Settings) -> dict[str, Any]:
+    saved: dict[str, Any] = json.loads(FIXTURE.read_text())
     rows = saved["rows"]
-    assert isinstance(rows, list)
     with psycopg.connect(fresh_settings.database_url or "", autocommit=True) as conn:
         conn.execute(f'SET search_path TO "{fresh_settings.db_schema}"')
         for row in rows:
@@ -58,7 +58,7 @@ def topics(settings: Settings) -> list[str]:
 
 
 def test_old_rows_load_replay_and_carry_on_with_the_same_topics(
-    fresh_app: CareerFlow, fresh_settings: Settings, old_rows: dict[str, object]
+    fresh_app: CareerFlow, fresh_settings: Settings, old_rows: dict[str, Any]
 ) -> None:
     case_id = UUID(str(old_rows["case_id"]))
     case = fresh_app.get_case(case_id)
