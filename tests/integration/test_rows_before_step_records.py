@@ -66,7 +66,7 @@ def test_old_rows_load_replay_and_carry_on_with_the_same_topics(
     assert case.version == sum(
         1
         for r in old_rows["rows"]
-        if r["originator_id"] == str(case_id)  # type: ignore[attr-defined]
+        if r["originator_id"] == str(case_id)
     )
     events = list(fresh_app.events.get(case_id))
     assert type(events[0]) is ev.CaseOpened
