@@ -1,16 +1,23 @@
-"""Every deadline a case or an action item can have: what it is called and whose work it is.
+"""Every deadline a case or an action item can have, and the one rule of a case's deadlines.
 
 The deadline engine keys its timers by these names (``prep``, ``approval:2``,
 ``action_item_due:<time>``); the messages, the task list and the reports read the
-same table to say, in words, what is late and whose work it is. Pure: the Temporal
-sandbox imports it.
+same table to say, in words, what is late and whose work it is.
+
+``open_deadlines`` is the rule: from what a case has done so far, which deadlines
+are open, whose they are and when they fall due. The deadline engine ladders
+reminders and escalations over it; the tasks read model lists it as tasks. Pure:
+the Temporal sandbox imports it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
-from domain.values import Party
+from domain.phases import BEFORE_MEETING, MEETING_REQUESTABLE, PLAN_EDITABLE, Phase
+from domain.values import Party, Policy
 
 
 @dataclass(frozen=True)
@@ -46,3 +53,68 @@ def keyed(deadline: Deadline, suffix: object | None = None) -> str:
 def deadline_of(key: str) -> Deadline | None:
     """The deadline a timer key belongs to (None for a key this version does not know)."""
     return DEADLINES.get(key.split(":", 1)[0])
+
+
+class CaseFacts(Protocol):
+    """What a case's deadlines depend on (kept by the tasks read model and the workflow)."""
+
+    @property
+    def policy(self) -> Policy | None: ...
+    @property
+    def opened_at(self) -> datetime | None: ...
+    @property
+    def phase(self) -> Phase: ...
+    @property
+    def self_assessed(self) -> bool: ...
+    @property
+    def meeting_requests(self) -> int: ...
+    @property
+    def meeting_requested_at(self) -> datetime | None: ...
+    @property
+    def held_at(self) -> datetime | None: ...
+    @property
+    def submitted_at(self) -> datetime | None: ...
+    @property
+    def submitted_version(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class OpenDeadline:
+    """One deadline a case has now: its kind, what makes it unique, and when it falls due."""
+
+    deadline: Deadline
+    due_at: datetime
+    suffix: object | None = None
+    """A plan version, a meeting request's number: a new one starts a new ladder."""
+
+    @property
+    def key(self) -> str:
+        return keyed(self.deadline, self.suffix)
+
+    @property
+    def owner(self) -> Party:
+        return self.deadline.owner
+
+
+def open_deadlines(facts: CaseFacts) -> list[OpenDeadline]:
+    """The case's open deadlines, in the order of the process."""
+    policy, opened, phase = facts.policy, facts.opened_at, facts.phase
+    if policy is None or opened is None or phase is Phase.CLOSED:
+        return []
+    found: list[OpenDeadline] = []
+
+    def due(deadline: Deadline, at: datetime, suffix: object | None = None) -> None:
+        found.append(OpenDeadline(deadline, at, suffix))
+
+    if not facts.self_assessed and phase in BEFORE_MEETING:
+        due(PREP, opened + policy.prep_window)
+    if phase in MEETING_REQUESTABLE:
+        due(MEETING_REQUEST, opened + policy.meeting_request_window)
+    if phase is Phase.MEETING_REQUESTED and facts.meeting_requested_at is not None:
+        at = facts.meeting_requested_at + policy.meeting_response
+        due(MEETING_RESPONSE, at, facts.meeting_requests)
+    if phase in PLAN_EDITABLE and facts.held_at is not None:
+        due(PLAN_DUE, facts.held_at + policy.plan_due)
+    if phase is Phase.PLAN_SUBMITTED and facts.submitted_at is not None:
+        due(APPROVAL, facts.submitted_at + policy.approval_sla, facts.submitted_version)
+    return found

@@ -3,9 +3,9 @@
 ``CaseProgress`` is the small slice of a case that decides its open steps; the
 tasks read model keeps one per case (as JSON) and applies each case event to it,
 so ``GET /me/tasks`` never loads an aggregate. ``open_tasks`` is pure: the same
-progress always gives the same tasks. The due times are the deadline engine's
-(the same policy durations from the same moments); steps without a deadline
-(feedback, the recap) are open with no due time.
+progress always gives the same tasks. The tasks with a deadline come from the one
+deadline rule (``domain.deadlines.open_deadlines``) the deadline engine ladders over;
+steps without a deadline (feedback, the recap) are open with no due time.
 """
 
 from __future__ import annotations
@@ -19,14 +19,11 @@ from pydantic import BaseModel, Field
 from domain import case_events as ev
 from domain import deadlines
 from domain.phases import (
-    BEFORE_MEETING,
     MEETING_PENDING,
-    MEETING_REQUESTABLE,
-    PLAN_EDITABLE,
     Phase,
 )
 from domain.subscriptions import PHASE_AFTER
-from domain.values import Participants, Policy
+from domain.values import Participants, Party, Policy
 
 
 class Task(StrEnum):
@@ -61,6 +58,16 @@ WHAT: dict[Task, str] = {
     Task.ESCALATION: "see that late work gets done",
 }
 """Each task in words, for lists and messages."""
+
+
+DEADLINE_TASKS: dict[str, Task] = {
+    deadlines.PREP.name: Task.PREPARE,
+    deadlines.MEETING_REQUEST.name: Task.REQUEST_MEETING,
+    deadlines.MEETING_RESPONSE.name: Task.ANSWER_MEETING_REQUEST,
+    deadlines.PLAN_DUE.name: Task.SUBMIT_PLAN,
+    deadlines.APPROVAL.name: Task.REVIEW_PLAN,
+}
+"""The task each of a case's deadlines opens for its owner."""
 
 
 class OpenTask(BaseModel):
@@ -149,7 +156,7 @@ class CaseProgress(BaseModel):
         """Every step somebody owes on this case now, with its due time if it has one."""
         if self.phase is Phase.CLOSED:
             return []
-        employee, manager, policy = self.employee_id, self.manager_id, self.policy
+        employee, manager = self.employee_id, self.manager_id
         both = ((employee, "employee"), (manager, "manager"))
         found: list[OpenTask] = []
 
@@ -158,15 +165,10 @@ class CaseProgress(BaseModel):
             found.append(OpenTask(task=task, person_id=person, role=role, due_at=due,
                                   deadline=key, number=number))  # fmt: skip
 
-        if not self.self_assessed and self.phase in BEFORE_MEETING:
-            add(Task.PREPARE, employee, "employee", self.opened_at + policy.prep_window, "prep")
-        if self.phase in MEETING_REQUESTABLE:
-            due = self.opened_at + policy.meeting_request_window
-            add(Task.REQUEST_MEETING, employee, "employee", due, deadlines.MEETING_REQUEST.name)
-        if self.phase is Phase.MEETING_REQUESTED and self.meeting_requested_at:
-            due = self.meeting_requested_at + policy.meeting_response
-            key = deadlines.keyed(deadlines.MEETING_RESPONSE, self.meeting_requests)
-            add(Task.ANSWER_MEETING_REQUEST, manager, "manager", due, key)
+        people = {Party.EMPLOYEE: employee, Party.MANAGER: manager}
+        for open_deadline in deadlines.open_deadlines(self):
+            task, owner = DEADLINE_TASKS[open_deadline.deadline.name], open_deadline.owner
+            add(task, people[owner], owner.value, open_deadline.due_at, open_deadline.key)
         if self.phase in MEETING_PENDING and not self.agenda_shared:
             add(Task.SHARE_AGENDA, employee, "employee", self.meeting_at)
         if self.phase is Phase.MEETING_SCHEDULED:
@@ -179,13 +181,6 @@ class CaseProgress(BaseModel):
             if not self.recap_shared:
                 for person, role in both:
                     add(Task.SHARE_RECAP, person, role, None)
-        if self.phase in PLAN_EDITABLE and self.held_at is not None:
-            due = self.held_at + policy.plan_due
-            add(Task.SUBMIT_PLAN, employee, "employee", due, deadlines.PLAN_DUE.name)
-        if self.phase is Phase.PLAN_SUBMITTED and self.submitted_at is not None:
-            due = self.submitted_at + policy.approval_sla
-            key = deadlines.keyed(deadlines.APPROVAL, self.submitted_version)
-            add(Task.REVIEW_PLAN, manager, "manager", due, key)
         for peer in self.peers_pending:
             add(Task.GIVE_PEER_FEEDBACK, peer, "peer", self.meeting_at)
         for number, due in sorted(self.check_ins_due.items()):
@@ -193,6 +188,6 @@ class CaseProgress(BaseModel):
                 add(Task.HOLD_CHECK_IN, person, role, due, number=number)
         return found
 
-    def open_deadlines(self) -> set[str]:
+    def open_deadline_keys(self) -> set[str]:
         """The deadline keys still open (an escalation about any other is settled)."""
-        return {t.deadline for t in self.open_tasks() if t.deadline is not None}
+        return {d.key for d in deadlines.open_deadlines(self)}

@@ -192,7 +192,7 @@ class Tasks(ReadModel):
         settled = sa.and_(
             of_case,
             tasks.c.task == Task.ESCALATION.value,
-            tasks.c.deadline.not_in(sorted(progress.open_deadlines()) or [""]),
+            tasks.c.deadline.not_in(sorted(progress.open_deadline_keys()) or [""]),
         )
         conn.execute(sa.delete(tasks).where(settled))
         rows = _case_rows(case_id, row.cycle_id, progress)
@@ -227,7 +227,7 @@ class Tasks(ReadModel):
         if row is None:
             return
         progress = CaseProgress.model_validate(row.progress)
-        if event.deadline not in progress.open_deadlines():
+        if event.deadline not in progress.open_deadline_keys():
             return  # done before the escalation was read
         about = {
             "case_id": event.originator_id,

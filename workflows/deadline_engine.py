@@ -18,7 +18,7 @@ from domain import case_events as ev
 from domain import deadlines
 from domain.action_item import ActionItem
 from domain.cycle import Cycle
-from domain.phases import BEFORE_MEETING, MEETING_REQUESTABLE, PLAN_EDITABLE, Phase
+from domain.phases import BEFORE_MEETING, Phase
 from domain.subscriptions import PHASE_AFTER_NAME
 from domain.values import Party, Policy, Rung
 from workflows.payloads import LogEvent
@@ -195,21 +195,8 @@ class CaseView(Followed):
             return []
         actions: list[Action] = []
         opened = self.opened_at
-        if not self.self_assessed and self.phase in BEFORE_MEETING:
-            due = opened + policy.prep_window
-            actions += ladder(deadlines.PREP, due, policy)
-        if self.phase in MEETING_REQUESTABLE:
-            due = opened + policy.meeting_request_window
-            actions += ladder(deadlines.MEETING_REQUEST, due, policy)
-        if self.phase is Phase.MEETING_REQUESTED and self.meeting_requested_at:
-            due = self.meeting_requested_at + policy.meeting_response
-            actions += ladder(deadlines.MEETING_RESPONSE, due, policy, self.meeting_requests)
-        if self.phase in PLAN_EDITABLE and self.held_at:
-            due = self.held_at + policy.plan_due
-            actions += ladder(deadlines.PLAN_DUE, due, policy)
-        if self.phase is Phase.PLAN_SUBMITTED and self.submitted_at:
-            due = self.submitted_at + policy.approval_sla
-            actions += ladder(deadlines.APPROVAL, due, policy, self.submitted_version)
+        for due in deadlines.open_deadlines(self):
+            actions += ladder(due.deadline, due.due_at, policy, due.suffix)
         if self.okr_planning_on and self.held_at is None and self.phase in BEFORE_MEETING:
             planning = datetime.combine(self.okr_planning_on, time(), tzinfo=opened.tzinfo)
             actions.append(

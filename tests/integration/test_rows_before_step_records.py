@@ -63,11 +63,7 @@ def test_old_rows_load_replay_and_carry_on_with_the_same_topics(
     case_id = UUID(str(old_rows["case_id"]))
     case = fresh_app.get_case(case_id)
     assert case.phase is Phase.PLAN_APPROVED
-    assert case.version == sum(
-        1
-        for r in old_rows["rows"]
-        if r["originator_id"] == str(case_id)
-    )
+    assert case.version == sum(1 for r in old_rows["rows"] if r["originator_id"] == str(case_id))
     events = list(fresh_app.events.get(case_id))
     assert type(events[0]) is ev.CaseOpened
     assert any(type(e) is ev.AgendaShared for e in events)

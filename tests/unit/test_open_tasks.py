@@ -41,7 +41,7 @@ def test_open_steps_move_through_the_process_with_their_people_and_due_times() -
         (Task.ANSWER_MEETING_REQUEST, MGR),
         (Task.GIVE_PEER_FEEDBACK, PEER),
     }
-    assert progress.open_deadlines() == {"prep", "meeting_response:1"}
+    assert progress.open_deadline_keys() == {"prep", "meeting_response:1"}
 
     case.accept_meeting(by=By(MGR, at(2)))
     case.share_agenda(agenda=agenda(), by=By(EMP, at(3)))
