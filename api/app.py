@@ -71,7 +71,15 @@ def create_app(services: Services, on_shutdown: Sequence[Callable[[], None]] = (
     app.include_router(health.router)
     app.include_router(me.router, prefix=API_PREFIX)
     members_only = [Depends(roster_member)]
-    for module in (roster_routes, cycles, cases, action_items, reports):
-        app.include_router(module.router, prefix=API_PREFIX, dependencies=members_only)
+    for router in (
+        roster_routes.router,
+        cycles.router,
+        cases.router,
+        cases.step_routes(),
+        action_items.router,
+        action_items.step_routes(),
+        reports.router,
+    ):
+        app.include_router(router, prefix=API_PREFIX, dependencies=members_only)
     pages.install(app, services)
     return app

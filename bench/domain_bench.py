@@ -25,15 +25,8 @@ from application.service import DEFAULT_BATCH_SIZE, CareerFlow
 from bench.common import T0, bench_settings, new_cycle, parser, population
 from careerflow.settings import Settings
 from careerflow.storage import eventsourcing_env
-from domain.commands import (
-    AcceptMeeting,
-    ApprovePlan,
-    DraftPlan,
-    HoldMeeting,
-    RecordGoalProgress,
-    RequestMeeting,
-    SubmitPlan,
-)
+from domain.commands import AcceptMeeting, HoldMeeting, RequestMeeting
+from domain.plan_commands import ApprovePlan, DraftPlan, RecordGoalProgress, SubmitPlan
 from domain.values import (
     DevelopmentActivity,
     DevelopmentPlan,

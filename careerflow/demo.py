@@ -14,14 +14,9 @@ from domain.base import SYSTEM_ACTOR
 from domain.case import DevelopmentCase
 from domain.commands import (
     AcceptMeeting,
-    ApprovePlan,
     CaseCommand,
-    CloseCase,
-    CompleteActionItem,
-    DraftPlan,
     GiveFeedback,
     GivePeerFeedback,
-    HoldCheckIn,
     HoldMeeting,
     ProposeGoal,
     RecordSelfAssessment,
@@ -29,8 +24,9 @@ from domain.commands import (
     RequestPeerFeedback,
     ShareAgenda,
     ShareRecap,
-    SubmitPlan,
 )
+from domain.item_commands import CompleteActionItem
+from domain.plan_commands import ApprovePlan, CloseCase, DraftPlan, HoldCheckIn, SubmitPlan
 from domain.timer_commands import MarkCheckInDue
 from domain.values import (
     ActionItemSpec,

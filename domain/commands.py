@@ -1,41 +1,41 @@
-"""Commands: one frozen model per step of a case or an action item.
+"""Commands: one frozen model per step of a case or an action item, with the step's record.
 
 A command's fields are the step's input, so the API takes them as request bodies
 and the CLI, the pages and the workflows' activities build the same objects. Each
-command says who may take it (checked before anything about the case's state) and
-how it is applied to its aggregate; ``CareerFlow.execute`` is the one path that
-loads the aggregate, lets the caller's access check look at it, applies the
-command and saves.
+command declares its step's record (``step = StepRecord(...)``: who may take it,
+its path, its form, its task, its message — ``domain/step_records.py``) and how it
+is applied to its aggregate; ``CareerFlow.execute`` is the one path that loads the
+aggregate, lets the caller's access check look at it, applies the command and saves.
 
-Steps whose input is a value object (a self-assessment, an agenda, a plan, ...)
-are that value object with the step's name, so the request body keeps its shape.
+Steps 1 to 4 are here, the plan and the follow-up (5 to 8) in ``plan_commands.py``,
+action items in ``item_commands.py``, the service's timer steps in
+``timer_commands.py``. Steps whose input is a value object (a self-assessment, an
+agenda, a plan, ...) are that value object with the step's name, so the request
+body keeps its shape.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from enum import StrEnum
-from typing import ClassVar, Self, TypeVar, cast
+from typing import Any, ClassVar, Self, TypeVar, cast
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from domain import case_events as ev
 from domain import errors
 from domain.action_item import ActionItem, CaseContext, action_item_id_for
 from domain.base import SYSTEM_ACTOR, By, CareerAggregate
 from domain.case import DevelopmentCase
+from domain.phases import BEFORE_MEETING
+from domain.step_records import Form, FormField, Stage, StepRecord, Task, Who
 from domain.values import (
-    MAX_ITEMS,
     ActionItemSpec,
     Agenda,
-    CaseOutcome,
+    AgendaTopic,
     CleanModel,
     ConversationFeedback,
-    DevelopmentPlan,
-    GoalProgress,
-    Note,
-    Participants,
     PeerFeedback,
     PersonId,
     Recap,
@@ -48,22 +48,27 @@ from domain.values import (
 V = TypeVar("V", bound=ValueObject)
 
 
-class Who(StrEnum):
-    """Who may take a step on a case (relationships come from the case's participants)."""
-
-    EMPLOYEE = "the employee"
-    MANAGER = "the employee's manager"
-    EITHER = "the employee or their manager"
-    PEER = "the coworkers asked"
-    SERVICE = "the careerflow service"
-    ANYONE = "anyone the caller's access check lets through"
+STEP_COMMANDS: list[type[Command]] = []
+"""Every command that declares a step record, in the order they were declared."""
 
 
 class Command(CleanModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
+    step: ClassVar[StepRecord]
+    """Everything about the step this command takes (``domain/step_records.py``)."""
     action: ClassVar[str] = "act"
-    """What the step does, for messages ("may not <action>")."""
+    """What the step does, for messages ("may not <action>"): the record's."""
+    who: ClassVar[Who] = Who.EITHER
+    """Who may take it: the record's."""
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        record = cls.__dict__.get("step")
+        if isinstance(record, StepRecord):
+            cls.action, cls.who = record.action, record.who
+            STEP_COMMANDS.append(cls)
 
     def fingerprint(self) -> str:
         """A digest of the request: a repeated Idempotency-Key must come with the same one."""
@@ -78,8 +83,6 @@ def _as(model: type[V], command: BaseModel) -> V:
 
 
 class CaseCommand(Command):
-    who: ClassVar[Who] = Who.EITHER
-
     def people(self) -> list[tuple[str, str]]:
         """(field, person id) for every person the command names: they must be on the roster."""
         return []
@@ -100,25 +103,61 @@ class ItemCommand(Command):
         raise NotImplementedError
 
 
-# --- people ------------------------------------------------------------------------
+# --- what the forms share -------------------------------------------------------------
+
+F = FormField
+STAR = "Situation, Task, Action, Result: what was going on, what you had to do, what you did"
+SMART = (
+    "Specific, Measurable, Achievable, Relevant, Time-bound — plus an Emotional connection "
+    "and a way to Reflect and readjust"
+)
+GOAL_FIELDS = (
+    F("specific", "Specific: what exactly will you do?", "textarea"),
+    F("measurable.metric", "Measurable: what will you count?"),
+    F("measurable.target", "Target", "number"),
+    F("measurable.unit", "Unit", required=False),
+    F("achievable", "Achievable: why is it within reach?", "textarea"),
+    F("relevant", "Relevant: how does it serve the team's goals?", "textarea"),
+    F("due_on", "Time-bound: done by", "date"),
+    F("emotional_connection", "Emotional connection: why does it matter to you?", "textarea"),
+    F("reflect_and_readjust.every", "Reflect and readjust every (ISO duration, e.g. P30D)"),
+    F("reflect_and_readjust.how", "How you will reflect"),
+)
 
 
-class ChangeManager(CaseCommand):
-    action = "record a roster change"
-    who = Who.ANYONE
-    participants: Participants
-
-    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.change_manager(participants=self.participants, by=by)
-        return ()
+def goal_fields(prefix: str) -> tuple[FormField, ...]:
+    """The SMART+ER goal's fields under ``prefix`` (a plan's goal, a readjusted goal)."""
+    return tuple(F(f"{prefix}{f.name}", f.label, f.kind, f.help, f.required) for f in GOAL_FIELDS)
 
 
 # --- 1. prepare --------------------------------------------------------------------
 
 
 class RecordSelfAssessment(SelfAssessment, CaseCommand):
-    action = "record the self-assessment"
-    who = Who.EMPLOYEE
+    step = StepRecord(
+        action="record the self-assessment",
+        who=Who.EMPLOYEE,
+        stage=Stage.PREPARE,
+        path="self-assessment",
+        summary="Prepare: record the self-assessment",
+        tasks=(Task.PREPARE,),
+        form=Form(
+            "Record your self-assessment",
+            "Save self-assessment",
+            (
+                F("skills.0.skill", "A skill you bring"),
+                F("skills.0.fit", "Where it fits the team's needs", "textarea"),
+                F("achievements.0.situation", "Achievement — Situation", "textarea"),
+                F("achievements.0.task", "Task: what you had to do", "textarea"),
+                F("achievements.0.action", "Action: what you did", "textarea"),
+                F("achievements.0.result.description", "Result: what changed", "textarea"),
+                F("achievements.0.result.measure.metric", "Result measured by"),
+                F("achievements.0.result.measure.value", "Value", "number"),
+                F("aspirations.next_roles.0", "A role you would like next"),
+            ),
+            intro=f"Describe one achievement with STAR — {STAR}.",
+        ),
+    )
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
         case.record_self_assessment(assessment=_as(SelfAssessment, self), by=by)
@@ -126,8 +165,16 @@ class RecordSelfAssessment(SelfAssessment, CaseCommand):
 
 
 class ProposeGoal(SmartErGoal, CaseCommand):
-    action = "propose a goal"
-    who = Who.EMPLOYEE
+    step = StepRecord(
+        action="propose a goal",
+        who=Who.EMPLOYEE,
+        stage=Stage.PREPARE,
+        path="goals",
+        summary="Prepare: propose a SMART+ER goal",
+        tasks=(Task.PREPARE,),
+        offered_in=BEFORE_MEETING,
+        form=Form("Propose a SMART+ER goal", "Propose goal", GOAL_FIELDS, intro=SMART),
+    )
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
         case.propose_goal(goal=_as(SmartErGoal, self), by=by)
@@ -135,8 +182,21 @@ class ProposeGoal(SmartErGoal, CaseCommand):
 
 
 class RequestPeerFeedback(CaseCommand):
-    action = "request peer feedback"
-    who = Who.EMPLOYEE
+    step = StepRecord(
+        action="request peer feedback",
+        who=Who.EMPLOYEE,
+        stage=Stage.PREPARE,
+        path="peer-feedback-requests",
+        summary="Prepare: ask a coworker for feedback",
+        tasks=(Task.PREPARE,),
+        offered_in=BEFORE_MEETING,
+        form=Form(
+            "Ask a coworker for feedback",
+            "Ask for feedback",
+            (F("peer_id", "Coworker (employee id)"),),
+        ),
+        tells=(ev.PeerFeedbackRequested,),
+    )
     peer_id: PersonId
 
     def people(self) -> list[tuple[str, str]]:
@@ -148,8 +208,29 @@ class RequestPeerFeedback(CaseCommand):
 
 
 class GivePeerFeedback(CaseCommand):
-    action = "give peer feedback"
-    who = Who.PEER
+    step = StepRecord(
+        action="give peer feedback",
+        who=Who.PEER,
+        stage=Stage.PREPARE,
+        path="peer-feedback",
+        summary="Prepare: a coworker gives the feedback asked",
+        tasks=(Task.GIVE_PEER_FEEDBACK,),
+        form=Form(
+            "Give the feedback you were asked for",
+            "Send feedback",
+            (
+                F("feedback.strengths.0", "A strength, with an example", "textarea"),
+                F("feedback.improvements.0", "Something to improve", "textarea", required=False),
+                F(
+                    "anonymous",
+                    "Do not show my name to the employee or the manager",
+                    "checkbox",
+                    required=False,
+                ),
+            ),
+        ),
+        routed=False,  # a coworker gets a receipt back, never the case
+    )
     feedback: PeerFeedback
     anonymous: bool = False
 
@@ -162,8 +243,20 @@ class GivePeerFeedback(CaseCommand):
 
 
 class RequestMeeting(CaseCommand):
-    action = "request the meeting"
-    who = Who.EMPLOYEE
+    step = StepRecord(
+        action="request the meeting",
+        who=Who.EMPLOYEE,
+        stage=Stage.REQUEST,
+        path="meeting/request",
+        summary="Request the career conversation",
+        tasks=(Task.REQUEST_MEETING,),
+        form=Form(
+            "Request the career conversation",
+            "Request meeting",
+            (F("proposed_for", "Proposed time", "datetime"),),
+        ),
+        tells=(ev.MeetingRequested,),
+    )
     proposed_for: AwareDatetime = Field(description="at least the policy's notice ahead")
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
@@ -172,8 +265,16 @@ class RequestMeeting(CaseCommand):
 
 
 class AcceptMeeting(CaseCommand):
-    action = "accept the meeting"
-    who = Who.MANAGER
+    step = StepRecord(
+        action="accept the meeting",
+        who=Who.MANAGER,
+        stage=Stage.REQUEST,
+        path="meeting/accept",
+        summary="The manager accepts the meeting",
+        tasks=(Task.ANSWER_MEETING_REQUEST,),
+        form=Form("Accept the meeting", "Accept"),
+        tells=(ev.MeetingAccepted,),
+    )
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
         case.accept_meeting(by=by)
@@ -181,7 +282,20 @@ class AcceptMeeting(CaseCommand):
 
 
 class RescheduleMeeting(CaseCommand):
-    action = "reschedule the meeting"
+    step = StepRecord(
+        action="reschedule the meeting",
+        who=Who.EITHER,
+        stage=Stage.REQUEST,
+        path="meeting/reschedule",
+        summary="Propose another time",
+        tasks=(Task.ANSWER_MEETING_REQUEST, Task.HOLD_MEETING),
+        form=Form(
+            "Propose another time",
+            "Move the meeting",
+            (F("new_time", "New time", "datetime"), F("reason", "Why it moves")),
+        ),
+        tells=(ev.MeetingRescheduled,),
+    )
     new_time: AwareDatetime
     reason: Text
 
@@ -191,8 +305,20 @@ class RescheduleMeeting(CaseCommand):
 
 
 class DeclineMeeting(CaseCommand):
-    action = "decline the meeting"
-    who = Who.MANAGER
+    step = StepRecord(
+        action="decline the meeting",
+        who=Who.MANAGER,
+        stage=Stage.REQUEST,
+        path="meeting/decline",
+        summary="The manager declines, with a reason",
+        tasks=(Task.ANSWER_MEETING_REQUEST,),
+        form=Form(
+            "Decline (or call off) the meeting",
+            "Decline",
+            (F("reason", "Reason", "textarea"),),
+        ),
+        tells=(ev.MeetingDeclined,),
+    )
     reason: Text
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
@@ -204,7 +330,28 @@ class DeclineMeeting(CaseCommand):
 
 
 class ShareAgenda(Agenda, CaseCommand):
-    action = "share the agenda"
+    step = StepRecord(
+        action="share the agenda",
+        who=Who.EITHER,
+        stage=Stage.AGENDA,
+        path="agenda",
+        summary="Share the agenda in advance",
+        tasks=(Task.SHARE_AGENDA,),
+        form=Form(
+            "Share the agenda",
+            "Share agenda",
+            (
+                F(
+                    "topics",
+                    "Topics",
+                    "topics",
+                    options=tuple((t.value, t.value.replace("_", " ")) for t in AgendaTopic),
+                ),
+                F("notes", "Notes", "textarea", required=False),
+            ),
+        ),
+        tells=(ev.AgendaShared,),
+    )
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
         case.share_agenda(agenda=_as(Agenda, self), by=by)
@@ -212,7 +359,19 @@ class ShareAgenda(Agenda, CaseCommand):
 
 
 class HoldMeeting(CaseCommand):
-    action = "record the meeting as held"
+    step = StepRecord(
+        action="record the meeting as held",
+        who=Who.EITHER,
+        stage=Stage.CONVERSATION,
+        path="meeting/held",
+        summary="Record that the conversation took place",
+        tasks=(Task.HOLD_MEETING,),
+        form=Form(
+            "Record that the conversation took place",
+            "It took place",
+            (F("held_at", "When (default: now)", "datetime", required=False),),
+        ),
+    )
     held_at: AwareDatetime | None = Field(None, description="when it took place (default: now)")
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
@@ -221,7 +380,24 @@ class HoldMeeting(CaseCommand):
 
 
 class GiveFeedback(ConversationFeedback, CaseCommand):
-    action = "give feedback"
+    step = StepRecord(
+        action="give feedback",
+        who=Who.EITHER,
+        stage=Stage.CONVERSATION,
+        path="feedback",
+        summary="Give feedback (both ways)",
+        tasks=(Task.GIVE_FEEDBACK,),
+        form=Form(
+            "Give feedback on the conversation",
+            "Give feedback",
+            (
+                F("strengths.0.point", "A strength"),
+                F("strengths.0.example", "An example", "textarea"),
+                F("improvements.0.point", "Something to improve", required=False),
+                F("improvements.0.example", "An example", "textarea", required=False),
+            ),
+        ),
+    )
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
         case.give_feedback(feedback=_as(ConversationFeedback, self), by=by)
@@ -242,7 +418,26 @@ def _agree(case: DevelopmentCase, item_id: UUID, spec: ActionItemSpec, by: By) -
 class ShareRecap(Recap, CaseCommand):
     """The recap and its action items are saved in one transaction."""
 
-    action = "share the recap"
+    step = StepRecord(
+        action="share the recap",
+        who=Who.EITHER,
+        stage=Stage.CONVERSATION,
+        path="recap",
+        summary="Share the recap: learnings, action items, follow-up",
+        tasks=(Task.SHARE_RECAP,),
+        form=Form(
+            "Share the recap",
+            "Share recap",
+            (
+                F("learned", "What you learned", "textarea"),
+                F("follow_up_on", "Follow up on", "date"),
+                F("action_items.0.title", "Action item", required=False),
+                F("action_items.0.owner_id", "Its owner (employee id)", required=False),
+                F("action_items.0.due_at", "Due", "datetime", required=False),
+            ),
+        ),
+        tells=(ev.RecapShared,),
+    )
 
     def people(self) -> list[tuple[str, str]]:
         return [
@@ -260,7 +455,14 @@ class ShareRecap(Recap, CaseCommand):
 class AddActionItem(ActionItemSpec, CaseCommand):
     """One more action item after the recap (at a check-in, say)."""
 
-    action = "add an action item"
+    step = StepRecord(
+        action="add an action item",
+        who=Who.EITHER,
+        stage=Stage.CONVERSATION,
+        path="action-items",
+        summary="Agree one more action item",
+        routed=False,  # answers the new item (201), not the case
+    )
 
     def people(self) -> list[tuple[str, str]]:
         return [("owner_id", self.owner_id)]
@@ -280,123 +482,9 @@ class AddActionItem(ActionItemSpec, CaseCommand):
         return [_agree(case, item_id, spec, by)]
 
 
-# --- 5./6. the plan ----------------------------------------------------------------
-
-
-class DraftPlan(DevelopmentPlan, CaseCommand):
-    action = "draft the plan"
-    who = Who.EMPLOYEE
-
-    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.draft_plan(plan=_as(DevelopmentPlan, self), by=by)
-        return ()
-
-
-class SubmitPlan(CaseCommand):
-    action = "submit the plan"
-    who = Who.EMPLOYEE
-
-    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.submit_plan(by=by)
-        return ()
-
-
-class RequestPlanChanges(CaseCommand):
-    action = "request changes to the plan"
-    who = Who.MANAGER
-    comments: Text
-
-    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.request_plan_changes(comments=self.comments, by=by)
-        return ()
-
-
-class ApprovePlan(CaseCommand):
-    action = "approve the plan"
-    who = Who.MANAGER
-
-    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.approve_plan(by=by)
-        return ()
-
-
-# --- 7. check-ins and goals ------------------------------------------------------------
-
-
-class HoldCheckIn(CaseCommand):
-    action = "hold a check-in"
-    notes: Text
-    progress: list[GoalProgress] = Field(default_factory=list, max_length=MAX_ITEMS)
-
-    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.hold_check_in(notes=self.notes, progress=list(self.progress), by=by)
-        return ()
-
-
-class RecordGoalProgress(GoalProgress, CaseCommand):
-    action = "record goal progress"
-
-    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.record_goal_progress(progress=_as(GoalProgress, self), by=by)
-        return ()
-
-
-class ReadjustGoal(CaseCommand):
-    action = "readjust a goal"
-    goal: SmartErGoal
-    reason: Text
-
-    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.readjust_goal(goal=self.goal, reason=self.reason, by=by)
-        return ()
-
-
-# --- 8. close ----------------------------------------------------------------------
-
-
-class CloseCase(CaseCommand):
-    """Closing one case is HR's decision; the caller's access check says who is HR."""
-
-    action = "close a case"
-    who = Who.ANYONE
-    outcome: CaseOutcome | None = Field(None, description="derived from the case when omitted")
-
-    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.close(outcome=self.outcome, by=By(by.actor, by.at))
-        return ()
-
-
-# --- action items --------------------------------------------------------------------
-
-
-class CompleteActionItem(ItemCommand):
-    action = "complete the action item"
-    note: Note = ""
-
-    def apply(self, item: ActionItem, context: CaseContext, by: By) -> None:
-        item.complete(note=self.note, context=context, by=by)
-
-
-class RescheduleActionItem(ItemCommand):
-    action = "reschedule the action item"
-    new_due_at: AwareDatetime
-    reason: Text
-
-    def apply(self, item: ActionItem, context: CaseContext, by: By) -> None:
-        item.reschedule(new_due_at=self.new_due_at, reason=self.reason, context=context, by=by)
-
-
-class CancelActionItem(ItemCommand):
-    action = "cancel the action item"
-    reason: Text
-
-    def apply(self, item: ActionItem, context: CaseContext, by: By) -> None:
-        item.cancel(reason=self.reason, context=context, by=by)
-
-
-def require_who(case: DevelopmentCase, command: CaseCommand, actor: str) -> None:
-    """Who may take the step, checked before anything about the case's state."""
-    allowed = {
+def may_take(case: DevelopmentCase, command: type[Command] | Command, actor: str) -> bool:
+    """Whether ``actor`` is who may take the step on this case (its record's ``who``)."""
+    return {
         Who.EMPLOYEE: actor == case.employee_id,
         Who.MANAGER: actor == case.manager_id,
         Who.EITHER: actor in (case.employee_id, case.manager_id),
@@ -404,5 +492,9 @@ def require_who(case: DevelopmentCase, command: CaseCommand, actor: str) -> None
         Who.SERVICE: actor == SYSTEM_ACTOR,
         Who.ANYONE: True,
     }[command.who]
-    if not allowed:
+
+
+def require_who(case: DevelopmentCase, command: CaseCommand, actor: str) -> None:
+    """Who may take the step, checked before anything about the case's state."""
+    if not may_take(case, command, actor):
         raise errors.NotPermitted(actor, command.action, command.who.value)

@@ -44,3 +44,26 @@ class PlanStatus(StrEnum):
     CHANGES_REQUESTED = "changes_requested"
     APPROVED = "approved"
     SUPERSEDED = "superseded"
+
+
+TIMELINE: tuple[tuple[Phase, str], ...] = (
+    (Phase.PREPARING, "Prepare"),
+    (Phase.MEETING_REQUESTED, "Meeting requested"),
+    (Phase.MEETING_SCHEDULED, "Meeting scheduled"),
+    (Phase.MEETING_HELD, "Conversation held"),
+    (Phase.PLAN_DRAFTED, "Plan drafted"),
+    (Phase.PLAN_SUBMITTED, "Plan submitted"),
+    (Phase.PLAN_APPROVED, "Plan approved, check-ins"),
+    (Phase.CLOSED, "Closed"),
+)
+"""The process as a timeline, as the case page shows it."""
+
+STEP_BACK: dict[Phase, int] = {Phase.MEETING_DECLINED: 0, Phase.CHANGES_REQUESTED: 3}
+"""Phases off the timeline: a declined request or requested changes step back to there."""
+
+
+def timeline_position(phase: Phase) -> int:
+    """Where a phase stands on the timeline (every phase is on it or steps back onto it)."""
+    if phase in STEP_BACK:
+        return STEP_BACK[phase]
+    return next(i for i, (p, _) in enumerate(TIMELINE) if p is phase)

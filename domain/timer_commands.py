@@ -11,18 +11,23 @@ from collections.abc import Sequence
 
 from pydantic import AwareDatetime
 
+from domain import case_events as ev
 from domain.action_item import ActionItem, CaseContext
 from domain.base import SYSTEM_ACTOR, By, CareerAggregate
 from domain.case import DevelopmentCase
-from domain.commands import CaseCommand, ItemCommand, Who
+from domain.commands import CaseCommand, ItemCommand
+from domain.step_records import StepRecord, Who
 from domain.values import Party, Rung
 
 # --- on a case ---------------------------------------------------------------------------
 
 
 class RemindCase(CaseCommand):
-    action = "record a reminder"
-    who = Who.SERVICE
+    step = StepRecord(
+        action="record a reminder",
+        who=Who.SERVICE,
+        tells=(DevelopmentCase.ReminderSent,),
+    )
     deadline: str
     owner: Party
     reason: str
@@ -40,8 +45,11 @@ class RemindCase(CaseCommand):
 
 
 class EscalateCase(CaseCommand):
-    action = "escalate"
-    who = Who.SERVICE
+    step = StepRecord(
+        action="escalate",
+        who=Who.SERVICE,
+        tells=(DevelopmentCase.Escalated,),
+    )
     deadline: str
     rung: Rung
     reason: str
@@ -59,8 +67,11 @@ class EscalateCase(CaseCommand):
 
 
 class MarkCheckInDue(CaseCommand):
-    action = "mark a check-in due"
-    who = Who.SERVICE
+    step = StepRecord(
+        action="mark a check-in due",
+        who=Who.SERVICE,
+        tells=(ev.CheckInDue,),
+    )
     number: int
     due_at: AwareDatetime
 
@@ -70,8 +81,11 @@ class MarkCheckInDue(CaseCommand):
 
 
 class MarkCheckInMissed(CaseCommand):
-    action = "mark a check-in missed"
-    who = Who.SERVICE
+    step = StepRecord(
+        action="mark a check-in missed",
+        who=Who.SERVICE,
+        tells=(ev.CheckInMissed,),
+    )
     number: int
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
@@ -83,14 +97,22 @@ class MarkCheckInMissed(CaseCommand):
 
 
 class MarkItemOverdue(ItemCommand):
-    action = "mark an action item overdue"
+    step = StepRecord(
+        action="mark an action item overdue",
+        who=Who.SERVICE,
+        tells=(ActionItem.ActionItemOverdue,),
+    )
 
     def apply(self, item: ActionItem, context: CaseContext, by: By) -> None:
         item.mark_overdue(by=By(SYSTEM_ACTOR, by.at))
 
 
 class RemindItem(ItemCommand):
-    action = "record a reminder"
+    step = StepRecord(
+        action="record a reminder",
+        who=Who.SERVICE,
+        tells=(ActionItem.ReminderSent,),
+    )
     reason: str
 
     def apply(self, item: ActionItem, context: CaseContext, by: By) -> None:
@@ -98,7 +120,11 @@ class RemindItem(ItemCommand):
 
 
 class EscalateItem(ItemCommand):
-    action = "escalate"
+    step = StepRecord(
+        action="escalate",
+        who=Who.SERVICE,
+        tells=(ActionItem.Escalated,),
+    )
     rung: Rung
     reason: str
 

@@ -1,6 +1,6 @@
 """The pages everyone uses: tasks, inbox, a case with the step forms it calls for, history.
 
-Steps are taken by posting a step form (``forms.FORMS``): the form becomes the same
+Steps are taken by posting a step form (built from the steps' records): the form becomes the same
 command object the API takes, runs through the same ``CommandRunner`` (access check, roster
 check, ``CareerFlow.execute``), and a refusal comes back on the page, next to the
 field it names. Nothing here decides who may do what.
@@ -20,48 +20,20 @@ from api import access
 from api.auth import Caller
 from api.command_runner import CommandRunner
 from api.deps import App, Now, RosterDep, ServicesDep
-from api.pages.forms import FORMS, StepForm, field_name, payload, with_goals
+from api.pages.forms import StepForm, field_name, payload, step_forms, task_forms, with_goals
 from api.pages.render import page as _page
 from api.pages.render import refused, zone_of
 from api.pages.session import CsrfChecked, PageCaller
 from api.routes.cases import case_history
-from domain import errors
+from domain import errors, step_catalog
 from domain.case import DevelopmentCase
-from domain.commands import CompleteActionItem
-from domain.open_tasks import WHAT, Task
-from domain.phases import BEFORE_MEETING, Phase
+from domain.commands import GivePeerFeedback, may_take
+from domain.item_commands import CompleteActionItem
+from domain.phases import TIMELINE, timeline_position
+from domain.step_records import Task, task_wording
 from projections.tasks import task_cases, tasks_of
 
 router = APIRouter(include_in_schema=False)
-
-PROCESS = [
-    (Phase.PREPARING, "Prepare"),
-    (Phase.MEETING_REQUESTED, "Meeting requested"),
-    (Phase.MEETING_SCHEDULED, "Meeting scheduled"),
-    (Phase.MEETING_HELD, "Conversation held"),
-    (Phase.PLAN_DRAFTED, "Plan drafted"),
-    (Phase.PLAN_SUBMITTED, "Plan submitted"),
-    (Phase.PLAN_APPROVED, "Plan approved, check-ins"),
-    (Phase.CLOSED, "Closed"),
-]
-"""The process as a timeline (a declined request or requested changes step back)."""
-STEP_BACK = {Phase.MEETING_DECLINED: 0, Phase.CHANGES_REQUESTED: 3}
-
-TASK_FORMS: dict[Task, list[str]] = {
-    Task.PREPARE: ["self-assessment", "goals", "peer-feedback-requests"],
-    Task.REQUEST_MEETING: ["meeting/request"],
-    Task.ANSWER_MEETING_REQUEST: ["meeting/accept", "meeting/reschedule", "meeting/decline"],
-    Task.SHARE_AGENDA: ["agenda"],
-    Task.HOLD_MEETING: ["meeting/held", "meeting/reschedule"],
-    Task.GIVE_FEEDBACK: ["feedback"],
-    Task.SHARE_RECAP: ["recap"],
-    Task.SUBMIT_PLAN: ["plan", "plan/submit"],
-    Task.REVIEW_PLAN: ["plan/approve", "plan/request-changes"],
-    Task.HOLD_CHECK_IN: ["check-ins"],
-    Task.GIVE_PEER_FEEDBACK: ["peer-feedback"],
-}
-"""Which forms a task opens on the case page."""
-
 
 # --- everyone -----------------------------------------------------------------------------
 
@@ -73,7 +45,7 @@ def my_tasks(
     with services.read_engine.connect() as conn:
         total, rows = tasks_of(conn, caller.employee_id, 200, 0)
     for row in rows:
-        row["what"] = WHAT[Task(row["task"])]
+        row["what"] = task_wording(row["task"], step_catalog.task_rules())
         row["late_by"] = (now - row["due_at"]).total_seconds() if row["due_at"] else 0
     return _page(request, "tasks.html", caller, roster, now, tasks=rows, total=total)
 
@@ -121,13 +93,32 @@ def my_case(caller: PageCaller, application: App) -> RedirectResponse:
 
 
 def _timeline(case: DevelopmentCase) -> list[dict[str, Any]]:
-    current = STEP_BACK.get(case.phase)
-    if current is None:
-        current = next(i for i, (p, _) in enumerate(PROCESS) if p is case.phase)
+    current = timeline_position(case.phase)
     return [
         {"label": label, "state": "done" if i < current else "current" if i == current else "next"}
-        for i, (_, label) in enumerate(PROCESS)
+        for i, (_, label) in enumerate(TIMELINE)
     ]
+
+
+def _forms_for(
+    case: DevelopmentCase, viewer: str, tasks: list[dict[str, Any]], peer_only: bool
+) -> list[StepForm]:
+    """The step forms the viewer's open tasks call for, and those their records offer in
+    the case's phase to whoever may take them (draft goals before the meeting, ...)."""
+    forms, by_task = step_forms(), task_forms()
+    if peer_only:
+        answered = case.peer_feedback.get(viewer) is not None
+        return [] if answered else [forms[GivePeerFeedback.step.path or ""]]
+    paths: list[str] = []
+    for task in tasks:
+        paths += [p for p in by_task.get(task["task"], []) if p not in paths]
+    for path, form in forms.items():
+        offered = form.command.step.offered_in
+        if case.phase in offered and may_take(case, form.command, viewer) and path not in paths:
+            paths.append(path)
+    approved = case.approved_plan
+    goals = [(g.goal_id, g.specific) for g in approved.plan.goals] if approved else []
+    return [with_goals(forms[p], goals) for p in paths]
 
 
 def case_page(
@@ -159,24 +150,7 @@ def case_page(
             .first()
         )
     here = [t for t in mine if t["task"] != Task.ESCALATION.value]
-    paths: list[str] = []
-    for task in here:
-        for path in TASK_FORMS.get(Task(task["task"]), []):
-            if path not in paths:
-                paths.append(path)
-    if caller.employee_id == case.employee_id and case.phase in BEFORE_MEETING:
-        paths += [p for p in ("goals", "peer-feedback-requests") if p not in paths]
-    if peer_only:
-        answered = case.peer_feedback.get(caller.employee_id) is not None
-        paths = [] if answered else ["peer-feedback"]
-    if case.phase is Phase.PLAN_APPROVED and caller.employee_id in (
-        case.employee_id,
-        case.manager_id,
-    ):
-        paths += ["goal-progress", "goals/readjust"]
-    approved = next((v for v in reversed(case.plans) if v.status.value == "approved"), None)
-    goals = [(g.goal_id, g.specific) for g in approved.plan.goals] if approved else []
-    forms = [with_goals(FORMS[p], goals) for p in paths]
+    forms = _forms_for(case, caller.employee_id, here, peer_only)
     notice = case.policy.meeting_notice
     employee = roster.get(case.employee_id)
     manager = roster.get(case.manager_id)
@@ -230,7 +204,7 @@ async def take_step(
     now: Now,
     _: CsrfChecked,
 ) -> Response:
-    form: StepForm | None = FORMS.get(path)
+    form: StepForm | None = step_forms().get(path)
     if form is None:
         return refused(request, caller, roster, now, errors.NotFound("step", path))
     posted = await request.form()

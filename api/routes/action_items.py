@@ -15,8 +15,9 @@ from api.schemas.case_public import ActionItemPublic
 from api.schemas.history_public import HistoryEntryPublic
 from application.outcomes import Executed
 from application.service import CareerFlow
+from domain import step_catalog
 from domain.action_item import ActionItem
-from domain.commands import CancelActionItem, CompleteActionItem, RescheduleActionItem
+from domain.commands import ItemCommand
 from domain.roster import Roster
 
 router = APIRouter(prefix="/action-items", tags=["action items"], responses=PROBLEM_RESPONSES)
@@ -44,25 +45,23 @@ def action_item_history(
     return [HistoryEntryPublic.of(e) for e in application.action_item_history(item_id)]
 
 
-@router.post("/{item_id}/complete", summary="Mark the action item done")
-def complete_action_item(
-    item_id: UUID, body: CompleteActionItem, runner: RunnerDep
-) -> ActionItemPublic:
-    return _item(runner.execute(item_id, body))
+def step_routes() -> APIRouter:
+    """``POST /action-items/{item_id}/<path>`` for every action-item step (from its record)."""
+    steps = APIRouter(prefix="/action-items", tags=["action items"], responses=PROBLEM_RESPONSES)
+    for command in step_catalog.item_steps():
+        record = command.step
+        if record.routed and record.path is not None:
+            _step_route(steps, record.path, command, record.summary)
+    return steps
 
 
-@router.post("/{item_id}/reschedule", summary="Move the due date, with a reason")
-def reschedule_action_item(
-    item_id: UUID, body: RescheduleActionItem, runner: RunnerDep
-) -> ActionItemPublic:
-    return _item(runner.execute(item_id, body))
+def _step_route(steps: APIRouter, path: str, command: type[ItemCommand], summary: str) -> None:
+    def take(item_id: UUID, body: ItemCommand, runner: RunnerDep) -> ActionItemPublic:
+        return _item(runner.execute(item_id, body))
 
-
-@router.post("/{item_id}/cancel", summary="Cancel the action item, with a reason")
-def cancel_action_item(
-    item_id: UUID, body: CancelActionItem, runner: RunnerDep
-) -> ActionItemPublic:
-    return _item(runner.execute(item_id, body))
+    take.__annotations__ = {**take.__annotations__, "body": command}
+    take.__name__ = take.__qualname__ = command.__name__
+    steps.post(f"/{{item_id}}/{path}", summary=summary, name=command.__name__)(take)
 
 
 def _item(done: Executed) -> ActionItemPublic:

@@ -16,33 +16,11 @@ from api.problems import PROBLEM_RESPONSES
 from api.schemas.case_public import ActionItemPublic, CasePublic
 from api.schemas.history_public import HistoryEntryPublic
 from application.service import CareerFlow
-from domain import errors
+from domain import errors, step_catalog
 from domain.action_item import ActionItem
 from domain.case import DevelopmentCase
-from domain.commands import (
-    AcceptMeeting,
-    AddActionItem,
-    ApprovePlan,
-    CaseCommand,
-    CloseCase,
-    DeclineMeeting,
-    DraftPlan,
-    GiveFeedback,
-    GivePeerFeedback,
-    HoldCheckIn,
-    HoldMeeting,
-    ProposeGoal,
-    ReadjustGoal,
-    RecordGoalProgress,
-    RecordSelfAssessment,
-    RequestMeeting,
-    RequestPeerFeedback,
-    RequestPlanChanges,
-    RescheduleMeeting,
-    ShareAgenda,
-    ShareRecap,
-    SubmitPlan,
-)
+from domain.commands import AddActionItem, CaseCommand, GivePeerFeedback
+from domain.plan_commands import CloseCase
 
 router = APIRouter(prefix="/cases", tags=["cases"], responses=PROBLEM_RESPONSES)
 
@@ -124,30 +102,19 @@ def case_history(
 
 # --- the steps ---------------------------------------------------------------------
 
-CASE_STEPS: tuple[tuple[str, type[CaseCommand], str], ...] = (
-    ("self-assessment", RecordSelfAssessment, "1. Prepare: record the self-assessment"),
-    ("goals", ProposeGoal, "1. Prepare: propose a SMART+ER goal"),
-    ("peer-feedback-requests", RequestPeerFeedback, "1. Prepare: ask a coworker for feedback"),
-    ("meeting/request", RequestMeeting, "2. Request the career conversation"),
-    ("meeting/accept", AcceptMeeting, "2. The manager accepts the meeting"),
-    ("meeting/reschedule", RescheduleMeeting, "2. Propose another time"),
-    ("meeting/decline", DeclineMeeting, "2. The manager declines, with a reason"),
-    ("agenda", ShareAgenda, "3. Share the agenda in advance"),
-    ("meeting/held", HoldMeeting, "4. Record that the conversation took place"),
-    ("feedback", GiveFeedback, "4. Give feedback (both ways)"),
-    ("recap", ShareRecap, "4. Share the recap: learnings, action items, follow-up"),
-    ("plan", DraftPlan, "5. Draft (or edit the draft of) the development plan"),
-    ("plan/submit", SubmitPlan, "6. Submit the plan for approval"),
-    ("plan/request-changes", RequestPlanChanges, "6. The manager requests changes"),
-    ("plan/approve", ApprovePlan, "6. The manager approves the plan"),
-    ("check-ins", HoldCheckIn, "7. Hold a check-in (progress per goal, notes)"),
-    ("goal-progress", RecordGoalProgress, "7. Record progress on one goal"),
-    ("goals/readjust", ReadjustGoal, "7. Readjust a goal (a new approved version)"),
-)
-"""Every step of a case as ``POST /cases/{case_id}/<path>``; the body is the command."""
+
+def step_routes() -> APIRouter:
+    """``POST /cases/{case_id}/<path>`` for every step whose record routes it; the body is
+    the command, the answer the case. Built when the app is, from the steps' records."""
+    steps = APIRouter(prefix="/cases", tags=["cases"], responses=PROBLEM_RESPONSES)
+    for command in step_catalog.case_steps():
+        record = command.step
+        if record.routed and record.path is not None:
+            _step_route(steps, record.path, command, record.title)
+    return steps
 
 
-def _step_route(path: str, command: type[CaseCommand], summary: str) -> None:
+def _step_route(steps: APIRouter, path: str, command: type[CaseCommand], summary: str) -> None:
     """One route per step; a command without fields takes no body."""
     if command.model_fields:
 
@@ -161,7 +128,7 @@ def _step_route(path: str, command: type[CaseCommand], summary: str) -> None:
             return case_response(runner.execute(case_id, command()).case)
 
     take.__name__ = take.__qualname__ = command.__name__
-    router.post(
+    steps.post(
         f"/{{case_id}}/{path}", summary=summary, name=command.__name__, response_model=CasePublic
     )(take)
 
@@ -169,10 +136,6 @@ def _step_route(path: str, command: type[CaseCommand], summary: str) -> None:
 def case_response(case: DevelopmentCase) -> Response:
     """The case after a step, serialised once (FastAPI would validate the model again first)."""
     return Response(CasePublic.of(case).model_dump_json(), media_type="application/json")
-
-
-for _path, _command, _summary in CASE_STEPS:
-    _step_route(_path, _command, _summary)
 
 
 class PeerFeedbackReceipt(BaseModel):
@@ -184,7 +147,7 @@ class PeerFeedbackReceipt(BaseModel):
     received: bool = Field(description="the feedback is recorded (also on a repeat)")
 
 
-@router.post("/{case_id}/peer-feedback", summary="1. Prepare: a coworker gives the feedback asked")
+@router.post("/{case_id}/peer-feedback", summary=GivePeerFeedback.step.title)
 def give_peer_feedback(
     case_id: UUID, body: GivePeerFeedback, runner: RunnerDep
 ) -> PeerFeedbackReceipt:
@@ -198,7 +161,7 @@ def give_peer_feedback(
 @router.post(
     "/{case_id}/action-items",
     status_code=status.HTTP_201_CREATED,
-    summary="4. Agree one more action item",
+    summary=AddActionItem.step.title,
 )
 def add_action_item(case_id: UUID, body: AddActionItem, runner: RunnerDep) -> ActionItemPublic:
     case = runner.execute(case_id, body).case
@@ -206,7 +169,7 @@ def add_action_item(case_id: UUID, body: AddActionItem, runner: RunnerDep) -> Ac
     return ActionItemPublic.of(runner.app.get_action_item(item_id))
 
 
-@router.post("/{case_id}/close", summary="8. Close one case with its outcome (HR admin)")
+@router.post("/{case_id}/close", summary=CloseCase.step.title)
 def close_case(case_id: UUID, body: CloseCase, runner: RunnerDep) -> CasePublic:
     def hr_admin(case: DevelopmentCase, item: ActionItem | None) -> None:
         access.require_case_reader(runner.caller, runner.roster, case)

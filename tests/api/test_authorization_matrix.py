@@ -24,14 +24,12 @@ from domain.case import case_id_for
 from domain.commands import (
     AcceptMeeting,
     AddActionItem,
-    ApprovePlan,
     CaseCommand,
-    DraftPlan,
     HoldMeeting,
     RequestMeeting,
     RequestPeerFeedback,
-    SubmitPlan,
 )
+from domain.plan_commands import ApprovePlan, DraftPlan, SubmitPlan
 from domain.values import Participants
 from tests.api.conftest import (
     API,

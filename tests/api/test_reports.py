@@ -25,14 +25,11 @@ from domain.base import SYSTEM_ACTOR
 from domain.commands import (
     AcceptMeeting,
     AddActionItem,
-    ApprovePlan,
     DeclineMeeting,
-    DraftPlan,
-    HoldCheckIn,
     HoldMeeting,
     RequestMeeting,
-    SubmitPlan,
 )
+from domain.plan_commands import ApprovePlan, DraftPlan, HoldCheckIn, SubmitPlan
 from domain.timer_commands import EscalateItem, MarkCheckInDue, MarkCheckInMissed, MarkItemOverdue
 from domain.values import Rung
 from tests.api.conftest import API, EMPLOYEE, HR_ADMIN, HR_PARTNER, MANAGER, Api

@@ -19,26 +19,26 @@ from domain.case import DevelopmentCase, Phase
 from domain.commands import (
     AcceptMeeting,
     AddActionItem,
-    ApprovePlan,
-    CancelActionItem,
-    CloseCase,
-    CompleteActionItem,
-    DraftPlan,
     GiveFeedback,
     GivePeerFeedback,
-    HoldCheckIn,
     HoldMeeting,
     ProposeGoal,
-    ReadjustGoal,
-    RecordGoalProgress,
     RecordSelfAssessment,
     RequestMeeting,
     RequestPeerFeedback,
-    RequestPlanChanges,
-    RescheduleActionItem,
     RescheduleMeeting,
     ShareAgenda,
     ShareRecap,
+)
+from domain.item_commands import CancelActionItem, CompleteActionItem, RescheduleActionItem
+from domain.plan_commands import (
+    ApprovePlan,
+    CloseCase,
+    DraftPlan,
+    HoldCheckIn,
+    ReadjustGoal,
+    RecordGoalProgress,
+    RequestPlanChanges,
     SubmitPlan,
 )
 from domain.timer_commands import (

@@ -19,18 +19,20 @@ from careerflow.demo_org import DEMO_ROSTER_CSV
 from domain.base import SYSTEM_ACTOR
 from domain.commands import (
     AcceptMeeting,
-    ApprovePlan,
-    CloseCase,
     DeclineMeeting,
-    DraftPlan,
     HoldMeeting,
-    ReadjustGoal,
     RequestMeeting,
     RequestPeerFeedback,
-    RequestPlanChanges,
     RescheduleMeeting,
     ShareAgenda,
     ShareRecap,
+)
+from domain.plan_commands import (
+    ApprovePlan,
+    CloseCase,
+    DraftPlan,
+    ReadjustGoal,
+    RequestPlanChanges,
     SubmitPlan,
 )
 from domain.roster import validate_roster

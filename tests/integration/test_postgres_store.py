@@ -17,17 +17,8 @@ from application.service import CareerFlow
 from domain import case_events as ev
 from domain import errors
 from domain.case import Phase
-from domain.commands import (
-    AcceptMeeting,
-    ApprovePlan,
-    DraftPlan,
-    HoldCheckIn,
-    HoldMeeting,
-    RecordGoalProgress,
-    RequestMeeting,
-    RequestPeerFeedback,
-    SubmitPlan,
-)
+from domain.commands import AcceptMeeting, HoldMeeting, RequestMeeting, RequestPeerFeedback
+from domain.plan_commands import ApprovePlan, DraftPlan, HoldCheckIn, RecordGoalProgress, SubmitPlan
 from domain.values import GoalProgress, PeerFeedback
 from tests.factories import CYCLE_CLOSES, EMP, MGR, PEER, T0, at, participants, plan
 from tests.integration.test_application_contract import new_cycle
@@ -58,7 +49,7 @@ def test_opening_a_cycle_saves_cases_in_batches_not_one_transaction_each(
     # Rows written by one transaction share its xmin: three batches, three transactions.
     rows = sql.execute(
         f"SELECT count(*), count(DISTINCT xmin::text) FROM {events_table(pg_app)} WHERE topic = %s",
-        ("domain.case:ev.CaseOpened",),
+        ("domain.case:DevelopmentCase.CaseOpened",),
     ).fetchall()
     cases_by_tx = sql.execute(
         f"SELECT count(*) FROM {events_table(pg_app)} WHERE originator_id = %s",
@@ -214,7 +205,7 @@ def test_events_are_in_the_notification_log_in_commit_order(pg_app: CareerFlow) 
     notifications = pg_app.recorder.select_notifications(start=before + 1, limit=1000)
     mine = [n for n in notifications if n.originator_id == case_id]
     assert [n.originator_version for n in mine] == list(range(1, 8))
-    assert mine[-1].topic.endswith("ev.PlanApproved")
+    assert mine[-1].topic.endswith("DevelopmentCase.PlanApproved")
     assert pg_app.get_case(case_id).phase is Phase.PLAN_APPROVED
 
 

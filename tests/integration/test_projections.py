@@ -12,15 +12,9 @@ from sqlalchemy import Connection, Engine, func, select
 
 from application.service import CareerFlow
 from domain.base import SYSTEM_ACTOR
-from domain.commands import (
-    AcceptMeeting,
-    CloseCase,
-    CompleteActionItem,
-    HoldMeeting,
-    RequestMeeting,
-    RescheduleActionItem,
-    ShareRecap,
-)
+from domain.commands import AcceptMeeting, HoldMeeting, RequestMeeting, ShareRecap
+from domain.item_commands import CompleteActionItem, RescheduleActionItem
+from domain.plan_commands import CloseCase
 from domain.timer_commands import EscalateItem, MarkItemOverdue
 from domain.values import Rung
 from eventlog.follower import Delivery

@@ -22,8 +22,8 @@ from application.service import CareerFlow
 from careerflow.settings import Settings
 from domain import case_events as ev
 from domain.case import DevelopmentCase
-from domain.commands import HoldCheckIn
 from domain.phases import Phase
+from domain.plan_commands import HoldCheckIn
 from tests.factories import EMP, at
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "rows_before_step_records.json"

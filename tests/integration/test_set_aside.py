@@ -98,7 +98,7 @@ def test_a_read_model_sets_a_bad_event_aside_and_goes_on(
         (entry,) = set_aside.unresolved()
         assert entry["position"] == requested
         assert "cannot store this event" in entry["error"]
-        assert entry["topic"].endswith("ev.MeetingRequested")
+        assert entry["topic"].endswith("DevelopmentCase.MeetingRequested")
         POISON.discard(requested)  # the cause is fixed; the operator asks for a retry
         assert set_aside.request_retry() == 1
         eventually(lambda: not set_aside.unresolved())

@@ -19,7 +19,7 @@ from application.service import CareerFlow
 from application.transcoding import TYPED_PREFIX
 from careerflow.settings import Settings
 from careerflow.storage import eventsourcing_env
-from domain.commands import HoldCheckIn
+from domain.plan_commands import HoldCheckIn
 from domain.roster import ROSTER_ID
 from tests.factories import EMP, MGR, at, company
 from tests.integration.test_application_contract import new_cycle, walk_every_step

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from application.service import CareerFlow
 from domain import commands as c
 from domain import errors
+from domain import plan_commands as pc
 from domain.cycle import EARLIEST_OPENING, LATEST_CLOSING, LONGEST
 from domain.values import MAX_DURATION, EscalationLadder, Participants, Policy
 from tests.factories import goal, plan
@@ -84,9 +85,9 @@ def test_cases_at_the_extremes_replay_and_their_deadlines_compute(
         ("e", NOW, c.RequestMeeting(proposed_for=meeting)),
         ("m", NOW, c.AcceptMeeting()),
         ("m", meeting, c.HoldMeeting(held_at=meeting)),
-        ("e", meeting, c.DraftPlan.of(plan(goal(due_on=(closes - timedelta(days=1)).date())))),
-        ("e", meeting, c.SubmitPlan()),
-        ("m", meeting, c.ApprovePlan()),
+        ("e", meeting, pc.DraftPlan.of(plan(goal(due_on=(closes - timedelta(days=1)).date())))),
+        ("e", meeting, pc.SubmitPlan()),
+        ("m", meeting, pc.ApprovePlan()),
     ]
     for actor, at, command in steps:
         app.execute(case_id, command, actor=actor, at=at)

@@ -9,16 +9,8 @@ from uuid import UUID
 from temporalio.testing import WorkflowEnvironment
 
 from application.service import CareerFlow
-from domain.commands import (
-    AcceptMeeting,
-    ApprovePlan,
-    DraftPlan,
-    HoldCheckIn,
-    HoldMeeting,
-    RecordSelfAssessment,
-    RequestMeeting,
-    SubmitPlan,
-)
+from domain.commands import AcceptMeeting, HoldMeeting, RecordSelfAssessment, RequestMeeting
+from domain.plan_commands import ApprovePlan, DraftPlan, HoldCheckIn, SubmitPlan
 from domain.values import Participants, Policy
 from tests.factories import open_cycle_with, self_assessment
 from tests.workflows.conftest import Stack, events, now

@@ -14,14 +14,8 @@ from datetime import UTC, datetime, timedelta
 from temporalio.testing import WorkflowEnvironment
 
 from application.service import CareerFlow
-from domain.commands import (
-    AcceptMeeting,
-    ApprovePlan,
-    DraftPlan,
-    HoldMeeting,
-    RequestMeeting,
-    SubmitPlan,
-)
+from domain.commands import AcceptMeeting, HoldMeeting, RequestMeeting
+from domain.plan_commands import ApprovePlan, DraftPlan, SubmitPlan
 from domain.values import Participants, Policy
 from tests.factories import goal, open_cycle_with, plan
 from tests.workflows.conftest import events, run_stack

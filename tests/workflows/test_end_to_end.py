@@ -19,17 +19,14 @@ from temporalio.testing import WorkflowEnvironment
 from application.service import CareerFlow
 from domain.commands import (
     AcceptMeeting,
-    ApprovePlan,
-    CompleteActionItem,
-    DraftPlan,
-    HoldCheckIn,
     HoldMeeting,
     RecordSelfAssessment,
     RequestMeeting,
     ShareAgenda,
     ShareRecap,
-    SubmitPlan,
 )
+from domain.item_commands import CompleteActionItem
+from domain.plan_commands import ApprovePlan, DraftPlan, HoldCheckIn, SubmitPlan
 from domain.values import (
     ActionItemSpec,
     EscalationLadder,

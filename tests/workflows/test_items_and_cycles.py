@@ -8,7 +8,8 @@ from uuid import UUID
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
-from domain.commands import CompleteActionItem, RescheduleActionItem, ShareRecap
+from domain.commands import ShareRecap
+from domain.item_commands import CompleteActionItem, RescheduleActionItem
 from domain.values import ActionItemSpec, Participants, Recap
 from tests.factories import open_cycle_with
 from tests.workflows.conftest import Stack, events, now

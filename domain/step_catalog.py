@@ -1,0 +1,34 @@
+"""Every step the service knows, read from the command modules' records.
+
+Importing this module imports every command module, so each command's record is
+registered (``domain.commands.STEP_COMMANDS``). The lists are read at call time: a
+step declared later (a plug-in, a test's toy step) is in them from then on.
+"""
+
+from __future__ import annotations
+
+from domain import commands, item_commands, plan_commands, timer_commands
+from domain.commands import STEP_COMMANDS, CaseCommand, ItemCommand
+from domain.step_records import StepRecord, TaskRule
+
+MODULES = (commands, plan_commands, item_commands, timer_commands)
+"""The modules where the process's steps are declared."""
+
+
+def case_steps() -> list[type[CaseCommand]]:
+    """Every case command with its record, in the order of the process."""
+    found = [c for c in STEP_COMMANDS if issubclass(c, CaseCommand)]
+    return sorted(found, key=lambda c: (c.step.stage is None, c.step.stage or 0))
+
+
+def item_steps() -> list[type[ItemCommand]]:
+    return [c for c in STEP_COMMANDS if issubclass(c, ItemCommand)]
+
+
+def records() -> list[StepRecord]:
+    return [c.step for c in STEP_COMMANDS]
+
+
+def task_rules() -> tuple[TaskRule, ...]:
+    """The tasks that steps open by a rule of their own (``StepRecord.opens``)."""
+    return tuple(r.opens for r in records() if r.opens is not None)
