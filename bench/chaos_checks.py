@@ -28,6 +28,7 @@ from domain.base import escalation_recipient, split_key
 from domain.case import DevelopmentCase
 from eventlog.follower import Delivery, read_after
 from notifications.channels import Directory
+from notifications.composers import told_events
 from notifications.notifier import Notifier
 from projections.catalog import read_models
 from projections.rebuild import _drop
@@ -162,7 +163,7 @@ def expected_messages(app: CareerFlow, log: list[Delivery], directory: Directory
     composer = Notifier(app, [], directory)
     expected: dict[str, str] = {}
     for delivery in log:
-        if type(delivery.event) in subscriptions.NOTIFIED_EVENTS:
+        if type(delivery.event) in told_events():
             kind = type(delivery.event).__name__
             expected.update((str(n.key), kind) for n in composer.notifications(delivery))
     return expected

@@ -56,8 +56,7 @@ from careerflow.storage import build_application, database_url
 from domain import case_events as ev
 from domain.case import DevelopmentCase
 from eventlog.follower import LogFollower, TrackingStore, read_after
-from eventlog.topics import RELAYED_TOPICS
-from workflows.relay import Relay
+from workflows.relay import RELAYED_TOPICS, Relay
 
 PROCESSES = ("worker", "relay", "projector", "api")
 

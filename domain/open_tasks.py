@@ -10,55 +10,21 @@ steps without a deadline (feedback, the recap) are open with no due time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from domain import case_events as ev
-from domain import deadlines
+from domain import deadlines, step_catalog
 from domain.phases import (
     MEETING_PENDING,
     Phase,
 )
+from domain.step_records import Task, Who
 from domain.subscriptions import PHASE_AFTER
 from domain.values import Participants, Party, Policy
-
-
-class Task(StrEnum):
-    PREPARE = "prepare"
-    REQUEST_MEETING = "request_meeting"
-    ANSWER_MEETING_REQUEST = "answer_meeting_request"
-    SHARE_AGENDA = "share_agenda"
-    HOLD_MEETING = "hold_meeting"
-    GIVE_FEEDBACK = "give_feedback"
-    SHARE_RECAP = "share_recap"
-    SUBMIT_PLAN = "submit_plan"
-    REVIEW_PLAN = "review_plan"
-    GIVE_PEER_FEEDBACK = "give_peer_feedback"
-    HOLD_CHECK_IN = "hold_check_in"
-    FINISH_ACTION_ITEM = "finish_action_item"
-    ESCALATION = "escalation"
-
-
-WHAT: dict[Task, str] = {
-    Task.PREPARE: "record your self-assessment",
-    Task.REQUEST_MEETING: "request the career conversation",
-    Task.ANSWER_MEETING_REQUEST: "answer the meeting request",
-    Task.SHARE_AGENDA: "share the agenda",
-    Task.HOLD_MEETING: "hold the career conversation and record it",
-    Task.GIVE_FEEDBACK: "give feedback on the conversation",
-    Task.SHARE_RECAP: "share the recap",
-    Task.SUBMIT_PLAN: "draft and submit the development plan",
-    Task.REVIEW_PLAN: "approve the plan or send it back",
-    Task.GIVE_PEER_FEEDBACK: "answer the peer-feedback request",
-    Task.HOLD_CHECK_IN: "hold the check-in",
-    Task.FINISH_ACTION_ITEM: "finish the action item",
-    Task.ESCALATION: "see that late work gets done",
-}
-"""Each task in words, for lists and messages."""
-
 
 DEADLINE_TASKS: dict[str, Task] = {
     deadlines.PREP.name: Task.PREPARE,
@@ -71,7 +37,8 @@ DEADLINE_TASKS: dict[str, Task] = {
 
 
 class OpenTask(BaseModel):
-    task: Task
+    task: Task | str
+    """One of the process's tasks, or a step's own (``TaskRule.task``)."""
     person_id: str
     role: str
     """Why it is theirs: employee, manager, peer, owner (or their rung for an escalation)."""
@@ -101,6 +68,8 @@ class CaseProgress(BaseModel):
     submitted_version: int = 0
     check_ins_due: dict[int, datetime] = Field(default_factory=dict)
     peers_pending: list[str] = Field(default_factory=list)
+    recorded: list[str] = Field(default_factory=list)
+    """The events that close a step's own task rule (``StepRecord.opens``), once recorded."""
 
     @classmethod
     def opened(cls, event: Any) -> CaseProgress:
@@ -114,43 +83,13 @@ class CaseProgress(BaseModel):
 
     def apply(self, event: Any) -> None:
         """Take one case event into account (events that change no step are ignored)."""
-        self.phase = PHASE_AFTER.get(type(event), self.phase)
-        match event:
-            case ev.SelfAssessmentRecorded():
-                self.self_assessed = True
-            case ev.MeetingRequested():
-                self.meeting_requests += 1
-                self.meeting_requested_at = event.timestamp
-                self.meeting_at = event.proposed_for
-                self.agenda_shared = False
-            case ev.MeetingRescheduled():
-                self.meeting_at = event.new_time
-            case ev.MeetingDeclined():
-                self.meeting_at = None
-            case ev.AgendaShared():
-                self.agenda_shared = True
-            case ev.MeetingHeld():
-                self.held_at = event.held_at
-            case ev.FeedbackGiven():
-                self.feedback_from.append(event.actor)
-            case ev.RecapShared():
-                self.recap_shared = True
-            case ev.PlanSubmitted() | ev.ReadjustmentProposed():
-                self.submitted_at = event.timestamp
-                self.submitted_version = event.version
-            case ev.CheckInDue():
-                self.check_ins_due[event.number] = event.due_at
-            case ev.CheckInHeld() | ev.CheckInMissed():
-                if event.number is not None:
-                    self.check_ins_due.pop(event.number, None)
-            case ev.PeerFeedbackRequested():
-                if event.peer_id not in self.peers_pending:
-                    self.peers_pending.append(event.peer_id)
-            case ev.PeerFeedbackReceived():
-                if event.peer_id in self.peers_pending:
-                    self.peers_pending.remove(event.peer_id)
-            case ev.ManagerChanged():
-                self.manager_id = event.participants.manager_id
+        kind = type(event)
+        self.phase = PHASE_AFTER.get(kind, self.phase)
+        applier = APPLIERS.get(kind)
+        if applier is not None:
+            applier(self, event)
+        if kind in _rule_events() and kind.__name__ not in self.recorded:
+            self.recorded.append(kind.__name__)
 
     def open_tasks(self) -> list[OpenTask]:
         """Every step somebody owes on this case now, with its due time if it has one."""
@@ -160,8 +99,8 @@ class CaseProgress(BaseModel):
         both = ((employee, "employee"), (manager, "manager"))
         found: list[OpenTask] = []
 
-        def add(task: Task, person: str, role: str, due: datetime | None, key: str | None = None,
-                number: int | None = None) -> None:  # fmt: skip
+        def add(task: Task | str, person: str, role: str, due: datetime | None,
+                key: str | None = None, number: int | None = None) -> None:  # fmt: skip
             found.append(OpenTask(task=task, person_id=person, role=role, due_at=due,
                                   deadline=key, number=number))  # fmt: skip
 
@@ -181,6 +120,11 @@ class CaseProgress(BaseModel):
             if not self.recap_shared:
                 for person, role in both:
                     add(Task.SHARE_RECAP, person, role, None)
+        for rule in step_catalog.task_rules():
+            if self.phase in rule.phases and rule.done_by.__name__ not in self.recorded:
+                owners = {Who.EMPLOYEE: both[:1], Who.MANAGER: both[1:]}.get(rule.owner, both)
+                for person, role in owners:
+                    add(rule.task, person, role, None)
         for peer in self.peers_pending:
             add(Task.GIVE_PEER_FEEDBACK, peer, "peer", self.meeting_at)
         for number, due in sorted(self.check_ins_due.items()):
@@ -191,3 +135,61 @@ class CaseProgress(BaseModel):
     def open_deadline_keys(self) -> set[str]:
         """The deadline keys still open (an escalation about any other is settled)."""
         return {d.key for d in deadlines.open_deadlines(self)}
+
+
+def _rule_events() -> frozenset[type]:
+    return frozenset(rule.done_by for rule in step_catalog.task_rules())
+
+
+def _requested(p: CaseProgress, e: Any) -> None:
+    p.meeting_requests += 1
+    p.meeting_requested_at = e.timestamp
+    p.meeting_at = e.proposed_for
+    p.agenda_shared = False
+
+
+def _submitted(p: CaseProgress, e: Any) -> None:
+    p.submitted_at = e.timestamp
+    p.submitted_version = e.version
+
+
+def _check_in_settled(p: CaseProgress, e: Any) -> None:
+    if e.number is not None:
+        p.check_ins_due.pop(e.number, None)
+
+
+def _peer_asked(p: CaseProgress, e: Any) -> None:
+    if e.peer_id not in p.peers_pending:
+        p.peers_pending.append(e.peer_id)
+
+
+def _peer_answered(p: CaseProgress, e: Any) -> None:
+    if e.peer_id in p.peers_pending:
+        p.peers_pending.remove(e.peer_id)
+
+
+APPLIERS: dict[type, Callable[[CaseProgress, Any], None]] = {
+    ev.SelfAssessmentRecorded: lambda p, e: setattr(p, "self_assessed", True),
+    ev.MeetingRequested: _requested,
+    ev.MeetingRescheduled: lambda p, e: setattr(p, "meeting_at", e.new_time),
+    ev.MeetingDeclined: lambda p, e: setattr(p, "meeting_at", None),
+    ev.AgendaShared: lambda p, e: setattr(p, "agenda_shared", True),
+    ev.MeetingHeld: lambda p, e: setattr(p, "held_at", e.held_at),
+    ev.FeedbackGiven: lambda p, e: p.feedback_from.append(e.actor),
+    ev.RecapShared: lambda p, e: setattr(p, "recap_shared", True),
+    ev.PlanSubmitted: _submitted,
+    ev.ReadjustmentProposed: _submitted,
+    ev.CheckInDue: lambda p, e: p.check_ins_due.__setitem__(e.number, e.due_at),
+    ev.CheckInHeld: _check_in_settled,
+    ev.CheckInMissed: _check_in_settled,
+    ev.PeerFeedbackRequested: _peer_asked,
+    ev.PeerFeedbackReceived: _peer_answered,
+    ev.ManagerChanged: lambda p, e: setattr(p, "manager_id", e.participants.manager_id),
+}
+"""How each case event changes a case's progress (the events' own table)."""
+
+
+def progress_events() -> frozenset[type]:
+    """Every case event that changes a case's open tasks: its table, the phase changes,
+    the opening, and the events that close a step's own task rule."""
+    return frozenset({ev.CaseOpened, *APPLIERS, *PHASE_AFTER, *_rule_events()})

@@ -1,16 +1,13 @@
-"""Which events each consumer of the log cares about, named once, by class.
+"""The events of every aggregate, named once by class, and the facts consumers share.
 
-The relay, the notifier, the deadline engine and the read models select and
-interpret events through these sets (never through event names written as
-strings), so renaming or adding an event is caught by mypy and by
-``tests/unit/test_subscriptions.py``, which holds the rule:
-
-* every event class of every aggregate is in at least one consumer set, or in
-  ``AUDIT_ONLY`` (recorded for the audit trail and as-of queries alone) — never
-  in both;
-* every event that moves a case to another phase (``PHASE_AFTER``) moves a
-  deadline and changes the case-status read model, so it is in
-  ``CASE_DEADLINE_EVENTS`` and ``CASE_STATUS_EVENTS``.
+Each consumer of the log declares the events it acts on from its own handler table:
+the read models (``ReadModel.handled``), the relay (``workflows.relay.ROUTES``), the
+notifier (``notifications.composers.told_events``). What lives here is what the
+domain itself knows about events: which moves a case to which phase
+(``PHASE_AFTER``), which move a deadline (the relay's sets, from the facts the deadline
+rule reads), and which are kept for the audit trail alone (``AUDIT_ONLY``).
+``tests/unit/test_subscriptions.py`` holds every event to being acted on by some
+consumer or kept for the audit trail alone, never both.
 """
 
 from __future__ import annotations
@@ -67,7 +64,7 @@ REMINDERS: frozenset[EventClass] = frozenset({Case.ReminderSent, ActionItem.Remi
 ESCALATIONS: frozenset[EventClass] = frozenset({Case.Escalated, ActionItem.Escalated})
 """Each followed aggregate has its own reminder and escalation classes (same fields)."""
 
-# --- the relay: events that move a deadline (sent to the workflows) -------------------
+# --- events that move a deadline (the relay sends them to the workflows) ---------------
 
 CASE_DEADLINE_EVENTS: frozenset[EventClass] = frozenset(
     {
@@ -88,94 +85,9 @@ ITEM_DEADLINE_EVENTS: frozenset[EventClass] = frozenset(
     }
 )
 CYCLE_DEADLINE_EVENTS: frozenset[EventClass] = frozenset({Cycle.CycleOpened, Cycle.CycleClosed})
-RELAYED_EVENTS = CASE_DEADLINE_EVENTS | ITEM_DEADLINE_EVENTS | CYCLE_DEADLINE_EVENTS
 
-# --- the notifier: events somebody is told about ---------------------------------------
-
-NOTIFIED_EVENTS: frozenset[EventClass] = frozenset(
-    {
-        *REMINDERS,
-        *ESCALATIONS,
-        ev.PeerFeedbackRequested,
-        ev.MeetingRequested,
-        ev.MeetingAccepted,
-        ev.MeetingRescheduled,
-        ev.MeetingDeclined,
-        ev.AgendaShared,
-        ev.RecapShared,
-        ev.PlanSubmitted,
-        ev.PlanChangesRequested,
-        ev.PlanApproved,
-        ev.ReadjustmentProposed,
-        ev.CheckInDue,
-        ev.CheckInMissed,
-        ActionItem.ActionItemOverdue,
-        ev.CaseClosed,  # a meeting still ahead is cancelled
-    }
-)
-
-# --- the read models --------------------------------------------------------------------
-
-CASE_STATUS_EVENTS: frozenset[EventClass] = frozenset(
-    {
-        ev.CaseOpened,
-        *PHASE_AFTER,
-        ev.SelfAssessmentRecorded,
-        ev.GoalReadjusted,
-        ev.ManagerChanged,
-        ev.CheckInHeld,
-        ev.CheckInMissed,
-    }
-)
-ACTION_ITEM_EVENTS: frozenset[EventClass] = ITEM_DEADLINE_EVENTS | {
-    ActionItem.ActionItemOverdue,
-    ActionItem.Escalated,
-}
 ROSTER_EVENTS: frozenset[EventClass] = frozenset({Roster.RosterImported})
-LEDGER_GOAL_EVENTS: frozenset[EventClass] = frozenset(
-    {
-        ev.GoalProposed,
-        ev.PlanDrafted,
-        ev.PlanSubmitted,
-        ev.PlanApproved,
-        ev.PlanChangesRequested,
-        ev.GoalProgressRecorded,
-        ev.CheckInHeld,
-        ev.GoalReadjusted,
-        ev.ReadjustmentProposed,
-    }
-)
-LEDGER_EVENTS: frozenset[EventClass] = (
-    LEDGER_GOAL_EVENTS
-    | ITEM_DEADLINE_EVENTS
-    | {ActionItem.ActionItemOverdue, ActionItem.Escalated, ActionItem.ReminderSent}
-)
-TASK_EVENTS: frozenset[EventClass] = frozenset(
-    {
-        ev.CaseOpened,
-        *PHASE_AFTER,
-        ev.SelfAssessmentRecorded,
-        ev.AgendaShared,
-        ev.FeedbackGiven,
-        ev.RecapShared,
-        ev.PeerFeedbackRequested,
-        ev.PeerFeedbackReceived,
-        ev.CheckInDue,
-        ev.CheckInHeld,
-        ev.CheckInMissed,
-        ev.ManagerChanged,
-        ev.ReadjustmentProposed,
-        Case.Escalated,
-        *ITEM_DEADLINE_EVENTS,
-        ActionItem.Escalated,
-    }
-)
-"""What changes somebody's open tasks (``domain.open_tasks``, ``projections.tasks``)."""
-READ_MODEL_EVENTS = (
-    CASE_STATUS_EVENTS | ACTION_ITEM_EVENTS | ROSTER_EVENTS | LEDGER_EVENTS | TASK_EVENTS
-)
-
-CONSUMED = RELAYED_EVENTS | NOTIFIED_EVENTS | READ_MODEL_EVENTS
+"""Only the roster's read model reads these (a 100,000-person import is large)."""
 
 AUDIT_ONLY: frozenset[EventClass] = frozenset(
     {

@@ -1,7 +1,7 @@
-"""The topics each follower subscribes to: the domain's consumer sets as stored topic names.
+"""Event classes as the stored topic names a follower asks the log for.
 
 The log is filtered in the database by topic, so a follower reads only the events
-it acts on. The sets themselves are the domain's (``domain.subscriptions``).
+it acts on; each follower names those from its own handler table.
 """
 
 from __future__ import annotations
@@ -10,12 +10,6 @@ from collections.abc import Iterable
 
 from eventsourcing.utils import get_topic
 
-from domain import subscriptions
-
 
 def topics_of(event_classes: Iterable[type]) -> tuple[str, ...]:
     return tuple(sorted(get_topic(cls) for cls in event_classes))
-
-
-RELAYED_TOPICS = topics_of(subscriptions.RELAYED_EVENTS)
-NOTIFIED_TOPICS = topics_of(subscriptions.NOTIFIED_EVENTS)

@@ -77,6 +77,39 @@ class About:
 
 
 Composer = Callable[[About], list[Notification]]
+Canceller = Callable[[About, datetime | None], list[Notification]]
+
+COMPOSERS: dict[type, Composer] = {}
+"""The notifier's table: each event somebody is told about, and the composer of its message."""
+CANCELLING: dict[type, Canceller] = {}
+"""Events whose message also depends on the meeting that was scheduled just before them."""
+
+
+def composes(*events: type) -> Callable[[Composer], Composer]:
+    """Register a composer as the message of these events (one place per event)."""
+
+    def register(composer: Composer) -> Composer:
+        for event in events:
+            COMPOSERS[event] = composer
+        return composer
+
+    return register
+
+
+def cancels(*events: type) -> Callable[[Canceller], Canceller]:
+    """Register the message of an event that may call off a scheduled meeting."""
+
+    def register(canceller: Canceller) -> Canceller:
+        for event in events:
+            CANCELLING[event] = canceller
+        return canceller
+
+    return register
+
+
+def told_events() -> frozenset[type]:
+    """Every event the notifier acts on: its composers and its cancelling events."""
+    return frozenset(COMPOSERS) | frozenset(CANCELLING)
 
 
 # --- reminders, escalations, overdue items -------------------------------------------------
@@ -105,6 +138,7 @@ def _due_lines(about: About, recipient: Contact, late: bool) -> list[str]:
     return lines
 
 
+@composes(C.ReminderSent, ActionItem.ReminderSent)
 def reminder(about: About) -> list[Notification]:
     event = about.event
     recipient = about.contact(event.recipient_id)
@@ -121,6 +155,7 @@ def reminder(about: About) -> list[Notification]:
     return [about.note(event.recipient_id, subject, lines)]
 
 
+@composes(C.Escalated, ActionItem.Escalated)
 def escalation(about: About) -> list[Notification]:
     event = about.event
     recipient = about.contact(event.recipient_id)
@@ -144,6 +179,7 @@ def escalation(about: About) -> list[Notification]:
     return [replace(note, digest_at=digest_at)]
 
 
+@composes(ActionItem.ActionItemOverdue)
 def item_overdue(about: About) -> list[Notification]:
     item = about.item
     assert item is not None
@@ -160,6 +196,7 @@ def item_overdue(about: About) -> list[Notification]:
 # --- the conversation --------------------------------------------------------------------
 
 
+@composes(ev.PeerFeedbackRequested)
 def peer_asked(about: About) -> list[Notification]:
     peer_id = about.event.peer_id
     asker = about.contact(about.event.actor).name
@@ -171,6 +208,7 @@ def peer_asked(about: About) -> list[Notification]:
     return [about.note(peer_id, subject, lines)]
 
 
+@composes(ev.MeetingRequested)
 def meeting_requested(about: About) -> list[Notification]:
     manager = about.manager
     lines = [
@@ -188,6 +226,7 @@ def _invite(about: About, method: str = "REQUEST") -> Any:
     return meeting_invitation(case.id, start, about.employee, about.manager, case.version, method)
 
 
+@composes(ev.MeetingAccepted, ev.MeetingRescheduled)
 def meeting_scheduled(about: About) -> list[Notification]:
     case, event = about.case, about.event
     assert case.meeting_at is not None
@@ -205,6 +244,7 @@ def meeting_scheduled(about: About) -> list[Notification]:
     return notes
 
 
+@cancels(ev.MeetingDeclined)
 def meeting_declined(about: About, scheduled_at: datetime | None) -> list[Notification]:
     """A declined request tells the employee; a called-off meeting cancels both invitations."""
     case, event = about.case, about.event
@@ -220,6 +260,7 @@ def meeting_declined(about: About, scheduled_at: datetime | None) -> list[Notifi
     ]
 
 
+@composes(ev.AgendaShared)
 def agenda_shared(about: About) -> list[Notification]:
     event = about.event
     sharer = about.contact(event.actor).name
@@ -229,6 +270,7 @@ def agenda_shared(about: About) -> list[Notification]:
     return [about.note(about.other_party(event.actor), subject, lines)]
 
 
+@composes(ev.RecapShared)
 def recap_shared(about: About) -> list[Notification]:
     event = about.event
     sharer = about.contact(event.actor).name
@@ -239,12 +281,14 @@ def recap_shared(about: About) -> list[Notification]:
 # --- the plan and check-ins ----------------------------------------------------------------
 
 
+@composes(ev.PlanSubmitted)
 def plan_submitted(about: About) -> list[Notification]:
     subject = f"{about.employee.name} submitted a development plan"
     lines = [f"Version {about.event.version}", "Why you: you approve it or send it back."]
     return [about.note(about.case.manager_id, subject, lines)]
 
 
+@composes(ev.ReadjustmentProposed)
 def readjustment_proposed(about: About) -> list[Notification]:
     event = about.event
     subject = f"{about.employee.name} proposes to readjust a goal"
@@ -252,16 +296,19 @@ def readjustment_proposed(about: About) -> list[Notification]:
     return [about.note(about.case.manager_id, subject, lines)]
 
 
+@composes(ev.PlanChangesRequested)
 def plan_changes_requested(about: About) -> list[Notification]:
     lines = [f"{about.manager.name} asks for changes:", about.event.comments]
     return [about.note(about.case.employee_id, "Changes requested to your plan", lines)]
 
 
+@composes(ev.PlanApproved)
 def plan_approved(about: About) -> list[Notification]:
     lines = [f"{about.manager.name} approved version {about.event.version}."]
     return [about.note(about.case.employee_id, "Your development plan is approved", lines)]
 
 
+@composes(ev.CheckInDue)
 def check_in_due(about: About) -> list[Notification]:
     event, case = about.event, about.case
     return [
@@ -274,6 +321,7 @@ def check_in_due(about: About) -> list[Notification]:
     ]
 
 
+@composes(ev.CheckInMissed)
 def check_in_missed(about: About) -> list[Notification]:
     event, case = about.event, about.case
     lines = [f"Check-in {event.number} was not held within the grace period."]
@@ -283,6 +331,7 @@ def check_in_missed(about: About) -> list[Notification]:
     ]
 
 
+@cancels(ev.CaseClosed)
 def case_closed(about: About, scheduled_at: datetime | None) -> list[Notification]:
     """Closing a case with a meeting still ahead cancels the invitation."""
     if scheduled_at is None:
@@ -296,34 +345,6 @@ def case_closed(about: About, scheduled_at: datetime | None) -> list[Notificatio
         about.note(p, "Career conversation cancelled", lines, cancel)
         for p in (case.employee_id, case.manager_id)
     ]
-
-
-COMPOSERS: dict[type, Composer] = {
-    C.ReminderSent: reminder,
-    ActionItem.ReminderSent: reminder,
-    C.Escalated: escalation,
-    ActionItem.Escalated: escalation,
-    ActionItem.ActionItemOverdue: item_overdue,
-    ev.PeerFeedbackRequested: peer_asked,
-    ev.MeetingRequested: meeting_requested,
-    ev.MeetingAccepted: meeting_scheduled,
-    ev.MeetingRescheduled: meeting_scheduled,
-    ev.AgendaShared: agenda_shared,
-    ev.RecapShared: recap_shared,
-    ev.PlanSubmitted: plan_submitted,
-    ev.ReadjustmentProposed: readjustment_proposed,
-    ev.PlanChangesRequested: plan_changes_requested,
-    ev.PlanApproved: plan_approved,
-    ev.CheckInDue: check_in_due,
-    ev.CheckInMissed: check_in_missed,
-}
-"""Events whose message depends on the event and the case after it alone."""
-
-CANCELLING: dict[type, Callable[[About, datetime | None], list[Notification]]] = {
-    ev.MeetingDeclined: meeting_declined,
-    ev.CaseClosed: case_closed,
-}
-"""Events whose message also depends on the meeting that was scheduled just before them."""
 
 
 def scheduled_before(before: DevelopmentCase) -> datetime | None:

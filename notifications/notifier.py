@@ -17,14 +17,13 @@ from uuid import UUID
 
 from application.service import CareerFlow
 from domain import case_events as ev
-from domain import subscriptions
 from domain.action_item import ActionItem
 from domain.case import DevelopmentCase
 from domain.phases import Phase
 from eventlog.backoff import Backoff
 from eventlog.follower import Delivery, LogFollower, TrackingStore
 from eventlog.set_aside import SetAside, handle_guarded, is_outage, retry_requested
-from eventlog.topics import NOTIFIED_TOPICS
+from eventlog.topics import topics_of
 from notifications import composers
 from notifications.channels import NOTIFICATIONS, Channel, Contact, Directory, Notification
 from notifications.sent_ledger import SentLedger
@@ -73,12 +72,14 @@ class Notifier:
         self._cycle_names: dict[UUID, str] = {}
         self._stopping = threading.Event()
         self._backoff = Backoff()
+        self.told = composers.told_events()
+        """The events this notifier acts on (its composer table, read when it is made)."""
 
     def notifications(self, delivery: Delivery) -> list[Notification]:
         """Who hears of this event, and what they are told (``notifications.composers``)."""
         event: Any = delivery.event
         kind = type(event)
-        if kind not in subscriptions.NOTIFIED_EVENTS:
+        if kind not in self.told:
             return []
         if kind is ev.CaseClosed and event.phase_at_close != Phase.MEETING_SCHEDULED:
             return []  # only a meeting still ahead has something to cancel
@@ -234,7 +235,9 @@ class Notifier:
     def _follow(self, stop: threading.Event, name: str) -> None:
         tracking = TrackingStore(self.app, name)
         set_aside = SetAside(self.app, name)
-        with LogFollower(self.app, name, tracking=tracking, topics=NOTIFIED_TOPICS) as follower:
+        with LogFollower(
+            self.app, name, tracking=tracking, topics=topics_of(self.told)
+        ) as follower:
             while not stop.is_set():
                 retry_requested(self.app, set_aside, lambda d: self.handle([d]))
                 batch = follower.next_batch(200, 0.2)

@@ -47,6 +47,19 @@ class ActionItems(ReadModel):
     name = "action_items"
     events = subscriptions.ALL_EVENTS - subscriptions.ROSTER_EVENTS  # all but the roster
 
+    @classmethod
+    def handled(cls) -> frozenset[type]:
+        return frozenset(
+            {
+                ActionItem.ActionItemAgreed,
+                ActionItem.ActionItemRescheduled,
+                ActionItem.ActionItemOverdue,
+                ActionItem.Escalated,
+                ActionItem.ActionItemCompleted,
+                ActionItem.ActionItemCancelled,
+            }
+        )
+
     def __init__(self, version: int = 1) -> None:
         super().__init__(version)
         self.table = self.tables["action_items"]

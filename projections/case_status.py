@@ -125,6 +125,10 @@ class CaseStatus(ReadModel):
     name = "case_status"
     events = subscriptions.ALL_EVENTS - subscriptions.ROSTER_EVENTS  # all but the roster
 
+    @classmethod
+    def handled(cls) -> frozenset[type]:
+        return frozenset({ev.CaseOpened, *changes_for(case_status), *COUNTERS})
+
     def __init__(self, version: int = 1) -> None:
         super().__init__(version)
         self.table = self.tables["case_status"]

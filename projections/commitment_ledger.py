@@ -26,7 +26,7 @@ from sqlalchemy.dialects.postgresql import JSONB, insert
 from domain import case_events as ev
 from domain import subscriptions
 from domain.action_item import ActionItem
-from domain.case import DevelopmentCase
+from domain.subscriptions import events_of
 from eventlog.follower import Delivery
 from projections.runner import ReadModel
 
@@ -80,12 +80,32 @@ class CommitmentLedger(ReadModel):
             "commitment_cases": define_cases(metadata, "commitment_cases" + suffix),
         }
 
+    GOAL_EVENTS: frozenset[type] = frozenset(
+        {
+            ev.GoalProposed,
+            ev.PlanDrafted,
+            ev.PlanSubmitted,
+            ev.PlanApproved,
+            ev.PlanChangesRequested,
+            ev.GoalProgressRecorded,
+            ev.CheckInHeld,
+            ev.GoalReadjusted,
+            ev.ReadjustmentProposed,
+        }
+    )
+    """The case events a goal commitment comes from (``_rows``); every action-item event
+    is one too."""
+
+    @classmethod
+    def handled(cls) -> frozenset[type]:
+        return frozenset({ev.CaseOpened, *cls.GOAL_EVENTS, *events_of(ActionItem)})
+
     def _rows(self, conn: Connection, event: Any) -> list[dict[str, Any]]:
         event_: Any = event
         kind = type(event).__name__
         if isinstance(event, ActionItem.Event):
             return [self._item_row(conn, event, kind)]
-        if not isinstance(event, DevelopmentCase.Event):
+        if type(event) not in self.GOAL_EVENTS:
             return []
         goals: list[tuple[str, dict[str, Any], str | None]] = []
         if isinstance(event, ev.GoalProposed):

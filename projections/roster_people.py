@@ -44,6 +44,10 @@ class RosterPeople(ReadModel):
     name = "roster_people"
     events = subscriptions.ROSTER_EVENTS
 
+    @classmethod
+    def handled(cls) -> frozenset[type]:
+        return frozenset({Roster.RosterImported})
+
     def __init__(self, version: int = 1) -> None:
         super().__init__(version)
         self.table = self.tables["roster_people"]

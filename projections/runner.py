@@ -68,6 +68,13 @@ class ReadModel:
     def topics(cls) -> tuple[str, ...]:
         return topics_of(cls.events)
 
+    @classmethod
+    def handled(cls) -> frozenset[type]:
+        """The events this model acts on, read from its own handler table (``apply``
+        passes over the rest); ``tests/unit/test_subscriptions.py`` holds every event
+        to being acted on by some consumer or kept for the audit trail alone."""
+        raise NotImplementedError
+
     def __init__(self, version: int = 1) -> None:
         self.version = version
         self.metadata = MetaData()

@@ -20,8 +20,8 @@ from domain import case_events as ev
 from domain import subscriptions
 from domain.action_item import ActionItem
 from domain.case import DevelopmentCase
-from domain.open_tasks import CaseProgress, OpenTask, Task
-from domain.subscriptions import TASK_EVENTS
+from domain.open_tasks import CaseProgress, OpenTask, progress_events
+from domain.step_records import Task
 from eventlog.follower import Delivery
 from projections.roster_people import chunks, roster_people
 from projections.runner import ReadModel
@@ -81,7 +81,7 @@ def _row(
     return {
         "task_id": task_id,
         "person_id": t.person_id,
-        "task": t.task.value,
+        "task": str(t.task),
         "role": t.role,
         "case_id": case_id,
         "item_id": None,
@@ -105,7 +105,7 @@ def _summary(progress: CaseProgress) -> dict[str, Any]:
         "manager_id": progress.manager_id,
         "phase": progress.phase.value,
         "progress": progress.model_dump(mode="json"),
-        "next_step": first.task.value if first else None,
+        "next_step": str(first.task) if first else None,
         "next_due_at": first.due_at if first else None,
     }
 
@@ -114,8 +114,26 @@ class Tasks(ReadModel):
     name = "tasks"
     events = subscriptions.ALL_EVENTS - subscriptions.ROSTER_EVENTS  # all but the roster
 
+    ITEM_EVENTS: frozenset[type] = frozenset(
+        {
+            ActionItem.ActionItemAgreed,
+            ActionItem.ActionItemRescheduled,
+            ActionItem.ActionItemCompleted,
+            ActionItem.ActionItemCancelled,
+            ActionItem.Escalated,
+        }
+    )
+    """The action-item events ``_item`` handles."""
+
+    @classmethod
+    def handled(cls) -> frozenset[type]:
+        """What changes somebody's tasks: a case's progress (``progress_events``), the
+        escalations addressed to people, and the action items' own events."""
+        return progress_events() | {C.Escalated} | cls.ITEM_EVENTS
+
     def __init__(self, version: int = 1) -> None:
         super().__init__(version)
+        self.handles = self.handled()
         self.cases = self.tables["task_cases"]
         self.tasks = self.tables["tasks"]
 
@@ -158,7 +176,7 @@ class Tasks(ReadModel):
             conn.execute(insert(self.tasks).on_conflict_do_nothing(), list(chunk))
 
     def apply(self, conn: sa.Connection, event: Any, position: int) -> None:
-        if type(event) not in TASK_EVENTS:
+        if type(event) not in self.handles:
             return
         if isinstance(event, ev.CaseOpened):
             self._open(conn, [event])

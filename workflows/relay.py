@@ -3,7 +3,7 @@
 One workflow per cycle, case and action item, started by the aggregate's first
 relayed event (``CycleOpened`` starts the cycle's, which closes it at its close
 date). It forwards only the events that move a deadline (the domain's
-``RELAYED_EVENTS``), and of each only ids, times and the policy: never people's
+``ROUTES``), and of each only ids, times and the policy: never people's
 free text, which stays out of Temporal's history. Per workflow in log order and
 concurrently across workflows. Its position is recorded after a batch has been
 delivered, so a restart re-sends at most that batch; workflows drop event ids they
@@ -33,7 +33,7 @@ from domain.values import Party, Policy
 from eventlog.backoff import Backoff
 from eventlog.follower import Delivery, LogFollower, TrackingStore
 from eventlog.set_aside import ATTEMPTS, SetAside, is_outage
-from eventlog.topics import RELAYED_TOPICS
+from eventlog.topics import topics_of
 from workflows.action_item_workflow import ActionItemWorkflow, item_workflow_id
 from workflows.case_workflow import CaseWorkflow, case_workflow_id
 from workflows.cycle_workflow import CycleWorkflow, cycle_workflow_id
@@ -57,12 +57,17 @@ def deadline_facts(event: Any) -> dict[str, Any]:
     return jsonable
 
 
+ROUTES: dict[type, str] = {
+    **dict.fromkeys(subscriptions.CASE_DEADLINE_EVENTS, "case"),
+    **dict.fromkeys(subscriptions.ITEM_DEADLINE_EVENTS, "item"),
+    **dict.fromkeys(subscriptions.CYCLE_DEADLINE_EVENTS, "cycle"),
+}
+"""The relay's table: every event it forwards, and which kind of workflow it goes to."""
+RELAYED_TOPICS = topics_of(ROUTES)
+
+
 def _kind(event: Any) -> str:
-    if type(event) in subscriptions.CASE_DEADLINE_EVENTS:
-        return "case"
-    if type(event) in subscriptions.ITEM_DEADLINE_EVENTS:
-        return "item"
-    return "cycle"
+    return ROUTES[type(event)]
 
 
 WORKFLOW_ID = {"case": case_workflow_id, "item": item_workflow_id, "cycle": cycle_workflow_id}

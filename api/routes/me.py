@@ -15,10 +15,10 @@ from api.problems import PROBLEM_RESPONSES
 from api.schemas.case_public import CasePublic
 from api.schemas.roster_public import PersonPublic
 from application.service import CareerFlow
-from domain import deadlines, errors
+from domain import deadlines, errors, step_catalog
 from domain.case import Phase, case_id_for
 from domain.cycle import Cycle
-from domain.open_tasks import WHAT, Task
+from domain.step_records import Task, task_wording
 from notifications.inbox import has_message, mark_read, messages_for, unread_count
 from projections.tasks import tasks_of
 
@@ -101,7 +101,7 @@ def my_team(
 
 
 class TaskPublic(BaseModel):
-    task: Task
+    task: Task | str
     what: str = Field(description="the task in words")
     role: str = Field(description="why it is yours: employee, manager, peer, owner, rung N")
     case_id: UUID
@@ -123,18 +123,18 @@ class TasksPage(BaseModel):
 
 
 def _what(row: dict[str, Any]) -> str:
-    task = Task(row["task"])
-    if task is Task.ESCALATION:
+    task = row["task"]
+    if task == Task.ESCALATION:
         step = deadlines.deadline_of(row["deadline"] or "")
         title = row["title"]
         work = f'the action item "{title}"' if title else (step.what if step else "work")
         whose = row["employee_name"] or row["employee_id"]
         return f"{work} for {whose} is late (escalated to you)"
-    if task is Task.FINISH_ACTION_ITEM:
+    if task == Task.FINISH_ACTION_ITEM:
         return f'finish the action item "{row["title"]}"'
-    if task is Task.HOLD_CHECK_IN:
+    if task == Task.HOLD_CHECK_IN:
         return f"hold check-in {row['number']}"
-    return WHAT[task]
+    return task_wording(str(task), step_catalog.task_rules())
 
 
 def _task(row: dict[str, Any], now: datetime) -> TaskPublic:

@@ -22,8 +22,8 @@ from domain import errors
 from domain.base import By
 from domain.case import DevelopmentCase
 from domain.deadlines import OKR_PLANNING
-from domain.open_tasks import CaseProgress
-from domain.subscriptions import CASE_DEADLINE_EVENTS, TASK_EVENTS
+from domain.open_tasks import CaseProgress, progress_events
+from domain.subscriptions import CASE_DEADLINE_EVENTS
 from tests.factories import EMP, MGR, PEER, agenda, at, goal, new_case, plan, self_assessment
 from workflows.deadline_engine import CaseView
 from workflows.payloads import LogEvent
@@ -118,7 +118,7 @@ def test_tasks_and_engine_name_the_same_deadlines_at_every_point(
             STEPS[name](case, at(day))
         for event in case.collect_events():
             position += 1
-            if type(event) in TASK_EVENTS:
+            if type(event) in progress_events():
                 progress.apply(event)
             if type(event) in CASE_DEADLINE_EVENTS:
                 view.accept(as_relayed(event, position))

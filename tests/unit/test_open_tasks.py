@@ -7,7 +7,8 @@ from datetime import timedelta
 from domain import deadlines
 from domain.base import SYSTEM_ACTOR, By
 from domain.case import DevelopmentCase
-from domain.open_tasks import CaseProgress, Task
+from domain.open_tasks import CaseProgress
+from domain.step_records import Task
 from tests.factories import EMP, MGR, PEER, agenda, at, new_case, plan, recap
 
 
@@ -19,7 +20,7 @@ def progress_of(case: DevelopmentCase) -> CaseProgress:
     return progress
 
 
-def owed(progress: CaseProgress) -> set[tuple[Task, str]]:
+def owed(progress: CaseProgress) -> set[tuple[Task | str, str]]:
     return {(t.task, t.person_id) for t in progress.open_tasks()}
 
 

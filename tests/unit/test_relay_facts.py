@@ -10,11 +10,10 @@ import json
 from typing import Any
 
 from application.service import CareerFlow
-from domain import subscriptions
 from eventlog.follower import Delivery
 from tests.factories import EMP
 from tests.integration.test_application_contract import new_cycle, walk_every_step
-from workflows.relay import DEADLINE_FIELDS, Relay
+from workflows.relay import DEADLINE_FIELDS, ROUTES, Relay
 
 
 def test_every_relayed_event_carries_only_deadline_facts() -> None:
@@ -31,7 +30,7 @@ def test_every_relayed_event_carries_only_deadline_facts() -> None:
     aggregates = [case_id, *case.action_item_ids]
     relayed: list[Any] = []
     for position, event in enumerate((e for a in aggregates for e in app.events.get(a)), start=1):
-        if type(event) in subscriptions.RELAYED_EVENTS:
+        if type(event) in ROUTES:
             _, _, message = relay.message(Delivery(event, position))
             relayed.append(message)
             assert set(message.data) <= set(DEADLINE_FIELDS), message.name

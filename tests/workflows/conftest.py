@@ -28,8 +28,7 @@ from temporalio.worker import Replayer
 
 from application.service import CareerFlow
 from careerflow.binaries import find_binary
-from eventlog.topics import RELAYED_TOPICS
-from workflows.relay import Relay
+from workflows.relay import RELAYED_TOPICS, Relay
 from workflows.worker import WORKFLOWS, build_worker
 
 
