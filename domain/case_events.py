@@ -41,8 +41,11 @@ class CaseEvent(FollowedUp.Event):
 
     def mutate(self, aggregate: Any) -> Any:
         result = super().mutate(aggregate)
-        if self.leads_to is not None and result is not None:
-            result.phase = self.leads_to
+        if result is not None:
+            name = type(self).__name__
+            result.recorded[name] = result.recorded.get(name, 0) + 1
+            if self.leads_to is not None:
+                result.phase = self.leads_to
         return result
 
 

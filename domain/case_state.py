@@ -75,6 +75,9 @@ class CaseState(FollowedUp):
         self.goal_progress: dict[str, int] = {}
         self.outcome: v.CaseOutcome | None = None
         self.closed_at: datetime | None = None
+        self.recorded: dict[str, int] = {}
+        """How many times each kind of event was recorded on the case (by event name): a
+        step that keeps no state of its own asks ``has_recorded``."""
 
     # --- derived state -------------------------------------------------------
 
@@ -115,6 +118,9 @@ class CaseState(FollowedUp):
         """The earliest due check-in that was neither held nor missed."""
         pending = [c for c in self.check_ins.values() if c.held_at is None and not c.missed]
         return min(pending, key=lambda c: c.number) if pending else None
+
+    def has_recorded(self, event: type) -> bool:
+        return self.recorded.get(event.__name__, 0) > 0
 
     @property
     def is_closed(self) -> bool:

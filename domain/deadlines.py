@@ -12,11 +12,13 @@ the Temporal sandbox imports it.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from domain.phases import BEFORE_MEETING, MEETING_REQUESTABLE, PLAN_EDITABLE, Phase
+from domain.step_records import Task
 from domain.values import Party, Policy
 
 
@@ -26,13 +28,22 @@ class Deadline:
     what: str
     """The work, as a sentence names it ("the meeting request")."""
     owner: Party
+    task: str | None = None
+    """The task it opens for its owner (the tasks read model lists it with its due time)."""
 
 
-PREP = Deadline("prep", "the self-assessment", Party.EMPLOYEE)
-MEETING_REQUEST = Deadline("meeting_request", "the meeting request", Party.EMPLOYEE)
-MEETING_RESPONSE = Deadline("meeting_response", "an answer to the meeting request", Party.MANAGER)
-PLAN_DUE = Deadline("plan_due", "the development plan", Party.EMPLOYEE)
-APPROVAL = Deadline("approval", "the plan approval", Party.MANAGER)
+PREP = Deadline("prep", "the self-assessment", Party.EMPLOYEE, Task.PREPARE)
+MEETING_REQUEST = Deadline(
+    "meeting_request", "the meeting request", Party.EMPLOYEE, Task.REQUEST_MEETING
+)
+MEETING_RESPONSE = Deadline(
+    "meeting_response",
+    "an answer to the meeting request",
+    Party.MANAGER,
+    Task.ANSWER_MEETING_REQUEST,
+)
+PLAN_DUE = Deadline("plan_due", "the development plan", Party.EMPLOYEE, Task.SUBMIT_PLAN)
+APPROVAL = Deadline("approval", "the plan approval", Party.MANAGER, Task.REVIEW_PLAN)
 OKR_PLANNING = Deadline(
     "okr_planning", "the career conversation before OKR planning", Party.EMPLOYEE
 )
@@ -56,7 +67,8 @@ def deadline_of(key: str) -> Deadline | None:
 
 
 class CaseFacts(Protocol):
-    """What a case's deadlines depend on (kept by the tasks read model and the workflow)."""
+    """What a case's deadlines depend on (kept by the tasks read model and the workflow,
+    both through ``take_facts``)."""
 
     @property
     def policy(self) -> Policy | None: ...
@@ -76,6 +88,65 @@ class CaseFacts(Protocol):
     def submitted_at(self) -> datetime | None: ...
     @property
     def submitted_version(self) -> int: ...
+
+
+class KeptFacts(Protocol):
+    """Where ``take_facts`` writes: the fields of ``CaseFacts``, writable."""
+
+    phase: Phase
+    self_assessed: bool
+    meeting_requests: int
+    meeting_requested_at: datetime | None
+    held_at: datetime | None
+    submitted_at: datetime | None
+    submitted_version: int
+
+
+def _time(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def _self_assessed(facts: KeptFacts, at: datetime, data: Mapping[str, Any]) -> None:
+    facts.self_assessed = True
+
+
+def _requested(facts: KeptFacts, at: datetime, data: Mapping[str, Any]) -> None:
+    facts.meeting_requests += 1
+    facts.meeting_requested_at = at
+
+
+def _held(facts: KeptFacts, at: datetime, data: Mapping[str, Any]) -> None:
+    facts.held_at = _time(data["held_at"])
+
+
+def _submitted(facts: KeptFacts, at: datetime, data: Mapping[str, Any]) -> None:
+    facts.submitted_at = at
+    facts.submitted_version = int(data["version"])
+
+
+FACT_TAKERS: dict[str, Callable[[KeptFacts, datetime, Mapping[str, Any]], None]] = {
+    "SelfAssessmentRecorded": _self_assessed,
+    "MeetingRequested": _requested,
+    "MeetingHeld": _held,
+    "PlanSubmitted": _submitted,
+    "ReadjustmentProposed": _submitted,
+}
+"""How each case event (by name) changes the facts the deadline rule reads."""
+FACT_FIELDS = ("held_at", "version")
+"""The event fields the takers read: the relay sends them to the workflows."""
+
+
+def take_facts(
+    facts: KeptFacts, name: str, at: datetime, data: Mapping[str, Any], phase: Phase | None
+) -> None:
+    """Take one event (its name, occurred-at time, fields and the phase it leads to)
+    into a case's deadline facts. ``data`` is the event's fields or, in a workflow,
+    the relayed JSON of them."""
+    if phase is not None:
+        facts.phase = phase
+    taker = FACT_TAKERS.get(name)
+    if taker is not None:
+        taker(facts, at, data)
 
 
 @dataclass(frozen=True)

@@ -26,15 +26,6 @@ from domain.step_records import Task, Who
 from domain.subscriptions import PHASE_AFTER
 from domain.values import Participants, Party, Policy
 
-DEADLINE_TASKS: dict[str, Task] = {
-    deadlines.PREP.name: Task.PREPARE,
-    deadlines.MEETING_REQUEST.name: Task.REQUEST_MEETING,
-    deadlines.MEETING_RESPONSE.name: Task.ANSWER_MEETING_REQUEST,
-    deadlines.PLAN_DUE.name: Task.SUBMIT_PLAN,
-    deadlines.APPROVAL.name: Task.REVIEW_PLAN,
-}
-"""The task each of a case's deadlines opens for its owner."""
-
 
 class OpenTask(BaseModel):
     task: Task | str
@@ -84,7 +75,9 @@ class CaseProgress(BaseModel):
     def apply(self, event: Any) -> None:
         """Take one case event into account (events that change no step are ignored)."""
         kind = type(event)
-        self.phase = PHASE_AFTER.get(kind, self.phase)
+        deadlines.take_facts(
+            self, kind.__name__, event.timestamp, vars(event), PHASE_AFTER.get(kind)
+        )
         applier = APPLIERS.get(kind)
         if applier is not None:
             applier(self, event)
@@ -106,8 +99,9 @@ class CaseProgress(BaseModel):
 
         people = {Party.EMPLOYEE: employee, Party.MANAGER: manager}
         for open_deadline in deadlines.open_deadlines(self):
-            task, owner = DEADLINE_TASKS[open_deadline.deadline.name], open_deadline.owner
-            add(task, people[owner], owner.value, open_deadline.due_at, open_deadline.key)
+            task, owner = open_deadline.deadline.task, open_deadline.owner
+            if task is not None:
+                add(task, people[owner], owner.value, open_deadline.due_at, open_deadline.key)
         if self.phase in MEETING_PENDING and not self.agenda_shared:
             add(Task.SHARE_AGENDA, employee, "employee", self.meeting_at)
         if self.phase is Phase.MEETING_SCHEDULED:
@@ -142,15 +136,8 @@ def _rule_events() -> frozenset[type]:
 
 
 def _requested(p: CaseProgress, e: Any) -> None:
-    p.meeting_requests += 1
-    p.meeting_requested_at = e.timestamp
     p.meeting_at = e.proposed_for
     p.agenda_shared = False
-
-
-def _submitted(p: CaseProgress, e: Any) -> None:
-    p.submitted_at = e.timestamp
-    p.submitted_version = e.version
 
 
 def _check_in_settled(p: CaseProgress, e: Any) -> None:
@@ -169,16 +156,12 @@ def _peer_answered(p: CaseProgress, e: Any) -> None:
 
 
 APPLIERS: dict[type, Callable[[CaseProgress, Any], None]] = {
-    ev.SelfAssessmentRecorded: lambda p, e: setattr(p, "self_assessed", True),
     ev.MeetingRequested: _requested,
     ev.MeetingRescheduled: lambda p, e: setattr(p, "meeting_at", e.new_time),
     ev.MeetingDeclined: lambda p, e: setattr(p, "meeting_at", None),
     ev.AgendaShared: lambda p, e: setattr(p, "agenda_shared", True),
-    ev.MeetingHeld: lambda p, e: setattr(p, "held_at", e.held_at),
     ev.FeedbackGiven: lambda p, e: p.feedback_from.append(e.actor),
     ev.RecapShared: lambda p, e: setattr(p, "recap_shared", True),
-    ev.PlanSubmitted: _submitted,
-    ev.ReadjustmentProposed: _submitted,
     ev.CheckInDue: lambda p, e: p.check_ins_due.__setitem__(e.number, e.due_at),
     ev.CheckInHeld: _check_in_settled,
     ev.CheckInMissed: _check_in_settled,
@@ -186,10 +169,12 @@ APPLIERS: dict[type, Callable[[CaseProgress, Any], None]] = {
     ev.PeerFeedbackReceived: _peer_answered,
     ev.ManagerChanged: lambda p, e: setattr(p, "manager_id", e.participants.manager_id),
 }
-"""How each case event changes a case's progress (the events' own table)."""
+"""How each case event changes a case's progress beyond the deadline facts
+(``domain.deadlines.FACT_TAKERS``, which ``apply`` takes first)."""
 
 
 def progress_events() -> frozenset[type]:
     """Every case event that changes a case's open tasks: its table, the phase changes,
     the opening, and the events that close a step's own task rule."""
-    return frozenset({ev.CaseOpened, *APPLIERS, *PHASE_AFTER, *_rule_events()})
+    facts = {e for e in ev.case_events() if e.__name__ in deadlines.FACT_TAKERS}
+    return frozenset({ev.CaseOpened, *APPLIERS, *facts, *PHASE_AFTER, *_rule_events()})

@@ -19,6 +19,7 @@ from domain.action_item import ActionItem
 from domain.base import CareerAggregate
 from domain.case import DevelopmentCase as Case
 from domain.cycle import Cycle, CycleCatalog
+from domain.deadlines import FACT_TAKERS
 from domain.phases import Phase
 from domain.roster import Roster
 
@@ -69,13 +70,14 @@ ESCALATIONS: frozenset[EventClass] = frozenset({Case.Escalated, ActionItem.Escal
 CASE_DEADLINE_EVENTS: frozenset[EventClass] = frozenset(
     {
         ev.CaseOpened,
-        ev.SelfAssessmentRecorded,
+        *(e for e in events_of(Case) if e.__name__ in FACT_TAKERS),
         *PHASE_AFTER,
         ev.CheckInDue,
         ev.CheckInHeld,
         ev.CheckInMissed,
     }
 )
+"""Everything the deadline rule's facts (``FACT_TAKERS``) and the check-ins follow."""
 ITEM_DEADLINE_EVENTS: frozenset[EventClass] = frozenset(
     {
         ActionItem.ActionItemAgreed,

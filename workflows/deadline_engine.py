@@ -18,6 +18,7 @@ from domain import case_events as ev
 from domain import deadlines
 from domain.action_item import ActionItem
 from domain.cycle import Cycle
+from domain.deadlines import take_facts
 from domain.phases import BEFORE_MEETING, Phase
 from domain.subscriptions import PHASE_AFTER_NAME
 from domain.values import Party, Policy, Rung
@@ -156,23 +157,13 @@ class CaseView(Followed):
 
     def apply(self, event: LogEvent) -> None:
         data, name = event.data, event.name
-        self.phase = PHASE_AFTER_NAME.get(name, self.phase)
+        take_facts(self, name, event.occurred_at, data, PHASE_AFTER_NAME.get(name))
         if name == ev.CaseOpened.__name__:
             self.policy = Policy.model_validate(data["policy"])
             self.opened_at = event.occurred_at
             self.cycle_closes_at = _time(data["cycle_closes_at"])
             okr = data.get("okr_planning_on")
             self.okr_planning_on = date.fromisoformat(okr) if okr else None
-        elif name == ev.SelfAssessmentRecorded.__name__:
-            self.self_assessed = True
-        elif name == ev.MeetingRequested.__name__:
-            self.meeting_requests += 1
-            self.meeting_requested_at = event.occurred_at
-        elif name == ev.MeetingHeld.__name__:
-            self.held_at = _time(data["held_at"])
-        elif name in (ev.PlanSubmitted.__name__, ev.ReadjustmentProposed.__name__):
-            self.submitted_at = event.occurred_at
-            self.submitted_version = int(data["version"])
         elif name == ev.PlanApproved.__name__:
             self.first_approved_at = self.first_approved_at or event.occurred_at
         elif name == ev.CheckInDue.__name__:

@@ -29,6 +29,7 @@ from application.service import CareerFlow
 from domain import subscriptions
 from domain.action_item import ActionItem
 from domain.cycle import Cycle
+from domain.deadlines import FACT_FIELDS
 from domain.values import Party, Policy
 from eventlog.backoff import Backoff
 from eventlog.follower import Delivery, LogFollower, TrackingStore
@@ -43,8 +44,7 @@ from workflows.payloads import LogEvent
 log = logging.getLogger(__name__)
 
 DEADLINE_FIELDS = (
-    "policy", "cycle_closes_at", "okr_planning_on", "held_at", "version", "number", "due_at",
-    "new_due_at",
+    "policy", "cycle_closes_at", "okr_planning_on", "number", "due_at", "new_due_at", *FACT_FIELDS
 )  # fmt: skip
 """The only event fields a workflow is sent: times, numbers and the policy, never free text."""
 
