@@ -379,6 +379,5 @@ def _iso(delta: timedelta) -> str:
 
 _CASE_TOPIC = get_topic(DevelopmentCase)
 
-for _event in ev.case_events():
-    setattr(DevelopmentCase, _event.__name__, _event)
+ev.bind_events(lambda event: setattr(DevelopmentCase, event.__name__, event))
 """Every case event is reachable on the aggregate too, as stored topics name it."""

@@ -10,6 +10,7 @@ deadline engine and the read models all take the phase from there
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, ClassVar
 from uuid import UUID
@@ -38,6 +39,8 @@ class CaseEvent(FollowedUp.Event):
         super().__init_subclass__(**kwargs)
         if "TOPIC" not in cls.__dict__:
             setattr(cls, "TOPIC", f"{CASE_TOPIC}.{cls.__name__}")  # noqa: B010
+        for bind in _BINDERS:
+            bind(cls)
 
     def mutate(self, aggregate: Any) -> Any:
         result = super().mutate(aggregate)
@@ -47,6 +50,17 @@ class CaseEvent(FollowedUp.Event):
             if self.leads_to is not None:
                 result.phase = self.leads_to
         return result
+
+
+_BINDERS: list[Callable[[type[CaseEvent]], None]] = []
+
+
+def bind_events(bind: Callable[[type[CaseEvent]], None]) -> None:
+    """Bind every case event to the aggregate with ``bind``: those declared here now, and
+    any declared later (a step added by a plug-in or a test) as it is declared."""
+    for event in case_events():
+        bind(event)
+    _BINDERS.append(bind)
 
 
 class CaseOpened(CaseEvent, FollowedUp.Created):

@@ -66,7 +66,9 @@ class ReadModel:
 
     @classmethod
     def topics(cls) -> tuple[str, ...]:
-        return topics_of(cls.events)
+        """What the runner asks the log for: ``events``, and whatever the model handles
+        (a step declared after this module was imported included)."""
+        return topics_of(cls.events | cls.handled())
 
     @classmethod
     def handled(cls) -> frozenset[type]:
