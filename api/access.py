@@ -17,6 +17,7 @@ from api.auth import Caller
 from domain import errors
 from domain.case import DevelopmentCase
 from domain.roster import Relation, Roster
+from projections.report_queries import Scope
 
 READERS = frozenset({Relation.SELF, Relation.MANAGER, Relation.SKIP_LEVEL, Relation.HR_PARTNER})
 
@@ -61,3 +62,15 @@ def require_hr_admin(caller: Caller, action: str) -> None:
 def require_reader_of_everything(caller: Caller, action: str) -> None:
     if not caller.sees_everything:
         raise errors.NotPermitted(caller.employee_id, action, "an HR admin or an auditor")
+
+
+def report_scope(caller: Caller, roster: Roster) -> Scope:
+    """Everything, or the employees in the caller's organisation and departments."""
+    if caller.sees_everything:
+        return None
+    visible = roster.overseen_by(caller.employee_id)
+    if not visible:
+        raise errors.NotPermitted(
+            caller.employee_id, "see reports", "managers, HR partners, HR admins and auditors"
+        )
+    return visible

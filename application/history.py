@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
+from pydantic import TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
 
 from application.aggregate_access import AggregateAccess
@@ -90,3 +91,36 @@ class HistoryQueries(AggregateAccess):
     def action_item_history(self, item_id: UUID) -> list[HistoryEntry]:
         self.get_action_item(item_id)
         return [history_entry(e, "action_item") for e in self.events.get(item_id)]
+
+    def history_as_of(
+        self, case_id: UUID, as_of: str | None
+    ) -> tuple[DevelopmentCase, list[HistoryEntry]]:
+        """The case and its audit trail, now or as of ``as_of``: a version ("5") or an
+        ISO-8601 time with a zone; the trail then stops at that point."""
+        entries = self.case_history(case_id)
+        if as_of is None:
+            return self.get_case(case_id), entries
+        state = self._case_as_of_text(case_id, as_of)
+        kept = [
+            e
+            for e in entries
+            if (e.aggregate == "case" and e.version <= state.version)
+            or (e.aggregate != "case" and e.occurred_at <= state.modified_on)
+        ]
+        return state, kept
+
+    def _case_as_of_text(self, case_id: UUID, as_of: str) -> DevelopmentCase:
+        if as_of.isascii() and as_of.isdigit():
+            return self.case_as_of(case_id, version=int(as_of))
+        try:
+            at = _TIME.validate_python(as_of)
+        except ValidationError:
+            raise errors.InvalidCommand(
+                "as_of", "give a version number or an ISO-8601 time with a zone"
+            ) from None
+        if at.tzinfo is None:
+            raise errors.InvalidCommand("as_of", "the time needs a zone (Z or +hh:mm)")
+        return self.case_as_of(case_id, at=at)
+
+
+_TIME = TypeAdapter(datetime)

@@ -6,6 +6,7 @@ Each declares its step's record like those of steps 1 to 4 (``domain/commands.py
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import get_args
 
 from pydantic import Field
 
@@ -18,6 +19,7 @@ from domain.step_records import Form, FormField, Stage, StepRecord, Task, Who
 from domain.values import (
     MAX_ITEMS,
     CaseOutcome,
+    DevelopmentActivity,
     DevelopmentPlan,
     GoalProgress,
     SmartErGoal,
@@ -25,7 +27,8 @@ from domain.values import (
 )
 
 F = FormField
-ACTIVITY_KINDS = ("training", "mentoring", "stretch_project", "job_rotation", "other")
+ACTIVITY_KINDS: tuple[str, ...] = get_args(DevelopmentActivity.model_fields["kind"].annotation)
+"""The kinds of development activity, as the plan's value object names them."""
 
 # --- 5./6. the plan ----------------------------------------------------------------
 

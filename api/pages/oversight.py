@@ -9,12 +9,14 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api import access
 from api.auth import Caller
 from api.deps import App, Now, RosterDep, ServicesDep
 from api.pages.dashboard import cycle_numbers
 from api.pages.render import page as _page
 from api.pages.render import refused
 from api.pages.session import PageCaller
+from api.report_rendering import CYCLE_REPORTS, Report
 from domain import errors
 from domain.phases import Phase
 from projections import case_list, report_queries
@@ -51,9 +53,8 @@ def my_team(
 
 
 def _scope(caller: Caller, roster: Any) -> Any:
-    from api.routes.reports import scope_for
 
-    return scope_for(caller, roster)
+    return access.report_scope(caller, roster)
 
 
 @router.get("/cycles")
@@ -151,7 +152,6 @@ def cycle_export(
     now: Now,
 ) -> Response:
     """A chart's numbers (or the case list) as CSV, for whoever may see the dashboard."""
-    from api.routes.reports import CYCLE_REPORTS, Report
 
     builders: dict[str, Any] = {n: build for n, build, _ in CYCLE_REPORTS}
     try:
@@ -190,8 +190,6 @@ def ledger(
         return refused(request, caller, roster, now, error)
     who = employee_id or None
     if format == "csv":
-        from api.routes.reports import Report
-
         return Report(scope, services, "csv").render(
             "commitments",
             lambda c: report_queries.commitments(

@@ -24,7 +24,7 @@ from api.pages.forms import StepForm, field_name, payload, step_forms, task_form
 from api.pages.render import page as _page
 from api.pages.render import refused, zone_of
 from api.pages.session import CsrfChecked, PageCaller
-from api.routes.cases import case_history
+from api.schemas.history_public import CaseHistory
 from domain import errors, step_catalog
 from domain.case import DevelopmentCase
 from domain.commands import GivePeerFeedback, may_take
@@ -259,6 +259,14 @@ def item_view(item_id: UUID, caller: PageCaller, application: App) -> RedirectRe
     return RedirectResponse(f"/cases/{item.case_id}", status_code=303)
 
 
+def _history(
+    case_id: UUID, caller: Caller, application: Any, roster: Any, as_of: str | None
+) -> CaseHistory:
+    access.require_case_reader(caller, roster, application.get_case(case_id))
+    state, entries = application.history_as_of(case_id, as_of)
+    return CaseHistory.of(case_id, as_of, state, entries, sees_authors=caller.sees_everything)
+
+
 @router.get("/cases/{case_id}/history")
 def history_view(
     request: Request,
@@ -270,9 +278,9 @@ def history_view(
     as_of: Annotated[str | None, Query(max_length=64)] = None,
 ) -> HTMLResponse:
     try:
-        history = case_history(case_id, caller, application, roster, as_of or None)
+        history = _history(case_id, caller, application, roster, as_of or None)
     except errors.InvalidCommand as invalid:
-        history = case_history(case_id, caller, application, roster, None)
+        history = _history(case_id, caller, application, roster, None)
         return _page(
             request,
             "history.html",

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, Field
 
 from api import access
 from api.command_runner import RunnerDep
 from api.deps import App, CurrentUser, RosterDep
 from api.problems import PROBLEM_RESPONSES
 from api.schemas.case_public import ActionItemPublic, CasePublic
-from api.schemas.history_public import HistoryEntryPublic
-from application.service import CareerFlow
-from domain import errors, step_catalog
+from api.schemas.history_public import CaseHistory
+from domain import step_catalog
 from domain.action_item import ActionItem
 from domain.case import DevelopmentCase
 from domain.commands import AddActionItem, CaseCommand, GivePeerFeedback
@@ -41,30 +39,6 @@ def get_case(case_id: UUID, caller: CurrentUser, application: App, roster: Roste
     return CasePublic.of(case)
 
 
-class CaseHistory(BaseModel):
-    case_id: UUID
-    as_of: str | None
-    state: CasePublic
-    entries: list[HistoryEntryPublic]
-
-
-_TIME = TypeAdapter(datetime)
-
-
-def _as_of(application: CareerFlow, case_id: UUID, as_of: str) -> DevelopmentCase:
-    if as_of.isascii() and as_of.isdigit():
-        return application.case_as_of(case_id, version=int(as_of))
-    try:
-        at = _TIME.validate_python(as_of)
-    except ValidationError:
-        raise errors.InvalidCommand(
-            "as_of", "give a version number or an ISO-8601 time with a zone"
-        ) from None
-    if at.tzinfo is None:
-        raise errors.InvalidCommand("as_of", "the time needs a zone (Z or +hh:mm)")
-    return application.case_as_of(case_id, at=at)
-
-
 @router.get("/{case_id}/history", summary="The audit trail; with as_of, the state at that point")
 def case_history(
     case_id: UUID,
@@ -79,25 +53,9 @@ def case_history(
         ),
     ] = None,
 ) -> CaseHistory:
-    case = application.get_case(case_id)
-    access.require_case_reader(caller, roster, case)
-    entries = application.case_history(case_id)
-    if as_of is not None:
-        state = _as_of(application, case_id, as_of)
-        entries = [
-            e
-            for e in entries
-            if (e.aggregate == "case" and e.version <= state.version)
-            or (e.aggregate != "case" and e.occurred_at <= state.modified_on)
-        ]
-    else:
-        state = case
-    return CaseHistory(
-        case_id=case_id,
-        as_of=as_of,
-        state=CasePublic.of(state),
-        entries=[HistoryEntryPublic.of(e, sees_authors=caller.sees_everything) for e in entries],
-    )
+    access.require_case_reader(caller, roster, application.get_case(case_id))
+    state, entries = application.history_as_of(case_id, as_of)
+    return CaseHistory.of(case_id, as_of, state, entries, sees_authors=caller.sees_everything)
 
 
 # --- the steps ---------------------------------------------------------------------

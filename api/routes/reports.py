@@ -8,29 +8,19 @@ command by the projector's lag.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse, Response
-from pydantic_core import to_jsonable_python
+from fastapi.responses import Response
 from sqlalchemy import Connection
 
-from api.auth import Caller
-from api.deps import CurrentUser, RosterDep, Services, ServicesDep
-from api.limits import spreadsheet_safe
+from api.access import report_scope
+from api.deps import CurrentUser, RosterDep, ServicesDep
 from api.problems import PROBLEM_RESPONSES
-from domain import errors
+from api.report_rendering import CYCLE_REPORTS, CycleReport, Report
 from domain.phases import Phase
-from domain.roster import Roster
 from projections import case_list, report_queries
-from projections.report_queries import Scope
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=PROBLEM_RESPONSES)
 
@@ -43,84 +33,13 @@ REPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def scope_for(caller: Caller, roster: Roster) -> Scope:
-    """Everything, or the employees in the caller's organisation and departments."""
-    if caller.sees_everything:
-        return None
-    visible = roster.overseen_by(caller.employee_id)
-    if not visible:
-        raise errors.NotPermitted(
-            caller.employee_id, "see reports", "managers, HR partners, HR admins and auditors"
-        )
-    return visible
-
-
-def _cell(value: Any) -> Any:
-    """One CSV cell: JSON for structures, ISO times, empty for none, text never a formula."""
-    if isinstance(value, dict | list):
-        value = json.dumps(value)
-    elif isinstance(value, datetime):
-        return value.isoformat()
-    elif value is None:
-        return ""
-    return spreadsheet_safe(value) if isinstance(value, str) else value
-
-
-def _csv(rows: list[dict[str, Any]], name: str) -> Response:
-    buffer = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\r\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: _cell(v) for k, v in row.items()})
-    return Response(
-        buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-    )
-
-
-@dataclass
-class Report:
-    """One report request: the caller's scope, where to read, and the format to answer in."""
-
-    scope: Scope
-    services: Services
-    format: str
-
-    def render(self, name: str, build: Callable[[Connection], list[dict[str, Any]]]) -> Response:
-        with self.services.read_engine.connect() as conn:
-            rows = build(conn)
-        if self.format == "csv":
-            return _csv(rows, name)
-        return JSONResponse(to_jsonable_python(rows))
-
-
 def _report(
     caller: CurrentUser, roster: RosterDep, services: ServicesDep, format: Format = "json"
 ) -> Report:
-    return Report(scope_for(caller, roster), services, format)
+    return Report(report_scope(caller, roster), services, format)
 
 
 ReportDep = Annotated[Report, Depends(_report)]
-
-CycleReport = Callable[[Connection, UUID, Scope], list[dict[str, Any]]]
-
-
-CYCLE_REPORTS: tuple[tuple[str, CycleReport, str], ...] = (
-    ("funnel", report_queries.funnel, "Cases per phase per department"),
-    (
-        "on-time",
-        report_queries.on_time,
-        "Plans within their deadline, approvals within SLA, check-ins held (per department)",
-    ),
-    (
-        "managers",
-        report_queries.managers,
-        "Per manager: time to answer meeting requests and approve plans, check-ins",
-    ),
-)
-"""The reports of one cycle, each as ``GET /reports/cycles/{cycle_id}/<name>``."""
 
 
 def _cycle_report(name: str, build: CycleReport, summary: str) -> None:

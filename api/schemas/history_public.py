@@ -8,7 +8,9 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
+from api.schemas.case_public import CasePublic
 from application.history import HistoryEntry
+from domain.case import DevelopmentCase
 
 
 class HistoryEntryPublic(BaseModel):
@@ -33,3 +35,29 @@ class HistoryEntryPublic(BaseModel):
 
 ANONYMOUS = "anonymous"
 """The author anonymous peer feedback shows to everyone but HR admins and auditors."""
+
+
+class CaseHistory(BaseModel):
+    """A case's audit trail, and its state then (now, or as of a version or a time)."""
+
+    case_id: UUID
+    as_of: str | None
+    state: CasePublic
+    entries: list[HistoryEntryPublic]
+
+    @classmethod
+    def of(
+        cls,
+        case_id: UUID,
+        as_of: str | None,
+        state: DevelopmentCase,
+        entries: list[HistoryEntry],
+        *,
+        sees_authors: bool,
+    ) -> CaseHistory:
+        return cls(
+            case_id=case_id,
+            as_of=as_of,
+            state=CasePublic.of(state),
+            entries=[HistoryEntryPublic.of(e, sees_authors=sees_authors) for e in entries],
+        )

@@ -94,3 +94,16 @@ def test_a_wrong_arrow_is_caught(tmp_path: Path) -> None:
         "projections/bad.py imports notifications.inbox",
         "projections/bad.py imports workflows.relay",
     ]
+
+
+def test_pages_never_call_route_functions() -> None:
+    """Pages use the application, the access rules and the read models, not the routes."""
+    pages = sorted((ROOT / "api" / "pages").rglob("*.py"))
+    assert pages
+    calls = [
+        f"{p.relative_to(ROOT)} imports {name}"
+        for p in pages
+        for name in imported_modules(p)
+        if name.startswith("api.routes")
+    ]
+    assert calls == []
