@@ -55,7 +55,11 @@ def bench_settings(prefix: str) -> Iterator[Settings]:
         drop_schema(url, schema)
 
 
-def parser(doc: str | None) -> argparse.ArgumentParser:
-    return argparse.ArgumentParser(
+def parser(doc: str | None, **defaults: int) -> argparse.ArgumentParser:
+    """The benchmark's command line; each keyword is an ``--option`` with its default."""
+    made = argparse.ArgumentParser(
         description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    for name, default in defaults.items():
+        made.add_argument(f"--{name.replace('_', '-')}", type=int, default=default)
+    return made

@@ -37,11 +37,7 @@ def signed_in(base: str, who: str, role: str = "") -> httpx.Client:
 
 
 def main() -> None:
-    arguments = parser(__doc__)
-    arguments.add_argument("--employees", type=int, default=100_000)
-    arguments.add_argument("--runs", type=int, default=100)
-    arguments.add_argument("--port", type=int, default=18767)
-    args = arguments.parse_args()
+    args = parser(__doc__, employees=100_000, runs=100, port=18767).parse_args()
 
     rows: list[tuple[str, list[float]]] = []
     with loaded_company(args.employees, args.port) as loaded:

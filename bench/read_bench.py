@@ -149,11 +149,7 @@ def loaded_company(employees: int, port: int) -> Iterator[Loaded]:
 
 
 def main() -> None:
-    arguments = parser(__doc__)
-    arguments.add_argument("--employees", type=int, default=100_000)
-    arguments.add_argument("--runs", type=int, default=300)
-    arguments.add_argument("--port", type=int, default=18766)
-    args = arguments.parse_args()
+    args = parser(__doc__, employees=100_000, runs=300, port=18766).parse_args()
 
     with loaded_company(args.employees, args.port) as loaded:
         services, cycle_id, url, schema = (

@@ -126,11 +126,7 @@ def me_p50(settings: Settings, people: Path, requests: int) -> float:
 
 
 def main() -> None:
-    arguments = parser(__doc__)
-    arguments.add_argument("--people", type=int, default=100_000)
-    arguments.add_argument("--changes", type=int, default=100)
-    arguments.add_argument("--requests", type=int, default=2000)
-    args = arguments.parse_args()
+    args = parser(__doc__, people=100_000, changes=100, requests=2000).parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
         company, changed, small = (

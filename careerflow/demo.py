@@ -10,21 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid5
 
 from application.service import CareerFlow
+from domain import commands as c
 from domain.base import SYSTEM_ACTOR
 from domain.case import DevelopmentCase
-from domain.commands import (
-    AcceptMeeting,
-    CaseCommand,
-    GiveFeedback,
-    GivePeerFeedback,
-    HoldMeeting,
-    ProposeGoal,
-    RecordSelfAssessment,
-    RequestMeeting,
-    RequestPeerFeedback,
-    ShareAgenda,
-    ShareRecap,
-)
 from domain.item_commands import CompleteActionItem
 from domain.plan_commands import ApprovePlan, CloseCase, DraftPlan, HoldCheckIn, SubmitPlan
 from domain.timer_commands import MarkCheckInDue
@@ -90,10 +78,10 @@ def _t(days: float) -> datetime:
     return OPENS + timedelta(days=days)
 
 
-def demo_script() -> list[tuple[str, float, CaseCommand]]:
+def demo_script() -> list[tuple[str, float, c.CaseCommand]]:
     """(who, day, step) for Ada's case, from her self-assessment to the first check-in."""
     return [
-        ("ada", 1, RecordSelfAssessment(
+        ("ada", 1, c.RecordSelfAssessment(
             skills=[SkillFit(skill="Postgres tuning", fit="Payments runs on Postgres")],
             achievements=[StarAchievement(
                 situation="Checkout latency spiked every Friday",
@@ -107,24 +95,24 @@ def demo_script() -> list[tuple[str, float, CaseCommand]]:
             gaps=[Gap(kind="experience", description="Never led an incident review")],
             aspirations=Aspirations(next_roles=["Staff engineer"], interests=["reliability"]),
         )),
-        ("ada", 1.1, ProposeGoal.of(demo_goal())),
-        ("ada", 1.2, RequestPeerFeedback(peer_id="linus")),
-        ("linus", 2, GivePeerFeedback(
+        ("ada", 1.1, c.ProposeGoal.of(demo_goal())),
+        ("ada", 1.2, c.RequestPeerFeedback(peer_id="linus")),
+        ("linus", 2, c.GivePeerFeedback(
             feedback=PeerFeedback(strengths=["Calm under pressure"], improvements=["Share earlier"])
         )),
-        ("ada", 3, RequestMeeting(proposed_for=_t(12))),
-        ("grace", 4, AcceptMeeting()),
-        ("ada", 5, ShareAgenda(
+        ("ada", 3, c.RequestMeeting(proposed_for=_t(12))),
+        ("grace", 4, c.AcceptMeeting()),
+        ("ada", 5, c.ShareAgenda(
             topics=[AgendaTopic.ACHIEVEMENTS, AgendaTopic.GOALS, AgendaTopic.NEXT_STEPS]
         )),
-        ("grace", 12.1, HoldMeeting(held_at=_t(12))),
-        ("grace", 12.2, GiveFeedback(
+        ("grace", 12.1, c.HoldMeeting(held_at=_t(12))),
+        ("grace", 12.2, c.GiveFeedback(
             strengths=[FeedbackPoint(point="Ownership", example="The Friday latency fix")]
         )),
-        ("ada", 12.2, GiveFeedback(
+        ("ada", 12.2, c.GiveFeedback(
             improvements=[FeedbackPoint(point="More context", example="Priorities in sprint 3")]
         )),
-        ("grace", 12.3, ShareRecap(
+        ("grace", 12.3, c.ShareRecap(
             learned="Ada wants to grow toward incident leadership",
             action_items=[
                 ActionItemSpec(

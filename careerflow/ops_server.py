@@ -14,7 +14,6 @@ not behind the API's authentication either (bind it with ``metrics_host``).
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import urllib.request
 from dataclasses import dataclass, field
@@ -27,6 +26,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from workflows.client import temporal_problem
 
 log = logging.getLogger(__name__)
 
@@ -55,17 +56,6 @@ def _database_problem(url: str | None) -> str | None:
     return None
 
 
-def _temporal_problem(address: str | None) -> str | None:
-    if address is None:
-        return None
-    host, _, port = address.rpartition(":")
-    try:
-        with socket.create_connection((host or "127.0.0.1", int(port)), timeout=2):
-            return None
-    except (OSError, ValueError) as exc:
-        return f"{type(exc).__name__}: {exc}"
-
-
 def ops_app(
     status: ProcessStatus,
     registry: CollectorRegistry = REGISTRY,
@@ -76,7 +66,7 @@ def ops_app(
 
     def readyz(request: Request) -> JSONResponse:
         database = _database_problem(status.database_url)
-        temporal = _temporal_problem(status.temporal_address)
+        temporal = temporal_problem(status.temporal_address)
         started = status.role != "starting"
         ready = database is None and temporal is None and started
         body = {

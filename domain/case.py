@@ -11,6 +11,7 @@ steps 5 to 8 in ``case_plan.py``; steps 1 to 4 are here.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.utils import get_topic
@@ -56,26 +57,9 @@ class DevelopmentCase(PlanSteps):
     CaseOpened = ev.CaseOpened
 
     @classmethod
-    def open(
-        cls,
-        *,
-        cycle_id: UUID,
-        participants: Participants,
-        policy: Policy,
-        cycle_opens_at: datetime,
-        cycle_closes_at: datetime,
-        okr_planning_on: date | None,
-        by: By,
-    ) -> DevelopmentCase:
-        opened = cls.opening(
-            cycle_id=cycle_id,
-            participants=participants,
-            policy=policy,
-            cycle_opens_at=cycle_opens_at,
-            cycle_closes_at=cycle_closes_at,
-            okr_planning_on=okr_planning_on,
-            by=by,
-        )
+    def open(cls, **opening: Any) -> DevelopmentCase:
+        """A new case, built (the arguments are ``opening``'s)."""
+        opened = cls.opening(**opening)
         case = opened.mutate(None)
         assert isinstance(case, DevelopmentCase)
         case.pending_events.append(opened)

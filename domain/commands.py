@@ -29,7 +29,17 @@ from domain.action_item import ActionItem, CaseContext, action_item_id_for
 from domain.base import SYSTEM_ACTOR, By, CareerAggregate
 from domain.case import DevelopmentCase
 from domain.phases import BEFORE_MEETING
-from domain.step_records import Form, FormField, Stage, StepRecord, Task, Who
+from domain.step_records import (
+    GOAL_FIELDS,
+    SMART,
+    STAR,
+    Form,
+    FormField,
+    Stage,
+    StepRecord,
+    Task,
+    Who,
+)
 from domain.values import (
     ActionItemSpec,
     Agenda,
@@ -45,6 +55,7 @@ from domain.values import (
     ValueObject,
 )
 
+F = FormField
 V = TypeVar("V", bound=ValueObject)
 
 
@@ -69,6 +80,10 @@ class Command(CleanModel):
         if isinstance(record, StepRecord):
             cls.action, cls.who = record.action, record.who
             STEP_COMMANDS.append(cls)
+
+    def arguments(self) -> dict[str, Any]:
+        """The command's fields as they are (not serialised): the step method's arguments."""
+        return {name: getattr(self, name) for name in type(self).model_fields}
 
     def fingerprint(self) -> str:
         """A digest of the request: a repeated Idempotency-Key must come with the same one."""
@@ -101,33 +116,6 @@ class CaseCommand(Command):
 class ItemCommand(Command):
     def apply(self, item: ActionItem, context: CaseContext, by: By) -> None:
         raise NotImplementedError
-
-
-# --- what the forms share -------------------------------------------------------------
-
-F = FormField
-STAR = "Situation, Task, Action, Result: what was going on, what you had to do, what you did"
-SMART = (
-    "Specific, Measurable, Achievable, Relevant, Time-bound — plus an Emotional connection "
-    "and a way to Reflect and readjust"
-)
-GOAL_FIELDS = (
-    F("specific", "Specific: what exactly will you do?", "textarea"),
-    F("measurable.metric", "Measurable: what will you count?"),
-    F("measurable.target", "Target", "number"),
-    F("measurable.unit", "Unit", required=False),
-    F("achievable", "Achievable: why is it within reach?", "textarea"),
-    F("relevant", "Relevant: how does it serve the team's goals?", "textarea"),
-    F("due_on", "Time-bound: done by", "date"),
-    F("emotional_connection", "Emotional connection: why does it matter to you?", "textarea"),
-    F("reflect_and_readjust.every", "Reflect and readjust every (ISO duration, e.g. P30D)"),
-    F("reflect_and_readjust.how", "How you will reflect"),
-)
-
-
-def goal_fields(prefix: str) -> tuple[FormField, ...]:
-    """The SMART+ER goal's fields under ``prefix`` (a plan's goal, a readjusted goal)."""
-    return tuple(F(f"{prefix}{f.name}", f.label, f.kind, f.help, f.required) for f in GOAL_FIELDS)
 
 
 # --- 1. prepare --------------------------------------------------------------------

@@ -13,9 +13,9 @@ from pydantic import Field
 from domain import case_events as ev
 from domain.base import By, CareerAggregate
 from domain.case import DevelopmentCase
-from domain.commands import SMART, CaseCommand, _as, goal_fields
+from domain.commands import CaseCommand, _as
 from domain.phases import Phase
-from domain.step_records import Form, FormField, Stage, StepRecord, Task, Who
+from domain.step_records import SMART, Form, FormField, Stage, StepRecord, Task, Who, goal_fields
 from domain.values import (
     MAX_ITEMS,
     CaseOutcome,

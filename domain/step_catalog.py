@@ -7,9 +7,13 @@ step declared later (a plug-in, a test's toy step) is in them from then on.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from domain import commands, item_commands, plan_commands, timer_commands
-from domain.commands import STEP_COMMANDS, CaseCommand, ItemCommand
+from domain.commands import STEP_COMMANDS, CaseCommand, Command, ItemCommand
 from domain.step_records import StepRecord, TaskRule
+
+C = TypeVar("C", bound=type[Command])
 
 MODULES = (commands, plan_commands, item_commands, timer_commands)
 """The modules where the process's steps are declared."""
@@ -32,3 +36,8 @@ def records() -> list[StepRecord]:
 def task_rules() -> tuple[TaskRule, ...]:
     """The tasks that steps open by a rule of their own (``StepRecord.opens``)."""
     return tuple(r.opens for r in records() if r.opens is not None)
+
+
+def routed(commands: list[C]) -> list[tuple[str, C]]:
+    """(path, command) for each step whose record gives it the generic route."""
+    return [(c.step.path, c) for c in commands if c.step.routed and c.step.path is not None]

@@ -165,3 +165,33 @@ def task_wording(task: str, rules: tuple[TaskRule, ...] = ()) -> str:
         if rule.task == task:
             return rule.what
     return task.replace("_", " ")
+
+
+# --- what the forms share -------------------------------------------------------------
+
+STAR = "Situation, Task, Action, Result: what was going on, what you had to do, what you did"
+SMART = (
+    "Specific, Measurable, Achievable, Relevant, Time-bound — plus an Emotional connection "
+    "and a way to Reflect and readjust"
+)
+GOAL_FIELDS = (
+    FormField("specific", "Specific: what exactly will you do?", "textarea"),
+    FormField("measurable.metric", "Measurable: what will you count?"),
+    FormField("measurable.target", "Target", "number"),
+    FormField("measurable.unit", "Unit", required=False),
+    FormField("achievable", "Achievable: why is it within reach?", "textarea"),
+    FormField("relevant", "Relevant: how does it serve the team's goals?", "textarea"),
+    FormField("due_on", "Time-bound: done by", "date"),
+    FormField(
+        "emotional_connection", "Emotional connection: why does it matter to you?", "textarea"
+    ),
+    FormField("reflect_and_readjust.every", "Reflect and readjust every (ISO duration, e.g. P30D)"),
+    FormField("reflect_and_readjust.how", "How you will reflect"),
+)
+
+
+def goal_fields(prefix: str) -> tuple[FormField, ...]:
+    """The SMART+ER goal's fields under ``prefix`` (a plan's goal, a readjusted goal)."""
+    return tuple(
+        FormField(f"{prefix}{f.name}", f.label, f.kind, f.help, f.required) for f in GOAL_FIELDS
+    )

@@ -19,73 +19,51 @@ from domain.commands import CaseCommand, ItemCommand
 from domain.step_records import StepRecord, Who
 from domain.values import Party, Rung
 
+
+def service_step(action: str, tells: type) -> StepRecord:
+    """The record of a step the service takes when a timer fires (it tells of its event)."""
+    return StepRecord(action=action, who=Who.SERVICE, tells=(tells,))
+
+
 # --- on a case ---------------------------------------------------------------------------
 
 
 class RemindCase(CaseCommand):
-    step = StepRecord(
-        action="record a reminder",
-        who=Who.SERVICE,
-        tells=(DevelopmentCase.ReminderSent,),
-    )
+    step = service_step("record a reminder", DevelopmentCase.ReminderSent)
     deadline: str
     owner: Party
     reason: str
     due_at: AwareDatetime | None = None
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.record_reminder(
-            deadline=self.deadline,
-            owner=self.owner,
-            reason=self.reason,
-            due_at=self.due_at,
-            by=By(SYSTEM_ACTOR, by.at),
-        )
+        case.record_reminder(**self.arguments(), by=By(SYSTEM_ACTOR, by.at))
         return ()
 
 
 class EscalateCase(CaseCommand):
-    step = StepRecord(
-        action="escalate",
-        who=Who.SERVICE,
-        tells=(DevelopmentCase.Escalated,),
-    )
+    step = service_step("escalate", DevelopmentCase.Escalated)
     deadline: str
     rung: Rung
     reason: str
     due_at: AwareDatetime | None = None
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.escalate(
-            deadline=self.deadline,
-            rung=self.rung,
-            reason=self.reason,
-            due_at=self.due_at,
-            by=By(SYSTEM_ACTOR, by.at),
-        )
+        case.escalate(**self.arguments(), by=By(SYSTEM_ACTOR, by.at))
         return ()
 
 
 class MarkCheckInDue(CaseCommand):
-    step = StepRecord(
-        action="mark a check-in due",
-        who=Who.SERVICE,
-        tells=(ev.CheckInDue,),
-    )
+    step = service_step("mark a check-in due", ev.CheckInDue)
     number: int
     due_at: AwareDatetime
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.mark_check_in_due(number=self.number, due_at=self.due_at, by=By(SYSTEM_ACTOR, by.at))
+        case.mark_check_in_due(**self.arguments(), by=By(SYSTEM_ACTOR, by.at))
         return ()
 
 
 class MarkCheckInMissed(CaseCommand):
-    step = StepRecord(
-        action="mark a check-in missed",
-        who=Who.SERVICE,
-        tells=(ev.CheckInMissed,),
-    )
+    step = service_step("mark a check-in missed", ev.CheckInMissed)
     number: int
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
@@ -97,22 +75,14 @@ class MarkCheckInMissed(CaseCommand):
 
 
 class MarkItemOverdue(ItemCommand):
-    step = StepRecord(
-        action="mark an action item overdue",
-        who=Who.SERVICE,
-        tells=(ActionItem.ActionItemOverdue,),
-    )
+    step = service_step("mark an action item overdue", ActionItem.ActionItemOverdue)
 
     def apply(self, item: ActionItem, context: CaseContext, by: By) -> None:
         item.mark_overdue(by=By(SYSTEM_ACTOR, by.at))
 
 
 class RemindItem(ItemCommand):
-    step = StepRecord(
-        action="record a reminder",
-        who=Who.SERVICE,
-        tells=(ActionItem.ReminderSent,),
-    )
+    step = service_step("record a reminder", ActionItem.ReminderSent)
     reason: str
 
     def apply(self, item: ActionItem, context: CaseContext, by: By) -> None:
@@ -120,18 +90,11 @@ class RemindItem(ItemCommand):
 
 
 class EscalateItem(ItemCommand):
-    step = StepRecord(
-        action="escalate",
-        who=Who.SERVICE,
-        tells=(ActionItem.Escalated,),
-    )
+    step = service_step("escalate", ActionItem.Escalated)
     rung: Rung
     reason: str
 
     def apply(self, item: ActionItem, context: CaseContext, by: By) -> None:
         item.escalate(
-            rung=self.rung,
-            participants=context.participants,
-            reason=self.reason,
-            by=By(SYSTEM_ACTOR, by.at),
+            **self.arguments(), participants=context.participants, by=By(SYSTEM_ACTOR, by.at)
         )

@@ -15,17 +15,9 @@ from temporalio import activity
 
 from application.service import CareerFlow
 from domain import errors
+from domain import timer_commands as tc
 from domain.base import SYSTEM_ACTOR
 from domain.commands import CaseCommand, ItemCommand
-from domain.timer_commands import (
-    EscalateCase,
-    EscalateItem,
-    MarkCheckInDue,
-    MarkCheckInMissed,
-    MarkItemOverdue,
-    RemindCase,
-    RemindItem,
-)
 from workflows.payloads import CaseFollowUp, CheckInTimer, CloseCycle, ItemTimer
 
 CYCLE_ACTOR = "careerflow:cycle-workflow"
@@ -59,7 +51,7 @@ class CareerActivities:
     @activity.defn
     def remind_case(self, step: CaseFollowUp) -> bool:
         assert step.owner is not None
-        command = RemindCase(
+        command = tc.RemindCase(
             deadline=step.deadline, owner=step.owner, reason=step.reason, due_at=step.due_at
         )
         return self._run(step.case_id, command, step)
@@ -67,31 +59,33 @@ class CareerActivities:
     @activity.defn
     def escalate_case(self, step: CaseFollowUp) -> bool:
         assert step.rung is not None
-        command = EscalateCase(
+        command = tc.EscalateCase(
             deadline=step.deadline, rung=step.rung, reason=step.reason, due_at=step.due_at
         )
         return self._run(step.case_id, command, step)
 
     @activity.defn
     def mark_check_in_due(self, step: CheckInTimer) -> bool:
-        return self._run(step.case_id, MarkCheckInDue(number=step.number, due_at=step.due_at), step)
+        return self._run(
+            step.case_id, tc.MarkCheckInDue(number=step.number, due_at=step.due_at), step
+        )
 
     @activity.defn
     def mark_check_in_missed(self, step: CheckInTimer) -> bool:
-        return self._run(step.case_id, MarkCheckInMissed(number=step.number), step)
+        return self._run(step.case_id, tc.MarkCheckInMissed(number=step.number), step)
 
     @activity.defn
     def remind_action_item(self, step: ItemTimer) -> bool:
-        return self._run(step.item_id, RemindItem(reason=step.reason), step)
+        return self._run(step.item_id, tc.RemindItem(reason=step.reason), step)
 
     @activity.defn
     def mark_action_item_overdue(self, step: ItemTimer) -> bool:
-        return self._run(step.item_id, MarkItemOverdue(), step)
+        return self._run(step.item_id, tc.MarkItemOverdue(), step)
 
     @activity.defn
     def escalate_action_item(self, step: ItemTimer) -> bool:
         assert step.rung is not None
-        return self._run(step.item_id, EscalateItem(rung=step.rung, reason=step.reason), step)
+        return self._run(step.item_id, tc.EscalateItem(rung=step.rung, reason=step.reason), step)
 
     def all(self) -> list[Callable[..., Any]]:
         return [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 
 from temporalio.client import Client
@@ -35,3 +36,15 @@ async def connect(
                 raise
             await asyncio.sleep(pause)
             pause = min(pause * 2, 2.0)
+
+
+def temporal_problem(address: str | None) -> str | None:
+    """Why the Temporal frontend at ``address`` cannot be reached (None: it can, or none is set)."""
+    if address is None:
+        return None
+    host, _, port = address.rpartition(":")
+    try:
+        with socket.create_connection((host or "127.0.0.1", int(port)), timeout=2):
+            return None
+    except (OSError, ValueError) as exc:
+        return f"{type(exc).__name__}: {exc}"

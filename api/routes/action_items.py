@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from uuid import UUID
 
 from fastapi import APIRouter
@@ -48,20 +49,21 @@ def action_item_history(
 def step_routes() -> APIRouter:
     """``POST /action-items/{item_id}/<path>`` for every action-item step (from its record)."""
     steps = APIRouter(prefix="/action-items", tags=["action items"], responses=PROBLEM_RESPONSES)
-    for command in step_catalog.item_steps():
-        record = command.step
-        if record.routed and record.path is not None:
-            _step_route(steps, record.path, command, record.summary)
+    for path, command in step_catalog.routed(step_catalog.item_steps()):
+        take = _taking(command)
+        steps.post(f"/{{item_id}}/{path}", summary=command.step.summary, name=take.__name__)(take)
     return steps
 
 
-def _step_route(steps: APIRouter, path: str, command: type[ItemCommand], summary: str) -> None:
+def _taking(command: type[ItemCommand]) -> Callable[..., ActionItemPublic]:
+    """The route function of one action-item step (its body is the command)."""
+
     def take(item_id: UUID, body: ItemCommand, runner: RunnerDep) -> ActionItemPublic:
         return _item(runner.execute(item_id, body))
 
     take.__annotations__ = {**take.__annotations__, "body": command}
     take.__name__ = take.__qualname__ = command.__name__
-    steps.post(f"/{{item_id}}/{path}", summary=summary, name=command.__name__)(take)
+    return take
 
 
 def _item(done: Executed) -> ActionItemPublic:

@@ -65,10 +65,8 @@ def step_routes() -> APIRouter:
     """``POST /cases/{case_id}/<path>`` for every step whose record routes it; the body is
     the command, the answer the case. Built when the app is, from the steps' records."""
     steps = APIRouter(prefix="/cases", tags=["cases"], responses=PROBLEM_RESPONSES)
-    for command in step_catalog.case_steps():
-        record = command.step
-        if record.routed and record.path is not None:
-            _step_route(steps, record.path, command, record.title)
+    for path, command in step_catalog.routed(step_catalog.case_steps()):
+        _step_route(steps, path, command, command.step.title)
     return steps
 
 

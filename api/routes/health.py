@@ -8,7 +8,6 @@ turn a Temporal outage into an API outage, though commands can be taken and kept
 from __future__ import annotations
 
 import asyncio
-import socket
 from typing import Any
 
 from fastapi import APIRouter
@@ -18,6 +17,7 @@ from sqlalchemy import text
 
 from api.deps import ServicesDep
 from eventlog.set_aside import TABLE, UNRESOLVED_SQL
+from workflows.client import temporal_problem
 
 router = APIRouter(tags=["health"])
 
@@ -36,17 +36,6 @@ def _database_ok(services: ServicesDep) -> str | None:
     return None
 
 
-def _temporal_ok(address: str | None) -> str | None:
-    if address is None:
-        return None
-    host, _, port = address.rpartition(":")
-    try:
-        with socket.create_connection((host or "127.0.0.1", int(port)), timeout=2):
-            return None
-    except (OSError, ValueError) as exc:
-        return f"{type(exc).__name__}: {exc}"
-
-
 def _set_aside(services: ServicesDep) -> list[dict[str, Any]]:
     """Followers with events set aside: the service runs, but something was skipped."""
     with services.read_engine.connect() as conn:
@@ -63,7 +52,7 @@ def _set_aside(services: ServicesDep) -> list[dict[str, Any]]:
 async def readyz(services: ServicesDep) -> JSONResponse:
     database, temporal = await asyncio.gather(
         asyncio.to_thread(_database_ok, services),
-        asyncio.to_thread(_temporal_ok, services.temporal_address),
+        asyncio.to_thread(temporal_problem, services.temporal_address),
     )
     checks = {
         "database": database or "ok",

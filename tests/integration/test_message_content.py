@@ -16,35 +16,11 @@ import pytest
 from api.roster_files import parse_csv
 from application.service import CareerFlow
 from careerflow.demo_org import DEMO_ROSTER_CSV
+from domain import commands as c
+from domain import plan_commands as pc
+from domain import timer_commands as tc
 from domain.base import SYSTEM_ACTOR
-from domain.commands import (
-    AcceptMeeting,
-    DeclineMeeting,
-    HoldMeeting,
-    RequestMeeting,
-    RequestPeerFeedback,
-    RescheduleMeeting,
-    ShareAgenda,
-    ShareRecap,
-)
-from domain.plan_commands import (
-    ApprovePlan,
-    CloseCase,
-    DraftPlan,
-    ReadjustGoal,
-    RequestPlanChanges,
-    SubmitPlan,
-)
 from domain.roster import validate_roster
-from domain.timer_commands import (
-    EscalateCase,
-    EscalateItem,
-    MarkCheckInDue,
-    MarkCheckInMissed,
-    MarkItemOverdue,
-    RemindCase,
-    RemindItem,
-)
 from domain.values import Party, Rung
 from eventlog.follower import read_after
 from notifications.channels import Contact, Notification
@@ -122,7 +98,7 @@ def method_of(note: Notification) -> str:
 
 def test_reminders_and_escalations_say_whose_work_what_when_how_late_and_why(run: Run) -> None:
     due = day(14)
-    run.do(RemindCase(deadline="prep", owner=Party.EMPLOYEE, reason="r", due_at=due),
+    run.do(tc.RemindCase(deadline="prep", owner=Party.EMPLOYEE, reason="r", due_at=due),
            SYSTEM_ACTOR, day(12))  # fmt: skip
     reminder = one(run.messages(), "ada")
     assert (
@@ -135,7 +111,7 @@ def test_reminders_and_escalations_say_whose_work_what_when_how_late_and_why(run
     assert reminder.link == f"/api/v1/cases/{run.case_id}"
 
     for rung, late in ((Rung.MANAGER, 2), (Rung.SKIP_LEVEL, 5), (Rung.HR_PARTNER, 10)):
-        command = EscalateCase(deadline="meeting_request", rung=rung, reason="r", due_at=due)
+        command = tc.EscalateCase(deadline="meeting_request", rung=rung, reason="r", due_at=due)
         run.do(command, SYSTEM_ACTOR, due + timedelta(days=late, hours=3, seconds=7))
     escalations = run.messages()
     assert [m.recipient_id for m in escalations] == ["grace", "edsger", "frances"]
@@ -161,12 +137,12 @@ def test_reminders_and_escalations_say_whose_work_what_when_how_late_and_why(run
 def test_a_manager_owned_deadline_names_the_manager_as_the_one_who_has_not_acted(
     run: Run,
 ) -> None:
-    run.do(RequestMeeting(proposed_for=day(20)), "ada", day(1))
+    run.do(c.RequestMeeting(proposed_for=day(20)), "ada", day(1))
     asked = one(run.messages(), "grace")
     assert asked.subject == "Ada Lovelace asks for a career conversation"
     assert "Proposed for: Sun 22 Mar 2026 05:00 EDT" in asked.body
     due = day(3)
-    command = EscalateCase(
+    command = tc.EscalateCase(
         deadline="meeting_response:1", rung=Rung.SKIP_LEVEL, reason="r", due_at=due
     )
     run.do(command, SYSTEM_ACTOR, day(5))
@@ -178,25 +154,25 @@ def test_a_manager_owned_deadline_names_the_manager_as_the_one_who_has_not_acted
 def test_the_other_party_hears_of_every_step_and_invitations_follow_the_meeting(
     run: Run,
 ) -> None:
-    run.do(RequestPeerFeedback(peer_id="linus"), "ada", day(0.5))
+    run.do(c.RequestPeerFeedback(peer_id="linus"), "ada", day(0.5))
     peer = one(run.messages(), "linus")
     assert peer.subject == "Ada Lovelace asks for your feedback before their career conversation"
     assert run.contact("linus").email == "linus@example.com"
 
-    run.do(RequestMeeting(proposed_for=day(10)), "ada", day(1))
+    run.do(c.RequestMeeting(proposed_for=day(10)), "ada", day(1))
     run.messages()
-    run.do(AcceptMeeting(), "grace", day(2))
+    run.do(c.AcceptMeeting(), "grace", day(2))
     accepted = run.messages()
     assert {m.recipient_id for m in accepted} == {"ada", "grace"}
     first = invite_of(accepted[0])
     uid, first_sequence = str(first["uid"]), int(first.decoded("sequence"))
 
-    run.do(ShareAgenda.of(agenda()), "ada", day(3))
+    run.do(c.ShareAgenda.of(agenda()), "ada", day(3))
     told = one(run.messages(), "grace")
     assert told.subject == "Ada Lovelace shared the agenda for your career conversation"
     assert "Topics: achievements, goals" in told.body
 
-    run.do(RescheduleMeeting(new_time=day(11), reason="Travel"), "grace", day(4))
+    run.do(c.RescheduleMeeting(new_time=day(11), reason="Travel"), "grace", day(4))
     moved = run.messages()
     assert {m.recipient_id for m in moved} == {"ada", "grace"}
     assert all(m.subject == "Career conversation moved" for m in moved)
@@ -206,7 +182,7 @@ def test_the_other_party_hears_of_every_step_and_invitations_follow_the_meeting(
     assert int(update.decoded("sequence")) > first_sequence
     assert method_of(moved[0]) == "REQUEST"
 
-    run.do(DeclineMeeting(reason="Reorg week"), "grace", day(5))
+    run.do(c.DeclineMeeting(reason="Reorg week"), "grace", day(5))
     called_off = run.messages()
     assert {m.recipient_id for m in called_off} == {"ada", "grace"}
     cancel = invite_of(called_off[0])
@@ -216,61 +192,61 @@ def test_the_other_party_hears_of_every_step_and_invitations_follow_the_meeting(
     assert str(cancel["status"]) == "CANCELLED"
     assert "Reason: Reorg week" in called_off[0].body
 
-    run.do(RequestMeeting(proposed_for=day(14)), "ada", day(6))
-    run.do(DeclineMeeting(reason="Not yet"), "grace", day(6.5))
+    run.do(c.RequestMeeting(proposed_for=day(14)), "ada", day(6))
+    run.do(c.DeclineMeeting(reason="Not yet"), "grace", day(6.5))
     declined = run.messages()
     assert [m.subject for m in declined if m.recipient_id == "ada"] == ["Meeting request declined"]
     assert all(not m.attachments for m in declined)
 
 
 def test_the_plan_check_ins_and_action_items_reach_their_people(run: Run) -> None:
-    run.do(RequestMeeting(proposed_for=day(9)), "ada", day(1))
-    run.do(AcceptMeeting(), "grace", day(2))
-    run.do(HoldMeeting(held_at=day(9)), "grace", day(9))
+    run.do(c.RequestMeeting(proposed_for=day(9)), "ada", day(1))
+    run.do(c.AcceptMeeting(), "grace", day(2))
+    run.do(c.HoldMeeting(held_at=day(9)), "grace", day(9))
     title = "Shadow the staff engineer"
     spec = item_spec("grace", title=title).model_copy(update={"due_at": day(40)})
     run.messages()
-    run.do(ShareRecap.of(recap(spec, follow_up_on=date(2026, 4, 1))), "grace", day(9.1))
+    run.do(c.ShareRecap.of(recap(spec, follow_up_on=date(2026, 4, 1))), "grace", day(9.1))
     shared = one(run.messages(), "ada")
     assert shared.subject == "Recap of your career conversation"
     assert "Shared by Grace Hopper." in shared.body
     item_id = run.app.get_case(run.case_id).action_item_ids[0]
     item = run.app.get_action_item(item_id)
-    run.do(RemindItem(reason="r"), SYSTEM_ACTOR, item.due_at - timedelta(days=2), item_id)
+    run.do(tc.RemindItem(reason="r"), SYSTEM_ACTOR, item.due_at - timedelta(days=2), item_id)
     (reminder,) = run.messages()
     assert reminder.recipient_id == "grace"
     assert f'the action item "{title}"' in reminder.subject
     assert reminder.link == f"/api/v1/action-items/{item_id}"
 
-    run.do(DraftPlan.of(plan()), "ada", day(10))
-    run.do(SubmitPlan(), "ada", day(10.5))
+    run.do(pc.DraftPlan.of(plan()), "ada", day(10))
+    run.do(pc.SubmitPlan(), "ada", day(10.5))
     submitted = one(run.messages(), "grace")
     assert submitted.subject == "Ada Lovelace submitted a development plan"
-    run.do(RequestPlanChanges(comments="Add a measure"), "grace", day(11))
+    run.do(pc.RequestPlanChanges(comments="Add a measure"), "grace", day(11))
     changes = one(run.messages(), "ada")
     assert "Grace Hopper asks for changes" in changes.body
     assert "Add a measure" in changes.body
-    run.do(DraftPlan.of(plan()), "ada", day(11.2))
-    run.do(SubmitPlan(), "ada", day(11.5))
-    run.do(ApprovePlan(), "grace", day(12))
+    run.do(pc.DraftPlan.of(plan()), "ada", day(11.2))
+    run.do(pc.SubmitPlan(), "ada", day(11.5))
+    run.do(pc.ApprovePlan(), "grace", day(12))
     approved = [m for m in run.messages() if m.recipient_id == "ada"]
     assert [m.subject for m in approved] == ["Your development plan is approved"]
 
-    run.do(MarkCheckInDue(number=1, due_at=day(36)), SYSTEM_ACTOR, day(36))
+    run.do(tc.MarkCheckInDue(number=1, due_at=day(36)), SYSTEM_ACTOR, day(36))
     due = run.messages()
     assert {m.subject for m in due} == {
         "Check-in 1 with Grace Hopper is due",
         "Check-in 1 with Ada Lovelace is due",
     }
     assert "Due: Tue 07 Apr 2026 10:00 BST" in one(due, "ada").body
-    run.do(MarkCheckInMissed(number=1), SYSTEM_ACTOR, day(44))
+    run.do(tc.MarkCheckInMissed(number=1), SYSTEM_ACTOR, day(44))
     missed = run.messages()
     assert {(m.recipient_id, m.subject) for m in missed} == {
         ("ada", "Check-in 1 missed"),
         ("grace", "Check-in 1 missed"),
     }
     readjusted = goal().model_copy(update={"specific": "Run two architecture reviews"})
-    run.do(ReadjustGoal(goal=readjusted, reason="The team halved"), "ada", day(45))
+    run.do(pc.ReadjustGoal(goal=readjusted, reason="The team halved"), "ada", day(45))
     proposal = one(run.messages(), "grace")
     assert proposal.subject == "Ada Lovelace proposes to readjust a goal"
     assert "Run two architecture reviews" in proposal.body
@@ -281,17 +257,17 @@ def test_a_late_action_item_of_the_manager_escalates_to_the_skip_level_by_title(
     fresh_app: CareerFlow,
 ) -> None:
     run = Run(fresh_app)
-    run.do(RequestMeeting(proposed_for=day(9)), "ada", day(1))
-    run.do(AcceptMeeting(), "grace", day(2))
-    run.do(HoldMeeting(held_at=day(9)), "grace", day(9))
+    run.do(c.RequestMeeting(proposed_for=day(9)), "ada", day(1))
+    run.do(c.AcceptMeeting(), "grace", day(2))
+    run.do(c.HoldMeeting(held_at=day(9)), "grace", day(9))
     spec = item_spec("grace", title="Book the training").model_copy(update={"due_at": day(20)})
-    run.do(ShareRecap.of(recap(spec, follow_up_on=date(2026, 4, 1))), "grace", day(9.1))
+    run.do(c.ShareRecap.of(recap(spec, follow_up_on=date(2026, 4, 1))), "grace", day(9.1))
     run.messages()
     item_id = run.app.get_case(run.case_id).action_item_ids[0]
-    run.do(MarkItemOverdue(), SYSTEM_ACTOR, day(20), item_id)
+    run.do(tc.MarkItemOverdue(), SYSTEM_ACTOR, day(20), item_id)
     overdue = one(run.messages(), "grace")
     assert overdue.subject == 'Action item overdue: "Book the training"'
-    run.do(EscalateItem(rung=Rung.SKIP_LEVEL, reason="r"), SYSTEM_ACTOR, day(25), item_id)
+    run.do(tc.EscalateItem(rung=Rung.SKIP_LEVEL, reason="r"), SYSTEM_ACTOR, day(25), item_id)
     escalation = one(run.messages(), "edsger")
     assert (
         'the action item "Book the training" for Ada Lovelace is 5 days late' in escalation.subject
@@ -305,10 +281,10 @@ def test_durations_read_as_people_say_them() -> None:
 
 
 def test_closing_a_case_with_a_meeting_ahead_cancels_the_invitation(run: Run) -> None:
-    run.do(RequestMeeting(proposed_for=day(9)), "ada", day(1))
-    run.do(AcceptMeeting(), "grace", day(2))
+    run.do(c.RequestMeeting(proposed_for=day(9)), "ada", day(1))
+    run.do(c.AcceptMeeting(), "grace", day(2))
     run.messages()
-    run.do(CloseCase(), "hedy", day(3))
+    run.do(pc.CloseCase(), "hedy", day(3))
     cancelled = run.messages()
     assert {m.recipient_id for m in cancelled} == {"ada", "grace"}
     assert all(method_of(m) == "CANCEL" for m in cancelled)

@@ -6,15 +6,15 @@ import os
 import time
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from application.service import CareerFlow
 from careerflow.binaries import careerflow_process
 from careerflow.settings import Settings
 from domain.commands import RequestMeeting
-from projections.case_status import case_status
 from tests.api.tcp_proxy import PgProxy
 from tests.factories import EMP, at
+from tests.integration.conftest import case_phase
 from tests.integration.test_application_contract import new_cycle
 from tests.integration.test_takeover import free_port, ops
 
@@ -41,14 +41,7 @@ def test_a_follower_waits_out_postgresql_at_start_and_while_running(
     case_id = fresh_app.case_for(new_cycle(fresh_app), EMP).id
 
     def phase() -> str | None:
-        with engine.connect() as conn:
-            try:
-                found = conn.execute(
-                    select(case_status.c.phase).where(case_status.c.case_id == case_id)
-                ).scalar()
-            except Exception:
-                return None
-        return None if found is None else str(found)
+        return case_phase(engine, case_id)
 
     with careerflow_process("projector", env) as projector:
         wait_for(lambda: ops(port, "/healthz")[0] == 200, 30, "no operations port")

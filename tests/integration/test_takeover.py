@@ -11,15 +11,15 @@ import urllib.request
 from typing import Any
 
 import psycopg
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from application.service import CareerFlow
 from careerflow.binaries import careerflow_process
 from careerflow.settings import Settings
 from domain.commands import RequestMeeting
 from eventlog.leadership import Leadership
-from projections.case_status import case_status
 from tests.factories import EMP, at
+from tests.integration.conftest import case_phase
 from tests.integration.test_application_contract import new_cycle
 
 
@@ -88,14 +88,7 @@ def test_a_standby_projector_takes_over_within_seconds_of_a_kill(
     case_id = fresh_app.case_for(new_cycle(fresh_app), EMP).id
 
     def phase() -> str | None:
-        with engine.connect() as conn:
-            try:
-                found = conn.execute(
-                    select(case_status.c.phase).where(case_status.c.case_id == case_id)
-                ).scalar()
-            except Exception:
-                return None
-        return None if found is None else str(found)
+        return case_phase(engine, case_id)
 
     def wait_for(condition: Any, seconds: float, what: str) -> float:
         started = time.monotonic()

@@ -9,16 +9,9 @@ from typing import Any
 import pytest
 
 from domain import errors
+from domain import values as v
 from domain.base import SYSTEM_ACTOR, By
 from domain.case import DevelopmentCase, Phase
-from domain.values import (
-    ConversationFeedback,
-    FeedbackPoint,
-    GoalProgress,
-    Party,
-    PeerFeedback,
-    Policy,
-)
 from tests.factories import (
     EMP,
     HRP,
@@ -118,7 +111,7 @@ OUT_OF_ORDER: list[OutOfOrder] = [
     (
         Phase.MEETING_HELD,
         lambda c: c.record_goal_progress(
-            progress=GoalProgress(goal_id="g1", percent=5), by=By(EMP, at(11))
+            progress=v.GoalProgress(goal_id="g1", percent=5), by=By(EMP, at(11))
         ),
         errors.PlanNotApproved,
     ),
@@ -176,7 +169,7 @@ OUT_OF_ORDER: list[OutOfOrder] = [
     (
         Phase.MEETING_SCHEDULED,
         lambda c: c.give_feedback(
-            feedback=ConversationFeedback(strengths=[FeedbackPoint(point="p", example="e")]),
+            feedback=v.ConversationFeedback(strengths=[v.FeedbackPoint(point="p", example="e")]),
             by=By(MGR, at(3)),
         ),
         errors.MeetingNotHeld,
@@ -184,7 +177,7 @@ OUT_OF_ORDER: list[OutOfOrder] = [
     (
         Phase.PREPARING,
         lambda c: c.receive_peer_feedback(
-            feedback=PeerFeedback(strengths=["kind"]), by=By(PEER, at(1))
+            feedback=v.PeerFeedback(strengths=["kind"]), by=By(PEER, at(1))
         ),
         errors.PeerFeedbackNotRequested,
     ),
@@ -252,7 +245,7 @@ def test_a_meeting_needs_a_weeks_notice_by_default() -> None:
 
 
 def test_the_notice_comes_from_the_cycle_policy() -> None:
-    case = new_case(policy=Policy(meeting_notice=timedelta(days=1)))
+    case = new_case(policy=v.Policy(meeting_notice=timedelta(days=1)))
     case.request_meeting(proposed_for=at(1), by=By(EMP, at(0)))
     assert case.phase is Phase.MEETING_REQUESTED
 
@@ -332,7 +325,7 @@ def test_timer_steps_belong_to_the_service() -> None:
         case.mark_check_in_due(number=1, due_at=at(44), by=By(MGR, at(44)))
     with pytest.raises(errors.NotPermitted):
         case.record_reminder(
-            deadline="plan_due", owner=Party.EMPLOYEE, reason="r", by=By(EMP, at(20))
+            deadline="plan_due", owner=v.Party.EMPLOYEE, reason="r", by=By(EMP, at(20))
         )
 
 
@@ -342,18 +335,20 @@ def test_only_a_requested_peer_gives_feedback_once() -> None:
         case.request_peer_feedback(peer_id=EMP, by=By(EMP, at(1)))
     case.request_peer_feedback(peer_id=PEER, by=By(EMP, at(1)))
     with pytest.raises(errors.PeerFeedbackNotRequested):
-        case.receive_peer_feedback(feedback=PeerFeedback(strengths=["x"]), by=By(STRANGER, at(2)))
+        case.receive_peer_feedback(feedback=v.PeerFeedback(strengths=["x"]), by=By(STRANGER, at(2)))
     case.receive_peer_feedback(
-        feedback=PeerFeedback(strengths=["Clear writer"]), by=By(PEER, at(2))
+        feedback=v.PeerFeedback(strengths=["Clear writer"]), by=By(PEER, at(2))
     )
-    assert case.peer_feedback[PEER] == PeerFeedback(strengths=["Clear writer"])
+    assert case.peer_feedback[PEER] == v.PeerFeedback(strengths=["Clear writer"])
     with pytest.raises(errors.InvalidCommand):
-        case.receive_peer_feedback(feedback=PeerFeedback(strengths=["x"]), by=By(PEER, at(3)))
+        case.receive_peer_feedback(feedback=v.PeerFeedback(strengths=["x"]), by=By(PEER, at(3)))
 
 
 def test_feedback_in_the_meeting_flows_both_ways() -> None:
     case = walk(new_case(), Phase.MEETING_HELD)
-    fb = ConversationFeedback(strengths=[FeedbackPoint(point="Ownership", example="The CI fix")])
+    fb = v.ConversationFeedback(
+        strengths=[v.FeedbackPoint(point="Ownership", example="The CI fix")]
+    )
     case.give_feedback(feedback=fb, by=By(MGR, at(10)))
     case.give_feedback(feedback=fb, by=By(EMP, at(10)))
     assert [(f, t) for f, t, _ in case.feedback] == [(MGR, EMP), (EMP, MGR)]

@@ -5,19 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = (
-    "domain",
-    "application",
-    "eventlog",
-    "workflows",
-    "projections",
-    "notifications",
-    "api",
-    "careerflow",
-    "bench",
-    "tests",
-)
+from tests.unit.test_import_rules import OURS, ROOT
+
+PACKAGES = tuple(OURS)
 SHARED_BY_CONVENTION = {"__init__.py", "conftest.py"}
 MAX_LINES = 500
 
