@@ -36,22 +36,15 @@ class CycleRuns(AggregateAccess):
     ) -> Cycle:
         """Create a cycle; creating the same cycle again (same id, same definition) is a no-op."""
         policy = policy or Policy()
+        definition = (name, opens_at, closes_at, okr_planning_on, policy)
         if self._exists(cycle_id):
             existing = self.get_cycle(cycle_id)
-            if existing.same_definition(name, opens_at, closes_at, okr_planning_on, policy):
+            if existing.same_definition(*definition):
                 return existing
             raise errors.IdentityConflict(
                 f"cycle {cycle_id} already exists with another definition", id=str(cycle_id)
             )
-        cycle = Cycle.create(
-            id=cycle_id,
-            name=name,
-            opens_at=opens_at,
-            closes_at=closes_at,
-            okr_planning_on=okr_planning_on,
-            policy=policy,
-            by=By(actor, at),
-        )
+        cycle = Cycle.create(cycle_id, *definition, by=By(actor, at))
         catalog = self._catalog(actor=actor, at=at)
         catalog.add(cycle.id, by=By(actor, at))
         self._store(cycle, catalog)

@@ -237,11 +237,4 @@ class ActionItem(FollowedUp):
             raise errors.NoEscalationTarget(
                 "rung", f"{participants.employee_id} has no {rung.name}"
             )
-        return self._record_escalation(
-            deadline=self.deadline,
-            rung=rung,
-            recipient_id=recipient,
-            reason=reason,
-            due_at=self.due_at,
-            by=by,
-        )
+        return self._record_escalation(self.deadline, rung, recipient, reason, self.due_at, by)

@@ -250,15 +250,9 @@ class FollowedUp(CareerAggregate):
         return True
 
     def _record_escalation(
-        self,
-        *,
-        deadline: str,
-        rung: Rung,
-        recipient_id: str,
-        reason: str,
-        due_at: datetime | None,
+        self, deadline: str, rung: Rung, recipient_id: str, reason: str, due_at: datetime | None,
         by: By,
-    ) -> bool:
+    ) -> bool:  # fmt: skip
         require_system(by.actor, "escalate")
         if (deadline, int(rung)) in self.escalations:
             return False

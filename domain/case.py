@@ -83,19 +83,15 @@ class DevelopmentCase(PlanSteps):
         cases in memory; building each one cost more than storing it.
         """
         require_aware(by.at)
+        terms = {name: value for name, value in locals().items() if name not in ("cls", "by")}
         return ev.CaseOpened(  # type: ignore[call-arg]  # eventsourcing makes the __init__
             originator_id=case_id_for(cycle_id, participants.employee_id),
             originator_version=cls.INITIAL_VERSION,
             originator_topic=_CASE_TOPIC,
             timestamp=by.at,
-            cycle_id=cycle_id,
-            participants=participants,
-            policy=policy,
-            cycle_opens_at=cycle_opens_at,
-            cycle_closes_at=cycle_closes_at,
-            okr_planning_on=okr_planning_on,
             actor=by.actor,
             idempotency_key=None,
+            **terms,
         )
 
     # --- people -----------------------------------------------------------------

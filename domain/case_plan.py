@@ -216,14 +216,7 @@ class PlanSteps(CaseState):
         recipient = escalation_recipient(self.participants, rung)
         if recipient is None:
             raise errors.NoEscalationTarget("rung", f"{self.employee_id} has no {rung.name}")
-        return self._record_escalation(
-            deadline=deadline,
-            rung=rung,
-            recipient_id=recipient,
-            reason=reason,
-            due_at=due_at,
-            by=by,
-        )
+        return self._record_escalation(deadline, rung, recipient, reason, due_at, by)
 
     # --- 8. close -------------------------------------------------------------------------
 

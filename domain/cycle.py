@@ -87,13 +87,13 @@ class Cycle(CareerAggregate):
     @classmethod
     def create(
         cls,
-        *,
         id: UUID,
         name: str,
         opens_at: datetime,
         closes_at: datetime,
         okr_planning_on: date | None,
         policy: Policy,
+        *,
         by: By,
     ) -> Cycle:
         require_aware(by.at)

@@ -189,3 +189,12 @@ def company(count: int) -> list[Person]:
         )
         for i in range(count)
     ]
+
+
+def phase_of(case: DevelopmentCase) -> Phase:
+    """The phase, read through a call so mypy does not keep an earlier narrowing."""
+    return case.phase
+
+
+def events_of(case: DevelopmentCase) -> list[str]:
+    return [type(e).__name__ for e in case.pending_events]

@@ -95,6 +95,17 @@ class Api:
         assert self.cycle_id is not None
         return self.application.case_for(self.cycle_id, employee).id
 
+    def hold_meeting(self) -> str:
+        """The employee's meeting requested, accepted and held on day 10; the case's path."""
+        case = f"/cases/{self.case_id()}"
+        self.clock.to(1)
+        proposed = {"proposed_for": (T0 + timedelta(days=10)).isoformat()}
+        self.ok(self.post(f"{case}/meeting/request", EMPLOYEE, proposed))
+        self.ok(self.post(f"{case}/meeting/accept", MANAGER))
+        self.clock.to(10)
+        self.ok(self.post(f"{case}/meeting/held", MANAGER, {}))
+        return case
+
 
 def build_api(settings: Settings, url: str) -> Iterator[Api]:
     application = CareerFlow(env=eventsourcing_env(url, settings))

@@ -169,12 +169,7 @@ def test_csv_cells_never_start_a_formula(api: Api) -> None:
 
 
 def test_a_client_key_never_collides_with_the_keys_the_domain_derives(api: Api) -> None:
-    case = f"/cases/{api.case_id()}"
-    api.clock.to(1)
-    api.ok(api.post(f"{case}/meeting/request", EMPLOYEE, {"proposed_for": at(10).isoformat()}))
-    api.ok(api.post(f"{case}/meeting/accept", MANAGER))
-    api.clock.to(10)
-    api.ok(api.post(f"{case}/meeting/held", MANAGER, {}))
+    case = api.hold_meeting()
     spec = item_spec(owner=EMPLOYEE, due=40).model_dump(mode="json")
     api.ok(api.post(f"{case}/action-items", EMPLOYEE, spec, key="recap:0"), 201)
     recap = {"learned": "a lot", "action_items": [spec], "follow_up_on": "2026-02-20"}

@@ -31,7 +31,6 @@ from notifications.composers import COMPOSERS, About, composes
 from tests.api.conftest import EMPLOYEE, MANAGER, Api
 from tests.api.test_inbox import notify
 from tests.api.test_pages import browser, step
-from tests.factories import at
 
 TASK = "share_reading_list"
 
@@ -110,16 +109,6 @@ def toy_api(toy_step: tuple[type, type], api: Api) -> Api:
     return api
 
 
-def held_meeting(api: Api) -> str:
-    case = f"/cases/{api.case_id()}"
-    api.clock.to(1)
-    api.ok(api.post(f"{case}/meeting/request", EMPLOYEE, {"proposed_for": at(10).isoformat()}))
-    api.ok(api.post(f"{case}/meeting/accept", MANAGER))
-    api.clock.to(10.5)
-    api.ok(api.post(f"{case}/meeting/held", MANAGER, {"held_at": at(10).isoformat()}))
-    return case
-
-
 def tasks_of(api: Api, who: str) -> list[dict[str, Any]]:
     api.project()
     listed: list[dict[str, Any]] = api.ok(api.get("/me/tasks", who))["tasks"]
@@ -132,13 +121,13 @@ def test_a_step_declared_in_the_documented_places_reaches_everything(toy_api: Ap
     route = docs["paths"]["/api/v1/cases/{case_id}/reading-list"]["post"]
     assert route["summary"] == "4. Share a reading list for the plan"
 
-    case = held_meeting(api)
+    case = api.hold_meeting()
     mine = [t for t in tasks_of(api, EMPLOYEE) if t["task"] == TASK]
     assert [t["what"] for t in mine] == ["share a reading list with your manager"]
     assert all(t["task"] != TASK for t in tasks_of(api, MANAGER))
 
     ada = browser(api, EMPLOYEE)
-    page = ada.get(case.replace("/cases/", "/cases/", 1))
+    page = ada.get(case)
     assert "Share a reading list" in page.text
     assert 'name="titles.0"' in page.text
     assert "reading-list" in step_forms()

@@ -25,25 +25,17 @@ from tests.factories import (
     SKIP,
     agenda,
     at,
+    events_of,
     goal,
     item_spec,
     new_case,
     participants,
+    phase_of,
     plan,
     recap,
     self_assessment,
     walk,
 )
-
-
-def phase_of(case: DevelopmentCase) -> Phase:
-    """The phase, read through a call so mypy does not keep an earlier narrowing."""
-    return case.phase
-
-
-def events_of(case: DevelopmentCase) -> list[str]:
-    return [type(e).__name__ for e in case.pending_events]
-
 
 # --- plan versions and lateness ----------------------------------------------------------
 

@@ -21,23 +21,15 @@ from tests.factories import (
     STRANGER,
     agenda,
     at,
+    events_of,
     goal,
     new_case,
+    phase_of,
     plan,
     recap,
     self_assessment,
     walk,
 )
-
-
-def phase_of(case: DevelopmentCase) -> Phase:
-    """The phase, read through a call so mypy does not keep an earlier narrowing."""
-    return case.phase
-
-
-def events_of(case: DevelopmentCase) -> list[str]:
-    return [type(e).__name__ for e in case.pending_events]
-
 
 # --- events carry actor and caller-supplied time ------------------------------------
 
