@@ -26,34 +26,27 @@ def print_report(report: Report) -> None:
     )
     console.print(commands)
 
-    due = Table(title="reminders and escalations per deadline and rung (due by the end)")
-    for column in ("deadline / rung", "due", "recorded", "missing", "twice", "extra*"):
-        due.add_column(column, justify="right" if column != "deadline / rung" else "left")
-    for label, row in sorted(report.timers.rows.items()):
-        due.add_row(
-            label, *(str(v) for v in (row.expected, row.recorded, row.missing, row.duplicated,
-                                      row.extra))
-        )  # fmt: skip
+    due = _counts_table(
+        "reminders and escalations per deadline and rung (due by the end)",
+        ("deadline / rung", "due", "recorded", "missing", "twice", "extra*"),
+        {
+            label: (row.expected, row.recorded, row.missing, row.duplicated, row.extra)
+            for label, row in report.timers.rows.items()
+        },
+    )
     console.print(due)
     console.print(
         "  * extra: sent before the work it was about was recorded (the case no longer needs it)"
     )
 
-    sent = Table(title="notifications per kind of event (each message: one event, one recipient)")
-    for column in (
-        "event",
-        "messages due",
-        "in the inbox",
-        "e-mailed",
-        "e-mails twice",
-        "of those*",
-    ):
-        sent.add_column(column, justify="right" if column != "event" else "left")
-    for kind, message in sorted(report.messages.rows.items()):
-        sent.add_row(
-            kind, *(str(v) for v in (message.due, message.in_inbox, message.emailed, message.twice,
-                                     message.twice_at_a_kill))
-        )  # fmt: skip
+    sent = _counts_table(
+        "notifications per kind of event (each message: one event, one recipient)",
+        ("event", "messages due", "in the inbox", "e-mailed", "e-mails twice", "of those*"),
+        {
+            kind: (m.due, m.in_inbox, m.emailed, m.twice, m.twice_at_a_kill)
+            for kind, m in report.messages.rows.items()
+        },
+    )
     n = report.notifications
     sent.add_row(
         "all",
@@ -110,3 +103,13 @@ def print_report(report: Report) -> None:
         f"everything due had happened and been delivered {report.settled_after:.0f} s "
         f"after the cycle opened; verdict: {verdict}"
     )
+
+
+def _counts_table(title: str, columns: tuple[str, ...], rows: dict[str, tuple[int, ...]]) -> Table:
+    """A table of counts: the first column names the row, the others are right-aligned."""
+    table = Table(title=title)
+    for i, column in enumerate(columns):
+        table.add_column(column, justify="left" if i == 0 else "right")
+    for label, counts in sorted(rows.items()):
+        table.add_row(label, *(str(c) for c in counts))
+    return table

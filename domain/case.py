@@ -120,24 +120,18 @@ class DevelopmentCase(PlanSteps):
         assessment: SelfAssessment,
         by: By,
     ) -> Decision:
-        self._live()
-        self._as_employee(by.actor, "record the self-assessment")
-        self._preparing("record a self-assessment")
+        self._preparing_as_employee(by, "record the self-assessment")
         return {"assessment": assessment}
 
     @command(ev.GoalProposed)
     def propose_goal(self, *, goal: SmartErGoal, by: By) -> Decision:
-        self._live()
-        self._as_employee(by.actor, "propose a goal")
-        self._preparing("propose a draft goal")
+        self._preparing_as_employee(by, "propose a goal")
         self._goal_inside_cycle(goal)
         return {"goal": goal}
 
     @command(ev.PeerFeedbackRequested)
     def request_peer_feedback(self, *, peer_id: str, by: By) -> Decision:
-        self._live()
-        self._as_employee(by.actor, "request peer feedback")
-        self._preparing("request peer feedback")
+        self._preparing_as_employee(by, "request peer feedback")
         if peer_id in (self.employee_id, ""):
             raise errors.InvalidCommand("peer_id", "must name a coworker, not the employee")
         if peer_id in self.peer_feedback:

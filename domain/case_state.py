@@ -14,7 +14,7 @@ from uuid import UUID
 
 from domain import errors
 from domain import values as v
-from domain.base import FollowedUp, require_aware
+from domain.base import By, FollowedUp, require_aware
 from domain.phases import BEFORE_MEETING, Phase, PlanStatus
 
 
@@ -143,6 +143,12 @@ class CaseState(FollowedUp):
     def _as_party(self, actor: str, action: str) -> None:
         if actor not in (self.employee_id, self.manager_id):
             raise errors.NotPermitted(actor, action, "the employee or their manager")
+
+    def _preparing_as_employee(self, by: By, action: str) -> None:
+        """A preparation step: a live case, the employee, before the meeting."""
+        self._live()
+        self._as_employee(by.actor, action)
+        self._preparing(action)
 
     def _preparing(self, action: str) -> None:
         if self.phase not in BEFORE_MEETING:

@@ -15,7 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
+
+from pydantic import BaseModel
 
 from domain.phases import BEFORE_MEETING, MEETING_REQUESTABLE, PLAN_EDITABLE, Phase
 from domain.step_records import Task
@@ -66,65 +68,53 @@ def deadline_of(key: str) -> Deadline | None:
     return DEADLINES.get(key.split(":", 1)[0])
 
 
-class CaseFacts(Protocol):
-    """What a case's deadlines depend on (kept by the tasks read model and the workflow,
-    both through ``take_facts``)."""
+class CaseFacts(BaseModel):
+    """What a case's deadlines depend on. The tasks read model's progress and the case
+    workflow's view are both these facts, kept by ``take`` from the same events."""
 
-    @property
-    def policy(self) -> Policy | None: ...
-    @property
-    def opened_at(self) -> datetime | None: ...
-    @property
-    def phase(self) -> Phase: ...
-    @property
-    def self_assessed(self) -> bool: ...
-    @property
-    def meeting_requests(self) -> int: ...
-    @property
-    def meeting_requested_at(self) -> datetime | None: ...
-    @property
-    def held_at(self) -> datetime | None: ...
-    @property
-    def submitted_at(self) -> datetime | None: ...
-    @property
-    def submitted_version(self) -> int: ...
+    policy: Policy | None = None
+    opened_at: datetime | None = None
+    phase: Phase = Phase.PREPARING
+    self_assessed: bool = False
+    meeting_requests: int = 0
+    meeting_requested_at: datetime | None = None
+    held_at: datetime | None = None
+    submitted_at: datetime | None = None
+    submitted_version: int = 0
 
-
-class KeptFacts(Protocol):
-    """Where ``take_facts`` writes: the fields of ``CaseFacts``, writable."""
-
-    phase: Phase
-    self_assessed: bool
-    meeting_requests: int
-    meeting_requested_at: datetime | None
-    held_at: datetime | None
-    submitted_at: datetime | None
-    submitted_version: int
+    def take(self, name: str, at: datetime, data: Mapping[str, Any], phase: Phase | None) -> None:
+        """Take one event (its name, occurred-at time, fields and the phase it leads to).
+        ``data`` is the event's fields or, in a workflow, the relayed JSON of them."""
+        if phase is not None:
+            self.phase = phase
+        taker = FACT_TAKERS.get(name)
+        if taker is not None:
+            taker(self, at, data)
 
 
 def _time(value: Any) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
-def _self_assessed(facts: KeptFacts, at: datetime, data: Mapping[str, Any]) -> None:
+def _self_assessed(facts: CaseFacts, at: datetime, data: Mapping[str, Any]) -> None:
     facts.self_assessed = True
 
 
-def _requested(facts: KeptFacts, at: datetime, data: Mapping[str, Any]) -> None:
+def _requested(facts: CaseFacts, at: datetime, data: Mapping[str, Any]) -> None:
     facts.meeting_requests += 1
     facts.meeting_requested_at = at
 
 
-def _held(facts: KeptFacts, at: datetime, data: Mapping[str, Any]) -> None:
+def _held(facts: CaseFacts, at: datetime, data: Mapping[str, Any]) -> None:
     facts.held_at = _time(data["held_at"])
 
 
-def _submitted(facts: KeptFacts, at: datetime, data: Mapping[str, Any]) -> None:
+def _submitted(facts: CaseFacts, at: datetime, data: Mapping[str, Any]) -> None:
     facts.submitted_at = at
     facts.submitted_version = int(data["version"])
 
 
-FACT_TAKERS: dict[str, Callable[[KeptFacts, datetime, Mapping[str, Any]], None]] = {
+FACT_TAKERS: dict[str, Callable[[CaseFacts, datetime, Mapping[str, Any]], None]] = {
     "SelfAssessmentRecorded": _self_assessed,
     "MeetingRequested": _requested,
     "MeetingHeld": _held,
@@ -134,19 +124,6 @@ FACT_TAKERS: dict[str, Callable[[KeptFacts, datetime, Mapping[str, Any]], None]]
 """How each case event (by name) changes the facts the deadline rule reads."""
 FACT_FIELDS = ("held_at", "version")
 """The event fields the takers read: the relay sends them to the workflows."""
-
-
-def take_facts(
-    facts: KeptFacts, name: str, at: datetime, data: Mapping[str, Any], phase: Phase | None
-) -> None:
-    """Take one event (its name, occurred-at time, fields and the phase it leads to)
-    into a case's deadline facts. ``data`` is the event's fields or, in a workflow,
-    the relayed JSON of them."""
-    if phase is not None:
-        facts.phase = phase
-    taker = FACT_TAKERS.get(name)
-    if taker is not None:
-        taker(facts, at, data)
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,14 @@ from domain.step_records import Stage, StepRecord, Task, Who
 from domain.values import Note, Text
 
 
+def item_step(action: str, path: str, summary: str, *tasks: str) -> StepRecord:
+    """The record of a step on an action item: its owner takes it (the item checks who)."""
+    return StepRecord(action, Who.ANYONE, Stage.CHECK_INS, path, summary, tasks)
+
+
 class CompleteActionItem(ItemCommand):
-    step = StepRecord(
-        action="complete the action item",
-        who=Who.ANYONE,  # its owner; the item checks
-        stage=Stage.CHECK_INS,
-        path="complete",
-        summary="Mark the action item done",
-        tasks=(Task.FINISH_ACTION_ITEM,),
+    step = item_step(
+        "complete the action item", "complete", "Mark the action item done", Task.FINISH_ACTION_ITEM
     )
     note: Note = ""
 
@@ -27,13 +27,7 @@ class CompleteActionItem(ItemCommand):
 
 
 class RescheduleActionItem(ItemCommand):
-    step = StepRecord(
-        action="reschedule the action item",
-        who=Who.ANYONE,
-        stage=Stage.CHECK_INS,
-        path="reschedule",
-        summary="Move the due date, with a reason",
-    )
+    step = item_step("reschedule the action item", "reschedule", "Move the due date, with a reason")
     new_due_at: AwareDatetime
     reason: Text
 
@@ -42,13 +36,7 @@ class RescheduleActionItem(ItemCommand):
 
 
 class CancelActionItem(ItemCommand):
-    step = StepRecord(
-        action="cancel the action item",
-        who=Who.ANYONE,
-        stage=Stage.CHECK_INS,
-        path="cancel",
-        summary="Cancel the action item, with a reason",
-    )
+    step = item_step("cancel the action item", "cancel", "Cancel the action item, with a reason")
     reason: Text
 
     def apply(self, item: ActionItem, context: CaseContext, by: By) -> None:

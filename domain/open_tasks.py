@@ -39,24 +39,17 @@ class OpenTask(BaseModel):
     number: int | None = None
 
 
-class CaseProgress(BaseModel):
+class CaseProgress(deadlines.CaseFacts):
     """What decides a case's open steps, kept up to date from its events."""
 
     employee_id: str
     manager_id: str
     policy: Policy
     opened_at: datetime
-    phase: Phase = Phase.PREPARING
-    self_assessed: bool = False
-    meeting_requests: int = 0
-    meeting_requested_at: datetime | None = None
     meeting_at: datetime | None = None
     agenda_shared: bool = False
-    held_at: datetime | None = None
     feedback_from: list[str] = Field(default_factory=list)
     recap_shared: bool = False
-    submitted_at: datetime | None = None
-    submitted_version: int = 0
     check_ins_due: dict[int, datetime] = Field(default_factory=dict)
     peers_pending: list[str] = Field(default_factory=list)
     recorded: list[str] = Field(default_factory=list)
@@ -75,9 +68,7 @@ class CaseProgress(BaseModel):
     def apply(self, event: Any) -> None:
         """Take one case event into account (events that change no step are ignored)."""
         kind = type(event)
-        deadlines.take_facts(
-            self, kind.__name__, event.timestamp, vars(event), PHASE_AFTER.get(kind)
-        )
+        self.take(kind.__name__, event.timestamp, vars(event), PHASE_AFTER.get(kind))
         applier = APPLIERS.get(kind)
         if applier is not None:
             applier(self, event)

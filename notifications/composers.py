@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import humanize
 
@@ -85,26 +85,24 @@ CANCELLING: dict[type, Canceller] = {}
 """Events whose message also depends on the meeting that was scheduled just before them."""
 
 
-def composes(*events: type) -> Callable[[Composer], Composer]:
-    """Register a composer as the message of these events (one place per event)."""
-
-    def register(composer: Composer) -> Composer:
-        for event in events:
-            COMPOSERS[event] = composer
-        return composer
-
-    return register
+W = TypeVar("W", Composer, Canceller)
 
 
-def cancels(*events: type) -> Callable[[Canceller], Canceller]:
-    """Register the message of an event that may call off a scheduled meeting."""
+def _registering(table: dict[type, W]) -> Callable[..., Callable[[W], W]]:
+    def on(*events: type) -> Callable[[W], W]:
+        def register(writer: W) -> W:
+            table.update(dict.fromkeys(events, writer))
+            return writer
 
-    def register(canceller: Canceller) -> Canceller:
-        for event in events:
-            CANCELLING[event] = canceller
-        return canceller
+        return register
 
-    return register
+    return on
+
+
+composes = _registering(COMPOSERS)
+"""``@composes(Event, …)``: this function writes the message of these events."""
+cancels = _registering(CANCELLING)
+"""``@cancels(Event, …)``: the message of an event that may call off a scheduled meeting."""
 
 
 def told_events() -> frozenset[type]:
@@ -128,6 +126,15 @@ def _work(about: About) -> tuple[str, Contact, str]:
     return what, about.employee, "the employee"
 
 
+def _work_lines(about: About, recipient: Contact, what: str, late: bool) -> list[str]:
+    """What is due, for whom, and when (with how late it is)."""
+    return [
+        f"What: {what}",
+        f"Employee: {about.employee.name}",
+        *_due_lines(about, recipient, late),
+    ]
+
+
 def _due_lines(about: About, recipient: Contact, late: bool) -> list[str]:
     due: datetime | None = about.event.due_at
     if due is None:  # recorded before due times were kept
@@ -147,9 +154,7 @@ def reminder(about: About) -> list[Notification]:
     subject = f"Reminder: {what} for {about.employee.name}{due}"
     lines = [
         f"Whose work: {owner.name} ({role})",
-        f"What: {what}",
-        f"Employee: {about.employee.name}",
-        *_due_lines(about, recipient, late=False),
+        *_work_lines(about, recipient, what, late=False),
         "Why you: it is yours to do",
     ]
     return [about.note(event.recipient_id, subject, lines)]
@@ -165,9 +170,7 @@ def escalation(about: About) -> list[Notification]:
     subject = f"Escalation (rung {int(rung)}): {what} for {about.employee.name}{late}"
     lines = [
         f"Whose work: {owner.name} ({role}) has not acted",
-        f"What: {what}",
-        f"Employee: {about.employee.name}",
-        *_due_lines(about, recipient, late=True),
+        *_work_lines(about, recipient, what, late=True),
         f"Why you: you are {about.employee.name}'s {RUNG_ROLE[rung]}, rung {int(rung)} of 3 "
         f"on the escalation ladder ({LADDER})",
     ]

@@ -6,7 +6,7 @@ cycle read from here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import (
@@ -154,20 +154,8 @@ class CaseStatus(ReadModel):
             "position": position,
         }
 
-    def apply_all(self, conn: Connection, batch: Sequence[Delivery]) -> None:
-        """New cases go in many rows per statement (a cycle opens thousands at once)."""
-        opened: list[dict[str, Any]] = []
-        for delivery in batch:
-            event = delivery.event
-            if isinstance(event, ev.CaseOpened):
-                opened.append(self._opened(event, delivery.position))
-                continue
-            if opened and isinstance(event, DevelopmentCase.Event):
-                self._insert_opened(conn, opened)
-                opened = []
-            self.apply(conn, event, delivery.position)
-        if opened:
-            self._insert_opened(conn, opened)
+    def apply_opened(self, conn: Connection, deliveries: list[Delivery]) -> None:
+        self._insert_opened(conn, [self._opened(d.event, d.position) for d in deliveries])
 
     def _insert_opened(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         """Many new cases in one statement: one array per column (``unnest``).

@@ -6,21 +6,9 @@ and why — so an auditor can follow any promise from agreement to outcome.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    Connection,
-    DateTime,
-    Integer,
-    MetaData,
-    Table,
-    Text,
-    Uuid,
-    select,
-)
+import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, insert
 
 from domain import case_events as ev
@@ -31,31 +19,31 @@ from eventlog.follower import Delivery
 from projections.runner import ReadModel
 
 
-def define_ledger(metadata: MetaData, name: str) -> Table:
-    return Table(
+def define_ledger(metadata: sa.MetaData, name: str) -> sa.Table:
+    return sa.Table(
         name,
         metadata,
-        Column("position", BigInteger, primary_key=True),
-        Column("seq", Integer, primary_key=True),
-        Column("occurred_at", DateTime(timezone=True), nullable=False),
-        Column("actor", Text, nullable=False),
-        Column("case_id", Uuid, nullable=False, index=True),
-        Column("employee_id", Text, nullable=False, index=True),
-        Column("commitment", Text, nullable=False),  # "action_item" or "goal"
-        Column("subject", Text, nullable=False, index=True),  # item id or goal id
-        Column("change", Text, nullable=False),
-        Column("details", JSONB, nullable=False),
-        Column("reason", Text),
+        sa.Column("position", sa.BigInteger, primary_key=True),
+        sa.Column("seq", sa.Integer, primary_key=True),
+        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.Text, nullable=False),
+        sa.Column("case_id", sa.Uuid, nullable=False, index=True),
+        sa.Column("employee_id", sa.Text, nullable=False, index=True),
+        sa.Column("commitment", sa.Text, nullable=False),  # "action_item" or "goal"
+        sa.Column("subject", sa.Text, nullable=False, index=True),  # item id or goal id
+        sa.Column("change", sa.Text, nullable=False),
+        sa.Column("details", JSONB, nullable=False),
+        sa.Column("reason", sa.Text),
     )
 
 
-def define_cases(metadata: MetaData, name: str) -> Table:
+def define_cases(metadata: sa.MetaData, name: str) -> sa.Table:
     """Whose case is which (goal events carry only the case id)."""
-    return Table(
+    return sa.Table(
         name,
         metadata,
-        Column("case_id", Uuid, primary_key=True),
-        Column("employee_id", Text, nullable=False),
+        sa.Column("case_id", sa.Uuid, primary_key=True),
+        sa.Column("employee_id", sa.Text, nullable=False),
     )
 
 
@@ -74,7 +62,7 @@ class CommitmentLedger(ReadModel):
         self.insert_case = insert(self.cases).on_conflict_do_nothing(index_elements=["case_id"])
 
     @classmethod
-    def define(cls, metadata: MetaData, suffix: str) -> dict[str, Table]:
+    def define(cls, metadata: sa.MetaData, suffix: str) -> dict[str, sa.Table]:
         return {
             "commitment_ledger": define_ledger(metadata, "commitment_ledger" + suffix),
             "commitment_cases": define_cases(metadata, "commitment_cases" + suffix),
@@ -100,7 +88,7 @@ class CommitmentLedger(ReadModel):
     def handled(cls) -> frozenset[type]:
         return frozenset({ev.CaseOpened, *cls.GOAL_EVENTS, *events_of(ActionItem)})
 
-    def _rows(self, conn: Connection, event: Any) -> list[dict[str, Any]]:
+    def _rows(self, conn: sa.Connection, event: Any) -> list[dict[str, Any]]:
         event_: Any = event
         kind = type(event).__name__
         if isinstance(event, ActionItem.Event):
@@ -148,13 +136,13 @@ class CommitmentLedger(ReadModel):
             for subject, details, reason in goals
         ]
 
-    def _case_employee(self, conn: Connection, event: Any) -> str:
+    def _case_employee(self, conn: sa.Connection, event: Any) -> str:
         found = conn.execute(
-            select(self.cases.c.employee_id).where(self.cases.c.case_id == event.originator_id)
+            sa.select(self.cases.c.employee_id).where(self.cases.c.case_id == event.originator_id)
         ).scalar()
         return str(found or "")
 
-    def _item_row(self, conn: Connection, event: Any, kind: str) -> dict[str, Any]:
+    def _item_row(self, conn: sa.Connection, event: Any, kind: str) -> dict[str, Any]:
         subject = str(event.originator_id)
         details: dict[str, Any] = {}
         reason: str | None = None
@@ -167,7 +155,7 @@ class CommitmentLedger(ReadModel):
             }
         else:
             first = conn.execute(
-                select(self.table.c.case_id, self.table.c.employee_id)
+                sa.select(self.table.c.case_id, self.table.c.employee_id)
                 .where(self.table.c.subject == subject)
                 .limit(1)
             ).one()
@@ -192,23 +180,15 @@ class CommitmentLedger(ReadModel):
             "reason": reason,
         }
 
-    def apply_all(self, conn: Connection, batch: Sequence[Delivery]) -> None:
-        """Whose case is which, many rows per statement (cycles open thousands of cases)."""
-        opened: list[dict[str, Any]] = []
-        for delivery in batch:
-            event = delivery.event
-            if isinstance(event, ev.CaseOpened):
-                employee = event.participants.employee_id
-                opened.append({"case_id": event.originator_id, "employee_id": employee})
-                continue
-            if opened:
-                conn.execute(self.insert_case, opened)
-                opened = []
-            self.apply(conn, event, delivery.position)
-        if opened:
-            conn.execute(self.insert_case, opened)
+    def apply_opened(self, conn: sa.Connection, deliveries: list[Delivery]) -> None:
+        """Whose case is which (goal events carry only the case id)."""
+        cases = [
+            {"case_id": d.event.originator_id, "employee_id": d.event.participants.employee_id}
+            for d in deliveries
+        ]
+        conn.execute(self.insert_case, cases)
 
-    def apply(self, conn: Connection, event: Any, position: int) -> None:
+    def apply(self, conn: sa.Connection, event: Any, position: int) -> None:
         if isinstance(event, ev.CaseOpened):
             conn.execute(
                 insert(self.cases)

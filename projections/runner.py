@@ -16,6 +16,7 @@ after a swap it moves to the new version and never writes to retired tables.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections.abc import Sequence
@@ -38,6 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 
 from application.service import CareerFlow
+from domain.case_events import CaseOpened
 from eventlog.backoff import Backoff
 from eventlog.follower import Delivery, LogFollower, read_after
 from eventlog.set_aside import SetAside, handle_guarded, retry_requested
@@ -103,8 +105,19 @@ class ReadModel:
         raise NotImplementedError
 
     def apply_all(self, conn: Connection, batch: Sequence[Delivery]) -> None:
-        """Apply a batch in order; models override it to write many rows per statement."""
-        for delivery in batch:
+        """Apply a batch in order; each run of opened cases goes to ``apply_opened`` whole."""
+        for opened, run in itertools.groupby(batch, key=lambda d: isinstance(d.event, CaseOpened)):
+            deliveries = list(run)
+            if opened:
+                self.apply_opened(conn, deliveries)
+            else:
+                for delivery in deliveries:
+                    self.apply(conn, delivery.event, delivery.position)
+
+    def apply_opened(self, conn: Connection, deliveries: list[Delivery]) -> None:
+        """Opened cases, in order; models write them many rows per statement (a cycle opens
+        thousands at once)."""
+        for delivery in deliveries:
             self.apply(conn, delivery.event, delivery.position)
 
 

@@ -9,7 +9,6 @@ still open (the step done, the item finished or moved, the row goes).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -141,20 +140,8 @@ class Tasks(ReadModel):
     def define(cls, metadata: sa.MetaData, suffix: str) -> dict[str, sa.Table]:
         return define_tables(metadata, suffix)
 
-    def apply_all(self, conn: sa.Connection, batch: Sequence[Delivery]) -> None:
-        """Opened cases go in many rows per statement (a cycle opens thousands at once)."""
-        opened: list[Any] = []
-        for delivery in batch:
-            event = delivery.event
-            if isinstance(event, ev.CaseOpened):
-                opened.append(event)
-                continue
-            if opened:
-                self._open(conn, opened)
-                opened = []
-            self.apply(conn, event, delivery.position)
-        if opened:
-            self._open(conn, opened)
+    def apply_opened(self, conn: sa.Connection, deliveries: list[Delivery]) -> None:
+        self._open(conn, [d.event for d in deliveries])
 
     def _open(self, conn: sa.Connection, events: list[Any]) -> None:
         cases, tasks = [], []

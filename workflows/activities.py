@@ -9,7 +9,7 @@ blocking) and run in the worker's thread pool.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio import activity
 
@@ -51,24 +51,16 @@ class CareerActivities:
     @activity.defn
     def remind_case(self, step: CaseFollowUp) -> bool:
         assert step.owner is not None
-        command = tc.RemindCase(
-            deadline=step.deadline, owner=step.owner, reason=step.reason, due_at=step.due_at
-        )
-        return self._run(step.case_id, command, step)
+        return self._run(step.case_id, _taken_from(tc.RemindCase, step), step)
 
     @activity.defn
     def escalate_case(self, step: CaseFollowUp) -> bool:
         assert step.rung is not None
-        command = tc.EscalateCase(
-            deadline=step.deadline, rung=step.rung, reason=step.reason, due_at=step.due_at
-        )
-        return self._run(step.case_id, command, step)
+        return self._run(step.case_id, _taken_from(tc.EscalateCase, step), step)
 
     @activity.defn
     def mark_check_in_due(self, step: CheckInTimer) -> bool:
-        return self._run(
-            step.case_id, tc.MarkCheckInDue(number=step.number, due_at=step.due_at), step
-        )
+        return self._run(step.case_id, _taken_from(tc.MarkCheckInDue, step), step)
 
     @activity.defn
     def mark_check_in_missed(self, step: CheckInTimer) -> bool:
@@ -98,3 +90,11 @@ class CareerActivities:
             self.mark_action_item_overdue,
             self.escalate_action_item,
         ]
+
+
+C = TypeVar("C", bound=CaseCommand)
+
+
+def _taken_from(command: type[C], timer: Any) -> C:
+    """The timer step's command, its fields taken from what the timer carries."""
+    return command.model_validate({name: getattr(timer, name) for name in command.model_fields})

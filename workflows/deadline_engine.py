@@ -18,8 +18,8 @@ from domain import case_events as ev
 from domain import deadlines
 from domain.action_item import ActionItem
 from domain.cycle import Cycle
-from domain.deadlines import take_facts
-from domain.phases import BEFORE_MEETING, Phase
+from domain.deadlines import CaseFacts
+from domain.phases import BEFORE_MEETING
 from domain.subscriptions import PHASE_AFTER_NAME
 from domain.values import Party, Policy, Rung
 from workflows.payloads import LogEvent
@@ -136,28 +136,19 @@ class Followed(BaseModel):
         )
 
 
-class CaseView(Followed):
+class CaseView(Followed, CaseFacts):
     """The slice of a case that decides its deadlines."""
 
     case_id: UUID
-    policy: Policy | None = None
-    opened_at: datetime | None = None
     cycle_closes_at: datetime | None = None
     okr_planning_on: date | None = None
-    phase: Phase = Phase.PREPARING
-    self_assessed: bool = False
-    meeting_requests: int = 0
-    meeting_requested_at: datetime | None = None
-    held_at: datetime | None = None
-    submitted_at: datetime | None = None
-    submitted_version: int = 0
     first_approved_at: datetime | None = None
     check_ins: dict[int, CheckInView] = Field(default_factory=dict)
     closed: bool = False
 
     def apply(self, event: LogEvent) -> None:
         data, name = event.data, event.name
-        take_facts(self, name, event.occurred_at, data, PHASE_AFTER_NAME.get(name))
+        self.take(name, event.occurred_at, data, PHASE_AFTER_NAME.get(name))
         if name == ev.CaseOpened.__name__:
             self.policy = Policy.model_validate(data["policy"])
             self.opened_at = event.occurred_at

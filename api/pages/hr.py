@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from api import access
+from api.auth import Caller
 from api.deps import App, Now, RosterDep
 from api.pages.dashboard import forget
 from api.pages.forms import field_name
@@ -27,7 +28,7 @@ from api.roster_files import parse_roster
 from api.schemas.cycle_public import CycleCreate
 from api.schemas.roster_public import RosterImportPublic
 from domain import errors
-from domain.roster import validate_roster
+from domain.roster import Roster, validate_roster
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,14 +45,22 @@ def _local(value: str, request_zone: Any) -> str:
         return value
 
 
-@router.get("/cycles/new")
-def new_cycle(request: Request, caller: PageCaller, roster: RosterDep, now: Now) -> HTMLResponse:
+def _hr_admin_form(
+    request: Request, caller: Caller, roster: Roster, now: datetime, action: str, template: str,
+    **context: Any,
+) -> HTMLResponse:  # fmt: skip
+    """An HR admin's empty form; anyone else is refused with the reason."""
     try:
-        access.require_hr_admin(caller, "create a cycle")
+        access.require_hr_admin(caller, action)
     except errors.DomainError as error:
         return refused(request, caller, roster, now, error)
-    return render(request, "cycle_new.html", caller=caller, roster=roster, now=now,
-                  problems={}, values={})  # fmt: skip
+    return render(request, template, caller=caller, roster=roster, now=now, **context)
+
+
+@router.get("/cycles/new")
+def new_cycle(request: Request, caller: PageCaller, roster: RosterDep, now: Now) -> HTMLResponse:
+    return _hr_admin_form(request, caller, roster, now, "create a cycle", "cycle_new.html",
+                          problems={}, values={})  # fmt: skip
 
 
 @router.post("/cycles/new")
@@ -160,12 +169,8 @@ async def open_or_close(
 
 @router.get("/roster")
 def roster_page(request: Request, caller: PageCaller, roster: RosterDep, now: Now) -> Response:
-    try:
-        access.require_hr_admin(caller, "import the roster")
-    except errors.DomainError as error:
-        return refused(request, caller, roster, now, error)
-    return render(request, "roster.html", caller=caller, roster=roster, now=now,
-                  preview=None, text="", problem=None, imported=None)  # fmt: skip
+    return _hr_admin_form(request, caller, roster, now, "import the roster", "roster.html",
+                          preview=None, text="", problem=None, imported=None)  # fmt: skip
 
 
 @router.post("/roster")

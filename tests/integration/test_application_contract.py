@@ -343,30 +343,11 @@ def test_action_items_live_their_own_life_with_the_case_roster(app: CareerFlow) 
 
 def test_timer_steps_are_idempotent_by_domain_state(app: CareerFlow) -> None:
     case_id = app.case_for(new_cycle(app), EMP).id
-    assert app.execute(
-        case_id,
-        RemindCase(deadline="prep", owner=Party.EMPLOYEE, reason="prep due"),
-        actor=SYSTEM_ACTOR,
-        at=at(12),
-    ).changed
-    assert not app.execute(
-        case_id,
-        RemindCase(deadline="prep", owner=Party.EMPLOYEE, reason="prep due"),
-        actor=SYSTEM_ACTOR,
-        at=at(12),
-    ).changed
-    assert app.execute(
-        case_id,
-        EscalateCase(deadline="prep", rung=Rung.MANAGER, reason="late"),
-        actor=SYSTEM_ACTOR,
-        at=at(16),
-    ).changed
-    assert not app.execute(
-        case_id,
-        EscalateCase(deadline="prep", rung=Rung.MANAGER, reason="late"),
-        actor=SYSTEM_ACTOR,
-        at=at(16),
-    ).changed
+    remind = RemindCase(deadline="prep", owner=Party.EMPLOYEE, reason="prep due")
+    escalate = EscalateCase(deadline="prep", rung=Rung.MANAGER, reason="late")
+    for command, day in ((remind, 12), (escalate, 16)):
+        assert app.execute(case_id, command, actor=SYSTEM_ACTOR, at=at(day)).changed
+        assert not app.execute(case_id, command, actor=SYSTEM_ACTOR, at=at(day)).changed
     assert [h.event for h in app.case_history(case_id)] == [
         "CaseOpened",
         "ReminderSent",
