@@ -31,3 +31,15 @@ def test_no_module_is_over_500_lines() -> None:
         if (n := len(p.read_text().splitlines())) > MAX_LINES
     }
     assert long == {}
+
+
+def test_no_class_of_the_application_service_is_over_200_lines() -> None:
+    import ast
+
+    long = {}
+    for path in sorted((ROOT / "application").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ClassDef) and node.end_lineno is not None:
+                if (size := node.end_lineno - node.lineno + 1) > 200:
+                    long[f"{path.name}:{node.name}"] = size
+    assert long == {}
