@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain import errors
 from domain.values import refuse_unstorable
+from eventlog.write_fence import CURRENT_FENCE, FenceState, WriteFence
 
 MAX_BODY = 256 * 1024
 """256 KiB: far more than the largest plan, recap or self-assessment the limits allow."""
@@ -115,12 +116,20 @@ LONG_RUNNING = re.compile(r"/(roster/import|cycles/[^/]+/(open|close))$")
 
 
 class RequestDeadline:
-    """ASGI middleware: a request still unanswered after ``seconds`` gets a 503 at once.
+    """ASGI middleware: a request still unanswered after ``seconds`` gets a 503 at once,
+    and a 503 means nothing was written.
 
     The database's own retries can take half a minute when it vanishes mid-request;
-    nobody should wait that long. A write still under way may yet complete, so the
-    answer says to retry with the same Idempotency-Key (which never repeats an effect).
+    nobody should wait that long. Each request carries a ``WriteFence``: at the
+    deadline, a request with no write under way is refused any further write and
+    answered 503 (retry it, with the same Idempotency-Key if you like); one whose
+    write is under way is waited for, up to ``WRITE_GRACE`` more (then 503 saying the
+    outcome is unknown), and one whose write went through is answered for real.
     """
+
+    WRITE_GRACE = 30.0
+    """How long past the deadline a write already under way is waited for."""
+    POLL = 0.05
 
     def __init__(self, app: ASGIApp, seconds: float) -> None:
         self.app = app
@@ -137,22 +146,52 @@ class RequestDeadline:
             started = True
             await send(message)
 
+        fence = WriteFence()
+        token = CURRENT_FENCE.set(fence)
+        task = asyncio.current_task()
+        assert task is not None
+        loop = asyncio.get_running_loop()
+        given_up_at = loop.time() + self.seconds + self.WRITE_GRACE
+        verdict: list[FenceState] = []
+
+        def at_deadline() -> None:
+            found = fence.expire()
+            if found is FenceState.WRITING and loop.time() < given_up_at:
+                timer[0] = loop.call_later(self.POLL, at_deadline)  # its outcome first
+            elif found is not FenceState.WRITTEN:
+                verdict.append(found)
+                task.cancel()
+
+        timer = [loop.call_later(self.seconds, at_deadline)]
         try:
-            async with asyncio.timeout(self.seconds):  # no task of its own, unlike wait_for
-                await self.app(scope, receive, tracked)
-        except TimeoutError:
+            await self.app(scope, receive, tracked)
+        except asyncio.CancelledError:
+            if not verdict or task.uncancel() > 0:
+                raise
             if not started:
-                await _problem(
-                    send,
-                    503,
-                    {
-                        "title": "No answer in time",
-                        "detail": f"no answer within {self.seconds:g} s (is the database"
-                        " reachable?); retry with the same Idempotency-Key",
-                        "code": "deadline_exceeded",
-                    },
-                    extra_headers=[(b"retry-after", b"5")],
-                )
+                await _problem(send, 503, _deadline_problem(self.seconds, verdict[0]),
+                               extra_headers=[(b"retry-after", b"5")])  # fmt: skip
+        finally:
+            timer[0].cancel()
+            CURRENT_FENCE.reset(token)
+
+
+OUTCOME_UNKNOWN = (
+    "the step may have been recorded (the database went away while it was being written):"
+    " read it back, or retry with the same Idempotency-Key, which never repeats an effect"
+)
+
+
+def _deadline_problem(seconds: float, found: FenceState) -> dict[str, str]:
+    if found in (FenceState.WRITING, FenceState.UNKNOWN):
+        detail = f"no answer within {seconds:g} s; {OUTCOME_UNKNOWN}"
+        return {"title": "No answer in time", "detail": detail, "code": "outcome_unknown"}
+    return {
+        "title": "No answer in time",
+        "detail": f"no answer within {seconds:g} s (is the database reachable?); nothing was"
+        " written: retry",
+        "code": "deadline_exceeded",
+    }
 
 
 SPREADSHEET_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")

@@ -24,7 +24,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import InvalidToken
 from api.deps import StorageUnavailable
+from api.limits import OUTCOME_UNKNOWN
 from domain import errors
+from eventlog.write_fence import WriteOutcomeUnknown
 
 log = logging.getLogger("careerflow.api")
 MEDIA_TYPE = "application/problem+json"
@@ -205,7 +207,13 @@ UNAVAILABLE: tuple[type[Exception], ...] = (
 )
 
 
+def _outcome_unknown(request: Request, exc: Exception) -> JSONResponse:
+    return problem(503, "Outcome unknown", OUTCOME_UNKNOWN, "outcome_unknown",
+                   headers={"Retry-After": str(RETRY_AFTER_SECONDS)})  # fmt: skip
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(WriteOutcomeUnknown, _outcome_unknown)
     app.add_exception_handler(errors.DomainError, _domain)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import psycopg
 from eventsourcing.persistence import (
     InterfaceError,
     OperationalError,
@@ -35,6 +36,8 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
+
+from eventlog.write_fence import CURRENT_FENCE, FenceState, WriteOutcomeUnknown
 
 APPEND_FUNCTION = "careerflow_append_events"
 
@@ -81,16 +84,30 @@ class CareerflowRecorder(PostgresApplicationRecorder):
             conn.cursor(row_factory=tuple_row) as curs,
         ):
             assert conn.autocommit  # the one statement is its own transaction
-            curs.execute(
-                self.append_statement,
-                (
-                    [e.originator_id for e in stored_events],
-                    [e.originator_version for e in stored_events],
-                    [e.topic for e in stored_events],
-                    [e.state for e in stored_events],
-                ),
-            )
-            ids = [row[0] for row in curs.fetchall()]
+            fence = CURRENT_FENCE.get()
+            if fence is not None:
+                fence.begin_write()  # not once the request was answered 503
+            outcome = FenceState.OPEN
+            try:
+                curs.execute(
+                    self.append_statement,
+                    (
+                        [e.originator_id for e in stored_events],
+                        [e.originator_version for e in stored_events],
+                        [e.topic for e in stored_events],
+                        [e.state for e in stored_events],
+                    ),
+                )
+                ids = [row[0] for row in curs.fetchall()]
+                outcome = FenceState.WRITTEN
+            except (psycopg.OperationalError, psycopg.InterfaceError) as lost:
+                if fence is None:
+                    raise
+                outcome = FenceState.UNKNOWN  # sent, and no answer: it may have committed
+                raise WriteOutcomeUnknown(str(lost)) from lost
+            finally:
+                if fence is not None:
+                    fence.end_write(outcome)
         if len(ids) != len(stored_events):
             raise ProgrammingError(f"got {len(ids)} notification ids for {len(stored_events)}")
         return ids

@@ -126,6 +126,11 @@ def bare_api(pg_url: str, fresh_settings: Settings) -> Iterator[Api]:
 @pytest.fixture
 def api(bare_api: Api) -> Api:
     """The API with the demo company's roster and an open cycle (T0 .. CYCLE_CLOSES)."""
+    return with_company(bare_api)
+
+
+def with_company(bare_api: Api) -> Api:
+    """The demo company's roster imported and a cycle opened for it (T0 .. CYCLE_CLOSES)."""
     bare_api.ok(
         bare_api.client.post(
             f"{API}/roster/import",
