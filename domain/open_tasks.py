@@ -123,7 +123,10 @@ class CaseProgress(deadlines.CaseFacts):
 
 
 def _rule_events() -> frozenset[type]:
-    return frozenset(rule.done_by for rule in step_catalog.task_rules())
+    rules = step_catalog.task_rules()
+    if not rules:
+        return frozenset()
+    return frozenset(rule.done_by for rule in rules)
 
 
 def _requested(p: CaseProgress, e: Any) -> None:

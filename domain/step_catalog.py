@@ -33,9 +33,21 @@ def records() -> list[StepRecord]:
     return [c.step for c in STEP_COMMANDS]
 
 
+_RULES: dict[tuple[int, int], tuple[TaskRule, ...]] = {}
+
+
 def task_rules() -> tuple[TaskRule, ...]:
-    """The tasks that steps open by a rule of their own (``StepRecord.opens``)."""
-    return tuple(r.opens for r in records() if r.opens is not None)
+    """The tasks that steps open by a rule of their own (``StepRecord.opens``).
+
+    Asked for every case event the tasks read model applies, so the answer is kept
+    until a step is declared or withdrawn (the list's length or its last entry changes).
+    """
+    key = (len(STEP_COMMANDS), id(STEP_COMMANDS[-1]) if STEP_COMMANDS else 0)
+    rules = _RULES.get(key)
+    if rules is None:
+        _RULES.clear()
+        rules = _RULES[key] = tuple(r.opens for r in records() if r.opens is not None)
+    return rules
 
 
 def routed(commands: list[C]) -> list[tuple[str, C]]:
