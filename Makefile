@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.read_bench
 	$(BIN)/python -m bench.page_bench
 	$(BIN)/python -m bench.scale_bench
+	$(BIN)/python -m bench.storm_bench
 
 # Every process apart, killed at random, PostgreSQL and Temporal restarted (about 30 min).
 chaos: $(STAMP)

@@ -47,7 +47,7 @@ from projections.runner import ProjectionRunner, ReadModel
 from workflows.digest_workflow import DigestActivities, schedule_digest
 from workflows.payloads import DigestEntry
 from workflows.relay import Relay
-from workflows.worker import build_worker
+from workflows.worker import ACTIVITY_THREADS, build_worker
 
 log = logging.getLogger("careerflow")
 
@@ -76,7 +76,7 @@ async def serve_worker(
         RosterDirectory(app, settings.mail_domain),
     )
     pause = 0.5
-    with ThreadPoolExecutor(max_workers=16, thread_name_prefix="activity") as executor:
+    with ThreadPoolExecutor(ACTIVITY_THREADS, thread_name_prefix="activity") as executor:
         while not stop.is_set():
             worker = build_worker(
                 client,

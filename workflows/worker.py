@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -21,6 +22,23 @@ CACHED_WORKFLOWS = 10_000
 case has a workflow; one evicted from the cache is rebuilt in a new sandbox and
 replayed on its next task, which made a worker CPU-bound when 10,000 reminders fell
 due together (``bench/scale_bench.py``)."""
+
+
+ACTIVITY_THREADS = 16
+"""Threads running activities (each a blocking domain command) in one worker process."""
+
+
+def worker_tuning(cached_workflows: int = CACHED_WORKFLOWS) -> dict[str, Any]:
+    """The worker's concurrency; the storm benchmark's raw anchor runs with the same.
+
+    A worker takes no more activities (local or not) than it has threads: one waiting for a thread
+    would spend its start-to-close time in the queue and time out under load.
+    """
+    return {
+        "max_cached_workflows": cached_workflows,
+        "max_concurrent_activities": ACTIVITY_THREADS,
+        "max_concurrent_local_activities": ACTIVITY_THREADS,
+    }
 
 
 def build_worker(
@@ -45,5 +63,5 @@ def build_worker(
         workflows=WORKFLOWS,
         activities=activities,
         activity_executor=executor,
-        max_cached_workflows=cached_workflows,
+        **worker_tuning(cached_workflows),
     )

@@ -65,7 +65,7 @@ def test_nothing_is_lost_or_done_twice_under_chaos(tmp_path: Path) -> None:
         "api": {"careerflow_http_requests_total", "careerflow_http_request_duration_seconds",
                 "careerflow_commands_total"},
         "worker": {"careerflow_commands_total", "temporal_workflow_task_execution_latency",
-                   "temporal_activity_execution_latency"},
+                   "temporal_local_activity_execution_latency"},
         "relay": {"careerflow_follower_lag_events", "careerflow_follower_lag_seconds",
                   "careerflow_follower_active", "temporal_request"},
         "notifier": {"careerflow_notifications_total", "careerflow_follower_lag_seconds"},
