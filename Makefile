@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format bench chaos clean
+.PHONY: install run test lint format bench bench-quick chaos clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,19 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.page_bench
 	$(BIN)/python -m bench.scale_bench
 	$(BIN)/python -m bench.storm_bench
+
+# The same benchmarks at CI sizes (about 25 minutes on two cores): the figures and goals
+# are printed as in `make bench`, on smaller companies and fewer requests.
+bench-quick: $(STAMP)
+	$(BIN)/python -m bench.domain_bench --employees 1000 --commands 300
+	$(BIN)/python -m bench.http_bench --requests 1000 --rounds 1
+	$(BIN)/python -m bench.roster_bench --people 10000 --requests 500
+	$(BIN)/python -m bench.workflow_bench --sizes 500,2000 --deadlines 50
+	$(BIN)/python -m bench.projection_bench --events 100000
+	$(BIN)/python -m bench.read_bench --employees 10000 --runs 100
+	$(BIN)/python -m bench.page_bench --employees 10000 --runs 30
+	$(BIN)/python -m bench.scale_bench --sizes 1000
+	$(BIN)/python -m bench.storm_bench --sizes 500,2000 --workers 1,2
 
 # Every process apart, killed at random, PostgreSQL and Temporal restarted (about 30 min).
 chaos: $(STAMP)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO
 
 from application.service import CareerFlow
 from careerflow.settings import Settings
@@ -53,6 +57,17 @@ def bench_settings(prefix: str) -> Iterator[Settings]:
         yield Settings(database_url=url, db_schema=schema)
     finally:
         drop_schema(url, schema)
+
+
+def log_file(name: str) -> IO[bytes]:
+    """Where a server a benchmark starts writes its output (JSON logs), kept out of the figures.
+
+    ``$CAREERFLOW_BENCH_LOGS`` or the system's temporary folder, one file per name.
+    """
+    folder = Path(os.environ.get("CAREERFLOW_BENCH_LOGS") or tempfile.gettempdir())
+    folder = folder / "careerflow-bench-logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    return (folder / f"{name}.log").open("ab")
 
 
 def parser(doc: str | None, **defaults: int) -> argparse.ArgumentParser:

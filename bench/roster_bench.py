@@ -26,7 +26,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench.common import parser
+from bench.common import log_file, parser
 from bench.servers import (
     ApiProcess,
     bench_schema,
@@ -71,6 +71,7 @@ def timed_import(env: dict[str, str], path: Path) -> tuple[float, float]:
         [*careerflow_command(), "roster", "import", str(path), "--yes"],
         env=env,
         stdout=subprocess.DEVNULL,
+        stderr=log_file("roster-import"),
     )
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - start

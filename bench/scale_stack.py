@@ -24,6 +24,7 @@ import psycopg
 from temporalio.client import Client
 
 from application.service import CareerFlow
+from bench.common import log_file
 from bench.roster_bench import peak_resident_mb
 from bench.servers import careerflow_command, free_port
 from careerflow.embedded_temporal import embedded_temporal
@@ -55,7 +56,7 @@ class Stack:
     def start(self, *names: str) -> None:
         """Start ``careerflow NAME`` for each name; ``worker#2`` is a second worker."""
         for name in names:
-            out: Any = subprocess.DEVNULL
+            out = log_file(f"scale-{name}")
             if self.logs is not None:
                 self.logs.mkdir(parents=True, exist_ok=True)
                 out = (self.logs / f"{name}.log").open("ab")

@@ -21,7 +21,7 @@ from typing import Any, Self
 import aiohttp
 import psutil
 
-from bench.common import bench_settings
+from bench.common import bench_settings, log_file
 from careerflow.settings import Settings
 
 bench_schema = bench_settings
@@ -77,7 +77,8 @@ class Served:
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Self:
-        self.process = subprocess.Popen(self.command, env=self.env, stdout=subprocess.DEVNULL)
+        out = log_file(Path(self.command[0]).name + "-" + self.command[1])
+        self.process = subprocess.Popen(self.command, env=self.env, stdout=out, stderr=out)
         wait_until_up(self.url("/"), self.process)
         time.sleep(0.5)  # let every uvicorn worker bind and import
         return self

@@ -26,6 +26,7 @@ from temporalio import activity
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from bench.common import log_file
 from bench.storm_anchor_workflow import SleepThenInsert, Wake
 from workflows.worker import ACTIVITY_THREADS, worker_tuning
 
@@ -123,7 +124,9 @@ def run_anchor(address: str, url: str, size: int, due_in: float, logs: Path | No
             f"CREATE TABLE {TABLE} (number int PRIMARY KEY, due_at timestamptz NOT NULL, "
             "recorded_at timestamptz NOT NULL DEFAULT clock_timestamp())"
         )
-    out: Any = subprocess.DEVNULL if logs is None else (logs / "anchor-worker.log").open("ab")
+    out = (
+        log_file("storm-anchor-worker") if logs is None else (logs / "anchor-worker.log").open("ab")
+    )
     worker = subprocess.Popen(
         [sys.executable, "-m", "bench.storm_anchor", "worker", address, url, TASK_QUEUE],
         stdout=out,
