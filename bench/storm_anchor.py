@@ -16,7 +16,7 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,7 @@ class RowInserter:
         with self.pool.connection() as conn:
             conn.execute(
                 f"INSERT INTO {TABLE} (number, due_at) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                (wake.number, wake.at),
+                (wake.number, datetime.fromtimestamp(wake.at, UTC)),
             )
 
 
@@ -100,7 +100,7 @@ def rate_of(times: list[float]) -> float:
     return len(times) / span if span > 0 else float("nan")
 
 
-async def _start_all(address: str, size: int, at: datetime) -> None:
+async def _start_all(address: str, size: int, at: float) -> None:
     client = await Client.connect(address)
     started = asyncio.Semaphore(64)
 
@@ -133,7 +133,7 @@ def run_anchor(address: str, url: str, size: int, due_in: float, logs: Path | No
         stderr=out,
     )
     try:
-        at = datetime.now(UTC) + timedelta(seconds=due_in)
+        at = time.time() + due_in
         asyncio.run(_start_all(address, size, at))
         deadline = time.monotonic() + due_in + 900
         with psycopg.connect(url, autocommit=True) as conn:

@@ -7,7 +7,7 @@ it again for every run.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -15,9 +15,9 @@ from temporalio.common import RetryPolicy
 
 @dataclass(frozen=True)
 class Wake:
-    """When to wake, and the number of the row to insert then."""
+    """When to wake (seconds since the epoch, plain for every converter), and the row's number."""
 
-    at: datetime
+    at: float
     number: int
 
 
@@ -25,7 +25,7 @@ class Wake:
 class SleepThenInsert:
     @workflow.run
     async def run(self, wake: Wake) -> None:
-        await workflow.sleep(max(timedelta(0), wake.at - workflow.now()))
+        await workflow.sleep(max(0.0, wake.at - workflow.now().timestamp()))
         await workflow.execute_activity(
             "insert_row",
             wake,
