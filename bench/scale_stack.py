@@ -30,7 +30,7 @@ from bench.servers import careerflow_command, free_port
 from careerflow.embedded_temporal import embedded_temporal
 from careerflow.settings import DataFiles, Settings
 from careerflow.storage import database_url
-from eventlog.follower import LogFollower, TrackingStore
+from eventlog.follower import read_after
 
 PROCESSES = ("worker", "relay", "projector", "api")
 
@@ -170,12 +170,14 @@ def wait_for_workflows(address: str, expected: int, timeout: float) -> float:
     return float("nan")
 
 
-def all_events(app: CareerFlow, name: str) -> list[Any]:
-    """Every event after what the follower ``name`` has seen (and it records having seen them)."""
+def events_after(app: CareerFlow, position: int = 0) -> tuple[list[Any], int]:
+    """Every event in the log now after ``position``, and the last position read.
+
+    Read to the end of the log rather than until a follower's first quiet moment,
+    which came before the first batch when Temporal kept the cores busy.
+    """
     events: list[Any] = []
-    tracking = TrackingStore(app, name)
-    with LogFollower(app, name, tracking=tracking) as follower:
-        while batch := follower.next_batch(1000, 0.2):
-            events += [d.event for d in batch]
-            tracking.record(batch[-1].position)
-    return events
+    while batch := read_after(app, position, 1000):
+        events += [d.event for d in batch]
+        position = batch[-1].position
+    return events, position

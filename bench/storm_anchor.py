@@ -116,6 +116,15 @@ async def _start_all(address: str, size: int, at: float) -> None:
     await asyncio.gather(*(one(n) for n in range(size)))
 
 
+async def _until_finished(address: str, timeout: float) -> None:
+    """Wait for the anchor's workflows to finish, so careerflow's storm has the server alone."""
+    client = await Client.connect(address)
+    deadline = time.monotonic() + timeout
+    query = "WorkflowType = 'SleepThenInsert' AND ExecutionStatus = 'Running'"
+    while (await client.count_workflows(query)).count and time.monotonic() < deadline:
+        await asyncio.sleep(1.0)
+
+
 def run_anchor(address: str, url: str, size: int, due_in: float, logs: Path | None) -> StormFigures:
     """Start the anchor's worker, ``size`` workflows waking ``due_in`` s from now; wait for rows."""
     with psycopg.connect(url, autocommit=True) as conn:
@@ -144,6 +153,7 @@ def run_anchor(address: str, url: str, size: int, due_in: float, logs: Path | No
                 time.sleep(1.0)
             rows = conn.execute(f"SELECT number, due_at, recorded_at FROM {TABLE}").fetchall()
             conn.execute(f"DROP TABLE {TABLE}")
+        asyncio.run(_until_finished(address, timeout=600))
     finally:
         worker.terminate()
         worker.wait(timeout=30)

@@ -32,7 +32,7 @@ from uuid import UUID
 from application.service import CareerFlow
 from bench.common import parser
 from bench.roster_bench import write_company
-from bench.scale_stack import Stack, all_events, stack
+from bench.scale_stack import Stack, events_after, stack
 from bench.storm_anchor import StormFigures, rate_of, run_anchor
 from careerflow.settings import Settings
 from careerflow.storage import build_application, database_url
@@ -93,11 +93,8 @@ def careerflow_storm(
     app = build_application(settings)
     try:
         the_stack.cli("cycle", "open", cycle_id.strip())
-        opened = {
-            e.originator_id: e.timestamp
-            for e in all_events(app, "storm_opened")
-            if isinstance(e, ev.CaseOpened)
-        }
+        events, _ = events_after(app)
+        opened = {e.originator_id: e.timestamp for e in events if isinstance(e, ev.CaseOpened)}
         return _watch_reminders(app, opened, due_in)
     finally:
         app.close()
@@ -124,9 +121,11 @@ def _watch_reminders(app: CareerFlow, opened: dict[UUID, datetime], due_in: floa
                     seen_at.append(seen.timestamp())
                     recorded[(str(event.originator_id), event.deadline)] += 1
     time.sleep(10)  # a reminder recorded twice would be in the log by now
-    for event in all_events(app, "storm"):
-        if isinstance(event, DevelopmentCase.ReminderSent):
-            recorded[(str(event.originator_id), event.deadline)] += 1
+    recorded = Counter(
+        (str(e.originator_id), e.deadline)
+        for e in events_after(app)[0]
+        if isinstance(e, DevelopmentCase.ReminderSent)
+    )
     return StormFigures(len(opened), sorted(delays), dict(recorded), rate_of(seen_at))
 
 

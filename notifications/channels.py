@@ -160,12 +160,15 @@ def email_message(notification: Notification, contact: Contact, sender: str) -> 
 
 @dataclass
 class SmtpChannel:
-    """E-mail over one SMTP session kept open between messages.
+    """E-mail over SMTP sessions kept open between messages, one per sending thread.
 
     A session per message cost a connection and a greeting each (three round trips
     before the message itself), which bounded how fast a burst of escalations went
-    out. A session the server closed while idle is opened again once; any other
-    failure closes it and is the caller's (the notifier retries the message later).
+    out. The notifier sends from several threads at once; each takes an idle session
+    (or opens one) and gives it back after the message, so there are never more
+    sessions than threads sending. A session the server closed while idle is opened
+    again once; any other failure closes it and is the caller's (the notifier
+    retries the message later).
     """
 
     host: str
@@ -173,41 +176,52 @@ class SmtpChannel:
     sender: str = "careerflow <careerflow@careerflow.invalid>"
     name: str = "email"
     timeout: float = 10
-    _session: smtplib.SMTP | None = field(default=None, init=False, repr=False)
+    _idle: list[smtplib.SMTP] = field(default_factory=list, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def send(self, notification: Notification, contact: Contact) -> None:
         message = email_message(notification, contact, self.sender)
-        with self._lock:
-            reused = self._session is not None
-            try:
-                self._open().send_message(message)
-            except smtplib.SMTPServerDisconnected:
-                self._drop()
-                if not reused:
-                    raise
-                self._open().send_message(message)  # the idle session had been closed
-            except Exception:
-                self._drop()
+        session, reused = self._take()
+        try:
+            session.send_message(message)
+        except smtplib.SMTPServerDisconnected:
+            _close(session)
+            if not reused:
                 raise
+            session = self._open()  # the idle session had been closed by the server
+            try:
+                session.send_message(message)
+            except Exception:
+                _close(session)
+                raise
+        except Exception:
+            _close(session)
+            raise
+        with self._lock:
+            self._idle.append(session)
 
     def close(self) -> None:
         with self._lock:
-            if self._session is not None:
-                with contextlib.suppress(smtplib.SMTPException, OSError):
-                    self._session.quit()
-            self._drop()
+            sessions, self._idle = self._idle, []
+        for session in sessions:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                session.quit()
+            _close(session)
+
+    def _take(self) -> tuple[smtplib.SMTP, bool]:
+        """An idle session (True: it may have been closed meanwhile) or a new one."""
+        with self._lock:
+            if self._idle:
+                return self._idle.pop(), True
+        return self._open(), False
 
     def _open(self) -> smtplib.SMTP:
-        if self._session is None:
-            self._session = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-        return self._session
+        return smtplib.SMTP(self.host, self.port, timeout=self.timeout)
 
-    def _drop(self) -> None:
-        if self._session is not None:
-            with contextlib.suppress(OSError):
-                self._session.close()
-        self._session = None
+
+def _close(session: smtplib.SMTP) -> None:
+    with contextlib.suppress(OSError):
+        session.close()
 
 
 @dataclass

@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -40,6 +41,10 @@ def link_to(event: Any) -> str:
     return template.format(id=event.originator_id)
 
 
+SENDERS = 8
+"""Messages sent at once: each waits on its channel (an SMTP server's reply, the sent
+ledger's commit), so one at a time left the notifier idle most of a storm."""
+
 RECORD_PATIENCE = 20.0
 """Seconds a stopping notifier keeps trying to record a message it sent during an
 outage (inside Kubernetes' default 30 s grace before it kills the pod)."""
@@ -61,6 +66,7 @@ class Notifier:
         directory: Directory,
         schedule_digest: ScheduleDigest | None = None,
         ledger: SentLedger | None = None,
+        senders: int = SENDERS,
     ) -> None:
         self.app = app
         self.ledger = ledger
@@ -74,6 +80,7 @@ class Notifier:
         self._backoff = Backoff()
         self.told = composers.told_events()
         """The events this notifier acts on (its composer table, read when it is made)."""
+        self._senders = ThreadPoolExecutor(senders, thread_name_prefix="notifier-send")
 
     def notifications(self, delivery: Delivery) -> list[Notification]:
         """Who hears of this event, and what they are told (``notifications.composers``)."""
@@ -205,17 +212,25 @@ class Notifier:
             raise _NotSent() from exc
 
     def handle(self, batch: Sequence[Delivery]) -> int:
-        """Every message the batch calls for, with the people as the directory has them now."""
-        sent, whole = 0, self.directory
+        """Every message the batch calls for, with the people as the directory has them now.
+
+        The messages are made in log order, then sent ``SENDERS`` at a time; the batch
+        is handled once every send has finished, and the first failure (an outage)
+        is raised after all of them, so the batch is handled again and what was sent
+        is skipped by the inbox's key and the sent ledger.
+        """
+        whole = self.directory
         self.directory = whole.for_batch()
         try:
-            for delivery in batch:
-                for notification in self.notifications(delivery):
-                    self.send(notification)
-                    sent += 1
+            notifications = [n for d in batch for n in self.notifications(d)]
+            sending = [self._senders.submit(self.send, n) for n in notifications]
+            failures = [f.exception() for f in sending]
         finally:
             self.directory = whole
-        return sent
+        for failure in failures:
+            if failure is not None:
+                raise failure
+        return len(notifications)
 
     def run(self, stop: threading.Event, name: str = "notifier") -> None:
         """Follow the log until ``stop`` is set; never stopped for good by one event.
