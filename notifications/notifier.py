@@ -223,14 +223,18 @@ class Notifier:
         self.directory = whole.for_batch()
         try:
             notifications = [n for d in batch for n in self.notifications(d)]
-            sending = [self._senders.submit(self.send, n) for n in notifications]
-            failures = [f.exception() for f in sending]
+            self.send_all(notifications)
         finally:
             self.directory = whole
+        return len(notifications)
+
+    def send_all(self, notifications: Sequence[Notification]) -> None:
+        """Send ``SENDERS`` at a time; once all are done, raise the first failure."""
+        sending = [self._senders.submit(self.send, n) for n in notifications]
+        failures = [f.exception() for f in sending]
         for failure in failures:
             if failure is not None:
                 raise failure
-        return len(notifications)
 
     def run(self, stop: threading.Event, name: str = "notifier") -> None:
         """Follow the log until ``stop`` is set; never stopped for good by one event.
