@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 from uuid import UUID, uuid5
 from zoneinfo import ZoneInfo
 
@@ -99,6 +99,13 @@ class Channel(Protocol):
     name: str
 
     def send(self, notification: Notification, contact: Contact) -> None: ...
+
+
+@runtime_checkable
+class BatchChannel(Channel, Protocol):
+    """A channel that takes a batch's messages at once (the inbox: one statement)."""
+
+    def send_many(self, messages: Sequence[tuple[Notification, Contact]]) -> None: ...
 
 
 def meeting_invitation(

@@ -26,7 +26,14 @@ from eventlog.follower import Delivery, LogFollower, TrackingStore
 from eventlog.set_aside import SetAside, handle_guarded, is_outage, retry_requested
 from eventlog.topics import topics_of
 from notifications import composers
-from notifications.channels import NOTIFICATIONS, Channel, Contact, Directory, Notification
+from notifications.channels import (
+    NOTIFICATIONS,
+    BatchChannel,
+    Channel,
+    Contact,
+    Directory,
+    Notification,
+)
 from notifications.sent_ledger import SentLedger
 
 log = logging.getLogger(__name__)
@@ -125,17 +132,19 @@ class Notifier:
             self._cycle_names[cycle_id] = self.app.get_cycle(cycle_id).name
         return self._cycle_names[cycle_id]
 
-    def send(self, notification: Notification) -> None:
-        """Every channel; an escalation for a digest goes to the inbox now, the rest later.
+    def send(self, notification: Notification, channels: Sequence[Channel] | None = None) -> None:
+        """Every channel (or ``channels``); an escalation for a digest goes to the inbox now,
+        the rest later.
 
         If the digest cannot be scheduled (Temporal out of reach), the escalation goes
         out at once on every channel: late news in two messages beats none.
         """
         contact = self.directory.contact(notification.recipient_id)
-        now, later = list(self.channels), []
+        chosen = list(self.channels if channels is None else channels)
+        now, later = chosen, []
         if notification.digest_at is not None and self.schedule_digest is not None:
-            now = [c for c in self.channels if c.name == "inbox"]
-            later = [c for c in self.channels if c.name != "inbox"]
+            now = [c for c in chosen if c.name == "inbox"]
+            later = [c for c in chosen if c.name != "inbox"]
         self._deliver(notification, contact, now)
         if not later or self.schedule_digest is None or notification.digest_at is None:
             return
@@ -229,12 +238,36 @@ class Notifier:
         return len(notifications)
 
     def send_all(self, notifications: Sequence[Notification]) -> None:
-        """Send ``SENDERS`` at a time; once all are done, raise the first failure."""
-        sending = [self._senders.submit(self.send, n) for n in notifications]
+        """Batch channels first, all at once; then the rest ``SENDERS`` at a time.
+
+        Once every send is done, the first failure is raised (the batch is handled
+        again; the inbox's key and the sent ledger skip what already went out).
+        """
+        batched = [c for c in self.channels if isinstance(c, BatchChannel)]
+        for channel in batched:
+            self._deliver_many(channel, notifications)
+        others = [c for c in self.channels if c not in batched]
+        sending = [self._senders.submit(self.send, n, others) for n in notifications]
         failures = [f.exception() for f in sending]
         for failure in failures:
             if failure is not None:
                 raise failure
+
+    def _deliver_many(self, channel: BatchChannel, notifications: Sequence[Notification]) -> None:
+        """The whole batch in one go; if that fails for any reason but an outage, one by one
+        (so one message the channel refuses does not hold back the rest)."""
+        if not notifications:
+            return
+        try:
+            channel.send_many([(n, self.directory.contact(n.recipient_id)) for n in notifications])
+        except Exception as exc:
+            if is_outage(exc):
+                raise
+            for notification in notifications:
+                contact = self.directory.contact(notification.recipient_id)
+                self._deliver(notification, contact, [channel])
+            return
+        NOTIFICATIONS.labels(channel.name, "sent").inc(len(notifications))
 
     def run(self, stop: threading.Event, name: str = "notifier") -> None:
         """Follow the log until ``stop`` is set; never stopped for good by one event.
