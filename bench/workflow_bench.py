@@ -40,7 +40,7 @@ from domain.case import DevelopmentCase
 from domain.values import EscalationLadder, Policy
 from eventlog.follower import LogFollower, TrackingStore
 from workflows.relay import Relay
-from workflows.worker import build_worker
+from workflows.worker import ACTIVITY_THREADS, build_worker
 
 CONCURRENCY = 64
 
@@ -159,7 +159,7 @@ async def main_async(sizes: list[int], deadline_cases: int) -> None:
         relay = Relay(app, env.client, task_queue, concurrency=CONCURRENCY)
         quiet = Policy()  # default policy: nothing fires during the measurement
         try:
-            with ThreadPoolExecutor(max_workers=16) as executor:
+            with ThreadPoolExecutor(ACTIVITY_THREADS) as executor:
                 worker = build_worker(env.client, app, task_queue, executor)
                 raw_worker = Worker(env.client, task_queue="bench-raw", workflows=[EmptyWorkflow])
                 async with worker, raw_worker:

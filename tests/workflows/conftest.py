@@ -29,7 +29,7 @@ from temporalio.worker import Replayer
 from application.service import CareerFlow
 from careerflow.binaries import find_binary
 from workflows.relay import RELAYED_TOPICS, Relay
-from workflows.worker import WORKFLOWS, build_worker
+from workflows.worker import ACTIVITY_THREADS, WORKFLOWS, build_worker
 
 
 @pytest_asyncio.fixture
@@ -110,7 +110,7 @@ async def run_stack(client: Client, app: CareerFlow) -> AsyncIterator[Stack]:
     def moved(position: int) -> None:
         the_stack.position = position
 
-    with ThreadPoolExecutor(max_workers=8) as executor:
+    with ThreadPoolExecutor(ACTIVITY_THREADS) as executor:
         async with build_worker(client, app, task_queue, executor):
             relay_task = asyncio.create_task(relay.run(the_stack.stopped, on_batch=moved))
             try:

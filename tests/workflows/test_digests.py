@@ -32,7 +32,7 @@ from projections.database import engine_for
 from tests.factories import open_cycle_with
 from workflows.digest_workflow import DigestActivities, digest_workflow_id, schedule_digest
 from workflows.payloads import DigestEntry
-from workflows.worker import build_worker
+from workflows.worker import ACTIVITY_THREADS, build_worker
 
 REPORTS = ("ada", "linus", "alan")  # Grace's, in the demo company; Grace is in New York
 
@@ -81,7 +81,7 @@ async def test_escalations_reach_a_manager_as_one_digest_at_her_hour(
 
     notifier = Notifier(app, channels, directory, schedule)
     sender = DigestSender(engine, channels, directory)
-    with ThreadPoolExecutor(max_workers=4) as executor:
+    with ThreadPoolExecutor(ACTIVITY_THREADS) as executor:
         async with build_worker(client, app, task_queue, executor, DigestActivities(sender)):
             await asyncio.to_thread(notifier.handle, read_after(app, 0, 10_000))
 
