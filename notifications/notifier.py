@@ -88,6 +88,7 @@ class Notifier:
         self.told = composers.told_events()
         """The events this notifier acts on (its composer table, read when it is made)."""
         self._senders = ThreadPoolExecutor(senders, thread_name_prefix="notifier-send")
+        self._scheduling = threading.Lock()
 
     def notifications(self, delivery: Delivery) -> list[Notification]:
         """Who hears of this event, and what they are told (``notifications.composers``)."""
@@ -149,9 +150,10 @@ class Notifier:
         if not later or self.schedule_digest is None or notification.digest_at is None:
             return
         try:
-            self.schedule_digest(
-                notification.recipient_id, notification.event_id, notification.digest_at
-            )
+            with self._scheduling:  # one at a time: concurrent starts of one digest race
+                self.schedule_digest(
+                    notification.recipient_id, notification.event_id, notification.digest_at
+                )
         except Exception as exc:
             log.warning("no digest for %s (%s): sending at once", notification.key, exc)
             self._deliver(notification, contact, later)
