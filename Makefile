@@ -40,7 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.scale_bench
 	$(BIN)/python -m bench.storm_bench
 
-# The same benchmarks at CI sizes (about 25 minutes on two cores): the figures and goals
+# The same benchmarks at CI sizes: the figures and goals
 # are printed as in `make bench`, on smaller companies and fewer requests.
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench.domain_bench --employees 1000 --commands 300
