@@ -190,17 +190,14 @@ class SmtpChannel:
         message = email_message(notification, contact, self.sender)
         session, reused = self._take()
         try:
-            session.send_message(message)
-        except smtplib.SMTPServerDisconnected:
-            _close(session)
-            if not reused:
-                raise
-            session = self._open()  # the idle session had been closed by the server
             try:
                 session.send_message(message)
-            except Exception:
+            except smtplib.SMTPServerDisconnected:
+                if not reused:
+                    raise
                 _close(session)
-                raise
+                session = self._open()  # the idle session had been closed by the server
+                session.send_message(message)
         except Exception:
             _close(session)
             raise
