@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from api.auth import Caller, InvalidToken, Tokens
 from api.roster_cache import RosterCache
+from api.sealed_reads import SealedReads
 from application.service import CareerFlow
 from domain import errors
 from domain.roster import Roster
@@ -47,9 +48,12 @@ class Services:
     """``api.pages.oidc.OidcSignIn`` when the pages sign in through an OpenID provider."""
     rosters: RosterCache = field(init=False)
     """The roster requests read (``api.roster_cache``)."""
+    reads: SealedReads = field(init=False)
+    """Who opened whose confidential content (``api.sealed_reads``)."""
 
     def __post_init__(self) -> None:
         self.rosters = RosterCache(self.application)
+        self.reads = SealedReads(self.read_engine)
 
 
 # The dependencies that neither wait nor compute are ``async``: FastAPI runs a plain
@@ -128,6 +132,13 @@ async def roster_member(request: Request, caller: CurrentUser, roster: RosterDep
     raise errors.NotPermitted(
         caller.employee_id, "use careerflow", "people on the roster, HR admins and auditors"
     )
+
+
+async def _reads(request: Request) -> SealedReads:
+    return services_of(request).reads
+
+
+ReadsDep = Annotated[SealedReads, Depends(_reads)]
 
 
 async def _now(request: Request) -> datetime:

@@ -21,12 +21,13 @@ from domain import case_events as ev
 from domain import errors
 from domain.base import By, Decision, command, require_aware
 from domain.case_plan import PlanSteps
-from domain.case_state import CheckIn, PlanVersion
+from domain.case_state import MAX_NOTES, CaseNote, CheckIn, PlanVersion
 from domain.phases import BEFORE_MEETING, MEETING_PENDING, MEETING_REQUESTABLE, Phase, PlanStatus
 from domain.values import (
     ActionItemSpec,
     Agenda,
     ConversationFeedback,
+    NoteVisibility,
     Participants,
     PeerFeedback,
     Policy,
@@ -37,12 +38,14 @@ from domain.values import (
 
 __all__ = [
     "BEFORE_MEETING",
+    "CaseNote",
     "CheckIn",
     "DevelopmentCase",
     "Phase",
     "PlanStatus",
     "PlanVersion",
     "case_id_for",
+    "note_id_for",
 ]
 
 
@@ -340,6 +343,24 @@ class DevelopmentCase(PlanSteps):
         self._held("agree an action item")
         self.check_action_item(spec)
         return {"action_item_id": action_item_id, "spec": spec}
+
+    # --- notes (any time the case is open) ---------------------------------------
+
+    @command(ev.NoteAdded)
+    def add_note(self, *, note_id: UUID, text: str, visibility: NoteVisibility, by: By) -> Decision:
+        """A private note (its author's alone) or one shared by the employee and manager."""
+        self._live()
+        self._as_party(by.actor, "add a note")
+        if len(self.notes) >= MAX_NOTES:
+            raise errors.InvalidCommand("text", f"a case holds at most {MAX_NOTES} notes")
+        if any(n.note_id == note_id for n in self.notes):
+            raise errors.InvalidCommand("note_id", "names a note the case already has")
+        return {"note_id": note_id, "visibility": visibility.value, "text": text}
+
+
+def note_id_for(case_id: UUID, key: str) -> UUID:
+    """A note's id is derived, so the same request (Idempotency-Key) names the same note."""
+    return uuid5(case_id, f"note:{key}")
 
 
 _DURATION = TypeAdapter(timedelta)

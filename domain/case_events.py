@@ -17,7 +17,7 @@ from uuid import UUID
 
 from domain import values as v
 from domain.base import FollowedUp
-from domain.case_state import CaseState, CheckIn, PlanVersion
+from domain.case_state import CaseNote, CaseState, CheckIn, PlanVersion
 from domain.phases import Phase, PlanStatus
 
 CASE_TOPIC = "domain.case:DevelopmentCase"
@@ -363,6 +363,25 @@ class CaseClosed(CaseEvent):
     def apply(self, case: CaseState) -> None:
         case.outcome = v.CaseOutcome(self.outcome)
         case.closed_at = self.timestamp
+
+
+class NoteAdded(CaseEvent):
+    """A party's note on the case; its text never leaves the case but to its readers."""
+
+    note_id: UUID
+    visibility: str
+    text: str
+
+    def apply(self, case: CaseState) -> None:
+        case.notes.append(
+            CaseNote(
+                note_id=self.note_id,
+                author_id=self.actor,
+                visibility=v.NoteVisibility(self.visibility),
+                text=self.text,
+                written_at=self.timestamp,
+            )
+        )
 
 
 def case_events() -> list[type[CaseEvent]]:

@@ -41,6 +41,21 @@ class CheckIn:
     missed: bool = False
 
 
+@dataclass(frozen=True)
+class CaseNote:
+    """A note on a case; its text is readable as its visibility says (``readable_by``)."""
+
+    note_id: UUID
+    author_id: str
+    visibility: v.NoteVisibility
+    text: str
+    written_at: datetime
+
+
+MAX_NOTES = 500
+"""Notes one case holds at most (the case is loaded whole for every step)."""
+
+
 class CaseState(FollowedUp):
     """Everything a case knows; changed only by its events' ``apply`` methods."""
 
@@ -75,6 +90,7 @@ class CaseState(FollowedUp):
         self.goal_progress: dict[str, int] = {}
         self.outcome: v.CaseOutcome | None = None
         self.closed_at: datetime | None = None
+        self.notes: list[CaseNote] = []
         self.recorded: dict[str, int] = {}
         """How many times each kind of event was recorded on the case (by event name): a
         step that keeps no state of its own asks ``has_recorded``."""
@@ -118,6 +134,13 @@ class CaseState(FollowedUp):
         """The earliest due check-in that was neither held nor missed."""
         pending = [c for c in self.check_ins.values() if c.held_at is None and not c.missed]
         return min(pending, key=lambda c: c.number) if pending else None
+
+    def note_readable_by(self, note: CaseNote, reader_id: str) -> bool:
+        """A private note's text is its author's alone; a shared one is the employee's and
+        their (current) manager's. Nobody else reads a note's text, whatever their role."""
+        if note.visibility is v.NoteVisibility.PRIVATE:
+            return reader_id == note.author_id
+        return reader_id in (self.employee_id, self.manager_id)
 
     def has_recorded(self, event: type) -> bool:
         return self.recorded.get(event.__name__, 0) > 0

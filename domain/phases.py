@@ -38,6 +38,10 @@ PLAN_EDITABLE = frozenset({Phase.MEETING_HELD, Phase.PLAN_DRAFTED, Phase.CHANGES
 """Phases in which the employee owes (or edits) the development plan."""
 
 
+OPEN_PHASES = frozenset(Phase) - {Phase.CLOSED}
+"""Phases in which the case still takes steps (notes, say)."""
+
+
 class PlanStatus(StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"

@@ -94,6 +94,7 @@ ROSTER_EVENTS: frozenset[EventClass] = frozenset({Roster.RosterImported})
 AUDIT_ONLY: frozenset[EventClass] = frozenset(
     {
         ev.ActionItemAdded,  # the item's own ActionItemAgreed is what consumers follow
+        ev.NoteAdded,  # a note's text reaches nobody but its readers: no consumer at all
         Cycle.CycleCreated,
         Cycle.PolicyAmended,
         Cycle.PopulationEnrolled,

@@ -55,6 +55,7 @@ def nav(caller: Caller, roster: Roster) -> list[tuple[str, str]]:
     items = [("/tasks", "My tasks"), ("/inbox", "Inbox")]
     if caller.employee_id in roster.people:
         items.insert(1, ("/my-case", "My case"))
+        items.append(("/reads", "Who read my data"))
     if roster.direct_reports(caller.employee_id):
         items.append(("/team", "My team"))
     if caller.sees_everything or roster.overseen_by(caller.employee_id):

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from api import access
 from api.auth import Caller
+from api.case_reading import AsOf, read_history
 from api.command_runner import CommandRunner
 from api.deps import App, Now, RosterDep, ServicesDep
 from api.pages.forms import StepForm, field_name, payload, step_forms, task_forms, with_goals
@@ -25,6 +26,8 @@ from api.pages.render import page as _page
 from api.pages.render import refused, zone_of
 from api.pages.session import CsrfChecked, PageCaller
 from api.schemas.history_public import CaseHistory
+from api.schemas.note_public import notes_for
+from api.sealed_reads import Reason
 from domain import errors, step_catalog
 from domain.case import DevelopmentCase
 from domain.commands import GivePeerFeedback, may_take
@@ -67,6 +70,27 @@ def my_inbox(
     return _page(
         request, "inbox.html", caller, roster, now, messages=messages, unread=unread, offset=offset
     )
+
+
+@router.get("/reads")
+def my_reads(
+    request: Request,
+    caller: PageCaller,
+    services: ServicesDep,
+    roster: RosterDep,
+    now: Now,
+    before: Annotated[int | None, Query(ge=1)] = None,
+) -> HTMLResponse:
+    """Who opened the caller's confidential content, when, what and why."""
+    reads = services.reads.of_person(caller.employee_id, READS_PAGE, before)
+    readers = {r.reader_id: _name(roster, r.reader_id) for r in reads}
+    older = reads[-1].id if len(reads) == READS_PAGE else None
+    return _page(
+        request, "reads.html", caller, roster, now, reads=reads, readers=readers, older=older
+    )
+
+
+READS_PAGE = 50
 
 
 @router.post("/inbox/read-all")
@@ -173,6 +197,8 @@ def case_page(
         next_due=open_rows["next_due_at"] if open_rows else None,
         cycle=application.get_cycle(case.cycle_id),
         plan_versions=case.plans,
+        notes=[] if peer_only else notes_for(caller, case),
+        authors={n.author_id: _name(roster, n.author_id) for n in case.notes},
         earliest_meeting_input=(now + notice)
         .astimezone(zone_of(roster, caller))
         .strftime("%Y-%m-%dT%H:%M"),
@@ -188,8 +214,44 @@ def case_view(
     roster: RosterDep,
     services: ServicesDep,
     now: Now,
+    reason: Reason = None,
 ) -> HTMLResponse:
+    """The case page; opened by anyone but its employee or manager, the read is recorded
+    first (and a reason asked for where one is owed)."""
+    try:
+        case = application.get_case(case_id)
+        if access.can_see_case(caller, roster, case):
+            services.reads.record(caller, roster, case, "case", reason, now)
+    except errors.InvalidCommand:
+        return _reason_page(request, caller, roster, now, case, as_of=None)
+    except errors.DomainError as error:
+        return refused(request, caller, roster, now, error)
     return case_page(request, caller, application, roster, services, now, case_id)
+
+
+def _name(roster: Any, employee_id: str) -> str:
+    person = roster.get(employee_id)
+    return person.name if person else employee_id
+
+
+def _reason_page(
+    request: Request,
+    caller: Caller,
+    roster: Any,
+    now: datetime,
+    case: DevelopmentCase,
+    as_of: str | None,
+) -> HTMLResponse:
+    """Asks an HR admin or auditor why they open a case outside their department."""
+    return _page(
+        request,
+        "reason.html",
+        caller,
+        roster,
+        now,
+        employee=_name(roster, case.employee_id),
+        as_of=as_of,
+    )
 
 
 @router.post("/cases/{case_id}/steps/{path:path}")
@@ -259,14 +321,6 @@ def item_view(item_id: UUID, caller: PageCaller, application: App) -> RedirectRe
     return RedirectResponse(f"/cases/{item.case_id}", status_code=303)
 
 
-def _history(
-    case_id: UUID, caller: Caller, application: Any, roster: Any, as_of: str | None
-) -> CaseHistory:
-    access.require_case_reader(caller, roster, application.get_case(case_id))
-    state, entries = application.history_as_of(case_id, as_of)
-    return CaseHistory.of(case_id, as_of, state, entries, sees_authors=caller.sees_everything)
-
-
 @router.get("/cases/{case_id}/history")
 def history_view(
     request: Request,
@@ -274,13 +328,23 @@ def history_view(
     caller: PageCaller,
     application: App,
     roster: RosterDep,
+    services: ServicesDep,
     now: Now,
-    as_of: Annotated[str | None, Query(max_length=64)] = None,
+    as_of: AsOf = None,
+    reason: Reason = None,
 ) -> HTMLResponse:
+    def history(as_of: str | None) -> CaseHistory:
+        return read_history(
+            application, caller, roster, services.reads, now, case_id, as_of, reason
+        )
+
     try:
-        history = _history(case_id, caller, application, roster, as_of or None)
+        shown = history(as_of or None)
     except errors.InvalidCommand as invalid:
-        history = _history(case_id, caller, application, roster, None)
+        if invalid.field == "reason":
+            case = application.get_case(case_id)
+            return _reason_page(request, caller, roster, now, case, as_of)
+        shown = history(None)
         return _page(
             request,
             "history.html",
@@ -288,12 +352,12 @@ def history_view(
             roster,
             now,
             422,
-            history=history,
+            history=shown,
             error=invalid.reason,
             as_of=as_of,
         )
     except errors.DomainError as error:
         return refused(request, caller, roster, now, error)
     return _page(
-        request, "history.html", caller, roster, now, history=history, error=None, as_of=as_of
+        request, "history.html", caller, roster, now, history=shown, error=None, as_of=as_of
     )

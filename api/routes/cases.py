@@ -2,60 +2,85 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field
 
 from api import access
+from api.case_reading import AsOf, read_history
 from api.command_runner import RunnerDep
-from api.deps import App, CurrentUser, RosterDep
+from api.deps import App, CurrentUser, Now, ReadsDep, RosterDep
 from api.problems import PROBLEM_RESPONSES
 from api.schemas.case_public import ActionItemPublic, CasePublic
 from api.schemas.history_public import CaseHistory
+from api.schemas.note_public import CaseNotes, NotePublic, note_view, notes_for
+from api.sealed_reads import Reason
 from domain import step_catalog
 from domain.action_item import ActionItem
 from domain.case import DevelopmentCase
 from domain.commands import AddActionItem, CaseCommand, GivePeerFeedback
+from domain.note_commands import AddNote
 from domain.plan_commands import CloseCase
 
 router = APIRouter(prefix="/cases", tags=["cases"], responses=PROBLEM_RESPONSES)
 
 
-@router.get("/find", summary="The case of an employee in a cycle")
+SEALED = (
+    " Opened by anyone but the employee or their manager, the read is recorded and the "
+    "employee sees it (`GET /me/reads`)."
+)
+
+
+@router.get("/find", summary="The case of an employee in a cycle", description=SEALED.strip())
 def find_case(
-    cycle_id: UUID, employee_id: str, caller: CurrentUser, application: App, roster: RosterDep
+    cycle_id: UUID,
+    employee_id: str,
+    caller: CurrentUser,
+    application: App,
+    roster: RosterDep,
+    reads: ReadsDep,
+    now: Now,
+    reason: Reason = None,
 ) -> CasePublic:
     case = application.case_for(cycle_id, employee_id)
     access.require_case_reader(caller, roster, case)
+    reads.record(caller, roster, case, "case", reason, now)
     return CasePublic.of(case)
 
 
-@router.get("/{case_id}", summary="A case's current state")
-def get_case(case_id: UUID, caller: CurrentUser, application: App, roster: RosterDep) -> CasePublic:
+@router.get("/{case_id}", summary="A case's current state", description=SEALED.strip())
+def get_case(
+    case_id: UUID,
+    caller: CurrentUser,
+    application: App,
+    roster: RosterDep,
+    reads: ReadsDep,
+    now: Now,
+    reason: Reason = None,
+) -> CasePublic:
     case = application.get_case(case_id)
     access.require_case_reader(caller, roster, case)
+    reads.record(caller, roster, case, "case", reason, now)
     return CasePublic.of(case)
 
 
-@router.get("/{case_id}/history", summary="The audit trail; with as_of, the state at that point")
+@router.get(
+    "/{case_id}/history",
+    summary="The audit trail; with as_of, the state at that point",
+    description=SEALED.strip(),
+)
 def case_history(
     case_id: UUID,
     caller: CurrentUser,
     application: App,
     roster: RosterDep,
-    as_of: Annotated[
-        str | None,
-        Query(
-            max_length=64,
-            description="a case version (e.g. 5) or a time (2027-03-01T12:00:00Z)",
-        ),
-    ] = None,
+    reads: ReadsDep,
+    now: Now,
+    as_of: AsOf = None,
+    reason: Reason = None,
 ) -> CaseHistory:
-    access.require_case_reader(caller, roster, application.get_case(case_id))
-    state, entries = application.history_as_of(case_id, as_of)
-    return CaseHistory.of(case_id, as_of, state, entries, sees_authors=caller.sees_everything)
+    return read_history(application, caller, roster, reads, now, case_id, as_of, reason)
 
 
 # --- the steps ---------------------------------------------------------------------
@@ -132,3 +157,24 @@ def close_case(case_id: UUID, body: CloseCase, runner: RunnerDep) -> CasePublic:
         access.require_hr_admin(runner.caller, "close a case")
 
     return CasePublic.of(runner.execute(case_id, body, authorize=hr_admin).case)
+
+
+@router.post("/{case_id}/notes", status_code=status.HTTP_201_CREATED, summary=AddNote.step.title)
+def add_note(case_id: UUID, body: AddNote, runner: RunnerDep) -> NotePublic:
+    case = runner.execute(case_id, body).case
+    note_id = AddNote.note_id(case, runner.key) if runner.key else case.notes[-1].note_id
+    note = next(n for n in case.notes if n.note_id == note_id)
+    seen = note_view(runner.caller, case, note)
+    assert seen is not None  # its author reads it
+    return seen
+
+
+@router.get("/{case_id}/notes", summary="The notes on a case the caller may see")
+def case_notes(
+    case_id: UUID, caller: CurrentUser, application: App, roster: RosterDep
+) -> CaseNotes:
+    """Private notes to their author, shared ones to the employee and manager; HR admins
+    and auditors see that a note exists and when, never its text; others see none."""
+    case = application.get_case(case_id)
+    access.require_case_reader(caller, roster, case)
+    return CaseNotes(case_id=case_id, notes=notes_for(caller, case))

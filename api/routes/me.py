@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Role
-from api.deps import App, CurrentUser, Now, RosterDep, ServicesDep
+from api.deps import App, CurrentUser, Now, ReadsDep, RosterDep, ServicesDep
 from api.problems import PROBLEM_RESPONSES
 from api.schemas.case_public import CasePublic
 from api.schemas.roster_public import PersonPublic
@@ -226,3 +226,44 @@ def mark_one_read(message_id: UUID, caller: CurrentUser, services: ServicesDep, 
         raise errors.NotFound("message", message_id)
     marked = mark_read(engine, caller.employee_id, now, message_id)
     return Marked(marked=marked)
+
+
+class ReadPublic(BaseModel):
+    """One time somebody opened your confidential content."""
+
+    id: int = Field(description="pass as `before` for the next (older) page")
+    reader_id: str
+    reader_name: str | None
+    reader_as: str = Field(description="HR admin, auditor, HR partner, skip-level manager")
+    what: str
+    case_id: UUID
+    reason: str | None
+    read_at: datetime
+
+
+class Reads(BaseModel):
+    reads: list[ReadPublic]
+    next_before: int | None = Field(description="the `before` of the next page; null: no more")
+
+
+@router.get(
+    "/reads",
+    summary="Who read your data: every time someone other than you or your manager opened "
+    "your case, newest first",
+)
+def my_reads(
+    caller: CurrentUser,
+    reads: ReadsDep,
+    roster: RosterDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    before: Annotated[int | None, Query(ge=1)] = None,
+) -> Reads:
+    found = reads.of_person(caller.employee_id, limit, before)
+    listed = []
+    for read in found:
+        reader = roster.get(read.reader_id)
+        listed.append(
+            ReadPublic(**vars(read), reader_name=reader.name if reader is not None else None)
+        )
+    next_before = found[-1].id if len(found) == limit else None
+    return Reads(reads=listed, next_before=next_before)

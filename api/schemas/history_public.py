@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel
 
+from api.auth import Caller
 from api.schemas.case_public import CasePublic
+from api.schemas.note_public import note_view
 from application.history import HistoryEntry
 from domain.case import DevelopmentCase
+from domain.case_events import NoteAdded
 
 
 class HistoryEntryPublic(BaseModel):
@@ -53,11 +57,23 @@ class CaseHistory(BaseModel):
         state: DevelopmentCase,
         entries: list[HistoryEntry],
         *,
-        sees_authors: bool,
+        caller: Caller,
+        current: DevelopmentCase,
     ) -> CaseHistory:
-        return cls(
-            case_id=case_id,
-            as_of=as_of,
-            state=CasePublic.of(state),
-            entries=[HistoryEntryPublic.of(e, sees_authors=sees_authors) for e in entries],
-        )
+        """The trail as ``caller`` may read it: notes as ``note_view`` says (``current``
+        is the case now, whose participants decide who reads a shared note)."""
+        notes = {n.note_id: n for n in current.notes}
+        shown = []
+        for entry in entries:
+            if entry.event == NOTE_ADDED:
+                seen = note_view(caller, current, notes[UUID(entry.payload["note_id"])])
+                if seen is None:
+                    continue
+                if seen.text is None:
+                    payload = {k: v for k, v in entry.payload.items() if k != "text"}
+                    entry = replace(entry, payload=payload)
+            shown.append(HistoryEntryPublic.of(entry, sees_authors=caller.sees_everything))
+        return cls(case_id=case_id, as_of=as_of, state=CasePublic.of(state), entries=shown)
+
+
+NOTE_ADDED = NoteAdded.__name__

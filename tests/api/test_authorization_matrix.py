@@ -65,6 +65,8 @@ def expect(default: int | str, **overrides: int | str) -> Expect:
 
 
 READ = expect(OK, unrelated=404)
+SEALED_READ = expect(OK, unrelated=404, hr_admin=422, auditor=422)
+"""Confidential content: HR admins and auditors outside ada's department owe a reason."""
 EMPLOYEE_STEP = expect(403, own=OK, unrelated=404)
 MANAGER_STEP = expect(403, manager=OK, unrelated=404)
 PARTY_STEP = expect(403, own=OK, manager=OK, unrelated=404)
@@ -100,10 +102,19 @@ class Row:
 
 
 ROWS = [
-    Row("get case", "GET", "/cases/{case}", "preparing", READ),
-    Row("find case", "GET", "/cases/find?cycle_id={cycle}&employee_id=ada", "preparing", READ),
-    Row("case history", "GET", "/cases/{case}/history", "held", READ),
-    Row("case as of", "GET", "/cases/{case}/history?as_of=1", "held", READ),
+    Row("get case", "GET", "/cases/{case}", "preparing", SEALED_READ),
+    Row("get case, a reason given", "GET", "/cases/{case}?reason=audit", "preparing", READ),
+    Row("find case", "GET", "/cases/find?cycle_id={cycle}&employee_id=ada", "preparing",
+        SEALED_READ),
+    Row("find case, a reason given", "GET",
+        "/cases/find?cycle_id={cycle}&employee_id=ada&reason=audit", "preparing", READ),
+    Row("case history", "GET", "/cases/{case}/history", "held", SEALED_READ),
+    Row("case history, a reason given", "GET", "/cases/{case}/history?reason=audit", "held",
+        READ),
+    Row("case as of", "GET", "/cases/{case}/history?as_of=1&reason=audit", "held", READ),
+    Row("case notes", "GET", "/cases/{case}/notes", "preparing", READ),
+    Row("add note", "POST", "/cases/{case}/notes", "preparing", PARTY_STEP,
+        lambda: {"text": "remember the offsite", "visibility": "shared"}),
     Row("self-assessment", "POST", "/cases/{case}/self-assessment", "preparing", EMPLOYEE_STEP,
         lambda: body(assessment())),
     Row("propose goal", "POST", "/cases/{case}/goals", "preparing", EMPLOYEE_STEP,
@@ -172,6 +183,7 @@ ROWS = [
     Row("me", "GET", "/me", "preparing", EVERYONE),
     Row("my team", "GET", "/me/team", "preparing", EVERYONE),
     Row("my inbox", "GET", "/me/inbox", "preparing", EVERYONE),
+    Row("who read my data", "GET", "/me/reads", "preparing", EVERYONE),
 ]  # fmt: skip
 
 # /me/case answers for the caller's own case, so only ada has one in these cycles
@@ -240,11 +252,15 @@ def what_the_reader_may_not_see(api: Api, who: str, target: Target, body: Any) -
     if not isinstance(body, dict):
         return None
     if "phase" in body and "employee_id" in body:  # a case
-        seen = api.get(f"/cases/{body['id']}", who)
+        seen = api.get(f"/cases/{body['id']}", who, params={"reason": "leak check"})
         if seen.status_code != 200:
             return f"a case its caller cannot read ({seen.status_code})"
         if seen.json() != body:
             return "more than the caller's GET of the case"
+    elif "note_id" in body:  # a note: its caller's list of notes shows it, text and all
+        seen = api.get(f"/cases/{target.case_id}/notes", who)
+        if seen.status_code != 200 or body not in seen.json()["notes"]:
+            return "a note its caller's list of notes does not show"
     elif "owner_id" in body and "due_at" in body:  # an action item
         seen = api.get(f"/action-items/{body['id']}", who)
         if seen.status_code != 200:

@@ -137,6 +137,9 @@ def test_a_whole_case_through_the_pages(api: Api, site: str) -> None:
         ada.open(case_page)
         ada.submit("meeting/request", proposed_for=local(10))
         ada.open(case_page)
+        ada.submit("notes", text="Ask about the Lisbon office", visibility="private")
+        ada.submit("notes", text="Pair on the compiler", visibility="shared")
+        assert "Ask about the Lisbon office" in ada.page.content()
         ada.shot("employee-case")
 
         grace = person(MANAGER)
@@ -202,6 +205,9 @@ def test_a_whole_case_through_the_pages(api: Api, site: str) -> None:
         ada.page.wait_for_load_state()
         (item_id,) = api.application.get_case(case).action_item_ids
         assert api.application.get_action_item(item_id).status == "completed"
+        grace.open(case_page)
+        assert "Pair on the compiler" in grace.page.content()
+        assert "Lisbon" not in grace.page.content()  # ada's private note
         grace.open("/team")
         grace.shot("manager-team")
         assert api.application.get_case(case).phase.value == "plan_approved"
@@ -215,10 +221,16 @@ def test_a_whole_case_through_the_pages(api: Api, site: str) -> None:
         auditor = person(AUDITOR, "auditor")
         day_before = (T0 + timedelta(days=42)).strftime("%Y-%m-%dT%H:%M:%SZ")
         auditor.open(f"{case_page}/history?as_of={day_before}")
+        auditor.page.fill("#reason", "Yearly audit of approvals")  # outside her department
+        auditor.page.click("text=Open the case")
+        auditor.page.wait_for_load_state()
         content = auditor.page.content()
         assert "PlanApproved" in content
         assert "CheckInHeld" not in content
         auditor.shot("auditor-history")
+        ada.open("/reads")
+        assert "Yearly audit of approvals" in ada.page.content()
+        ada.shot("employee-reads")
         ada.open("/inbox")
         ada.shot("employee-inbox")
         phone = browser.new_context(viewport={"width": 390, "height": 844})

@@ -232,7 +232,7 @@ def test_anonymous_feedback_names_nobody_to_the_employee_and_the_manager(api: Ap
         assert "linus" not in json.dumps(
             [e for e in as_of["entries"] if e["event"] == "PeerFeedbackReceived"]
         )
-    audited = api.ok(api.get(f"{case}/history", HR_ADMIN))
+    audited = api.ok(api.get(f"{case}/history?reason=audit", HR_ADMIN))
     (entry,) = [e for e in audited["entries"] if e["event"] == "PeerFeedbackReceived"]
     assert entry["actor"] == "linus"
 
