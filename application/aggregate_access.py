@@ -10,6 +10,7 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from application.batch_writing import concurrent_write
+from application.personal_data import saving
 from domain import errors
 from domain.action_item import ActionItem
 from domain.base import By, CareerAggregate
@@ -44,7 +45,8 @@ class AggregateAccess(Application[UUID]):
         for aggregate in aggregates:
             processing.events.extend(aggregate.collect_events())
             processing.aggregates[aggregate.id] = aggregate
-        self._record_and_notify(processing)
+        with saving({a.id: a.data_subject for a in aggregates}):
+            self._record_and_notify(processing)
 
     def _insert_stored(self, stored: Sequence[StoredEvent]) -> None:
         """Insert rows already mapped (new cases nobody holds in memory), in one transaction."""

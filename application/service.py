@@ -8,6 +8,7 @@ the occurred-at time. Persistence is chosen by the environment it is given
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from uuid import UUID
 
 from eventsourcing.persistence import JSONTranscoder, Mapper
@@ -15,6 +16,7 @@ from eventsourcing.persistence import JSONTranscoder, Mapper
 from application.command_path import CommandPath
 from application.cycle_runs import DEFAULT_BATCH_SIZE, CycleRuns
 from application.history import HistoryQueries
+from application.personal_data import KEKS, DataKeys, MemoryDataKeys
 from application.roster_imports import RosterImports
 from application.transcoding import TypedMapper, register_value_transcodings
 
@@ -28,6 +30,19 @@ class CareerFlow(HistoryQueries, CommandPath, CycleRuns, RosterImports):
     env = {
         "AGGREGATE_CACHE_MAXSIZE": "2000",
     }
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        super().__init__(env)
+        keys = getattr(self.recorder, "data_keys", None)
+        if keys is None:  # eventsourcing's in-memory store (unit tests)
+            self.data_keys: DataKeys = MemoryDataKeys()
+        else:
+            keks = self.env.get(KEKS)
+            if not keks:
+                raise ValueError(f"{KEKS} is not set: the key-encryption keys (CAREERFLOW_KEK)")
+            self.data_keys = keys(keks)
+        if isinstance(self.mapper, TypedMapper):  # (a test writing the older formats has not)
+            self.mapper.data_keys = self.data_keys
 
     def construct_mapper(self) -> Mapper[UUID]:
         """Rows in the typed format (``TypedMapper``); the tagged ones still read."""

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from cryptography.exceptions import InvalidTag
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import (
     JSONTranscoder,
@@ -27,6 +28,19 @@ from pydantic import TypeAdapter
 from pydantic_core import from_json, to_json
 from typing_extensions import TypedDict
 
+from application.personal_data import (
+    DataKeys,
+    Fields,
+    MemoryDataKeys,
+    Texts,
+    binding,
+    event_plan,
+    open_sealed,
+    put_back,
+    seal,
+    subject_of,
+    take_out,
+)
 from domain.roster import Person, PersonChange
 from domain.values import KNOWN_STORABLE, VALUE_TYPES, Policy, ValueObject
 
@@ -68,6 +82,9 @@ def register_value_transcodings(transcoder: JSONTranscoder) -> None:
 
 TYPED_PREFIX = b"[2,"
 """Rows in the typed format are ``[2,{...}]``; the tagged format's rows are ``{...}``."""
+SEALED_PREFIX = b"[3,"
+"""Rows with personal strings are ``[3,{...},{person: sealed},subject]``: the event with
+each personal string emptied, and those strings encrypted per person."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +98,8 @@ class _Format:
     class_version: int
     shared: dict[str, type[ValueObject]]
     """Fields holding a value many events carry alike (``SHARED_VALUES``)."""
+    personal: Fields | None
+    """Where the class keeps personal strings (sealed per person), or None."""
 
     @classmethod
     def of(cls, event_class: type) -> _Format:
@@ -101,6 +120,13 @@ class _Format:
             topic=get_topic(event_class),
             class_version=getattr(event_class, "class_version", 1),
             shared={n: t for n, t in fields.items() if t in SHARED_VALUES},
+            personal=event_plan(
+                {
+                    n: h
+                    for n, h in typing.get_type_hints(event_class, include_extras=True).items()
+                    if n in fields and n not in _NOT_STORED
+                }
+            ),
         )
 
 
@@ -125,6 +151,8 @@ class TypedMapper(Mapper[UUID]):
 
     def __init__(self, transcoder: Transcoder) -> None:
         super().__init__(transcoder)
+        self.data_keys: DataKeys = MemoryDataKeys()
+        """Set by the application to its store's keys (``application/personal_data.py``)."""
         self._formats: dict[type, _Format] = {}
         self._shared: dict[tuple[type, bytes], ValueObject] = {}
 
@@ -139,34 +167,73 @@ class TypedMapper(Mapper[UUID]):
         form = self._format(type(domain_event))
         state = dict(vars(domain_event))
         if form.state is None or not form.fields.issuperset(state):
+            if form.personal is not None:
+                raise ValueError(f"{form.topic}: personal data the typed format cannot seal")
             return super().to_stored_event(domain_event)  # nothing is dropped unseen
         originator_id = state.pop("originator_id")
         originator_version = state.pop("originator_version")
         if form.class_version > 1:
             state["class_version"] = form.class_version
+        row = None
+        if form.personal is not None:
+            row = self._sealed(form, form.state, state, originator_id, originator_version)
         return StoredEvent(
             originator_id=originator_id,
             originator_version=originator_version,
             topic=form.topic,
-            state=TYPED_PREFIX + form.state.dump_json(state) + b"]",
+            state=row or TYPED_PREFIX + form.state.dump_json(state) + b"]",
         )
 
+    def _sealed(
+        self,
+        form: _Format,
+        adapter: TypeAdapter[dict[str, Any]],
+        state: dict[str, Any],
+        originator_id: UUID,
+        version: int,
+    ) -> bytes | None:
+        """The row with its personal strings sealed per person (None: it holds none)."""
+        assert form.personal is not None
+        row: dict[str, Any] = adapter.dump_python(state, mode="json")
+        texts: Texts = {}
+        subject = subject_of(originator_id)
+        take_out(row, form.personal, subject, texts)
+        if not texts:
+            return None
+        if len(texts) > 1:
+            self.data_keys.prepare(texts)
+        sealed = seal(self.data_keys, texts, binding(originator_id, version))
+        return SEALED_PREFIX + b",".join((to_json(row), to_json(sealed), to_json(subject))) + b"]"
+
+    def _opened(self, form: _Format, stored_event: StoredEvent) -> dict[str, Any]:
+        """A sealed row as the event's state, each personal string put back (or erased)."""
+        assert form.personal is not None
+        _, row, sealed, subject = from_json(stored_event.state)
+        aad = binding(stored_event.originator_id, stored_event.originator_version)
+        put_back(row, form.personal, subject, open_sealed(self.data_keys, sealed, aad))
+        return typing.cast(dict[str, Any], row)
+
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
-        if not stored_event.state.startswith(TYPED_PREFIX):
+        sealed = stored_event.state.startswith(SEALED_PREFIX)
+        if not sealed and not stored_event.state.startswith(TYPED_PREFIX):
             return super().to_domain_event(stored_event)
         event_class = resolve_topic(stored_event.topic)
         form = self._format(event_class)
         try:
-            if form.state is None:
+            if form.state is None or (sealed and form.personal is None):
                 raise ValueError("the event class has fields that cannot be typed")
-            body = stored_event.state[len(TYPED_PREFIX) : -1]
-            if form.shared:
+            if sealed:
+                raw = self._with_shared(form, self._opened(form, stored_event))
+                state = form.state.validate_python(raw, context=KNOWN_STORABLE)
+            elif form.shared:
+                body = stored_event.state[len(TYPED_PREFIX) : -1]
                 state = form.state.validate_python(
-                    self._with_shared(form, body), context=KNOWN_STORABLE
+                    self._with_shared(form, from_json(body)), context=KNOWN_STORABLE
                 )
             else:
+                body = stored_event.state[len(TYPED_PREFIX) : -1]
                 state = form.state.validate_json(body, context=KNOWN_STORABLE)
-        except ValueError as exc:
+        except (ValueError, InvalidTag, LookupError) as exc:
             raise MapperDeserialisationError(
                 f"Failed to deserialise state of stored event with topic "
                 f"'{stored_event.topic}', originator_id '{stored_event.originator_id}' "
@@ -182,14 +249,13 @@ class TypedMapper(Mapper[UUID]):
         object.__setattr__(domain_event, "__dict__", state)
         return typing.cast(DomainEventProtocol[UUID], domain_event)
 
-    def _with_shared(self, form: _Format, body: bytes) -> dict[str, Any]:
-        """The row parsed, its shared values taken from those already checked (if equal).
+    def _with_shared(self, form: _Format, raw: dict[str, Any]) -> dict[str, Any]:
+        """The parsed row, its shared values taken from those already checked (if equal).
 
         A value is reused only when its JSON is byte for byte that of one checked
         before, and value objects are immutable, so the event is what a full check
         would have given.
         """
-        raw: dict[str, Any] = from_json(body)
         for name, model in form.shared.items():
             value = raw.get(name)
             if value is None:

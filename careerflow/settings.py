@@ -49,6 +49,12 @@ class Settings(BaseSettings):
         default=None,
         description="HS256 signing secret; unset: generated once into data_dir/jwt-secret",
     )
+    kek: str | None = Field(
+        default=None,
+        description="key-encryption keys wrapping each person's data key: base64 AES keys, "
+        "comma-separated, newest first (rotate: put a new one first, then `careerflow keys "
+        "rotate`); unset: generated once into data_dir/kek",
+    )
     oidc_issuer: str | None = Field(
         default=None, description="production: accept tokens from this OIDC issuer (RS256/ES256)"
     )
@@ -129,3 +135,4 @@ class DataFiles:
     TEMPORAL_DB = "temporal.db"
     OUTBOX = "outbox"
     JWT_SECRET = "jwt-secret"
+    KEK = "kek"

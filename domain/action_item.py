@@ -23,6 +23,7 @@ from domain.base import (
     require_aware,
     require_system,
 )
+from domain.personal import PersonalText
 from domain.values import ActionItemSpec, Participants, Rung
 
 
@@ -63,7 +64,7 @@ class ActionItem(FollowedUp):
             item.agreed_at = self.timestamp
 
     class ActionItemCompleted(FollowedUp.Event):
-        note: str
+        note: PersonalText
         late: bool
 
         def apply(self, item: ActionItem) -> None:
@@ -72,7 +73,7 @@ class ActionItem(FollowedUp):
 
     class ActionItemRescheduled(FollowedUp.Event):
         new_due_at: datetime
-        reason: str
+        reason: PersonalText
 
         def apply(self, item: ActionItem) -> None:
             item.due_at = self.new_due_at
@@ -80,7 +81,7 @@ class ActionItem(FollowedUp):
             item.reschedules += 1
 
     class ActionItemCancelled(FollowedUp.Event):
-        reason: str
+        reason: PersonalText
 
         def apply(self, item: ActionItem) -> None:
             item.status = ItemStatus.CANCELLED
@@ -90,6 +91,10 @@ class ActionItem(FollowedUp):
 
         def apply(self, item: ActionItem) -> None:
             item.overdue = True
+
+    @property
+    def data_subject(self) -> str | None:
+        return self.employee_id
 
     def __init__(self) -> None:
         super().__init__()

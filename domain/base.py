@@ -71,6 +71,12 @@ class CareerAggregate(Aggregate):
     def __init__(self) -> None:
         self.idempotency_keys: dict[str, tuple[str, str | None]] = {}
 
+    @property
+    def data_subject(self) -> str | None:
+        """Whose personal data the aggregate's events carry (``domain/personal.py``);
+        None: nobody's as a whole (a roster row names its own person)."""
+        return None
+
     def __deepcopy__(self, memo: dict[int, Any]) -> Self:
         """Copy for the repository cache: one level of containers is enough.
 

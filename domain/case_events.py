@@ -18,6 +18,7 @@ from uuid import UUID
 from domain import values as v
 from domain.base import FollowedUp
 from domain.case_state import CaseNote, CaseState, CheckIn, PlanVersion
+from domain.personal import PersonalText
 from domain.phases import Phase, PlanStatus
 
 CASE_TOPIC = "domain.case:DevelopmentCase"
@@ -149,7 +150,7 @@ class MeetingAccepted(CaseEvent):
 class MeetingRescheduled(CaseEvent):
     leads_to = Phase.MEETING_SCHEDULED
     new_time: datetime
-    reason: str
+    reason: PersonalText
 
     def apply(self, case: CaseState) -> None:
         if case.meeting_answered_at is None:
@@ -159,7 +160,7 @@ class MeetingRescheduled(CaseEvent):
 
 class MeetingDeclined(CaseEvent):
     leads_to = Phase.MEETING_DECLINED
-    reason: str
+    reason: PersonalText
     late: bool
 
     def apply(self, case: CaseState) -> None:
@@ -246,7 +247,7 @@ class PlanSubmitted(CaseEvent):
 class PlanChangesRequested(CaseEvent):
     leads_to = Phase.CHANGES_REQUESTED
     version: int
-    comments: str
+    comments: PersonalText
 
     def apply(self, case: CaseState) -> None:
         plan = case.plan_version(self.version)
@@ -280,7 +281,7 @@ class CheckInDue(CaseEvent):
 
 class CheckInHeld(CaseEvent):
     number: int | None
-    notes: str
+    notes: PersonalText
     progress: list[v.GoalProgress]
 
     def apply(self, case: CaseState) -> None:
@@ -312,7 +313,7 @@ class GoalProgressRecorded(CaseEvent):
 
 class GoalReadjusted(CaseEvent):
     goal: v.SmartErGoal
-    reason: str
+    reason: PersonalText
     from_version: int
     version: int
 
@@ -330,7 +331,7 @@ class ReadjustmentProposed(CaseEvent):
 
     leads_to = Phase.PLAN_SUBMITTED
     goal: v.SmartErGoal
-    reason: str
+    reason: PersonalText
     from_version: int
     version: int
 
@@ -370,7 +371,7 @@ class NoteAdded(CaseEvent):
 
     note_id: UUID
     visibility: str
-    text: str
+    text: PersonalText
 
     def apply(self, case: CaseState) -> None:
         case.notes.append(

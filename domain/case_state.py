@@ -98,6 +98,10 @@ class CaseState(FollowedUp):
     # --- derived state -------------------------------------------------------
 
     @property
+    def data_subject(self) -> str | None:
+        return self.employee_id
+
+    @property
     def employee_id(self) -> str:
         return self.participants.employee_id
 

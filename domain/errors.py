@@ -212,3 +212,12 @@ class IdentityConflict(Conflict):
     """A deterministic id already names an aggregate with different content."""
 
     code = "identity_conflict"
+
+
+class PersonErased(Conflict):
+    """The person's personal data was erased: nothing new is written about them."""
+
+    code = "person_erased"
+
+    def __init__(self, person_id: str) -> None:
+        super().__init__(f"the personal data of {person_id!r} was erased", person_id=person_id)

@@ -16,13 +16,14 @@ import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 from uuid import NAMESPACE_URL, uuid5
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, ValidationError
 
 from domain import errors
 from domain.base import By, CareerAggregate, Decision, command
+from domain.personal import PERSONAL, Personal
 from domain.values import KNOWN_STORABLE, Participants, PersonId, ValueObject, storable_text
 
 ROSTER_ID = uuid5(NAMESPACE_URL, "careerflow:roster")
@@ -53,8 +54,14 @@ def _timezone(value: str) -> str:
     return value
 
 
+ERASED_EMAIL = "erased@erased.invalid"
+"""An erased person's e-mail: still an address, so their roster row still reads."""
+
 Email = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_email)
+    str,
+    StringConstraints(strip_whitespace=True, max_length=254),
+    AfterValidator(_email),
+    Personal(erased=ERASED_EMAIL),
 ]
 OptionalPersonId = Annotated[PersonId | None, BeforeValidator(_blank_is_none)]
 TimeZone = Annotated[
@@ -65,10 +72,13 @@ TimeZone = Annotated[
 
 
 class Person(ValueObject):
-    """One roster row."""
+    """One roster row (its name and e-mail are the person's own data)."""
 
+    data_subject_field: ClassVar[str] = "employee_id"
     employee_id: PersonId
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), PERSONAL
+    ]
     email: Email
     manager_id: OptionalPersonId = Field(None, description="empty for the top of the company")
     department: Annotated[
@@ -78,13 +88,17 @@ class Person(ValueObject):
     timezone: TimeZone = None
 
 
-class PersonChange(ValueObject):
-    """One field of one person that a re-import changed."""
+NAME_OR_EMAIL = Personal(when=("field", frozenset({"name", "email"})))
 
+
+class PersonChange(ValueObject):
+    """One field of one person that a re-import changed (a name or an e-mail is theirs)."""
+
+    data_subject_field: ClassVar[str] = "employee_id"
     employee_id: PersonId
     field: str
-    old: str | None
-    new: str | None
+    old: Annotated[str | None, NAME_OR_EMAIL]
+    new: Annotated[str | None, NAME_OR_EMAIL]
 
 
 class RowProblem(ValueObject):

@@ -25,10 +25,14 @@ from pydantic import (
     model_validator,
 )
 
+from domain.personal import PERSONAL
+
 PERSON_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$"
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000), PERSONAL
+]
 """Free text that must say something."""
 
 PersonId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=PERSON_ID_PATTERN)]
@@ -36,7 +40,7 @@ PersonId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=PERSO
 
 Slug = Annotated[str, StringConstraints(strip_whitespace=True, pattern=SLUG_PATTERN)]
 
-Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000), PERSONAL]
 """Free text that may be empty."""
 
 Unit = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]

@@ -37,6 +37,7 @@ from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
+from eventlog import data_keys
 from eventlog.write_fence import CURRENT_FENCE, FenceState, WriteOutcomeUnknown
 
 APPEND_FUNCTION = "careerflow_append_events"
@@ -69,9 +70,14 @@ class CareerflowRecorder(PostgresApplicationRecorder):
                 "END; $BODY$"
             ).format(lock_timeout=self.datastore.lock_timeout, **names)
         )
+        self.sql_create_statements.append(data_keys.create_statement(self.datastore.schema))
         self.append_statement = (
             SQL("SELECT * FROM {schema}.{append}(%b, %b, %b, %b)").format(**names).as_string()
         )
+
+    def data_keys(self, keks: str) -> data_keys.PostgresDataKeys:
+        """The people's data keys, in a table beside the events (``eventlog/data_keys.py``)."""
+        return data_keys.PostgresDataKeys(self.datastore, data_keys.KeyEncryptionKeys(keks))
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(

@@ -3,6 +3,7 @@
 * PostgreSQL: DATABASE_URL when set, else the embedded server; each test run works
   in a schema of its own, dropped at the end, so runs never see each other's events.
 * In CI a skipped test is a failed run: nothing may silently not run.
+* One key-encryption key (``CAREERFLOW_KEK``) for the whole run.
 """
 
 from __future__ import annotations
@@ -17,6 +18,11 @@ import pytest
 from application.service import CareerFlow
 from careerflow.settings import Settings
 from careerflow.storage import database_url, drop_schema, ensure_schema, eventsourcing_env
+from eventlog.data_keys import KeyEncryptionKeys
+
+os.environ.setdefault("CAREERFLOW_KEK", KeyEncryptionKeys.generate())
+"""One key-encryption key for the run: every schema, data dir and process it starts share
+it, as a deployment's processes share theirs."""
 
 _skipped: list[str] = []
 

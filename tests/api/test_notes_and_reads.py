@@ -38,7 +38,8 @@ def write_notes(api: Api) -> str:
     case = f"/cases/{api.case_id()}"
     api.clock.to(1)
     mine = api.ok(api.post(f"{case}/notes", EMPLOYEE, {"text": ADA_PRIVATE}), 201)
-    assert mine["visibility"] == "private" and mine["text"] == ADA_PRIVATE  # private by default
+    assert mine["visibility"] == "private"
+    assert mine["text"] == ADA_PRIVATE
     api.ok(api.post(f"{case}/notes", EMPLOYEE, {"text": ADA_SHARED, "visibility": "shared"}), 201)
     api.ok(
         api.post(f"{case}/notes", MANAGER, {"text": GRACE_PRIVATE, "visibility": "private"}), 201
@@ -59,7 +60,8 @@ def test_each_role_reads_exactly_the_notes_it_may(api: Api) -> None:
         assert api.ok(api.get(f"{case}/notes", who))["notes"] == []
     for who in (HR_ADMIN, AUDITOR):
         notes = api.ok(api.get(f"{case}/notes", who))["notes"]
-        assert len(notes) == 3 and all(n["text"] is None for n in notes)
+        assert len(notes) == 3
+        assert all(n["text"] is None for n in notes)
         assert {n["author_id"] for n in notes} == {EMPLOYEE, MANAGER}
         assert all(n["written_at"] for n in notes)
     assert api.get(f"{case}/notes", STRANGER).status_code == 404
@@ -101,7 +103,8 @@ def test_no_note_reaches_a_message_a_read_model_or_a_case(api: Api) -> None:
             .scalars()
             .all()
         )
-        assert "inbox" in tables and "sealed_reads" in tables
+        assert "inbox" in tables
+        assert "sealed_reads" in tables
         for table in tables:
             if table.endswith("stored_events") or table == "notification_log":
                 continue  # the log itself (encrypted per person by the personal-data work)
@@ -113,9 +116,11 @@ def test_no_note_reaches_a_message_a_read_model_or_a_case(api: Api) -> None:
 def test_a_note_is_bounded_and_checked(api: Api) -> None:
     case = f"/cases/{api.case_id()}"
     too_long = api.post(f"{case}/notes", EMPLOYEE, {"text": "x" * 4001})
-    assert too_long.status_code == 422 and "text" in too_long.text
+    assert too_long.status_code == 422
+    assert "text" in too_long.text
     odd = api.post(f"{case}/notes", EMPLOYEE, {"text": "hi", "visibility": "everyone"})
-    assert odd.status_code == 422 and "visibility" in odd.text
+    assert odd.status_code == 422
+    assert "visibility" in odd.text
     assert api.post(f"{case}/notes", SKIP, {"text": "hi"}).status_code == 403
     assert api.post(f"{case}/notes", AUDITOR, {"text": "hi"}).status_code == 403
     first = api.post(f"{case}/notes", EMPLOYEE, {"text": "once"}, key="note-1")
@@ -175,14 +180,20 @@ def test_the_pages_show_notes_ask_for_a_reason_and_list_reads(api: Api) -> None:
         browser(api, HR_ADMIN, "hr_admin"),
     )
     page = ada.get(f"/cases/{case_id}").text
-    assert ADA_PRIVATE in page and ADA_SHARED in page and GRACE_PRIVATE not in page
+    assert ADA_PRIVATE in page
+    assert ADA_SHARED in page
+    assert GRACE_PRIVATE not in page
     assert 'id="form-notes"' in page
     page = grace.get(f"/cases/{case_id}").text
-    assert GRACE_PRIVATE in page and ADA_SHARED in page and ADA_PRIVATE not in page
+    assert GRACE_PRIVATE in page
+    assert ADA_SHARED in page
+    assert ADA_PRIVATE not in page
     asked = hedy.get(f"/cases/{case_id}")
-    assert 'name="reason"' in asked.text and not any(p in asked.text for p in PHRASES)
+    assert 'name="reason"' in asked.text
+    assert not any(p in asked.text for p in PHRASES)
     opened = hedy.get(f"/cases/{case_id}", params={"reason": "Grievance 2026-14"}).text
     assert not any(p in opened for p in PHRASES)
     assert "only its author reads it" in opened
     listed = ada.get("/reads").text
-    assert "Hedy Lamarr" in listed and "Grievance 2026-14" in listed
+    assert "Hedy Lamarr" in listed
+    assert "Grievance 2026-14" in listed

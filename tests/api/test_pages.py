@@ -101,8 +101,10 @@ def test_pages_obey_the_api_access_rules(api: Api) -> None:
     assert stranger.get("/cycles").status_code == 403
     auditor = browser(api, AUDITOR, "auditor")
     asked = auditor.get(f"/cases/{case_id}")  # outside the auditor's department: why?
-    assert asked.status_code == 200 and 'name="reason"' in asked.text
-    assert 'id="form-' not in asked.text and "Ada Lovelace&#39;s career" not in asked.text
+    assert asked.status_code == 200
+    assert 'name="reason"' in asked.text
+    assert 'id="form-' not in asked.text
+    assert "Ada Lovelace&#39;s career" not in asked.text
     assert auditor.get(f"/cases/{case_id}?reason=audit").status_code == 200
     history = auditor.get(f"/cases/{case_id}/history?as_of=1&reason=audit")
     assert history.status_code == 200

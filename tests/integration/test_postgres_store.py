@@ -13,6 +13,7 @@ import psycopg
 import pytest
 from eventsourcing.persistence import StoredEvent
 
+from application.personal_data import saving
 from application.service import CareerFlow
 from domain import case_events as ev
 from domain import errors
@@ -178,9 +179,11 @@ def test_a_version_1_event_is_upcast_when_read(pg_app: CareerFlow, pg_env: dict[
         feedback=PeerFeedback(strengths=["Great reviews"]),
         anonymous=False,
     )
-    current = pg_app.mapper.to_stored_event(event)
-    row_format, state = json.loads(current.state)
-    assert row_format == 2
+    with saving({case_id: EMP}):
+        current = pg_app.mapper.to_stored_event(event)
+    row_format, state, sealed, subject = json.loads(current.state)
+    assert (row_format, list(sealed), subject) == (3, [EMP], EMP)  # the feedback is ada's
+    state["feedback"] = event.feedback.model_dump(mode="json")  # clear, as version 1 was
     assert state.pop("class_version") == 2
     del state["anonymous"]
     v1 = StoredEvent(

@@ -1,0 +1,222 @@
+"""Each person's data key, kept in PostgreSQL wrapped by a key-encryption key (KEK).
+
+A data key is 32 random bytes, made the first time something personal is written
+about the person, and stored only wrapped (AES key wrap, RFC 3394) under the
+current KEK, next to the KEK's fingerprint. Several KEKs may be configured, newest
+first: keys wrapped by an older one still open, and ``rotate`` wraps them all again
+under the newest, so the old KEK can then be retired. Erasing a person destroys
+their wrapped key (the row stays, marked erased, so nothing new is written about
+them); with the key gone, what the event store holds about them is noise.
+
+Opened keys are remembered for ``KEY_TTL`` seconds, so an erasure reaches every
+process within that time without each read asking the database.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.keywrap import aes_key_unwrap, aes_key_wrap
+from eventsourcing.postgres import PostgresDatastore
+from psycopg.rows import tuple_row
+from psycopg.sql import SQL, Composed, Identifier
+
+from domain import errors
+
+TABLE = "careerflow_data_keys"
+KEY_TTL = 30.0
+CACHE_SIZE = 100_000
+CHUNK = 5_000
+"""Subjects per statement when keys are made in bulk (a roster import)."""
+
+
+@dataclass(frozen=True)
+class Kek:
+    fingerprint: str
+    key: bytes
+
+
+class KeyEncryptionKeys:
+    """The configured KEKs, newest first: ``base64key[,olderbase64key...]``."""
+
+    def __init__(self, text: str) -> None:
+        keks = []
+        for i, part in enumerate(p.strip() for p in text.split(",")):
+            try:
+                key = base64.b64decode(part, validate=True)
+            except ValueError:
+                raise ValueError(f"CAREERFLOW_KEK: key {i + 1} is not base64") from None
+            if len(key) not in (16, 24, 32):
+                raise ValueError(f"CAREERFLOW_KEK: key {i + 1} is not a 128, 192 or 256-bit key")
+            keks.append(Kek(hashlib.sha256(key).hexdigest()[:16], key))
+        if not keks:
+            raise ValueError("CAREERFLOW_KEK: no key-encryption key configured")
+        self.current = keks[0]
+        self.by_fingerprint = {k.fingerprint: k for k in keks}
+
+    @staticmethod
+    def generate() -> str:
+        return base64.b64encode(os.urandom(32)).decode()
+
+    def unwrap(self, fingerprint: str, wrapped: bytes, subject: str) -> bytes:
+        kek = self.by_fingerprint.get(fingerprint)
+        if kek is None:
+            raise LookupError(
+                f"the data key of {subject!r} is wrapped by KEK {fingerprint}, "
+                "which is not configured (CAREERFLOW_KEK)"
+            )
+        return aes_key_unwrap(kek.key, wrapped)
+
+
+def create_statement(schema: str) -> Composed:
+    return SQL(
+        "CREATE TABLE IF NOT EXISTS {schema}.{table} ("
+        "  subject_id text PRIMARY KEY,"
+        "  kek text,"
+        "  wrapped bytea,"
+        "  created_at timestamptz NOT NULL DEFAULT now(),"
+        "  erased_at timestamptz)"
+    ).format(schema=Identifier(schema), table=Identifier(TABLE))
+
+
+class PostgresDataKeys:
+    """``application.personal_data.DataKeys`` on PostgreSQL, plus erasure and rotation."""
+
+    def __init__(self, datastore: PostgresDatastore, keks: KeyEncryptionKeys) -> None:
+        self.datastore = datastore
+        self.keks = keks
+        self.table = SQL("{}.{}").format(Identifier(datastore.schema), Identifier(TABLE))
+        self._cache: dict[str, tuple[AESGCM | None, float]] = {}
+
+    # --- DataKeys ----------------------------------------------------------------------
+
+    def for_writing(self, subject: str) -> AESGCM:
+        key = self._cached(subject)
+        if key is None:
+            self.prepare([subject])
+            key = self._cached(subject)
+        if key is None:
+            raise errors.PersonErased(subject)
+        return key
+
+    def for_reading(self, subject: str) -> AESGCM | None:
+        hit = self._cache.get(subject)
+        if hit is not None and hit[1] > time.monotonic():
+            return hit[0]
+        found = self._load([subject])
+        if subject not in found:
+            raise LookupError(f"no data key for {subject!r}: was the event store copied alone?")
+        return found[subject]
+
+    def prepare(self, subjects: Iterable[str]) -> None:
+        """Make sure each subject has a key (made in bulk for those who have none)."""
+        now = time.monotonic()
+        wanted = [s for s in subjects if not ((h := self._cache.get(s)) and h[1] > now)]
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start : start + CHUNK]
+            missing = [s for s in chunk if s not in self._load(chunk)]
+            if missing:
+                self._make(missing)
+                self._load(missing)
+
+    # --- erasure and rotation -----------------------------------------------------------
+
+    def erase(self, subject: str, at: datetime) -> None:
+        """Destroy the person's key; from now on nothing personal is written about them."""
+        with self.datastore.get_connection() as conn:
+            conn.execute(
+                SQL(
+                    "INSERT INTO {table} (subject_id, erased_at) VALUES (%s, %s) "
+                    "ON CONFLICT (subject_id) DO UPDATE "
+                    "SET kek = NULL, wrapped = NULL, erased_at = EXCLUDED.erased_at"
+                ).format(table=self.table),
+                (subject, at),
+            )
+        self._cache[subject] = (None, time.monotonic() + KEY_TTL)
+
+    def is_erased(self, subject: str) -> bool:
+        return self._load([subject]).get(subject, False) is None
+
+    def rotate(self) -> int:
+        """Wrap every key under the newest KEK; how many were wrapped again."""
+        current = self.keks.current
+        done = 0
+        with self.datastore.get_connection() as conn, conn.transaction():
+            rows = conn.execute(
+                SQL(
+                    "SELECT subject_id, kek, wrapped FROM {table} "
+                    "WHERE wrapped IS NOT NULL AND kek <> %s FOR UPDATE"
+                ).format(table=self.table),
+                (current.fingerprint,),
+            ).fetchall()
+            for row in rows:
+                subject, fingerprint, wrapped = row["subject_id"], row["kek"], row["wrapped"]
+                key = self.keks.unwrap(fingerprint, wrapped, subject)
+                conn.execute(
+                    SQL("UPDATE {table} SET kek = %s, wrapped = %s WHERE subject_id = %s").format(
+                        table=self.table
+                    ),
+                    (current.fingerprint, aes_key_wrap(current.key, key), subject),
+                )
+                done += 1
+        return done
+
+    def wrapped_by(self) -> dict[str, int]:
+        """How many keys each KEK wraps (by fingerprint), and how many were erased."""
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(
+                SQL("SELECT coalesce(kek, 'erased'), count(*) FROM {table} GROUP BY 1").format(
+                    table=self.table
+                )
+            )
+            return {str(k): int(n) for k, n in curs.fetchall()}
+
+    # --- the table ----------------------------------------------------------------------
+
+    def _cached(self, subject: str) -> AESGCM | None:
+        hit = self._cache.get(subject)
+        if hit is not None and hit[1] > time.monotonic():
+            return hit[0]
+        return self._load([subject]).get(subject)
+
+    def _load(self, subjects: Sequence[str]) -> dict[str, AESGCM | None]:
+        """The subjects' keys from the table (None: erased); absent ones are not in it."""
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(
+                SQL(
+                    "SELECT subject_id, kek, wrapped FROM {table} WHERE subject_id = ANY(%s)"
+                ).format(table=self.table),
+                (list(subjects),),
+            )
+            rows = curs.fetchall()
+        if len(self._cache) + len(rows) > CACHE_SIZE:
+            self._cache.clear()
+        until = time.monotonic() + KEY_TTL
+        found: dict[str, AESGCM | None] = {}
+        for subject, fingerprint, wrapped in rows:
+            key = (
+                None if wrapped is None else AESGCM(self.keks.unwrap(fingerprint, wrapped, subject))
+            )
+            found[subject] = key
+            self._cache[subject] = (key, until)
+        return found
+
+    def _make(self, subjects: Sequence[str]) -> None:
+        current = self.keks.current
+        wrapped = [aes_key_wrap(current.key, AESGCM.generate_key(bit_length=256)) for _ in subjects]
+        with self.datastore.get_connection() as conn:
+            conn.execute(
+                SQL(
+                    "INSERT INTO {table} (subject_id, kek, wrapped) "
+                    "SELECT s, %s, w FROM unnest(%s::text[], %s::bytea[]) AS t(s, w) "
+                    "ON CONFLICT (subject_id) DO NOTHING"
+                ).format(table=self.table),
+                (current.fingerprint, list(subjects), wrapped),
+            )
