@@ -16,7 +16,7 @@ from api import pages, problems
 from api.deps import Services, roster_member
 from api.http_metrics import HttpMetrics, acceptable_request_id, new_request_id
 from api.limits import BodyLimit, RequestDeadline, storable_parameters
-from api.routes import action_items, cases, cycles, health, me, reports, roster_routes
+from api.routes import action_items, cases, cycles, health, me, people, reports, roster_routes
 from notifications.inbox import install_inbox
 from projections.catalog import read_models
 from projections.runner import install
@@ -79,6 +79,7 @@ def create_app(services: Services, on_shutdown: Sequence[Callable[[], None]] = (
         action_items.router,
         action_items.step_routes(),
         reports.router,
+        people.router,
     ):
         app.include_router(router, prefix=API_PREFIX, dependencies=members_only)
     pages.install(app, services)

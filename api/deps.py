@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
@@ -44,6 +45,8 @@ class Services:
     """The pages' sign-in lists the roster (embedded mode only, never with an OIDC issuer)."""
     secure_cookies: bool = False
     """The session cookie is ``Secure`` (the service is reached over HTTPS)."""
+    outbox: Path | None = None
+    """The embedded default's ``.eml`` files (an erasure deletes the person's)."""
     oidc_sign_in: Any = None
     """``api.pages.oidc.OidcSignIn`` when the pages sign in through an OpenID provider."""
     rosters: RosterCache = field(init=False)

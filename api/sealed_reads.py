@@ -19,12 +19,24 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import Query
-from sqlalchemy import BigInteger, DateTime, Engine, Identity, Index, Table, Text, insert, select
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Engine,
+    Identity,
+    Index,
+    Table,
+    Text,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from api.auth import Caller
 from domain import errors
 from domain.case import DevelopmentCase
+from domain.personal import ERASED
 from domain.roster import Relation, Roster
 from eventlog.setup_lock import schema_setup
 
@@ -144,6 +156,17 @@ class SealedReads:
                     read_at=at,
                 )
             )
+
+    def erase_reasons(self, person_id: str) -> int:
+        """Blank the reasons given for reading the person's data (an erasure: a reason may
+        name them); who read it and when stay."""
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(sealed_reads)
+                .where(sealed_reads.c.person_id == person_id, sealed_reads.c.reason.isnot(None))
+                .values(reason=ERASED)
+            )
+            return done.rowcount
 
     def of_person(self, person_id: str, limit: int, before: int | None) -> list[SealedRead]:
         """The reads of one person's data, newest first, ``limit`` at most, below ``before``."""

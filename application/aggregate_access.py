@@ -10,7 +10,7 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from application.batch_writing import concurrent_write
-from application.personal_data import saving
+from application.personal_data import DataKeys, saving
 from domain import errors
 from domain.action_item import ActionItem
 from domain.base import By, CareerAggregate
@@ -22,6 +22,9 @@ T = TypeVar("T", bound=CareerAggregate)
 
 class AggregateAccess(Application[UUID]):
     """Get an aggregate by kind (``NotFound`` otherwise), save several in one transaction."""
+
+    data_keys: DataKeys
+    """Each person's data key (set by ``CareerFlow``; ``application/personal_data.py``)."""
 
     def _get(self, kind: type[T], label: str, aggregate_id: UUID) -> T:
         try:

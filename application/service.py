@@ -15,15 +15,15 @@ from eventsourcing.persistence import JSONTranscoder, Mapper
 
 from application.command_path import CommandPath
 from application.cycle_runs import DEFAULT_BATCH_SIZE, CycleRuns
+from application.erasure import PersonalDataErasure
 from application.history import HistoryQueries
 from application.personal_data import KEKS, DataKeys, MemoryDataKeys
-from application.roster_imports import RosterImports
 from application.transcoding import TypedMapper, register_value_transcodings
 
 __all__ = ["DEFAULT_BATCH_SIZE", "CareerFlow"]
 
 
-class CareerFlow(HistoryQueries, CommandPath, CycleRuns, RosterImports):
+class CareerFlow(HistoryQueries, CommandPath, CycleRuns, PersonalDataErasure):
     """careerflow's event-sourced application."""
 
     name = "careerflow"

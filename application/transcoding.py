@@ -30,17 +30,13 @@ from typing_extensions import TypedDict
 
 from application.personal_data import (
     DataKeys,
-    Fields,
     MemoryDataKeys,
-    Texts,
     binding,
-    event_plan,
     open_sealed,
-    put_back,
     seal,
     subject_of,
-    take_out,
 )
+from domain.personal import Fields, Texts, event_plan, put_back, take_out
 from domain.roster import Person, PersonChange
 from domain.values import KNOWN_STORABLE, VALUE_TYPES, Policy, ValueObject
 
@@ -200,8 +196,6 @@ class TypedMapper(Mapper[UUID]):
         take_out(row, form.personal, subject, texts)
         if not texts:
             return None
-        if len(texts) > 1:
-            self.data_keys.prepare(texts)
         sealed = seal(self.data_keys, texts, binding(originator_id, version))
         return SEALED_PREFIX + b",".join((to_json(row), to_json(sealed), to_json(subject))) + b"]"
 

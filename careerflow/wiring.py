@@ -10,7 +10,7 @@ from api.auth import Tokens, load_secret
 from api.deps import Services, utc_now
 from api.pages.oidc import OidcSignIn
 from application.service import CareerFlow
-from careerflow.settings import Settings
+from careerflow.settings import DataFiles, Settings
 from projections.database import engine_for
 
 
@@ -33,6 +33,7 @@ def build_services(
         dev_sign_in=settings.oidc_issuer is None,
         secure_cookies=settings.secure_cookies,
         oidc_sign_in=_oidc_sign_in(settings),
+        outbox=None if settings.smtp_host else settings.in_data_dir(DataFiles.OUTBOX),
     )
 
 

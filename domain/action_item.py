@@ -23,7 +23,7 @@ from domain.base import (
     require_aware,
     require_system,
 )
-from domain.personal import PersonalText
+from domain.personal import ERASED, PersonalText
 from domain.values import ActionItemSpec, Participants, Rung
 
 
@@ -86,6 +86,13 @@ class ActionItem(FollowedUp):
         def apply(self, item: ActionItem) -> None:
             item.status = ItemStatus.CANCELLED
 
+    class PersonalDataErased(FollowedUp.Event):
+        """The employee's personal data was erased: the title reads as erased."""
+
+        def apply(self, item: ActionItem) -> None:
+            item.title = ERASED
+            item.erased = True
+
     class ActionItemOverdue(FollowedUp.Event):
         due_at: datetime
 
@@ -109,6 +116,7 @@ class ActionItem(FollowedUp):
         self.completed_at: datetime | None = None
         self.overdue = False
         self.reschedules = 0
+        self.erased = False
 
     @classmethod
     def agree(
@@ -204,6 +212,10 @@ class ActionItem(FollowedUp):
         if not reason.strip():
             raise errors.InvalidCommand("reason", "say why the item is cancelled")
         return {"reason": reason.strip()}
+
+    @command(PersonalDataErased)
+    def erase_personal_data(self, *, by: By) -> Decision:
+        return None if self.erased else {}
 
     def close_with_case(self, *, by: By) -> bool:
         """The item's case closed: an open item is cancelled with it (it can no longer be owed)."""

@@ -357,6 +357,11 @@ class DevelopmentCase(PlanSteps):
             raise errors.InvalidCommand("note_id", "names a note the case already has")
         return {"note_id": note_id, "visibility": visibility.value, "text": text}
 
+    @command(ev.PersonalDataErased)
+    def erase_personal_data(self, *, by: By) -> Decision:
+        """Recorded once, in any phase: replay already reads the texts as erased."""
+        return None if self.has_recorded(ev.PersonalDataErased) else {}
+
 
 def note_id_for(case_id: UUID, key: str) -> UUID:
     """A note's id is derived, so the same request (Idempotency-Key) names the same note."""

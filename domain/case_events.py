@@ -385,6 +385,13 @@ class NoteAdded(CaseEvent):
         )
 
 
+class PersonalDataErased(CaseEvent):
+    """The employee's personal data was erased: every text of the case reads as erased."""
+
+    def apply(self, case: CaseState) -> None:
+        case.scrub()
+
+
 def case_events() -> list[type[CaseEvent]]:
     """Every event a case records that is declared here (not the inherited follow-up ones)."""
     return [

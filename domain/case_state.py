@@ -15,6 +15,7 @@ from uuid import UUID
 from domain import errors
 from domain import values as v
 from domain.base import By, FollowedUp, require_aware
+from domain.personal import ERASED, erased
 from domain.phases import BEFORE_MEETING, Phase, PlanStatus
 
 
@@ -138,6 +139,26 @@ class CaseState(FollowedUp):
         """The earliest due check-in that was neither held nor missed."""
         pending = [c for c in self.check_ins.values() if c.held_at is None and not c.missed]
         return min(pending, key=lambda c: c.number) if pending else None
+
+    def scrub(self) -> None:
+        """Every personal string of the case replaced by its placeholder (an erasure),
+        as a replay reads them once the employee's key is destroyed."""
+        if self.self_assessment is not None:
+            self.self_assessment = erased(self.self_assessment)
+        self.draft_goals = {k: erased(g) for k, g in self.draft_goals.items()}
+        self.peer_feedback = {k: f and erased(f) for k, f in self.peer_feedback.items()}
+        if self.decline_reason is not None:
+            self.decline_reason = ERASED
+        if self.agenda is not None:
+            self.agenda = erased(self.agenda)
+        self.feedback = [(a, b, erased(f)) for a, b, f in self.feedback]
+        if self.recap is not None:
+            self.recap = erased(self.recap)
+        self.plans = [
+            replace(p, plan=erased(p.plan), comments=tuple(ERASED for _ in p.comments))
+            for p in self.plans
+        ]
+        self.notes = [replace(n, text=ERASED) for n in self.notes]
 
     def note_readable_by(self, note: CaseNote, reader_id: str) -> bool:
         """A private note's text is its author's alone; a shared one is the employee's and

@@ -11,13 +11,20 @@ Whose data it is: the aggregate's ``data_subject`` (a case's or an action item's
 employee), or, inside a value object that names its own (``data_subject_field`` on
 the class, as a roster row does), that person.
 
-Pure data: the store does the encrypting (``application/personal_data.py``).
+Pure: the store does the encrypting (``application/personal_data.py``); here is where
+the personal strings are (a plan per type) and how to take them out and put them back.
 """
 
 from __future__ import annotations
 
+import functools
+import types
+import typing
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any, TypeVar, Union
+
+from pydantic import BaseModel
 
 ERASED = "[erased]"
 """What an erased person's free text reads as."""
@@ -43,3 +50,170 @@ PersonalText = Annotated[str, PERSONAL]
 
 DATA_SUBJECT = "data_subject_field"
 """The class attribute naming the field that says whose data a value object holds."""
+
+
+# --- the plan: where an event class keeps personal strings ---------------------------
+
+
+@dataclass(frozen=True)
+class Leaf:
+    marker: Personal
+
+
+@dataclass(frozen=True)
+class Fields:
+    fields: tuple[tuple[str, Plan], ...]
+    subject_field: str | None = None
+    """The field naming whose data this object holds (None: the enclosing subject's)."""
+
+
+@dataclass(frozen=True)
+class Items:
+    item: Plan
+
+
+@dataclass(frozen=True)
+class Values:
+    item: Plan
+
+
+Plan = Leaf | Fields | Items | Values
+
+
+def _marker(metadata: Sequence[Any]) -> Personal | None:
+    return next((m for m in metadata if isinstance(m, Personal)), None)
+
+
+def plan_of(hint: Any) -> Plan | None:
+    """The plan of a type: where its personal strings are (None: it holds none)."""
+    origin = typing.get_origin(hint)
+    if origin is typing.Annotated:
+        base, *metadata = typing.get_args(hint)
+        marker = _marker(metadata)
+        return Leaf(marker) if marker is not None else plan_of(base)
+    if origin in (Union, types.UnionType):
+        plans = [p for a in typing.get_args(hint) if (p := plan_of(a)) is not None]
+        if len(plans) > 1:
+            raise TypeError(f"{hint}: personal data in more than one branch of a union")
+        return plans[0] if plans else None
+    if origin in (list, tuple, set, frozenset, Sequence):
+        inner = plan_of(typing.get_args(hint)[0])
+        return None if inner is None else Items(inner)
+    if origin in (dict, Mapping):
+        inner = plan_of(typing.get_args(hint)[1])
+        return None if inner is None else Values(inner)
+    if isinstance(hint, type) and issubclass(hint, BaseModel):
+        return model_plan(hint)
+    return None
+
+
+@functools.cache
+def model_plan(model: type[BaseModel]) -> Fields | None:
+    fields: list[tuple[str, Plan]] = []
+    for name, info in model.model_fields.items():
+        marker = _marker(info.metadata)
+        plan = Leaf(marker) if marker is not None else plan_of(info.annotation)
+        if plan is not None:
+            fields.append((name, plan))
+    subject_field = getattr(model, DATA_SUBJECT, None)
+    return Fields(tuple(fields), subject_field) if fields else None
+
+
+def event_plan(hints: Mapping[str, Any]) -> Fields | None:
+    """The plan of an event class from its type hints (with their ``Annotated`` extras)."""
+    fields = tuple((n, p) for n, h in hints.items() if (p := plan_of(h)) is not None)
+    return Fields(fields) if fields else None
+
+
+# --- taking the strings out and putting them back --------------------------------------
+
+Texts = dict[str, list[str]]
+"""Personal strings by whose data they are, in the order the plan walks them."""
+
+
+def take_out(row: dict[str, Any], plan: Fields, subject: str | None, out: Texts) -> None:
+    """Move every personal string of ``row`` into ``out`` (``""`` stays in its place)."""
+    if plan.subject_field is not None:
+        subject = row.get(plan.subject_field)
+    for name, inner in plan.fields:
+        value = row.get(name)
+        if value is None:
+            continue
+        if isinstance(inner, Leaf):
+            if inner.marker.applies(row):
+                out.setdefault(_owner(subject, name), []).append(value)
+                row[name] = ""
+        else:
+            row[name] = _take_out(value, inner, subject, out, name)
+
+
+def _take_out(value: Any, plan: Plan, subject: str | None, out: Texts, name: str) -> Any:
+    if isinstance(plan, Fields):
+        take_out(value, plan, subject, out)
+        return value
+    if isinstance(plan, Leaf):
+        out.setdefault(_owner(subject, name), []).append(value)
+        return ""
+    if isinstance(plan, Items):
+        return [None if v is None else _take_out(v, plan.item, subject, out, name) for v in value]
+    return {
+        k: None if v is None else _take_out(v, plan.item, subject, out, name)
+        for k, v in value.items()
+    }
+
+
+def _owner(subject: str | None, name: str) -> str:
+    if not subject:
+        raise ValueError(f"{name}: personal data with nobody to whom it belongs")
+    return subject
+
+
+Opened = Mapping[str, Iterator[str] | None]
+"""Each person's strings in walk order; None: their key was destroyed (erased)."""
+
+
+def put_back(row: dict[str, Any], plan: Fields, subject: str | None, texts: Opened) -> None:
+    if plan.subject_field is not None:
+        subject = row.get(plan.subject_field)
+    for name, inner in plan.fields:
+        value = row.get(name)
+        if value is None:
+            continue
+        if isinstance(inner, Leaf):
+            if inner.marker.applies(row):
+                row[name] = _next(texts, subject, inner.marker)
+        else:
+            row[name] = _put_back(value, inner, subject, texts)
+
+
+def _put_back(value: Any, plan: Plan, subject: str | None, texts: Opened) -> Any:
+    if isinstance(plan, Fields):
+        put_back(value, plan, subject, texts)
+        return value
+    if isinstance(plan, Leaf):
+        return _next(texts, subject, plan.marker)
+    if isinstance(plan, Items):
+        return [None if v is None else _put_back(v, plan.item, subject, texts) for v in value]
+    return {
+        k: None if v is None else _put_back(v, plan.item, subject, texts) for k, v in value.items()
+    }
+
+
+def _next(texts: Opened, subject: str | None, marker: Personal) -> str:
+    strings = texts.get(subject or "")
+    if strings is None:
+        return marker.erased
+    return next(strings)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def erased(value: M) -> M:
+    """The value with every personal string replaced by its placeholder (an erasure)."""
+    plan = model_plan(type(value))
+    if plan is None:
+        return value
+    row = value.model_dump(mode="json")
+    put_back(row, plan, "", {})
+    return type(value).model_validate(row)

@@ -23,7 +23,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, 
 
 from domain import errors
 from domain.base import By, CareerAggregate, Decision, command
-from domain.personal import PERSONAL, Personal
+from domain.personal import PERSONAL, Personal, erased
 from domain.values import KNOWN_STORABLE, Participants, PersonId, ValueObject, storable_text
 
 ROSTER_ID = uuid5(NAMESPACE_URL, "careerflow:roster")
@@ -88,7 +88,8 @@ class Person(ValueObject):
     timezone: TimeZone = None
 
 
-NAME_OR_EMAIL = Personal(when=("field", frozenset({"name", "email"})))
+ERASED_FIELDS = frozenset({"name", "email"})
+NAME_OR_EMAIL = Personal(when=("field", ERASED_FIELDS))
 
 
 class PersonChange(ValueObject):
@@ -249,8 +250,23 @@ class Roster(CareerAggregate):
                 people.pop(employee_id, None)
             roster._index(people)
 
+    class PersonErased(CareerAggregate.Event):
+        """A person's personal data was erased (their key destroyed). The reason is HR's
+        and stays readable for the audit trail: it names the request, not the person."""
+
+        employee_id: str
+        reason: str
+
+        def apply(self, roster: Roster) -> None:
+            roster.erased = roster.erased | {self.employee_id}
+            person = roster.people.get(self.employee_id)
+            if person is not None:
+                roster._index({**roster.people, self.employee_id: erased(person)})
+
     def __init__(self) -> None:
         super().__init__()
+        self.erased: frozenset[str] = frozenset()
+        """Whose personal data was erased: a re-import does not bring back their name."""
         self.people: dict[str, Person] = {}
         self.reports: dict[str, tuple[str, ...]] = {}
         self.partnered: dict[str, frozenset[str]] = {}
@@ -293,6 +309,14 @@ class Roster(CareerAggregate):
             return None
         return {"source": source, "added": added, "changes": changes, "removed": removed}
 
+    @command(PersonErased)
+    def erase_person(self, *, employee_id: str, reason: str, by: By) -> Decision:
+        if employee_id in self.erased:
+            return None
+        if not reason.strip():
+            raise errors.InvalidCommand("reason", "say why (the request the erasure answers)")
+        return {"employee_id": employee_id, "reason": reason.strip()[:500]}
+
     def diff(self, people: Sequence[Person]) -> tuple[list[Person], list[PersonChange], list[str]]:
         """What importing ``people`` would add, change (field by field) and remove.
 
@@ -321,6 +345,7 @@ class Roster(CareerAggregate):
             if e in self.people and vars(self.people[e]) != vars(p)  # a dict compare, in C
             for field in Person.model_fields
             if getattr(self.people[e], field) != getattr(p, field)
+            and not (e in self.erased and field in ERASED_FIELDS)
         ]
         return added, changes, removed
 

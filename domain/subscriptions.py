@@ -95,6 +95,7 @@ AUDIT_ONLY: frozenset[EventClass] = frozenset(
     {
         ev.ActionItemAdded,  # the item's own ActionItemAgreed is what consumers follow
         ev.NoteAdded,  # a note's text reaches nobody but its readers: no consumer at all
+        ev.PersonalDataErased,  # the read models scrub on the roster's PersonErased
         Cycle.CycleCreated,
         Cycle.PolicyAmended,
         Cycle.PopulationEnrolled,

@@ -18,7 +18,8 @@ import base64
 import hashlib
 import os
 import time
-from collections.abc import Iterable, Sequence
+import typing
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,9 +33,11 @@ from domain import errors
 
 TABLE = "careerflow_data_keys"
 KEY_TTL = 30.0
-CACHE_SIZE = 100_000
+CACHE_SIZE = 20_000
+"""Keys a process remembers (then it forgets them all and starts over)."""
+REMEMBERED_AT_ONCE = 100
 CHUNK = 5_000
-"""Subjects per statement when keys are made in bulk (a roster import)."""
+"""Subjects per statement when keys are loaded or made in bulk (a roster import)."""
 
 
 @dataclass(frozen=True)
@@ -97,34 +100,20 @@ class PostgresDataKeys:
 
     # --- DataKeys ----------------------------------------------------------------------
 
-    def for_writing(self, subject: str) -> AESGCM:
-        key = self._cached(subject)
-        if key is None:
-            self.prepare([subject])
-            key = self._cached(subject)
-        if key is None:
-            raise errors.PersonErased(subject)
-        return key
+    def for_writing(self, subjects: Collection[str]) -> Mapping[str, AESGCM]:
+        found = self._keys(subjects)
+        missing = [s for s in subjects if s not in found]
+        if missing:
+            self._make(missing)
+            found = {**found, **self._keys(missing)}
+        for subject in subjects:
+            if found[subject] is None:
+                raise errors.PersonErased(subject)
+        return typing.cast(Mapping[str, AESGCM], found)
 
-    def for_reading(self, subject: str) -> AESGCM | None:
-        hit = self._cache.get(subject)
-        if hit is not None and hit[1] > time.monotonic():
-            return hit[0]
-        found = self._load([subject])
-        if subject not in found:
-            raise LookupError(f"no data key for {subject!r}: was the event store copied alone?")
-        return found[subject]
-
-    def prepare(self, subjects: Iterable[str]) -> None:
-        """Make sure each subject has a key (made in bulk for those who have none)."""
-        now = time.monotonic()
-        wanted = [s for s in subjects if not ((h := self._cache.get(s)) and h[1] > now)]
-        for start in range(0, len(wanted), CHUNK):
-            chunk = wanted[start : start + CHUNK]
-            missing = [s for s in chunk if s not in self._load(chunk)]
-            if missing:
-                self._make(missing)
-                self._load(missing)
+    def for_reading(self, subjects: Collection[str]) -> Mapping[str, AESGCM | None]:
+        """Known subjects only: one missing from the answer has no key at all."""
+        return self._keys(subjects)
 
     # --- erasure and rotation -----------------------------------------------------------
 
@@ -142,7 +131,7 @@ class PostgresDataKeys:
         self._cache[subject] = (None, time.monotonic() + KEY_TTL)
 
     def is_erased(self, subject: str) -> bool:
-        return self._load([subject]).get(subject, False) is None
+        return self._load([subject], remember=False).get(subject, False) is None
 
     def rotate(self) -> int:
         """Wrap every key under the newest KEK; how many were wrapped again."""
@@ -180,13 +169,28 @@ class PostgresDataKeys:
 
     # --- the table ----------------------------------------------------------------------
 
-    def _cached(self, subject: str) -> AESGCM | None:
-        hit = self._cache.get(subject)
-        if hit is not None and hit[1] > time.monotonic():
-            return hit[0]
-        return self._load([subject]).get(subject)
+    def _keys(self, subjects: Collection[str]) -> dict[str, AESGCM | None]:
+        """The subjects' keys (None: erased), from memory while fresh, else the table.
 
-    def _load(self, subjects: Sequence[str]) -> dict[str, AESGCM | None]:
+        One event names one person, or (a roster import) thousands: those are loaded in
+        chunks and, beyond ``REMEMBERED_AT_ONCE``, not remembered, so one large import
+        cannot push every other key out.
+        """
+        now = time.monotonic()
+        found: dict[str, AESGCM | None] = {}
+        wanted = []
+        for subject in subjects:
+            hit = self._cache.get(subject)
+            if hit is not None and hit[1] > now:
+                found[subject] = hit[0]
+            else:
+                wanted.append(subject)
+        remember = len(wanted) <= REMEMBERED_AT_ONCE
+        for start in range(0, len(wanted), CHUNK):
+            found.update(self._load(wanted[start : start + CHUNK], remember))
+        return found
+
+    def _load(self, subjects: Sequence[str], remember: bool) -> dict[str, AESGCM | None]:
         """The subjects' keys from the table (None: erased); absent ones are not in it."""
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             curs.execute(
@@ -196,19 +200,24 @@ class PostgresDataKeys:
                 (list(subjects),),
             )
             rows = curs.fetchall()
-        if len(self._cache) + len(rows) > CACHE_SIZE:
-            self._cache.clear()
-        until = time.monotonic() + KEY_TTL
         found: dict[str, AESGCM | None] = {}
         for subject, fingerprint, wrapped in rows:
             key = (
                 None if wrapped is None else AESGCM(self.keks.unwrap(fingerprint, wrapped, subject))
             )
             found[subject] = key
-            self._cache[subject] = (key, until)
+        if remember:
+            if len(self._cache) + len(found) > CACHE_SIZE:
+                self._cache.clear()
+            until = time.monotonic() + KEY_TTL
+            self._cache.update((s, (k, until)) for s, k in found.items())
         return found
 
     def _make(self, subjects: Sequence[str]) -> None:
+        for start in range(0, len(subjects), CHUNK):
+            self._make_chunk(subjects[start : start + CHUNK])
+
+    def _make_chunk(self, subjects: Sequence[str]) -> None:
         current = self.keks.current
         wrapped = [aes_key_wrap(current.key, AESGCM.generate_key(bit_length=256)) for _ in subjects]
         with self.datastore.get_connection() as conn:

@@ -79,6 +79,56 @@ class CareerflowRecorder(PostgresApplicationRecorder):
         """The people's data keys, in a table beside the events (``eventlog/data_keys.py``)."""
         return data_keys.PostgresDataKeys(self.datastore, data_keys.KeyEncryptionKeys(keks))
 
+    def replace_states(self, rows: Sequence[StoredEvent]) -> None:
+        """Rewrite stored rows in place, in one transaction: only to seal the personal
+        strings of rows written before sealing existed (the same events, encrypted)."""
+        if not rows:
+            return
+        table = SQL("{}.{}").format(
+            Identifier(self.datastore.schema), Identifier(self.events_table_name)
+        )
+        with (
+            self.datastore.get_connection() as conn,
+            conn.transaction(),
+            conn.cursor() as curs,
+        ):
+            curs.executemany(
+                SQL(
+                    "UPDATE {table} SET state = %s "
+                    "WHERE originator_id = %s AND originator_version = %s"
+                ).format(table=table),
+                [(r.state, r.originator_id, r.originator_version) for r in rows],
+            )
+
+    def positions_of(self, originator_ids: Sequence[Any]) -> list[int]:
+        """The notification ids of these aggregates' events (an erasure scrubs by them)."""
+        table = SQL("{}.{}").format(
+            Identifier(self.datastore.schema), Identifier(self.events_table_name)
+        )
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as c:
+            c.execute(
+                SQL("SELECT notification_id FROM {table} WHERE originator_id = ANY(%s)").format(
+                    table=table
+                ),
+                (list(originator_ids),),
+            )
+            return [int(row[0]) for row in c.fetchall()]
+
+    def unsealed_originators(self, sealed_prefix: bytes) -> list[Any]:
+        """The aggregates with a row not in the sealed format (it may hold clear text)."""
+        table = SQL("{}.{}").format(
+            Identifier(self.datastore.schema), Identifier(self.events_table_name)
+        )
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as c:
+            c.execute(
+                SQL(
+                    "SELECT DISTINCT originator_id FROM {table} "
+                    "WHERE substring(state from 1 for %s) <> %s"
+                ).format(table=table),
+                (len(sealed_prefix), sealed_prefix),
+            )
+            return [row[0] for row in c.fetchall()]
+
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any

@@ -25,6 +25,7 @@ from eventsourcing.utils import get_topic
 from psycopg import sql
 
 from application.service import CareerFlow
+from domain.personal import ERASED
 from eventlog.follower import Delivery, postgres_recorder
 
 log = logging.getLogger("careerflow.followers")
@@ -200,3 +201,21 @@ def retry_requested(
             set_aside.record(delivery, exc)
         else:
             set_aside.resolve(position)
+
+
+def erase_errors(app: CareerFlow, positions: Sequence[int]) -> int:
+    """Blank the recorded errors of these events (an erasure: an error may quote them)."""
+    if not positions:
+        return 0
+    datastore = postgres_recorder(app).datastore
+    table = sql.SQL("{}.{}").format(sql.Identifier(datastore.schema), sql.Identifier(TABLE))
+    with datastore.transaction(commit=True) as cursor:
+        cursor.execute(sql.SQL("SELECT to_regclass(%s)"), (f"{datastore.schema}.{TABLE}",))
+        row = cursor.fetchone()
+        if row is None or next(iter(row.values())) is None:
+            return 0  # no follower has set anything aside yet
+        cursor.execute(
+            sql.SQL("UPDATE {table} SET error = %s WHERE position = ANY(%s)").format(table=table),
+            (ERASED, list(positions)),
+        )
+        return cursor.rowcount

@@ -12,10 +12,12 @@ import contextlib
 import email.policy
 import smtplib
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email import policy
 from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 from uuid import UUID, uuid5
@@ -228,6 +230,16 @@ def _close(session: smtplib.SMTP) -> None:
         session.close()
 
 
+def _readable(raw: bytes) -> str:
+    """A message's headers and text parts, decoded (a name may be encoded in either)."""
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    parts = [str(v) for v in message.values()]
+    for part in message.walk():
+        if part.get_content_maintype() == "text":
+            parts.append(str(part.get_content()))
+    return "\n".join(parts)
+
+
 @dataclass
 class EmlFileChannel:
     """The embedded default's e-mail: one ``.eml`` file per message in the data directory."""
@@ -240,6 +252,21 @@ class EmlFileChannel:
         self.directory.mkdir(parents=True, exist_ok=True)
         path = self.directory / f"{notification.event_id:012d}-{contact.person_id}.eml"
         path.write_bytes(bytes(email_message(notification, contact, self.sender)))
+
+    def erase(self, person_id: str, event_ids: Collection[int], words: Sequence[str]) -> int:
+        """Delete the files to the person, about their events, or naming them (an erasure)."""
+        removed = 0
+        for path in self.directory.glob("*.eml") if self.directory.is_dir() else ():
+            number, _, recipient = path.stem.partition("-")
+            content = _readable(path.read_bytes())
+            if (
+                recipient == person_id
+                or (number.isdigit() and int(number) in event_ids)
+                or any(w and w in content for w in words)
+            ):
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
 
 
 @dataclass

@@ -11,7 +11,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import BigInteger, DateTime, Engine, Table, Text, func, select, text, update
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Engine,
+    Table,
+    Text,
+    delete,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -148,5 +160,19 @@ def mark_read(
     )
     if message_id is not None:
         statement = statement.where(inbox.c.id == message_id)
+    with engine.begin() as conn:
+        return conn.execute(statement).rowcount
+
+
+def erase_messages(
+    engine: Engine, person_id: str, event_ids: Sequence[int], words: Sequence[str]
+) -> int:
+    """Delete the messages to the person, about their events, or naming them (an erasure:
+    ``words`` are their name and e-mail, read before their key was destroyed)."""
+    c = inbox.c
+    naming = [func.strpos(c.subject + " " + c.body, w) > 0 for w in words if w]
+    statement = delete(inbox).where(
+        or_(c.recipient_id == person_id, c.event_id.in_(list(event_ids)), *naming)
+    )
     with engine.begin() as conn:
         return conn.execute(statement).rowcount

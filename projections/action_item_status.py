@@ -14,6 +14,8 @@ from sqlalchemy.dialects.postgresql import insert
 
 from domain import subscriptions
 from domain.action_item import ActionItem
+from domain.personal import ERASED
+from domain.roster import Roster
 from projections.runner import ReadModel
 
 
@@ -51,6 +53,7 @@ class ActionItems(ReadModel):
     def handled(cls) -> frozenset[type]:
         return frozenset(
             {
+                Roster.PersonErased,
                 ActionItem.ActionItemAgreed,
                 ActionItem.ActionItemRescheduled,
                 ActionItem.ActionItemOverdue,
@@ -68,7 +71,13 @@ class ActionItems(ReadModel):
     def define(cls, metadata: sa.MetaData, suffix: str) -> dict[str, sa.Table]:
         return {"action_items": define_action_items(metadata, "action_items" + suffix)}
 
+    def erase(self, conn: sa.Connection, employee_id: str) -> None:
+        where = self.table.c.employee_id == employee_id
+        conn.execute(sa.update(self.table).where(where).values(title=ERASED))
+
     def apply(self, conn: sa.Connection, event: Any, position: int) -> None:
+        if isinstance(event, Roster.PersonErased):
+            self.erase(conn, event.employee_id)
         if not isinstance(event, ActionItem.Event):
             return
         action_items = self.table

@@ -14,6 +14,8 @@ from sqlalchemy.dialects.postgresql import JSONB, insert
 from domain import case_events as ev
 from domain import subscriptions
 from domain.action_item import ActionItem
+from domain.personal import ERASED
+from domain.roster import Roster
 from domain.subscriptions import events_of
 from eventlog.follower import Delivery
 from projections.runner import ReadModel
@@ -86,7 +88,29 @@ class CommitmentLedger(ReadModel):
 
     @classmethod
     def handled(cls) -> frozenset[type]:
-        return frozenset({ev.CaseOpened, *cls.GOAL_EVENTS, *events_of(ActionItem)})
+        return frozenset(
+            {ev.CaseOpened, Roster.PersonErased, *cls.GOAL_EVENTS, *events_of(ActionItem)}
+        )
+
+    TEXT_DETAILS = ("title", "specific")
+    """The personal strings a row's details keep (an item's title, a goal's words)."""
+
+    def erase(self, conn: sa.Connection, employee_id: str) -> None:
+        table = self.table
+        rows = conn.execute(
+            sa.select(table.c.position, table.c.seq, table.c.details, table.c.reason).where(
+                table.c.employee_id == employee_id
+            )
+        ).all()
+        for row in rows:
+            details = {
+                k: ERASED if k in self.TEXT_DETAILS else v for k, v in dict(row.details).items()
+            }
+            conn.execute(
+                sa.update(table)
+                .where(table.c.position == row.position, table.c.seq == row.seq)
+                .values(details=details, reason=None if row.reason is None else ERASED)
+            )
 
     def _rows(self, conn: sa.Connection, event: Any) -> list[dict[str, Any]]:
         event_: Any = event
@@ -189,6 +213,9 @@ class CommitmentLedger(ReadModel):
         conn.execute(self.insert_case, cases)
 
     def apply(self, conn: sa.Connection, event: Any, position: int) -> None:
+        if isinstance(event, Roster.PersonErased):
+            self.erase(conn, event.employee_id)
+            return
         if isinstance(event, ev.CaseOpened):
             conn.execute(
                 insert(self.cases)

@@ -12,7 +12,8 @@ from sqlalchemy import Column, Connection, MetaData, Table, Text, delete, update
 from sqlalchemy.dialects.postgresql import insert
 
 from domain import subscriptions
-from domain.roster import Roster
+from domain.personal import ERASED
+from domain.roster import ERASED_EMAIL, Roster
 from projections.runner import ReadModel
 
 
@@ -42,11 +43,19 @@ def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 
 class RosterPeople(ReadModel):
     name = "roster_people"
-    events = subscriptions.ROSTER_EVENTS
+
+    events = subscriptions.ROSTER_EVENTS | {Roster.PersonErased}
 
     @classmethod
     def handled(cls) -> frozenset[type]:
-        return frozenset({Roster.RosterImported})
+        return frozenset({Roster.RosterImported, Roster.PersonErased})
+
+    def erase(self, conn: Connection, employee_id: str) -> None:
+        conn.execute(
+            update(self.table)
+            .where(self.table.c.employee_id == employee_id)
+            .values(name=ERASED, email=ERASED_EMAIL)
+        )
 
     def __init__(self, version: int = 1) -> None:
         super().__init__(version)
@@ -57,6 +66,8 @@ class RosterPeople(ReadModel):
         return {"roster_people": define_roster_people(metadata, "roster_people" + suffix)}
 
     def apply(self, conn: Connection, event: Any, position: int) -> None:
+        if isinstance(event, Roster.PersonErased):
+            self.erase(conn, event.employee_id)
         if not isinstance(event, Roster.RosterImported):
             return
         table = self.table

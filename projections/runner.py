@@ -101,6 +101,10 @@ class ReadModel:
     def with_version(self, version: int) -> Self:
         return type(self)(version)
 
+    def erase(self, conn: Connection, employee_id: str) -> None:
+        """Scrub the person's personal strings from this model's tables (an erasure:
+        ``Roster.PersonErased``, which comes after all of their events in the log)."""
+
     def apply(self, conn: Connection, event: Any, position: int) -> None:
         raise NotImplementedError
 

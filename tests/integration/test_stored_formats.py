@@ -15,8 +15,8 @@ import psycopg
 import pytest
 from eventsourcing.persistence import Mapper
 
-from application.service import CareerFlow
 from application.personal_data import saving
+from application.service import CareerFlow
 from application.transcoding import SEALED_PREFIX, TYPED_PREFIX
 from careerflow.settings import Settings
 from careerflow.storage import eventsourcing_env
