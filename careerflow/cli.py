@@ -25,6 +25,7 @@ from rich.table import Table
 from application.outcomes import RosterImport
 from application.service import CareerFlow
 from careerflow.followers_cli import followers_app
+from careerflow.personal_data_cli import keys_app, person_app
 from careerflow.processes_cli import PROCESS_COMMANDS
 from careerflow.settings import Settings
 from careerflow.storage import build_application, database_url
@@ -40,6 +41,8 @@ app.add_typer(cycle_app, name="cycle")
 projections_app = typer.Typer(help="The read models (SQL tables) built from the log.")
 app.add_typer(projections_app, name="projections", no_args_is_help=True)
 app.add_typer(followers_app, name="followers", no_args_is_help=True)
+app.add_typer(keys_app, name="keys", no_args_is_help=True)
+app.add_typer(person_app, name="person", no_args_is_help=True)
 console = Console(soft_wrap=True)
 CLI_ACTOR = "careerflow:cli"
 

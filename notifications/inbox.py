@@ -169,6 +169,7 @@ def erase_messages(
 ) -> int:
     """Delete the messages to the person, about their events, or naming them (an erasure:
     ``words`` are their name and e-mail, read before their key was destroyed)."""
+    install_inbox(engine)  # (a store whose notifier never ran has none yet)
     c = inbox.c
     naming = [func.strpos(c.subject + " " + c.body, w) > 0 for w in words if w]
     statement = delete(inbox).where(

@@ -13,8 +13,9 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from api.deps import Services
 from eventlog.follower import read_after
-from notifications.channels import EmlFileChannel
+from notifications.channels import Channel, EmlFileChannel
 from notifications.directory import RosterDirectory
 from notifications.inbox import InboxChannel
 from notifications.notifier import Notifier
@@ -49,7 +50,7 @@ def walk_ada(api: Api, outbox: Path) -> str:
     api.clock.to(11)
     api.ok(api.get(case, HR_ADMIN, params={"reason": f"{NAME} asked for a copy"}))
     app = api.application
-    channels = [InboxChannel(api.engine), EmlFileChannel(outbox)]
+    channels: list[Channel] = [InboxChannel(api.engine), EmlFileChannel(outbox)]
     Notifier(app, channels, RosterDirectory(app)).handle(read_after(app, 0, 10_000))
     api.project()
     return case
@@ -79,6 +80,11 @@ def stored_text(api: Api) -> dict[str, str]:
     return found
 
 
+def services_of(api: Api) -> Services:
+    services: Services = api.client.app.state.services  # type: ignore[attr-defined]
+    return services
+
+
 def holding(places: dict[str, str]) -> dict[str, list[str]]:
     return {
         place: [s for s in SECRETS if s in content]
@@ -105,7 +111,7 @@ def test_an_erasure_leaves_nothing_readable_and_the_trail_whole(api: Api, tmp_pa
     )
     assert api.post("/people/ada/erasure", HR_ADMIN, {}).status_code == 422
     assert api.post("/people/nobody/erasure", HR_ADMIN, {"reason": "x"}).status_code == 404
-    api.client.app.state.services.outbox = outbox
+    services_of(api).outbox = outbox
     report = api.ok(api.post("/people/ada/erasure", HR_ADMIN, {"reason": "GDPR request 17"}))
     assert report["case_ids"] == [str(api.case_id())]
     assert len(report["action_item_ids"]) == 1
@@ -132,6 +138,7 @@ def test_an_erasure_leaves_nothing_readable_and_the_trail_whole(api: Api, tmp_pa
     assert state["recap"]["learned"] == "[erased]"
     assert state["phase"] == "meeting_held"
     counted = api.ok(api.get(f"/cycles/{api.cycle_id}/status", HR_ADMIN))["phases"]
+    assert api.cycle_id is not None
     assert sum(counted.values()) == len(api.application.get_cycle(api.cycle_id).enrolled)
 
     again = api.ok(api.post("/people/ada/erasure", HR_ADMIN, {"reason": "GDPR request 17"}))
