@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from api.erasure import erase_person
+from api.person_export import export_person
 from application.service import CareerFlow
 from careerflow.settings import DataFiles, Settings
 from careerflow.storage import build_application, database_url
@@ -20,7 +22,7 @@ from eventlog.data_keys import KeyEncryptionKeys, PostgresDataKeys
 from projections.database import engine_for
 
 keys_app = typer.Typer(help="The people's data keys and the key-encryption keys (KEKs).")
-person_app = typer.Typer(help="One person's data: erase it.")
+person_app = typer.Typer(help="One person's data: a copy of all of it, or its erasure.")
 console = Console(soft_wrap=True)
 CLI_ACTOR = "careerflow:cli"
 
@@ -116,3 +118,17 @@ def person_erase(
     for name, value in report.model_dump().items():
         shown = len(value) if isinstance(value, list) else value
         console.print(f"{name.replace('_', ' ')}: {shown}")
+
+
+@person_app.command("export")
+def person_export(
+    employee_id: Annotated[str, typer.Argument(help="whose data to export")],
+    out: Annotated[Path, typer.Option(help="the JSON file to write")],
+) -> None:
+    """Everything careerflow holds about the person, as they may read it, into a file."""
+    with _store() as (application, settings):
+        engine = engine_for(database_url(settings), settings.db_schema)
+        exported = export_person(application, engine, employee_id, datetime.now(UTC))
+        engine.dispose()
+    out.write_text(exported.model_dump_json(indent=2))
+    console.print(f"wrote {out} ({len(exported.cases)} cases, {len(exported.messages)} messages)")

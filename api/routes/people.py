@@ -1,4 +1,4 @@
-"""People's personal data: erasure (DESIGN.md §7)."""
+"""People's personal data: a copy of it on request, and erasure (DESIGN.md §7)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from api import access
-from api.deps import CurrentUser, Now, ServicesDep, available
+from api.deps import CurrentUser, Now, RosterDep, ServicesDep, available
 from api.erasure import ErasureReport, erase_person
+from api.person_export import PersonExport, export_person
 from api.problems import PROBLEM_RESPONSES
+from api.sealed_reads import Reason
+from domain import errors
 from domain.values import PERSON_ID_PATTERN
 
 router = APIRouter(prefix="/people", tags=["people"], responses=PROBLEM_RESPONSES)
@@ -27,6 +30,31 @@ class ErasureRequest(BaseModel):
         description="the request this erasure answers; it stays readable in the audit trail, "
         "so name the request, not the person's data",
     )
+
+
+@router.get(
+    "/{employee_id}/export",
+    summary="Everything careerflow holds about a person, as JSON (the person, or an HR admin)",
+)
+def export(
+    employee_id: EmployeeId,
+    caller: CurrentUser,
+    services: ServicesDep,
+    roster: RosterDep,
+    now: Now,
+    reason: Reason = None,
+) -> PersonExport:
+    """What the person may read of it: never another person's private note, and anonymous
+    peer feedback without its author. An HR admin's export is a read of the person's data
+    (recorded, with the reason owed outside their department)."""
+    if caller.employee_id != employee_id and not caller.is_hr_admin:
+        raise errors.NotPermitted(
+            caller.employee_id, "export a person's data", "the person or an HR admin"
+        )
+    application = available(services)
+    for case in application.cases_of(employee_id):  # recorded before anything is answered
+        services.reads.record(caller, roster, case, "export of all their data", reason, now)
+    return export_person(application, services.read_engine, employee_id, now)
 
 
 @router.post(

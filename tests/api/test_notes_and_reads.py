@@ -9,6 +9,7 @@ owed outside the reader's department) and the employee lists it.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -197,3 +198,31 @@ def test_the_pages_show_notes_ask_for_a_reason_and_list_reads(api: Api) -> None:
     listed = ada.get("/reads").text
     assert "Hedy Lamarr" in listed
     assert "Grievance 2026-14" in listed
+
+
+def test_a_person_exports_all_they_may_read_and_nothing_of_others(api: Api) -> None:
+    case = write_notes(api)
+    api.ok(api.post(f"{case}/peer-feedback-requests", EMPLOYEE, {"peer_id": "linus"}))
+    feedback = {"feedback": {"strengths": ["linus-words-55"]}, "anonymous": True}
+    api.ok(api.post(f"{case}/peer-feedback", "linus", feedback))
+    api.ok(api.get(case, HR_ADMIN, params={"reason": "Grievance 2026-14"}))
+
+    exported = api.ok(api.get(f"/people/{EMPLOYEE}/export", EMPLOYEE))
+    dumped = json.dumps(exported)
+    assert ADA_PRIVATE in dumped
+    assert ADA_SHARED in dumped
+    assert GRACE_PRIVATE not in dumped  # her manager's private note
+    assert exported["person"]["email"] == "ada@example.com"
+    (only,) = exported["cases"]
+    given = [e for e in only["history"]["entries"] if e["event"] == "PeerFeedbackReceived"]
+    assert given[0]["actor"] == "anonymous"
+    assert "peer_id" not in given[0]["payload"]
+    assert "linus-words-55" in dumped
+    assert [r["reason"] for r in exported["reads"]] == ["Grievance 2026-14"]
+
+    assert api.get(f"/people/{EMPLOYEE}/export", MANAGER).status_code == 403
+    assert api.get(f"/people/{EMPLOYEE}/export", HR_ADMIN).status_code == 422  # why?
+    by_hr = api.ok(api.get(f"/people/{EMPLOYEE}/export", HR_ADMIN, params={"reason": "DSAR 4"}))
+    assert GRACE_PRIVATE not in json.dumps(by_hr)
+    assert reads_of(api, EMPLOYEE)[0]["what"] == "export of all their data"
+    assert api.get("/people/nobody/export", HR_ADMIN, params={"reason": "x"}).status_code == 404

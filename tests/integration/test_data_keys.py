@@ -7,7 +7,9 @@ code before sealing wrote (``[2,{...}]``, free text in the clear).
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -128,12 +130,18 @@ def test_rows_stored_before_sealing_read_and_are_sealed_in_place(
     assert "sealed 0 rows" in again.output
 
 
-def test_a_person_is_erased_from_the_command_line(
-    walked: tuple[Settings, UUID], monkeypatch: pytest.MonkeyPatch
+def test_a_person_is_exported_and_erased_from_the_command_line(
+    walked: tuple[Settings, UUID], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     settings, case_id = walked
     monkeypatch.setenv("DATABASE_URL", settings.database_url or "")
     monkeypatch.setenv("CAREERFLOW_DB_SCHEMA", settings.db_schema)
+    out = tmp_path / "emp.json"
+    exported = CliRunner().invoke(cli, ["person", "export", EMP, "--out", str(out)])
+    assert exported.exit_code == 0, exported.output
+    copy = json.loads(out.read_text())
+    assert copy["person"]["name"] == "Emp Example"
+    assert SAID in out.read_text()
     result = CliRunner().invoke(cli, ["person", "erase", EMP, "--reason", "request 9", "--yes"])
     assert result.exit_code == 0, result.output
     assert "case ids: 1" in result.output
