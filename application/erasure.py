@@ -1,4 +1,5 @@
-"""Erasing a person's personal data, and sealing rows written before sealing existed.
+"""Erasing a person's personal data, or a cycle's when its retention passes, and sealing
+rows written before sealing existed.
 
 An erasure records its events (the roster's ``PersonErased``, and ``PersonalDataErased``
 on each of the person's cases and action items), then destroys the person's data key.
@@ -6,25 +7,28 @@ The log stays whole: every event still loads and replays, its personal strings r
 erased, and the events recorded in memory scrub any copy a process holds. Rows stored
 before personal fields were sealed are sealed first, so nothing of the person is left
 readable in the log. Read models scrub themselves when they reach ``PersonErased``;
-the inbox, the outbox and the other copies are the caller's (``api/erasure.py``).
+the inbox, the outbox and the other copies are the caller's (``api/person_erasure.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
+from application.batch_writing import batches
+from application.cycle_runs import DEFAULT_BATCH_SIZE
 from application.personal_data import saving
 from application.roster_imports import RosterImports
 from application.transcoding import SEALED_PREFIX
 from domain import errors
 from domain.action_item import ActionItem
-from domain.base import By, CareerAggregate
+from domain.base import SYSTEM_ACTOR, By, CareerAggregate
 from domain.case import DevelopmentCase, case_id_for
+from domain.personal import case_subject
 from domain.roster import ROSTER_ID
 
 
@@ -68,6 +72,39 @@ class PersonalDataErasure(RosterImports):
             tuple(i.id for i in items),
             sealed,
         )
+
+    def expire_cycle_data(
+        self,
+        cycle_id: UUID,
+        *,
+        at: datetime,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """The cycle's retention has passed: erase the personal data of every case in it
+        (their keys for this cycle destroyed); how many cases. Again: nothing more."""
+        cycle = self.get_cycle(cycle_id)
+        by = By(SYSTEM_ACTOR, at)
+        if not cycle.expire_data(cases=len(cycle.enrolled), by=by):
+            return 0
+        done = 0
+        for batch in batches(cycle.enrolled, batch_size):
+            ids = [case_id_for(cycle_id, e) for e in batch]
+            cases = [self.get_case(i) for i in ids if self._exists(i)]
+            items = [self.get_action_item(i) for case in cases for i in case.action_item_ids]
+            self.seal_stored([*(c.id for c in cases), *(i.id for i in items)])
+            for case in cases:
+                case.erase_personal_data(by=by)
+            for item in items:
+                item.erase_personal_data(by=by)
+            self._store(*cases, *items)
+            for case in cases:
+                self.data_keys.erase(case_subject(case.employee_id, cycle_id), at)
+            done += len(cases)
+            if progress is not None:
+                progress(done)
+        self._store(cycle)
+        return done
 
     def seal_stored(self, aggregate_ids: Iterable[UUID]) -> int:
         """Seal the personal strings of rows stored before sealing existed (in place: the

@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic_core import from_json, to_json
 
 from domain import errors
-from domain.personal import Opened, Texts
+from domain.personal import PART, Opened, Texts
 
 # --- the keys and the envelope ------------------------------------------------------------
 
@@ -43,7 +43,8 @@ class DataKeys(Protocol):
         ...
 
     def erase(self, subject: str, at: datetime) -> None:
-        """Destroy the person's key: what was sealed under it reads as erased from now on."""
+        """Destroy the key (and a person's, all of theirs: ``subject/...``): what was sealed
+        under it reads as erased from now on, and nothing new is sealed for it."""
         ...
 
 
@@ -56,6 +57,8 @@ class MemoryDataKeys:
     def for_writing(self, subjects: Collection[str]) -> Mapping[str, AESGCM]:
         keys = {}
         for subject in subjects:
+            if self._keys.get(subject.split(PART)[0], True) is None:
+                raise errors.PersonErased(subject.split(PART)[0])
             if subject not in self._keys:
                 self._keys[subject] = AESGCM(AESGCM.generate_key(bit_length=256))
             key = self._keys[subject]
@@ -68,6 +71,8 @@ class MemoryDataKeys:
         return {s: self._keys.get(s) for s in subjects}
 
     def erase(self, subject: str, at: datetime) -> None:
+        for known in [k for k in self._keys if k.startswith(subject + PART)]:
+            self._keys[known] = None
         self._keys[subject] = None
 
 

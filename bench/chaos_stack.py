@@ -31,7 +31,7 @@ import psycopg
 from bench.servers import careerflow_command, free_port
 from careerflow.embedded_temporal import dev_server_command
 from careerflow.settings import DataFiles, Settings
-from careerflow.storage import database_url
+from careerflow.storage import database_url, key_encryption_keys
 
 PROCESSES = (
     ("api-1", "api"), ("api-2", "api"),
@@ -208,6 +208,7 @@ class ChaosStack:
         return env | {
             "DATABASE_URL": self.url,
             "CAREERFLOW_DATA_DIR": str(self.settings.data_dir),
+            "CAREERFLOW_KEK": key_encryption_keys(self.settings),  # the checker's too
             "CAREERFLOW_TEMPORAL_ADDRESS": str(self.settings.temporal_address),
             "CAREERFLOW_JWT_SECRET": SECRET,
             "CAREERFLOW_SMTP_HOST": "127.0.0.1",

@@ -23,6 +23,7 @@ import psutil
 
 from bench.common import bench_settings, log_file
 from careerflow.settings import Settings
+from careerflow.storage import key_encryption_keys
 
 bench_schema = bench_settings
 
@@ -46,6 +47,7 @@ def settings_env(settings: Settings, **extra: str) -> dict[str, str]:
         DATABASE_URL=str(settings.database_url),
         CAREERFLOW_DB_SCHEMA=settings.db_schema,
         CAREERFLOW_DATA_DIR=str(settings.data_dir),
+        CAREERFLOW_KEK=key_encryption_keys(settings),  # the same as this process's
         **extra,
     )
     return env

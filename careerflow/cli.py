@@ -30,6 +30,7 @@ from careerflow.processes_cli import PROCESS_COMMANDS
 from careerflow.settings import Settings
 from careerflow.storage import build_application, database_url
 from domain import errors
+from domain.cycle import Cycle
 
 app = typer.Typer(
     help="careerflow: career development cycles, event-sourced.", no_args_is_help=True
@@ -266,6 +267,17 @@ def cycle_close(
     console.print(f"{result.changed} cases closed, {result.unchanged} were already closed")
 
 
+def _retention(cycle: Cycle) -> str:
+    """What happens to the cycle's personal data, and when."""
+    if cycle.data_expired_at is not None:
+        return f"erased {cycle.data_expired_at.date().isoformat()}"
+    if cycle.data_expires_at is not None:
+        return f"erased on {cycle.data_expires_at.date().isoformat()}"
+    if cycle.policy.retention is not None:
+        return f"kept {cycle.policy.retention.days} days after closing"
+    return "kept"
+
+
 @cycle_app.command("status")
 def cycle_status(cycle_id: Annotated[UUID | None, typer.Argument()] = None) -> None:
     """Every cycle; with an id, that cycle's cases per phase."""
@@ -277,7 +289,7 @@ def cycle_status(cycle_id: Annotated[UUID | None, typer.Argument()] = None) -> N
     with _application() as application:
         if cycle_id is None:
             table = Table(title="cycles")
-            for column in ("id", "name", "status", "opens", "closes", "cases"):
+            for column in ("id", "name", "status", "opens", "closes", "cases", "personal data"):
                 table.add_column(column)
             for cycle in application.list_cycles():
                 table.add_row(
@@ -287,6 +299,7 @@ def cycle_status(cycle_id: Annotated[UUID | None, typer.Argument()] = None) -> N
                     cycle.opens_at.date().isoformat(),
                     cycle.closes_at.date().isoformat(),
                     str(len(cycle.enrolled)),
+                    _retention(cycle),
                 )
             console.print(table)
             return

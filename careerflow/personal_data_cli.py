@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from api.erasure import erase_person
+from api.person_erasure import erase_person
 from api.person_export import export_person
 from application.service import CareerFlow
 from careerflow.settings import DataFiles, Settings

@@ -23,7 +23,7 @@ from domain.base import (
     require_aware,
     require_system,
 )
-from domain.personal import ERASED, PersonalText
+from domain.personal import ERASED, PersonalText, case_subject
 from domain.values import ActionItemSpec, Participants, Rung
 
 
@@ -101,7 +101,7 @@ class ActionItem(FollowedUp):
 
     @property
     def data_subject(self) -> str | None:
-        return self.employee_id
+        return case_subject(self.employee_id, self.cycle_id)
 
     def __init__(self) -> None:
         super().__init__()

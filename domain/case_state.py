@@ -15,7 +15,7 @@ from uuid import UUID
 from domain import errors
 from domain import values as v
 from domain.base import By, FollowedUp, require_aware
-from domain.personal import ERASED, erased
+from domain.personal import ERASED, case_subject, erased
 from domain.phases import BEFORE_MEETING, Phase, PlanStatus
 
 
@@ -100,7 +100,7 @@ class CaseState(FollowedUp):
 
     @property
     def data_subject(self) -> str | None:
-        return self.employee_id
+        return case_subject(self.employee_id, self.cycle_id)
 
     @property
     def employee_id(self) -> str:

@@ -71,8 +71,17 @@ class Cycle(CareerAggregate):
             cycle.status = CycleStatus.CLOSED
             cycle.closed_at = self.timestamp
 
+    class CycleDataExpired(CareerAggregate.Event):
+        """The retention period passed: every case's personal data was erased."""
+
+        cases: int
+
+        def apply(self, cycle: Cycle) -> None:
+            cycle.data_expired_at = self.timestamp
+
     def __init__(self) -> None:
         super().__init__()
+        self.data_expired_at: datetime | None = None
         self.name: str
         self.opens_at: datetime
         self.closes_at: datetime
@@ -83,6 +92,22 @@ class Cycle(CareerAggregate):
         self.closed_at: datetime | None = None
         self.enrolled: list[str] = []
         self.enrolled_set: set[str] = set()
+
+    @property
+    def data_expires_at(self) -> datetime | None:
+        """When the cases' personal data is erased (the policy's retention after closing)."""
+        if self.closed_at is None or self.policy.retention is None:
+            return None
+        return self.closed_at + self.policy.retention
+
+    @command(CycleDataExpired)
+    def expire_data(self, *, cases: int, by: By) -> Decision:
+        if self.data_expired_at is not None:
+            return None
+        expires = self.data_expires_at
+        if expires is None or by.at < expires:
+            raise errors.InvalidCommand("retention", "the cycle's retention period has not passed")
+        return {"cases": cases}
 
     @classmethod
     def create(

@@ -8,8 +8,8 @@ event still loads and replays. Ids, times, numbers, enums and phases carry no
 marker and stay clear: ordering, deadlines and reports never need a key.
 
 Whose data it is: the aggregate's ``data_subject`` (a case's or an action item's
-employee), or, inside a value object that names its own (``data_subject_field`` on
-the class, as a roster row does), that person.
+employee, in that cycle: ``case_subject``), or, inside a value object that names its
+own (``data_subject_field`` on the class, as a roster row does), that person.
 
 Pure: the store does the encrypting (``application/personal_data.py``); here is where
 the personal strings are (a plan per type) and how to take them out and put them back.
@@ -47,6 +47,16 @@ PERSONAL = Personal()
 
 PersonalText = Annotated[str, PERSONAL]
 """An event's own free-text field (a reason, a comment, a note)."""
+
+
+def case_subject(employee_id: str, cycle_id: object) -> str:
+    """The key a case's texts are sealed under: the employee's, for that one cycle, so a
+    cycle's retention can destroy it alone; erasing the person destroys all of theirs."""
+    return f"{employee_id}{PART}{cycle_id}"
+
+
+PART = "/"
+"""Between a person and the part of their data a key covers (never in an employee id)."""
 
 DATA_SUBJECT = "data_subject_field"
 """The class attribute naming the field that says whose data a value object holds."""

@@ -86,7 +86,9 @@ ITEM_DEADLINE_EVENTS: frozenset[EventClass] = frozenset(
         ActionItem.ActionItemCancelled,
     }
 )
-CYCLE_DEADLINE_EVENTS: frozenset[EventClass] = frozenset({Cycle.CycleOpened, Cycle.CycleClosed})
+CYCLE_DEADLINE_EVENTS: frozenset[EventClass] = frozenset(
+    {Cycle.CycleOpened, Cycle.CycleClosed, Cycle.CycleDataExpired}
+)
 
 ROSTER_EVENTS: frozenset[EventClass] = frozenset({Roster.RosterImported})
 """Only the roster's read model reads these (a 100,000-person import is large)."""
@@ -95,7 +97,6 @@ AUDIT_ONLY: frozenset[EventClass] = frozenset(
     {
         ev.ActionItemAdded,  # the item's own ActionItemAgreed is what consumers follow
         ev.NoteAdded,  # a note's text reaches nobody but its readers: no consumer at all
-        ev.PersonalDataErased,  # the read models scrub on the roster's PersonErased
         Cycle.CycleCreated,
         Cycle.PolicyAmended,
         Cycle.PopulationEnrolled,

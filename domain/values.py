@@ -61,6 +61,20 @@ def _positive(value: timedelta) -> timedelta:
 
 
 Duration = Annotated[timedelta, AfterValidator(_positive)]
+
+MAX_RETENTION = timedelta(days=3660)
+
+
+def _retention(value: timedelta) -> timedelta:
+    if value <= timedelta(0):
+        raise ValueError("must be a positive ISO-8601 duration")
+    if value > MAX_RETENTION:
+        raise ValueError("must be at most P3660D (ten years)")
+    return value
+
+
+Retention = Annotated[timedelta, AfterValidator(_retention)]
+"""How long a closed cycle's personal data is kept (``P3Y``), at most ten years."""
 """A positive ISO-8601 duration (``P7D``, ``PT30S``) of at most two years."""
 
 
@@ -152,6 +166,11 @@ class Policy(ValueObject):
     checkin_grace: Duration = Field(timedelta(days=7), description="after a check-in is due")
     reminder_lead: Duration = Field(timedelta(days=2), description="reminder before a deadline")
     escalation: EscalationLadder = EscalationLadder()
+    retention: Retention | None = Field(
+        None,
+        description="after the cycle closes, its cases' personal data is erased "
+        "(ISO-8601, e.g. P3Y); null: kept until a person's own erasure",
+    )
     escalation_digest_hour: int | None = Field(
         8,
         ge=0,

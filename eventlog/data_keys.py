@@ -30,6 +30,7 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
 from domain import errors
+from domain.personal import PART
 
 TABLE = "careerflow_data_keys"
 KEY_TTL = 30.0
@@ -107,8 +108,8 @@ class PostgresDataKeys:
             self._make(missing)
             found = {**found, **self._keys(missing)}
         for subject in subjects:
-            if found[subject] is None:
-                raise errors.PersonErased(subject)
+            if found.get(subject) is None:  # destroyed, or never made: the person was erased
+                raise errors.PersonErased(subject.split(PART)[0])
         return typing.cast(Mapping[str, AESGCM], found)
 
     def for_reading(self, subjects: Collection[str]) -> Mapping[str, AESGCM | None]:
@@ -118,8 +119,9 @@ class PostgresDataKeys:
     # --- erasure and rotation -----------------------------------------------------------
 
     def erase(self, subject: str, at: datetime) -> None:
-        """Destroy the person's key; from now on nothing personal is written about them."""
-        with self.datastore.get_connection() as conn:
+        """Destroy the key, and a person's every key (``ada/<cycle>``); the person's row
+        stays, marked erased, so no key is made for them again."""
+        with self.datastore.get_connection() as conn, conn.transaction():
             conn.execute(
                 SQL(
                     "INSERT INTO {table} (subject_id, erased_at) VALUES (%s, %s) "
@@ -128,7 +130,17 @@ class PostgresDataKeys:
                 ).format(table=self.table),
                 (subject, at),
             )
-        self._cache[subject] = (None, time.monotonic() + KEY_TTL)
+            conn.execute(
+                SQL(
+                    "UPDATE {table} SET kek = NULL, wrapped = NULL, erased_at = %s "
+                    "WHERE starts_with(subject_id, %s) AND wrapped IS NOT NULL"
+                ).format(table=self.table),
+                (at, subject + PART),
+            )
+        until = time.monotonic() + KEY_TTL
+        for known in [k for k in self._cache if k == subject or k.startswith(subject + PART)]:
+            self._cache[known] = (None, until)
+        self._cache[subject] = (None, until)
 
     def is_erased(self, subject: str) -> bool:
         return self._load([subject], remember=False).get(subject, False) is None
@@ -225,7 +237,9 @@ class PostgresDataKeys:
                 SQL(
                     "INSERT INTO {table} (subject_id, kek, wrapped) "
                     "SELECT s, %s, w FROM unnest(%s::text[], %s::bytea[]) AS t(s, w) "
+                    "WHERE NOT EXISTS (SELECT 1 FROM {table} p "  # an erased person: none
+                    "  WHERE p.subject_id = split_part(t.s, %s, 1) AND p.erased_at IS NOT NULL) "
                     "ON CONFLICT (subject_id) DO NOTHING"
                 ).format(table=self.table),
-                (current.fingerprint, list(subjects), wrapped),
+                (current.fingerprint, list(subjects), wrapped, PART),
             )

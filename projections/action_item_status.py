@@ -12,10 +12,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
+from domain import case_events as ev
 from domain import subscriptions
 from domain.action_item import ActionItem
 from domain.personal import ERASED
-from domain.roster import Roster
 from projections.runner import ReadModel
 
 
@@ -53,7 +53,7 @@ class ActionItems(ReadModel):
     def handled(cls) -> frozenset[type]:
         return frozenset(
             {
-                Roster.PersonErased,
+                ev.PersonalDataErased,
                 ActionItem.ActionItemAgreed,
                 ActionItem.ActionItemRescheduled,
                 ActionItem.ActionItemOverdue,
@@ -71,13 +71,13 @@ class ActionItems(ReadModel):
     def define(cls, metadata: sa.MetaData, suffix: str) -> dict[str, sa.Table]:
         return {"action_items": define_action_items(metadata, "action_items" + suffix)}
 
-    def erase(self, conn: sa.Connection, employee_id: str) -> None:
-        where = self.table.c.employee_id == employee_id
+    def erase(self, conn: sa.Connection, aggregate_id: Any) -> None:
+        where = self.table.c.case_id == aggregate_id
         conn.execute(sa.update(self.table).where(where).values(title=ERASED))
 
     def apply(self, conn: sa.Connection, event: Any, position: int) -> None:
-        if isinstance(event, Roster.PersonErased):
-            self.erase(conn, event.employee_id)
+        if isinstance(event, ev.PersonalDataErased):
+            self.erase(conn, event.originator_id)
         if not isinstance(event, ActionItem.Event):
             return
         action_items = self.table

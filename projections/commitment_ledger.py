@@ -15,7 +15,6 @@ from domain import case_events as ev
 from domain import subscriptions
 from domain.action_item import ActionItem
 from domain.personal import ERASED
-from domain.roster import Roster
 from domain.subscriptions import events_of
 from eventlog.follower import Delivery
 from projections.runner import ReadModel
@@ -89,17 +88,17 @@ class CommitmentLedger(ReadModel):
     @classmethod
     def handled(cls) -> frozenset[type]:
         return frozenset(
-            {ev.CaseOpened, Roster.PersonErased, *cls.GOAL_EVENTS, *events_of(ActionItem)}
+            {ev.CaseOpened, ev.PersonalDataErased, *cls.GOAL_EVENTS, *events_of(ActionItem)}
         )
 
     TEXT_DETAILS = ("title", "specific")
     """The personal strings a row's details keep (an item's title, a goal's words)."""
 
-    def erase(self, conn: sa.Connection, employee_id: str) -> None:
+    def erase(self, conn: sa.Connection, aggregate_id: Any) -> None:
         table = self.table
         rows = conn.execute(
             sa.select(table.c.position, table.c.seq, table.c.details, table.c.reason).where(
-                table.c.employee_id == employee_id
+                table.c.case_id == aggregate_id
             )
         ).all()
         for row in rows:
@@ -213,8 +212,8 @@ class CommitmentLedger(ReadModel):
         conn.execute(self.insert_case, cases)
 
     def apply(self, conn: sa.Connection, event: Any, position: int) -> None:
-        if isinstance(event, Roster.PersonErased):
-            self.erase(conn, event.employee_id)
+        if isinstance(event, ev.PersonalDataErased):
+            self.erase(conn, event.originator_id)
             return
         if isinstance(event, ev.CaseOpened):
             conn.execute(

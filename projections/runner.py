@@ -101,9 +101,9 @@ class ReadModel:
     def with_version(self, version: int) -> Self:
         return type(self)(version)
 
-    def erase(self, conn: Connection, employee_id: str) -> None:
-        """Scrub the person's personal strings from this model's tables (an erasure:
-        ``Roster.PersonErased``, which comes after all of their events in the log)."""
+    def erase(self, conn: Connection, aggregate_id: Any) -> None:
+        """Scrub the personal strings of one case (or, the roster's, one person) from this
+        model's tables: an erasure's event comes after all the data it erases in the log."""
 
     def apply(self, conn: Connection, event: Any, position: int) -> None:
         raise NotImplementedError

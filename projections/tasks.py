@@ -21,7 +21,6 @@ from domain.action_item import ActionItem
 from domain.case import DevelopmentCase
 from domain.open_tasks import CaseProgress, OpenTask, progress_events
 from domain.personal import ERASED
-from domain.roster import Roster
 from domain.step_records import Task
 from eventlog.follower import Delivery
 from projections.roster_people import chunks, roster_people
@@ -130,7 +129,7 @@ class Tasks(ReadModel):
     def handled(cls) -> frozenset[type]:
         """What changes somebody's tasks: a case's progress (``progress_events``), the
         escalations addressed to people, and the action items' own events."""
-        return progress_events() | {C.Escalated, Roster.PersonErased} | cls.ITEM_EVENTS
+        return progress_events() | {C.Escalated, ev.PersonalDataErased} | cls.ITEM_EVENTS
 
     def __init__(self, version: int = 1) -> None:
         super().__init__(version)
@@ -169,8 +168,8 @@ class Tasks(ReadModel):
             return
         if isinstance(event, ev.CaseOpened):
             self._open(conn, [event])
-        elif isinstance(event, Roster.PersonErased):
-            self.erase(conn, event.employee_id)
+        elif isinstance(event, ev.PersonalDataErased):
+            self.erase(conn, event.originator_id)
         elif isinstance(event, ActionItem.Event):
             self._item(conn, event)
         elif isinstance(event, C.Escalated):
@@ -178,9 +177,9 @@ class Tasks(ReadModel):
         else:
             self._case(conn, event)
 
-    def erase(self, conn: sa.Connection, employee_id: str) -> None:
-        of_person = sa.and_(self.tasks.c.employee_id == employee_id, self.tasks.c.title.isnot(None))
-        conn.execute(sa.update(self.tasks).where(of_person).values(title=ERASED))
+    def erase(self, conn: sa.Connection, aggregate_id: Any) -> None:
+        of_case = sa.and_(self.tasks.c.case_id == aggregate_id, self.tasks.c.title.isnot(None))
+        conn.execute(sa.update(self.tasks).where(of_case).values(title=ERASED))
 
     def _case(self, conn: sa.Connection, event: Any) -> None:
         """Apply the event to the case's progress and replace its task rows."""

@@ -49,6 +49,15 @@ class CareerActivities:
         return result.changed
 
     @activity.defn
+    def expire_cycle_data(self, step: CloseCycle) -> int:
+        """The cycle's retention passed: erase its cases' personal data."""
+
+        def heartbeat(done: int) -> None:
+            activity.heartbeat(done)
+
+        return self.app.expire_cycle_data(step.cycle_id, at=step.at, progress=heartbeat)
+
+    @activity.defn
     def remind_case(self, step: CaseFollowUp) -> bool:
         assert step.owner is not None
         return self._run(step.case_id, _taken_from(tc.RemindCase, step), step)
@@ -82,6 +91,7 @@ class CareerActivities:
     def all(self) -> list[Callable[..., Any]]:
         return [
             self.close_cycle,
+            self.expire_cycle_data,
             self.remind_case,
             self.escalate_case,
             self.mark_check_in_due,

@@ -3,7 +3,9 @@
 HR opens the cycle through the application (API or CLI), which opens every case;
 the relay then starts this workflow with the cycle's id and, in the event, its
 close date. At the close date it closes every case with its outcome and then the
-cycle. A cycle HR closes by hand arrives as ``CycleClosed`` and ends the workflow.
+cycle. A cycle HR closes by hand arrives as ``CycleClosed``. Without a retention in
+the policy that ends the workflow; with one, it sleeps until the retention has
+passed, erases the cases' personal data and ends.
 """
 
 from __future__ import annotations
@@ -27,8 +29,12 @@ def cycle_workflow_id(cycle_id: UUID) -> str:
 
 
 def close(view: CycleView, action: Action, now: datetime) -> tuple[Any, Any]:
-    """The cycle's one action: close it (every case, then the cycle) at the close date."""
-    return CareerActivities.close_cycle, CloseCycle(cycle_id=view.cycle_id, at=now)
+    """Close the cycle (every case, then the cycle) at the close date; once its retention
+    has passed, erase its cases' personal data."""
+    step = CloseCycle(cycle_id=view.cycle_id, at=now)
+    if action.kind == "expire_data":
+        return CareerActivities.expire_cycle_data, step
+    return CareerActivities.close_cycle, step
 
 
 @workflow.defn

@@ -25,7 +25,7 @@ from domain.values import Party, Policy, Rung
 from workflows.payloads import LogEvent
 
 ActionKind = Literal[
-    "remind", "escalate", "check_in_due", "check_in_missed", "overdue", "close_cycle"
+    "remind", "escalate", "check_in_due", "check_in_missed", "overdue", "close_cycle", "expire_data"
 ]
 
 
@@ -271,17 +271,26 @@ class ItemView(Followed):
 
 
 class CycleView(Followed):
-    """A cycle's one deadline: its close date (unless HR closes it by hand first)."""
+    """A cycle's deadlines: its close date (unless HR closes it by hand first) and, with a
+    retention in its policy, the day its cases' personal data is erased."""
 
     cycle_id: UUID
     closes_at: datetime | None = None
     closed: bool = False
+    retention: float | None = None
+    """Seconds the cases' personal data is kept after the cycle closes (None: kept)."""
+    closed_at: datetime | None = None
+    expired: bool = False
 
     def apply(self, event: LogEvent) -> None:
         if event.name == Cycle.CycleOpened.__name__:
             self.closes_at = _time(event.context["closes_at"])
+            self.retention = event.context.get("retention")
         elif event.name == Cycle.CycleClosed.__name__:
             self.closed = True
+            self.closed_at = event.occurred_at
+        elif event.name == Cycle.CycleDataExpired.__name__:
+            self.expired = True
 
     @property
     def closed_on_time(self) -> bool:
@@ -290,19 +299,31 @@ class CycleView(Followed):
 
     @property
     def finished(self) -> bool:
-        return self.closed or self.closed_on_time
+        if self.retention is None:
+            return self.closed or self.closed_on_time
+        return self.expired or any(key.startswith("expire_data|") for key in self.done)
 
     def actions(self) -> list[Action]:
-        if self.closed or self.closes_at is None:
-            return []
-        return [
-            Action(
-                at=self.closes_at,
-                kind="close_cycle",
-                deadline="cycle_close",
-                reason="the cycle's close date has come",
+        found = []
+        if not self.closed and self.closes_at is not None:
+            found.append(
+                Action(
+                    at=self.closes_at,
+                    kind="close_cycle",
+                    deadline="cycle_close",
+                    reason="the cycle's close date has come",
+                )
             )
-        ]
+        if self.retention is not None and self.closed_at is not None and not self.expired:
+            found.append(
+                Action(
+                    at=self.closed_at + timedelta(seconds=self.retention),
+                    kind="expire_data",
+                    deadline="retention",
+                    reason="the cycle's retention period has passed",
+                )
+            )
+        return found
 
 
 def next_wait(pending: list[Action], now: datetime) -> timedelta | None:

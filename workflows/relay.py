@@ -112,7 +112,10 @@ class Relay:
         if isinstance(event, ActionItem.ActionItemAgreed):
             context = self._item_context(event)
         if isinstance(event, Cycle.CycleOpened):
-            context["closes_at"] = self.app.get_cycle(event.originator_id).closes_at.isoformat()
+            cycle = self.app.get_cycle(event.originator_id)
+            context["closes_at"] = cycle.closes_at.isoformat()
+            retention = event.policy.retention
+            context["retention"] = None if retention is None else retention.total_seconds()
         message = LogEvent(
             id=delivery.position,
             aggregate_id=event.originator_id,

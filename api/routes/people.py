@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api import access
 from api.deps import CurrentUser, Now, RosterDep, ServicesDep, available
-from api.erasure import ErasureReport, erase_person
+from api.person_erasure import ErasureReport, erase_person
 from api.person_export import PersonExport, export_person
 from api.problems import PROBLEM_RESPONSES
 from api.sealed_reads import Reason

@@ -58,6 +58,11 @@ class CyclePublic(BaseModel):
     closed_at: datetime | None
     enrolled: int
     version: int
+    data_expires_at: datetime | None = Field(
+        description="when the cases' personal data will be erased (the policy's retention "
+        "after the cycle closed); null: no retention, or not closed yet"
+    )
+    data_expired_at: datetime | None = Field(description="when it was erased")
 
     @classmethod
     def of(cls, cycle: Cycle) -> CyclePublic:
@@ -73,6 +78,8 @@ class CyclePublic(BaseModel):
             closed_at=cycle.closed_at,
             enrolled=len(cycle.enrolled),
             version=cycle.version,
+            data_expires_at=cycle.data_expires_at,
+            data_expired_at=cycle.data_expired_at,
         )
 
 

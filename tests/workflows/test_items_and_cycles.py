@@ -8,10 +8,10 @@ from uuid import UUID
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
-from domain.commands import ShareRecap
+from domain.commands import RecordSelfAssessment, ShareRecap
 from domain.item_commands import CompleteActionItem, RescheduleActionItem
-from domain.values import ActionItemSpec, Participants, Recap
-from tests.factories import open_cycle_with
+from domain.values import ActionItemSpec, Participants, Policy, Recap
+from tests.factories import open_cycle_with, self_assessment
 from tests.workflows.conftest import Stack, events, now
 from tests.workflows.test_case_deadlines import QUIET, hold_meeting, open_case
 from workflows.action_item_workflow import item_workflow_id
@@ -171,3 +171,42 @@ async def test_a_cycle_closed_by_hand_ends_its_workflow_without_closing_twice(
     stack.extra_workflow_ids.add(handle.id)
     assert await handle.result() is False
     assert [n for n, _ in events(stack.app, cycle_id)].count("CycleClosed") == 1
+
+
+async def test_a_cycles_retention_erases_its_cases_personal_data_when_it_passes(
+    time_skipping: WorkflowEnvironment, stack: Stack
+) -> None:
+    app, start = stack.app, await now(time_skipping)
+    population = [Participants(employee_id=f"e{i}", manager_id="mgr") for i in range(3)]
+    policy = Policy(retention=timedelta(days=30))
+    cycle_id = open_cycle_with(app, population, start=start, closes=start + 40 * DAY, policy=policy)
+    case_id = app.case_for(cycle_id, "e0").id
+    app.execute(case_id, RecordSelfAssessment.of(self_assessment()), actor="e0", at=start)
+    app.close_cycle(cycle_id, actor="hr", at=start + DAY)
+    assert app.get_cycle(cycle_id).data_expires_at == start + 31 * DAY
+    await stack.settle(cycle_workflow_id(cycle_id))
+    handle = stack.client.get_workflow_handle(cycle_workflow_id(cycle_id), result_type=bool)
+    stack.extra_workflow_ids.add(handle.id)
+    await time_skipping.sleep(29 * DAY)
+    assert app.get_cycle(cycle_id).data_expired_at is None
+    assessment = app.get_case(case_id).self_assessment
+    assert assessment is not None
+    assert assessment.aspirations.next_roles == ["Tech lead"]
+    await time_skipping.sleep(2.1 * DAY)  # past the retention: the erasing activity runs
+    for _ in range(200):
+        if app.get_cycle(cycle_id).data_expired_at is not None:
+            break
+        await time_skipping.sleep(timedelta(seconds=1))
+    assert await handle.result() is False  # closed by hand, then erased on time
+    erased = app.get_case(case_id).self_assessment
+    assert erased is not None
+    assert erased.aspirations.next_roles == ["[erased]"]
+    assert [n for n, _ in events(app, case_id)][-1] == "PersonalDataErased"
+    assert [n for n, _ in events(app, cycle_id)].count("CycleDataExpired") == 1
+    fresh = type(app)(env=app.env.copy())  # replays from the store, the key destroyed
+    try:
+        replayed = fresh.get_case(case_id).self_assessment
+        assert replayed is not None
+        assert replayed.skills[0].fit == "[erased]"
+    finally:
+        fresh.close()
