@@ -31,6 +31,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.domain_bench
+	$(BIN)/python -m bench.sealing_bench
 	$(BIN)/python -m bench.http_bench
 	$(BIN)/python -m bench.roster_bench
 	$(BIN)/python -m bench.workflow_bench
@@ -44,6 +45,7 @@ bench: $(STAMP)
 # are printed as in `make bench`, on smaller companies and fewer requests.
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench.domain_bench --employees 1000 --commands 300
+	$(BIN)/python -m bench.sealing_bench --employees 1000 --commands 300 --cases 1000
 	$(BIN)/python -m bench.http_bench --requests 1000 --rounds 1
 	$(BIN)/python -m bench.roster_bench --people 10000 --requests 500
 	$(BIN)/python -m bench.workflow_bench --sizes 500,2000 --deadlines 50

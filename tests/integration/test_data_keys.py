@@ -1,8 +1,9 @@
 """Personal fields at rest: sealed per person, readable as before, keys rotated, old rows
 sealed in place, and a person erased from the command line.
 
-``ClearRows`` is today's application with sealing left out: it writes the rows the
-code before sealing wrote (``[2,{...}]``, free text in the clear).
+``ClearCareerFlow`` (from the sealing benchmark) is today's application with sealing
+left out: it writes the rows the code before sealing wrote (``[2,{...}]``, free text in
+the clear).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from application.service import CareerFlow
-from application.transcoding import TypedMapper
+from bench.sealing_bench import ClearCareerFlow
 from careerflow.cli import app as cli
 from careerflow.settings import Settings
 from careerflow.storage import eventsourcing_env
@@ -28,18 +29,6 @@ from tests.factories import EMP, MGR, PEER
 from tests.integration.test_application_contract import new_cycle, walk_every_step
 
 SAID = "Offsite on the 10th"  # the reschedule's reason in ``walk_every_step``
-
-
-class ClearMapper(TypedMapper):
-    def _sealed(self, *args: Any) -> bytes | None:
-        return None
-
-
-class ClearRows(CareerFlow):
-    name = CareerFlow.name  # the same event table
-
-    def construct_mapper(self) -> TypedMapper:
-        return ClearMapper(self.construct_transcoder())
 
 
 def people() -> list[Person]:
@@ -112,7 +101,7 @@ def test_a_new_kek_wraps_every_key_and_the_old_one_retires(walked: tuple[Setting
 def test_rows_stored_before_sealing_read_and_are_sealed_in_place(
     fresh_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clear = application(fresh_settings, kind=ClearRows)
+    clear = application(fresh_settings, kind=ClearCareerFlow)
     case_id = clear.case_for(new_cycle(clear), EMP).id
     walk_every_step(clear, case_id)
     clear.close()
