@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import types
 import typing
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar, Union
 
@@ -140,49 +140,17 @@ def event_plan(hints: Mapping[str, Any]) -> Fields | None:
 Texts = dict[str, list[str]]
 """Personal strings by whose data they are, in the order the plan walks them."""
 
-
-def take_out(row: dict[str, Any], plan: Fields, subject: str | None, out: Texts) -> None:
-    """Move every personal string of ``row`` into ``out`` (``""`` stays in its place)."""
-    if plan.subject_field is not None:
-        subject = row.get(plan.subject_field)
-    for name, inner in plan.fields:
-        value = row.get(name)
-        if value is None:
-            continue
-        if isinstance(inner, Leaf):
-            if inner.marker.applies(row):
-                out.setdefault(_owner(subject, name), []).append(value)
-                row[name] = ""
-        else:
-            row[name] = _take_out(value, inner, subject, out, name)
-
-
-def _take_out(value: Any, plan: Plan, subject: str | None, out: Texts, name: str) -> Any:
-    if isinstance(plan, Fields):
-        take_out(value, plan, subject, out)
-        return value
-    if isinstance(plan, Leaf):
-        out.setdefault(_owner(subject, name), []).append(value)
-        return ""
-    if isinstance(plan, Items):
-        return [None if v is None else _take_out(v, plan.item, subject, out, name) for v in value]
-    return {
-        k: None if v is None else _take_out(v, plan.item, subject, out, name)
-        for k, v in value.items()
-    }
-
-
-def _owner(subject: str | None, name: str) -> str:
-    if not subject:
-        raise ValueError(f"{name}: personal data with nobody to whom it belongs")
-    return subject
-
-
 Opened = Mapping[str, Iterator[str] | None]
 """Each person's strings in walk order; None: their key was destroyed (erased)."""
 
+Swap = Callable[[str, str | None, Personal, str], str]
+"""What a walk does at a personal string: (the string, whose, its marker, its field) →
+what stands there instead."""
 
-def put_back(row: dict[str, Any], plan: Fields, subject: str | None, texts: Opened) -> None:
+
+def walk(row: dict[str, Any], plan: Fields, subject: str | None, swap: Swap) -> None:
+    """Replace each personal string of ``row`` (in place) by what ``swap`` gives, in the
+    plan's order, each with whose data it is."""
     if plan.subject_field is not None:
         subject = row.get(plan.subject_field)
     for name, inner in plan.fields:
@@ -191,29 +159,45 @@ def put_back(row: dict[str, Any], plan: Fields, subject: str | None, texts: Open
             continue
         if isinstance(inner, Leaf):
             if inner.marker.applies(row):
-                row[name] = _next(texts, subject, inner.marker)
+                row[name] = swap(value, subject, inner.marker, name)
         else:
-            row[name] = _put_back(value, inner, subject, texts)
+            row[name] = _walk(value, inner, subject, swap, name)
 
 
-def _put_back(value: Any, plan: Plan, subject: str | None, texts: Opened) -> Any:
+def _walk(value: Any, plan: Plan, subject: str | None, swap: Swap, name: str) -> Any:
     if isinstance(plan, Fields):
-        put_back(value, plan, subject, texts)
+        walk(value, plan, subject, swap)
         return value
     if isinstance(plan, Leaf):
-        return _next(texts, subject, plan.marker)
+        return swap(value, subject, plan.marker, name)
     if isinstance(plan, Items):
-        return [None if v is None else _put_back(v, plan.item, subject, texts) for v in value]
+        return [None if v is None else _walk(v, plan.item, subject, swap, name) for v in value]
     return {
-        k: None if v is None else _put_back(v, plan.item, subject, texts) for k, v in value.items()
+        k: None if v is None else _walk(v, plan.item, subject, swap, name) for k, v in value.items()
     }
 
 
-def _next(texts: Opened, subject: str | None, marker: Personal) -> str:
-    strings = texts.get(subject or "")
-    if strings is None:
-        return marker.erased
-    return next(strings)
+def take_out(row: dict[str, Any], plan: Fields, subject: str | None, out: Texts) -> None:
+    """Move every personal string of ``row`` into ``out`` (``""`` stays in its place)."""
+
+    def keep(value: str, whose: str | None, marker: Personal, name: str) -> str:
+        if not whose:
+            raise ValueError(f"{name}: personal data with nobody to whom it belongs")
+        out.setdefault(whose, []).append(value)
+        return ""
+
+    walk(row, plan, subject, keep)
+
+
+def put_back(row: dict[str, Any], plan: Fields, subject: str | None, texts: Opened) -> None:
+    """Put each person's strings back in their places, or, for a person whose key was
+    destroyed (or none given), each string's placeholder."""
+
+    def restore(value: str, whose: str | None, marker: Personal, name: str) -> str:
+        strings = texts.get(whose or "")
+        return marker.erased if strings is None else next(strings)
+
+    walk(row, plan, subject, restore)
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -52,30 +52,24 @@ MAX_DURATION = timedelta(days=730)
 """The longest a policy duration may be (P730D): every deadline stays a date that exists."""
 
 
-def _positive(value: timedelta) -> timedelta:
-    if value <= timedelta(0):
-        raise ValueError("must be a positive ISO-8601 duration")
-    if value > MAX_DURATION:
-        raise ValueError("must be at most P730D (two years)")
-    return value
+def _positive_up_to(longest: timedelta, words: str) -> AfterValidator:
+    def check(value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be a positive ISO-8601 duration")
+        if value > longest:
+            raise ValueError(f"must be at most {words}")
+        return value
+
+    return AfterValidator(check)
 
 
-Duration = Annotated[timedelta, AfterValidator(_positive)]
+Duration = Annotated[timedelta, _positive_up_to(MAX_DURATION, "P730D (two years)")]
+"""A positive ISO-8601 duration (``P7D``, ``PT30S``) of at most two years."""
 
 MAX_RETENTION = timedelta(days=3660)
 
-
-def _retention(value: timedelta) -> timedelta:
-    if value <= timedelta(0):
-        raise ValueError("must be a positive ISO-8601 duration")
-    if value > MAX_RETENTION:
-        raise ValueError("must be at most P3660D (ten years)")
-    return value
-
-
-Retention = Annotated[timedelta, AfterValidator(_retention)]
+Retention = Annotated[timedelta, _positive_up_to(MAX_RETENTION, "P3660D (ten years)")]
 """How long a closed cycle's personal data is kept (``P3Y``), at most ten years."""
-"""A positive ISO-8601 duration (``P7D``, ``PT30S``) of at most two years."""
 
 
 MAX_ITEMS = 50

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from api import access
 from api.auth import Caller
-from api.case_reading import AsOf, read_history
+from api.case_reading import AsOf, CaseOpening, read_history
 from api.command_runner import CommandRunner
 from api.deps import App, Now, RosterDep, ServicesDep
 from api.pages.forms import StepForm, field_name, payload, step_forms, task_forms, with_goals
@@ -221,7 +221,7 @@ def case_view(
     try:
         case = application.get_case(case_id)
         if access.can_see_case(caller, roster, case):
-            services.reads.record(caller, roster, case, "case", reason, now)
+            CaseOpening(caller, roster, services.reads, now, reason).open(case)
     except errors.InvalidCommand:
         return _reason_page(request, caller, roster, now, case, as_of=None)
     except errors.DomainError as error:
@@ -333,10 +333,10 @@ def history_view(
     as_of: AsOf = None,
     reason: Reason = None,
 ) -> HTMLResponse:
+    opening = CaseOpening(caller, roster, services.reads, now, reason)
+
     def history(as_of: str | None) -> CaseHistory:
-        return read_history(
-            application, caller, roster, services.reads, now, case_id, as_of, reason
-        )
+        return read_history(application, opening, case_id, as_of)
 
     try:
         shown = history(as_of or None)

@@ -8,14 +8,13 @@ from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field
 
 from api import access
-from api.case_reading import AsOf, read_history
+from api.case_reading import AsOf, OpeningDep, read_history
 from api.command_runner import RunnerDep
-from api.deps import App, CurrentUser, Now, ReadsDep, RosterDep
+from api.deps import App, CurrentUser, RosterDep
 from api.problems import PROBLEM_RESPONSES
 from api.schemas.case_public import ActionItemPublic, CasePublic
 from api.schemas.history_public import CaseHistory
 from api.schemas.note_public import CaseNotes, NotePublic, note_view, notes_for
-from api.sealed_reads import Reason
 from domain import step_catalog
 from domain.action_item import ActionItem
 from domain.case import DevelopmentCase
@@ -34,35 +33,14 @@ SEALED = (
 
 @router.get("/find", summary="The case of an employee in a cycle", description=SEALED.strip())
 def find_case(
-    cycle_id: UUID,
-    employee_id: str,
-    caller: CurrentUser,
-    application: App,
-    roster: RosterDep,
-    reads: ReadsDep,
-    now: Now,
-    reason: Reason = None,
+    cycle_id: UUID, employee_id: str, application: App, opening: OpeningDep
 ) -> CasePublic:
-    case = application.case_for(cycle_id, employee_id)
-    access.require_case_reader(caller, roster, case)
-    reads.record(caller, roster, case, "case", reason, now)
-    return CasePublic.of(case)
+    return CasePublic.of(opening.open(application.case_for(cycle_id, employee_id)))
 
 
 @router.get("/{case_id}", summary="A case's current state", description=SEALED.strip())
-def get_case(
-    case_id: UUID,
-    caller: CurrentUser,
-    application: App,
-    roster: RosterDep,
-    reads: ReadsDep,
-    now: Now,
-    reason: Reason = None,
-) -> CasePublic:
-    case = application.get_case(case_id)
-    access.require_case_reader(caller, roster, case)
-    reads.record(caller, roster, case, "case", reason, now)
-    return CasePublic.of(case)
+def get_case(case_id: UUID, application: App, opening: OpeningDep) -> CasePublic:
+    return CasePublic.of(opening.open(application.get_case(case_id)))
 
 
 @router.get(
@@ -71,16 +49,9 @@ def get_case(
     description=SEALED.strip(),
 )
 def case_history(
-    case_id: UUID,
-    caller: CurrentUser,
-    application: App,
-    roster: RosterDep,
-    reads: ReadsDep,
-    now: Now,
-    as_of: AsOf = None,
-    reason: Reason = None,
+    case_id: UUID, application: App, opening: OpeningDep, as_of: AsOf = None
 ) -> CaseHistory:
-    return read_history(application, caller, roster, reads, now, case_id, as_of, reason)
+    return read_history(application, opening, case_id, as_of)
 
 
 # --- the steps ---------------------------------------------------------------------
