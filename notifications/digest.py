@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
 
+from domain.roster import ERASED_EMAIL
 from notifications.channels import NOTIFICATIONS, Channel, Directory, Notification
 from notifications.inbox import inbox
 
@@ -84,10 +85,10 @@ class DigestSender:
 
     def send(self, recipient_id: str, event_ids: Sequence[int]) -> int:
         """Send the digest of these escalations; returns how many it held."""
-        if not event_ids:
-            return 0
-        digest = compose_digest(recipient_id, self.gather(recipient_id, event_ids))
         contact = self.directory.contact(recipient_id)
+        if not event_ids or contact.email == ERASED_EMAIL:
+            return 0  # (nothing goes to a person whose data was erased: their inbox is gone)
+        digest = compose_digest(recipient_id, self.gather(recipient_id, event_ids))
         for channel in self.channels:
             try:
                 channel.send(digest, contact)

@@ -233,7 +233,10 @@ class Notifier:
         whole = self.directory
         self.directory = whole.for_batch()
         try:
-            notifications = [n for d in batch for n in self.notifications(d)]
+            erased = self.app.get_roster().erased  # nothing goes to a person erased
+            notifications = [
+                n for d in batch for n in self.notifications(d) if n.recipient_id not in erased
+            ]
             self.send_all(notifications)
         finally:
             self.directory = whole
