@@ -253,6 +253,10 @@ class EmlFileChannel:
         path = self.directory / f"{notification.event_id:012d}-{contact.person_id}.eml"
         path.write_bytes(bytes(email_message(notification, contact, self.sender)))
 
+    def erase_about(self, event_ids: Collection[int]) -> int:
+        """Delete the files about these events (their data was erased)."""
+        return self.erase("", set(event_ids), ())
+
     def erase(self, person_id: str, event_ids: Collection[int], words: Sequence[str]) -> int:
         """Delete the files to the person, about their events, or naming them (an erasure)."""
         removed = 0
@@ -260,7 +264,7 @@ class EmlFileChannel:
             number, _, recipient = path.stem.partition("-")
             content = _readable(path.read_bytes())
             if (
-                recipient == person_id
+                (person_id and recipient == person_id)
                 or (number.isdigit() and int(number) in event_ids)
                 or any(w and w in content for w in words)
             ):

@@ -74,6 +74,10 @@ class InboxChannel:
     def send(self, notification: Notification, contact: Contact) -> None:
         self.send_many([(notification, contact)])
 
+    def erase_about(self, event_ids: Sequence[int]) -> int:
+        """Delete the messages about these events (their data was erased)."""
+        return erase_messages(self.engine, "", event_ids, ())
+
     def send_many(self, messages: Sequence[tuple[Notification, Contact]]) -> None:
         """A batch's messages in one statement per ``INSERT_CHUNK`` (one per message cost a
         transaction each, the notifier's largest share in a storm)."""

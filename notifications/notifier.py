@@ -240,7 +240,23 @@ class Notifier:
             self.send_all(notifications)
         finally:
             self.directory = whole
+        for delivery in batch:
+            if isinstance(delivery.event, ev.PersonalDataErased):
+                self.forget(delivery.event.originator_id)
         return len(notifications)
+
+    def forget(self, case_id: UUID) -> int:
+        """A case's personal data was erased (a person's erasure, or the cycle's retention):
+        every message about it goes from every channel that keeps copies (the inbox, the
+        ``.eml`` outbox); how many went."""
+        case = self.app.get_case(case_id)
+        positions = self.app.positions_of([case_id, *case.action_item_ids])
+        forgotten = 0
+        for channel in self.channels:
+            erase = getattr(channel, "erase_about", None)
+            if erase is not None:
+                forgotten += erase(positions)
+        return forgotten
 
     def send_all(self, notifications: Sequence[Notification]) -> None:
         """Batch channels first, all at once; then the rest ``SENDERS`` at a time.
@@ -293,7 +309,7 @@ class Notifier:
         tracking = TrackingStore(self.app, name)
         set_aside = SetAside(self.app, name)
         with LogFollower(
-            self.app, name, tracking=tracking, topics=topics_of(self.told)
+            self.app, name, tracking=tracking, topics=topics_of(self.told | {ev.PersonalDataErased})
         ) as follower:
             while not stop.is_set():
                 retry_requested(self.app, set_aside, lambda d: self.handle([d]))

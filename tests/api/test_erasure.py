@@ -9,18 +9,20 @@ and answers as-of queries with every event's actor, time and type; reports count
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import text
 
 from api.deps import Services
+from domain.values import Policy
 from eventlog.follower import read_after
 from notifications.channels import Channel, EmlFileChannel
 from notifications.directory import RosterDirectory
 from notifications.inbox import InboxChannel
 from notifications.notifier import Notifier
 from tests.api.conftest import AUDITOR, EMPLOYEE, HR_ADMIN, MANAGER, Api
-from tests.factories import at, self_assessment
+from tests.factories import at, open_cycle_with, self_assessment
 
 PHRASE = "zanzibar-quokka-1789"
 NAME, EMAIL = "Ada Lovelace", "ada@example.com"
@@ -146,3 +148,40 @@ def test_an_erasure_leaves_nothing_readable_and_the_trail_whole(api: Api, tmp_pa
     refused = api.post(f"{case}/notes", EMPLOYEE, {"text": "more"})
     assert refused.status_code == 409
     assert refused.json()["code"] == "person_erased"
+
+
+def test_a_cycles_retention_takes_its_messages_too(api: Api, tmp_path: Path) -> None:
+    """The expiry itself runs on a Temporal timer (``tests/workflows``); here, what follows
+    it: the notifier forgets every message about the expired cases, and only those."""
+    app = api.application
+    kept_case = f"/cases/{api.case_id()}"
+    api.clock.to(1)
+    api.ok(api.post(f"{kept_case}/meeting/request", EMPLOYEE, {"proposed_for": at(10).isoformat()}))
+    roster = app.get_roster()
+    ada = roster.participants(EMPLOYEE)
+    assert ada is not None
+    retention = timedelta(days=30)
+    cycle_id = open_cycle_with(
+        app, [ada], start=at(1), closes=at(100), policy=Policy(retention=retention)
+    )
+    expiring = f"/cases/{app.case_for(cycle_id, EMPLOYEE).id}"
+    api.ok(api.post(f"{expiring}/meeting/request", EMPLOYEE, {"proposed_for": at(10).isoformat()}))
+    outbox = tmp_path / "outbox"
+    channels: list[Channel] = [InboxChannel(api.engine), EmlFileChannel(outbox)]
+    notifier = Notifier(app, channels, RosterDirectory(app))
+    batch = read_after(app, 0, 10_000)
+    notifier.handle(batch)
+    links = {m["link"] for m in api.ok(api.get("/me/inbox", MANAGER))}
+    assert links == {f"/api/v1{kept_case}", f"/api/v1{expiring}"}
+    files = len(list(outbox.glob("*.eml")))
+
+    app.close_cycle(cycle_id, actor="hr", at=at(2))
+    assert app.expire_cycle_data(cycle_id, at=at(2) + retention) == 1
+    notifier.handle(read_after(app, batch[-1].position, 10_000))  # what the notifier reads next
+    links = {m["link"] for m in api.ok(api.get("/me/inbox", MANAGER))}
+    assert links == {f"/api/v1{kept_case}"}
+    assert len(list(outbox.glob("*.eml"))) < files
+    api.project()
+    state = api.ok(api.get(expiring, EMPLOYEE))
+    assert state["phase"] == "closed"
+    assert app.get_cycle(cycle_id).data_expired_at == at(2) + retention
