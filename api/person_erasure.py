@@ -2,10 +2,11 @@
 
 ``CareerFlow.erase_person`` records the erasure in the log and destroys the person's key
 (the read models scrub their rows when the projector reaches it). What is not built
-from the log is scrubbed here, at once: the inbox and the ``.eml`` outbox (messages to
-the person, about their cases, or naming them), the reasons given for reading their
-data, and the errors recorded for set-aside events of theirs. The name and e-mail to
-look for are read before the key is destroyed; after, nobody can read them.
+from the log is scrubbed here, at once: the inbox (messages to the person deleted;
+those about their cases or naming them blanked), the ``.eml`` outbox (deleted), the
+reasons given for reading their data, and the errors recorded for set-aside events of
+theirs. The name and e-mail to look for are read before the key is destroyed; after,
+nobody can read them.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ class ErasureReport(BaseModel):
     action_item_ids: list[UUID]
     rows_sealed: int
     """Rows stored before sealing existed, sealed before the key was destroyed."""
-    messages_removed: int
+    messages_scrubbed: int
     files_removed: int
     read_reasons_blanked: int
     set_aside_errors_blanked: int
@@ -61,7 +62,7 @@ def erase_person(
         case_ids=list(erasure.case_ids),
         action_item_ids=list(erasure.action_item_ids),
         rows_sealed=erasure.rows_sealed,
-        messages_removed=erase_messages(engine, employee_id, positions, words),
+        messages_scrubbed=erase_messages(engine, employee_id, positions, words),
         files_removed=files,
         read_reasons_blanked=SealedReads(engine).erase_reasons(employee_id),
         set_aside_errors_blanked=erase_errors(application, positions),

@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from domain.personal import ERASED
 from eventlog.setup_lock import schema_setup
 from notifications.channels import Contact, Notification
 
@@ -75,7 +76,7 @@ class InboxChannel:
         self.send_many([(notification, contact)])
 
     def erase_about(self, event_ids: Sequence[int]) -> int:
-        """Delete the messages about these events (their data was erased)."""
+        """Blank the messages about these events (their data was erased)."""
         return erase_messages(self.engine, "", event_ids, ())
 
     def send_many(self, messages: Sequence[tuple[Notification, Contact]]) -> None:
@@ -171,13 +172,17 @@ def mark_read(
 def erase_messages(
     engine: Engine, person_id: str, event_ids: Sequence[int], words: Sequence[str]
 ) -> int:
-    """Delete the messages to the person, about their events, or naming them (an erasure:
-    ``words`` are their name and e-mail, read before their key was destroyed)."""
+    """Delete the messages to the person; blank the others about their events or naming
+    them (an erasure: ``words`` are their name and e-mail, read before their key was
+    destroyed). A blanked message keeps its place, time and link, so a digest that
+    holds it still finds it."""
     install_inbox(engine)  # (a store whose notifier never ran has none yet)
     c = inbox.c
     naming = [func.strpos(c.subject + " " + c.body, w) > 0 for w in words if w]
-    statement = delete(inbox).where(
-        or_(c.recipient_id == person_id, c.event_id.in_(list(event_ids)), *naming)
-    )
+    about = or_(c.event_id.in_(list(event_ids)), *naming)
     with engine.begin() as conn:
-        return conn.execute(statement).rowcount
+        gone = conn.execute(delete(inbox).where(c.recipient_id == person_id)).rowcount
+        blanked = conn.execute(
+            update(inbox).where(about, c.body != ERASED).values(subject=ERASED, body=ERASED)
+        ).rowcount
+        return gone + blanked
