@@ -25,12 +25,7 @@ from bench.domain_bench import bench_commands, bench_open_cycle
 from careerflow.storage import eventsourcing_env
 from domain.commands import RecordSelfAssessment
 from domain.values import (
-    Aspirations,
-    Measure,
     SelfAssessment,
-    SkillFit,
-    StarAchievement,
-    StarResult,
 )
 from projections.case_status import CaseStatus
 from projections.database import engine_for
@@ -51,21 +46,24 @@ class ClearCareerFlow(CareerFlow):
         return ClearMapper(self.construct_transcoder())
 
 
-ASSESSMENT = SelfAssessment(
-    skills=[SkillFit(skill="Python", fit="Our platform is Python, and I know it well")],
-    achievements=[
-        StarAchievement(
-            situation="Builds took forty minutes and people waited on them",
-            task="Make the continuous integration fast again",
-            action="Cached the dependencies and split the suite in four",
-            result=StarResult(
-                description="Build time fell to eight minutes",
-                measure=Measure(metric="build minutes", value=8, baseline=40),
-            ),
-        )
-    ],
-    aspirations=Aspirations(next_roles=["Tech lead"], interests=["Compilers", "Teaching"]),
+ASSESSMENT = SelfAssessment.model_validate(
+    {
+        "skills": [{"skill": "Python", "fit": "Our platform is Python, and I know it well"}],
+        "achievements": [
+            {
+                "situation": "Builds took forty minutes and people waited on them",
+                "task": "Make the continuous integration fast again",
+                "action": "Cached the dependencies and split the suite in four",
+                "result": {
+                    "description": "Build time fell to eight minutes",
+                    "measure": {"metric": "build minutes", "value": 8, "baseline": 40},
+                },
+            }
+        ],
+        "aspirations": {"next_roles": ["Tech lead"], "interests": ["Compilers", "Teaching"]},
+    }
 )
+"""A self-assessment of the usual size: a dozen strings to seal."""
 
 
 def catch_up(app: CareerFlow, url: str, schema: str, cases: int) -> tuple[int, float]:

@@ -21,13 +21,12 @@ from domain import case_events as ev
 from domain import errors
 from domain.base import By, Decision, command, require_aware
 from domain.case_plan import PlanSteps
-from domain.case_state import MAX_NOTES, CaseNote, CheckIn, PlanVersion
+from domain.case_state import MAX_NOTES, CaseNote, CheckIn, NoteVisibility, PlanVersion
 from domain.phases import BEFORE_MEETING, MEETING_PENDING, MEETING_REQUESTABLE, Phase, PlanStatus
 from domain.values import (
     ActionItemSpec,
     Agenda,
     ConversationFeedback,
-    NoteVisibility,
     Participants,
     PeerFeedback,
     Policy,

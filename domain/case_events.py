@@ -17,7 +17,7 @@ from uuid import UUID
 
 from domain import values as v
 from domain.base import FollowedUp
-from domain.case_state import CaseNote, CaseState, CheckIn, PlanVersion
+from domain.case_state import CaseNote, CaseState, CheckIn, NoteVisibility, PlanVersion
 from domain.personal import PersonalText
 from domain.phases import Phase, PlanStatus
 
@@ -378,7 +378,7 @@ class NoteAdded(CaseEvent):
             CaseNote(
                 note_id=self.note_id,
                 author_id=self.actor,
-                visibility=v.NoteVisibility(self.visibility),
+                visibility=NoteVisibility(self.visibility),
                 text=self.text,
                 written_at=self.timestamp,
             )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -42,13 +43,21 @@ class CheckIn:
     missed: bool = False
 
 
+class NoteVisibility(StrEnum):
+    """Who reads a note's text: ``private``, its author alone (not the other party, not
+    HR, not an auditor); ``shared``, the employee and their manager."""
+
+    PRIVATE = "private"
+    SHARED = "shared"
+
+
 @dataclass(frozen=True)
 class CaseNote:
     """A note on a case; its text is readable as its visibility says (``readable_by``)."""
 
     note_id: UUID
     author_id: str
-    visibility: v.NoteVisibility
+    visibility: NoteVisibility
     text: str
     written_at: datetime
 
@@ -163,7 +172,7 @@ class CaseState(FollowedUp):
     def note_readable_by(self, note: CaseNote, reader_id: str) -> bool:
         """A private note's text is its author's alone; a shared one is the employee's and
         their (current) manager's. Nobody else reads a note's text, whatever their role."""
-        if note.visibility is v.NoteVisibility.PRIVATE:
+        if note.visibility is NoteVisibility.PRIVATE:
             return reader_id == note.author_id
         return reader_id in (self.employee_id, self.manager_id)
 

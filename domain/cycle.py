@@ -72,16 +72,17 @@ class Cycle(CareerAggregate):
             cycle.closed_at = self.timestamp
 
     class CycleDataExpired(CareerAggregate.Event):
-        """The retention period passed: every case's personal data was erased."""
+        """The retention period passed: the personal data of ``cases`` cases was erased."""
 
         cases: int
 
         def apply(self, cycle: Cycle) -> None:
-            cycle.data_expired_at = self.timestamp
+            cycle.data_expired_at, cycle.expired_cases = self.timestamp, self.cases
 
     def __init__(self) -> None:
         super().__init__()
         self.data_expired_at: datetime | None = None
+        self.expired_cases = 0
         self.name: str
         self.opens_at: datetime
         self.closes_at: datetime

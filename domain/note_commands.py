@@ -14,12 +14,17 @@ from pydantic import Field
 
 from domain.base import By, CareerAggregate
 from domain.case import DevelopmentCase, note_id_for
+from domain.case_state import NoteVisibility
 from domain.commands import CaseCommand
 from domain.phases import OPEN_PHASES
 from domain.step_records import Form, FormField, Stage, StepRecord, Who
-from domain.values import NoteVisibility, Text
+from domain.values import Text
 
 F = FormField
+
+
+WHO = ((NoteVisibility.PRIVATE.value, "Only me"), (NoteVisibility.SHARED.value, "Both of us"))
+"""Who may read a note, as the form offers it."""
 
 
 class AddNote(CaseCommand):
@@ -37,15 +42,7 @@ class AddNote(CaseCommand):
             "Save note",
             (
                 F("text", "Note", "textarea"),
-                F(
-                    "visibility",
-                    "Who may read it",
-                    "select",
-                    options=(
-                        (NoteVisibility.PRIVATE.value, "Only me"),
-                        (NoteVisibility.SHARED.value, "Me and the other party"),
-                    ),
-                ),
+                F("visibility", "Who may read it", "select", options=WHO),
             ),
             intro="A private note is yours alone: not the other party, not HR, not an auditor.",
         ),
@@ -60,9 +57,8 @@ class AddNote(CaseCommand):
     @staticmethod
     def note_id(case: DevelopmentCase, idempotency_key: str | None) -> UUID:
         """The note's id: from the client's key (kept apart from derived keys), else a count."""
-        if idempotency_key is not None:
-            return note_id_for(case.id, f"client:{idempotency_key}")
-        return note_id_for(case.id, f"count:{len(case.notes)}")
+        key = f"count:{len(case.notes)}" if idempotency_key is None else f"client:{idempotency_key}"
+        return note_id_for(case.id, key)
 
     def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
         note_id = self.note_id(case, by.idempotency_key)

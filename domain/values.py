@@ -202,15 +202,6 @@ class Party(StrEnum):
     MANAGER = "manager"
 
 
-class NoteVisibility(StrEnum):
-    """Who may read a note on a case besides nobody (DESIGN.md §7)."""
-
-    PRIVATE = "private"
-    """Its author alone: not the other party, not HR, not an auditor."""
-    SHARED = "shared"
-    """The employee and their manager."""
-
-
 class Rung(IntEnum):
     """The escalation ladder above a deadline's owner."""
 

@@ -28,13 +28,16 @@ def cycle_workflow_id(cycle_id: UUID) -> str:
     return f"cycle-{cycle_id}"
 
 
+CYCLE_ACTIVITIES = {
+    "close_cycle": CareerActivities.close_cycle,
+    "expire_data": CareerActivities.expire_cycle_data,
+}
+
+
 def close(view: CycleView, action: Action, now: datetime) -> tuple[Any, Any]:
     """Close the cycle (every case, then the cycle) at the close date; once its retention
     has passed, erase its cases' personal data."""
-    step = CloseCycle(cycle_id=view.cycle_id, at=now)
-    if action.kind == "expire_data":
-        return CareerActivities.expire_cycle_data, step
-    return CareerActivities.close_cycle, step
+    return CYCLE_ACTIVITIES[action.kind], CloseCycle(cycle_id=view.cycle_id, at=now)
 
 
 @workflow.defn

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -205,25 +205,33 @@ def case_page(
     )
 
 
+async def _page_opening(
+    caller: PageCaller, roster: RosterDep, services: ServicesDep, now: Now, reason: Reason = None
+) -> CaseOpening:
+    return CaseOpening(caller, roster, services.reads, now, reason)
+
+
+PageOpening = Annotated[CaseOpening, Depends(_page_opening)]
+"""Who opens a case page, and why (the sealed read's facts)."""
+
+
 @router.get("/cases/{case_id}")
 def case_view(
     request: Request,
     case_id: UUID,
-    caller: PageCaller,
     application: App,
-    roster: RosterDep,
     services: ServicesDep,
-    now: Now,
-    reason: Reason = None,
+    opening: PageOpening,
 ) -> HTMLResponse:
     """The case page; opened by anyone but its employee or manager, the read is recorded
     first (and a reason asked for where one is owed)."""
+    caller, roster, now = opening.caller, opening.roster, opening.now
     try:
         case = application.get_case(case_id)
         if access.can_see_case(caller, roster, case):
-            CaseOpening(caller, roster, services.reads, now, reason).open(case)
+            opening.open(case)
     except errors.InvalidCommand:
-        return _reason_page(request, caller, roster, now, case, as_of=None)
+        return _reason_page(request, opening, case, as_of=None)
     except errors.DomainError as error:
         return refused(request, caller, roster, now, error)
     return case_page(request, caller, application, roster, services, now, case_id)
@@ -235,23 +243,12 @@ def _name(roster: Any, employee_id: str) -> str:
 
 
 def _reason_page(
-    request: Request,
-    caller: Caller,
-    roster: Any,
-    now: datetime,
-    case: DevelopmentCase,
-    as_of: str | None,
+    request: Request, opening: CaseOpening, case: DevelopmentCase, as_of: str | None
 ) -> HTMLResponse:
     """Asks an HR admin or auditor why they open a case outside their department."""
-    return _page(
-        request,
-        "reason.html",
-        caller,
-        roster,
-        now,
-        employee=_name(roster, case.employee_id),
-        as_of=as_of,
-    )
+    o = opening
+    employee = _name(o.roster, case.employee_id)
+    return _page(request, "reason.html", o.caller, o.roster, o.now, employee=employee, as_of=as_of)
 
 
 @router.post("/cases/{case_id}/steps/{path:path}")
@@ -323,17 +320,9 @@ def item_view(item_id: UUID, caller: PageCaller, application: App) -> RedirectRe
 
 @router.get("/cases/{case_id}/history")
 def history_view(
-    request: Request,
-    case_id: UUID,
-    caller: PageCaller,
-    application: App,
-    roster: RosterDep,
-    services: ServicesDep,
-    now: Now,
-    as_of: AsOf = None,
-    reason: Reason = None,
+    request: Request, case_id: UUID, application: App, opening: PageOpening, as_of: AsOf = None
 ) -> HTMLResponse:
-    opening = CaseOpening(caller, roster, services.reads, now, reason)
+    caller, roster, now = opening.caller, opening.roster, opening.now
 
     def history(as_of: str | None) -> CaseHistory:
         return read_history(application, opening, case_id, as_of)
@@ -342,8 +331,7 @@ def history_view(
         shown = history(as_of or None)
     except errors.InvalidCommand as invalid:
         if invalid.field == "reason":
-            case = application.get_case(case_id)
-            return _reason_page(request, caller, roster, now, case, as_of)
+            return _reason_page(request, opening, application.get_case(case_id), as_of)
         shown = history(None)
         return _page(
             request,

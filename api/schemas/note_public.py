@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from api.auth import Caller
 from domain.case import CaseNote, DevelopmentCase
-from domain.values import NoteVisibility
+from domain.case_state import NoteVisibility
 
 
 class NotePublic(BaseModel):

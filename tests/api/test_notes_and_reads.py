@@ -15,16 +15,8 @@ from typing import Any
 
 from sqlalchemy import text
 
-from tests.api.conftest import (
-    AUDITOR,
-    EMPLOYEE,
-    HR_ADMIN,
-    HR_PARTNER,
-    MANAGER,
-    SKIP,
-    STRANGER,
-    Api,
-)
+from tests.api import conftest as c
+from tests.api.conftest import Api
 from tests.api.test_inbox import notify
 from tests.api.test_pages import browser
 from tests.factories import T0
@@ -38,12 +30,12 @@ PHRASES = (ADA_PRIVATE, ADA_SHARED, GRACE_PRIVATE)
 def write_notes(api: Api) -> str:
     case = f"/cases/{api.case_id()}"
     api.clock.to(1)
-    mine = api.ok(api.post(f"{case}/notes", EMPLOYEE, {"text": ADA_PRIVATE}), 201)
+    mine = api.ok(api.post(f"{case}/notes", c.EMPLOYEE, {"text": ADA_PRIVATE}), 201)
     assert mine["visibility"] == "private"
     assert mine["text"] == ADA_PRIVATE
-    api.ok(api.post(f"{case}/notes", EMPLOYEE, {"text": ADA_SHARED, "visibility": "shared"}), 201)
+    api.ok(api.post(f"{case}/notes", c.EMPLOYEE, {"text": ADA_SHARED, "visibility": "shared"}), 201)
     api.ok(
-        api.post(f"{case}/notes", MANAGER, {"text": GRACE_PRIVATE, "visibility": "private"}), 201
+        api.post(f"{case}/notes", c.MANAGER, {"text": GRACE_PRIVATE, "visibility": "private"}), 201
     )
     return case
 
@@ -55,31 +47,31 @@ def readable(api: Api, case: str, who: str, **params: str) -> set[str]:
 
 def test_each_role_reads_exactly_the_notes_it_may(api: Api) -> None:
     case = write_notes(api)
-    assert readable(api, case, EMPLOYEE) == {ADA_PRIVATE, ADA_SHARED}
-    assert readable(api, case, MANAGER) == {ADA_SHARED, GRACE_PRIVATE}
-    for who in (SKIP, HR_PARTNER):
+    assert readable(api, case, c.EMPLOYEE) == {ADA_PRIVATE, ADA_SHARED}
+    assert readable(api, case, c.MANAGER) == {ADA_SHARED, GRACE_PRIVATE}
+    for who in (c.SKIP, c.HR_PARTNER):
         assert api.ok(api.get(f"{case}/notes", who))["notes"] == []
-    for who in (HR_ADMIN, AUDITOR):
+    for who in (c.HR_ADMIN, c.AUDITOR):
         notes = api.ok(api.get(f"{case}/notes", who))["notes"]
         assert len(notes) == 3
         assert all(n["text"] is None for n in notes)
-        assert {n["author_id"] for n in notes} == {EMPLOYEE, MANAGER}
+        assert {n["author_id"] for n in notes} == {c.EMPLOYEE, c.MANAGER}
         assert all(n["written_at"] for n in notes)
-    assert api.get(f"{case}/notes", STRANGER).status_code == 404
+    assert api.get(f"{case}/notes", c.STRANGER).status_code == 404
 
     for who, may in (
-        (EMPLOYEE, {ADA_PRIVATE, ADA_SHARED}),
-        (MANAGER, {ADA_SHARED, GRACE_PRIVATE}),
-        (SKIP, set()),
-        (HR_PARTNER, set()),
-        (HR_ADMIN, set()),
-        (AUDITOR, set()),
+        (c.EMPLOYEE, {ADA_PRIVATE, ADA_SHARED}),
+        (c.MANAGER, {ADA_SHARED, GRACE_PRIVATE}),
+        (c.SKIP, set()),
+        (c.HR_PARTNER, set()),
+        (c.HR_ADMIN, set()),
+        (c.AUDITOR, set()),
     ):
         history = api.get(f"{case}/history", who, params={"reason": "audit"})
         shown = {p for p in PHRASES if p in history.text}
         assert shown == may, who
         entries = [e for e in history.json()["entries"] if e["event"] == "NoteAdded"]
-        expected = 3 if who in (HR_ADMIN, AUDITOR) else len(may)
+        expected = 3 if who in (c.HR_ADMIN, c.AUDITOR) else len(may)
         assert len(entries) == expected, who
 
 
@@ -87,10 +79,10 @@ def test_no_note_reaches_a_message_a_read_model_or_a_case(api: Api) -> None:
     case = write_notes(api)
     notify(api)
     api.project()
-    for who in (EMPLOYEE, MANAGER):
+    for who in (c.EMPLOYEE, c.MANAGER):
         inbox = api.get("/me/inbox", who).text
         assert not any(p in inbox for p in PHRASES)
-    for who in (EMPLOYEE, MANAGER, HR_ADMIN):
+    for who in (c.EMPLOYEE, c.MANAGER, c.HR_ADMIN):
         state = api.get(case, who, params={"reason": "audit"}).text
         assert not any(p in state for p in PHRASES)
     with api.engine.connect() as conn:
@@ -116,16 +108,16 @@ def test_no_note_reaches_a_message_a_read_model_or_a_case(api: Api) -> None:
 
 def test_a_note_is_bounded_and_checked(api: Api) -> None:
     case = f"/cases/{api.case_id()}"
-    too_long = api.post(f"{case}/notes", EMPLOYEE, {"text": "x" * 4001})
+    too_long = api.post(f"{case}/notes", c.EMPLOYEE, {"text": "x" * 4001})
     assert too_long.status_code == 422
     assert "text" in too_long.text
-    odd = api.post(f"{case}/notes", EMPLOYEE, {"text": "hi", "visibility": "everyone"})
+    odd = api.post(f"{case}/notes", c.EMPLOYEE, {"text": "hi", "visibility": "everyone"})
     assert odd.status_code == 422
     assert "visibility" in odd.text
-    assert api.post(f"{case}/notes", SKIP, {"text": "hi"}).status_code == 403
-    assert api.post(f"{case}/notes", AUDITOR, {"text": "hi"}).status_code == 403
-    first = api.post(f"{case}/notes", EMPLOYEE, {"text": "once"}, key="note-1")
-    again = api.post(f"{case}/notes", EMPLOYEE, {"text": "once"}, key="note-1")
+    assert api.post(f"{case}/notes", c.SKIP, {"text": "hi"}).status_code == 403
+    assert api.post(f"{case}/notes", c.AUDITOR, {"text": "hi"}).status_code == 403
+    first = api.post(f"{case}/notes", c.EMPLOYEE, {"text": "once"}, key="note-1")
+    again = api.post(f"{case}/notes", c.EMPLOYEE, {"text": "once"}, key="note-1")
     assert api.ok(first, 201) == api.ok(again, 201)
     assert api.application.get_case(api.case_id()).notes[-1].text == "once"
     assert len(api.application.get_case(api.case_id()).notes) == 1
@@ -139,46 +131,46 @@ def reads_of(api: Api, who: str, **params: Any) -> list[dict[str, Any]]:
 def test_reads_by_others_are_recorded_and_listed_to_the_person(api: Api) -> None:
     case = f"/cases/{api.case_id()}"
     api.clock.to(2)
-    api.ok(api.get(case, EMPLOYEE))  # her own case: not recorded
-    api.ok(api.get(case, MANAGER))  # her manager: not recorded
-    assert reads_of(api, EMPLOYEE) == []
+    api.ok(api.get(case, c.EMPLOYEE))  # her own case: not recorded
+    api.ok(api.get(case, c.MANAGER))  # her manager: not recorded
+    assert reads_of(api, c.EMPLOYEE) == []
 
-    refused = api.get(case, HR_ADMIN)  # outside hedy's department, no reason
+    refused = api.get(case, c.HR_ADMIN)  # outside hedy's department, no reason
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "reason"
-    assert reads_of(api, EMPLOYEE) == []  # refused: nothing recorded, nothing read
+    assert reads_of(api, c.EMPLOYEE) == []  # refused: nothing recorded, nothing read
 
-    api.ok(api.get(case, HR_ADMIN, params={"reason": "Grievance 2026-14"}))
+    api.ok(api.get(case, c.HR_ADMIN, params={"reason": "Grievance 2026-14"}))
     api.clock.to(3)
-    api.ok(api.get(f"{case}/history", AUDITOR, params={"reason": "Yearly audit"}))
-    api.ok(api.get(case, SKIP))  # a skip-level manager owes no reason, and is recorded
-    api.ok(api.get(f"{case}/history?as_of=1", HR_PARTNER))
+    api.ok(api.get(f"{case}/history", c.AUDITOR, params={"reason": "Yearly audit"}))
+    api.ok(api.get(case, c.SKIP))  # a skip-level manager owes no reason, and is recorded
+    api.ok(api.get(f"{case}/history?as_of=1", c.HR_PARTNER))
 
-    reads = reads_of(api, EMPLOYEE)
+    reads = reads_of(api, c.EMPLOYEE)
     assert [(r["reader_id"], r["reader_as"], r["what"], r["reason"]) for r in reads] == [
-        (HR_PARTNER, "HR partner", "case history as of 1", None),
-        (SKIP, "skip-level manager", "case", None),
-        (AUDITOR, "auditor", "case history", "Yearly audit"),
-        (HR_ADMIN, "HR admin", "case", "Grievance 2026-14"),
+        (c.HR_PARTNER, "HR partner", "case history as of 1", None),
+        (c.SKIP, "skip-level manager", "case", None),
+        (c.AUDITOR, "auditor", "case history", "Yearly audit"),
+        (c.HR_ADMIN, "HR admin", "case", "Grievance 2026-14"),
     ]
     assert reads[-1]["reader_name"] == "Hedy Lamarr"
     assert reads[-1]["read_at"].startswith((T0 + timedelta(days=2)).date().isoformat())
-    first = reads_of(api, EMPLOYEE, limit=3)
-    rest = api.ok(api.get("/me/reads", EMPLOYEE, params={"limit": 3}))["next_before"]
-    assert reads_of(api, EMPLOYEE, limit=3, before=rest) == reads[3:]
+    first = reads_of(api, c.EMPLOYEE, limit=3)
+    rest = api.ok(api.get("/me/reads", c.EMPLOYEE, params={"limit": 3}))["next_before"]
+    assert reads_of(api, c.EMPLOYEE, limit=3, before=rest) == reads[3:]
     assert first == reads[:3]
-    assert reads_of(api, MANAGER) == []  # nobody read grace's data
-    assert api.get("/me/reads?limit=201", EMPLOYEE).status_code == 422
-    assert api.get(case, HR_ADMIN, params={"reason": "x" * 501}).status_code == 422
+    assert reads_of(api, c.MANAGER) == []  # nobody read grace's data
+    assert api.get("/me/reads?limit=201", c.EMPLOYEE).status_code == 422
+    assert api.get(case, c.HR_ADMIN, params={"reason": "x" * 501}).status_code == 422
 
 
 def test_the_pages_show_notes_ask_for_a_reason_and_list_reads(api: Api) -> None:
     case_id = api.case_id()
     write_notes(api)
     ada, grace, hedy = (
-        browser(api, EMPLOYEE),
-        browser(api, MANAGER),
-        browser(api, HR_ADMIN, "hr_admin"),
+        browser(api, c.EMPLOYEE),
+        browser(api, c.MANAGER),
+        browser(api, c.HR_ADMIN, "hr_admin"),
     )
     page = ada.get(f"/cases/{case_id}").text
     assert ADA_PRIVATE in page
@@ -202,12 +194,12 @@ def test_the_pages_show_notes_ask_for_a_reason_and_list_reads(api: Api) -> None:
 
 def test_a_person_exports_all_they_may_read_and_nothing_of_others(api: Api) -> None:
     case = write_notes(api)
-    api.ok(api.post(f"{case}/peer-feedback-requests", EMPLOYEE, {"peer_id": "linus"}))
+    api.ok(api.post(f"{case}/peer-feedback-requests", c.EMPLOYEE, {"peer_id": "linus"}))
     feedback = {"feedback": {"strengths": ["linus-words-55"]}, "anonymous": True}
     api.ok(api.post(f"{case}/peer-feedback", "linus", feedback))
-    api.ok(api.get(case, HR_ADMIN, params={"reason": "Grievance 2026-14"}))
+    api.ok(api.get(case, c.HR_ADMIN, params={"reason": "Grievance 2026-14"}))
 
-    exported = api.ok(api.get(f"/people/{EMPLOYEE}/export", EMPLOYEE))
+    exported = api.ok(api.get(f"/people/{c.EMPLOYEE}/export", c.EMPLOYEE))
     dumped = json.dumps(exported)
     assert ADA_PRIVATE in dumped
     assert ADA_SHARED in dumped
@@ -220,9 +212,9 @@ def test_a_person_exports_all_they_may_read_and_nothing_of_others(api: Api) -> N
     assert "linus-words-55" in dumped
     assert [r["reason"] for r in exported["reads"]] == ["Grievance 2026-14"]
 
-    assert api.get(f"/people/{EMPLOYEE}/export", MANAGER).status_code == 403
-    assert api.get(f"/people/{EMPLOYEE}/export", HR_ADMIN).status_code == 422  # why?
-    by_hr = api.ok(api.get(f"/people/{EMPLOYEE}/export", HR_ADMIN, params={"reason": "DSAR 4"}))
+    assert api.get(f"/people/{c.EMPLOYEE}/export", c.MANAGER).status_code == 403
+    assert api.get(f"/people/{c.EMPLOYEE}/export", c.HR_ADMIN).status_code == 422  # why?
+    by_hr = api.ok(api.get(f"/people/{c.EMPLOYEE}/export", c.HR_ADMIN, params={"reason": "DSAR 4"}))
     assert GRACE_PRIVATE not in json.dumps(by_hr)
-    assert reads_of(api, EMPLOYEE)[0]["what"] == "export of all their data"
-    assert api.get("/people/nobody/export", HR_ADMIN, params={"reason": "x"}).status_code == 404
+    assert reads_of(api, c.EMPLOYEE)[0]["what"] == "export of all their data"
+    assert api.get("/people/nobody/export", c.HR_ADMIN, params={"reason": "x"}).status_code == 404
