@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TypeVar
 from uuid import UUID
 
@@ -13,9 +14,10 @@ from application.batch_writing import concurrent_write
 from application.personal_data import DataKeys, saving
 from domain import errors
 from domain.action_item import ActionItem
-from domain.base import By, CareerAggregate
+from domain.base import SYSTEM_ACTOR, By, CareerAggregate
 from domain.case import DevelopmentCase, case_id_for
 from domain.cycle import CATALOG_ID, Cycle, CycleCatalog
+from domain.framework import FRAMEWORK_ID, FrameworkBook
 
 T = TypeVar("T", bound=CareerAggregate)
 
@@ -75,6 +77,19 @@ class AggregateAccess(Application[UUID]):
             return []
         catalog = self._get(CycleCatalog, "cycle catalog", CATALOG_ID)
         return [self.get_cycle(cycle_id) for cycle_id in catalog.cycle_ids]
+
+    def get_framework_book(self) -> FrameworkBook:
+        """Every version of the career framework (an empty book before the first import).
+
+        The cached book itself, brought up to date by one query, like the roster:
+        versions never change once imported, and nobody changes what this returns."""
+        try:
+            book: FrameworkBook = self.repository.get(
+                FRAMEWORK_ID, deepcopy_from_cache=False, fastforward_skipping=True
+            )
+        except AggregateNotFoundError:
+            return FrameworkBook.start(by=By(SYSTEM_ACTOR, datetime(1970, 1, 1).astimezone()))
+        return book
 
     def get_case(self, case_id: UUID) -> DevelopmentCase:
         return self._get(DevelopmentCase, "case", case_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from copy import deepcopy
 from datetime import datetime
 from uuid import UUID
@@ -10,9 +11,10 @@ from application.aggregate_access import AggregateAccess
 from application.outcomes import Authorize, Executed
 from domain import errors
 from domain.action_item import CaseContext
-from domain.base import By
+from domain.base import By, CareerAggregate
 from domain.case import DevelopmentCase
 from domain.commands import CaseCommand, ItemCommand, require_who
+from domain.framework_step import FrameworkStep, FrameworkTerms
 
 
 class CommandPath(AggregateAccess):
@@ -90,7 +92,7 @@ class CommandPath(AggregateAccess):
         if authorize is not None:
             authorize(case, None)
         require_who(case, command, by.actor)
-        created = command.apply(case, by)
+        created = self._apply(case, command, by)
         changed = bool(case.pending_events)
         if changed and case.is_closed:
             created = self._with_items_closed([case], by)[1:]
@@ -98,6 +100,24 @@ class CommandPath(AggregateAccess):
             self._store(case, *created)
             self._remember(case)
         return Executed(case=case, item=None, changed=changed, created=tuple(created))
+
+    def _apply(
+        self, case: DevelopmentCase, command: CaseCommand, by: By
+    ) -> Sequence[CareerAggregate]:
+        """Apply the command; a framework step (or goals naming competencies) is judged
+        against the framework version the case keeps."""
+        named = command.competencies_named()
+        if not (isinstance(command, FrameworkStep) or named):
+            return command.apply(case, by)
+        terms = self.framework_terms(case)
+        terms.framework.require_competencies(named)
+        if isinstance(command, FrameworkStep):
+            return command.apply_with(case, terms, by)
+        return command.apply(case, by)
+
+    def framework_terms(self, case: DevelopmentCase) -> FrameworkTerms:
+        """The case's framework version and the employee's place on it (``Frameworks``)."""
+        raise NotImplementedError
 
     def _remember(self, case: DevelopmentCase) -> None:
         """Keep the case just saved in the cache, so the next command on it needs no query."""

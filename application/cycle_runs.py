@@ -91,6 +91,7 @@ class CycleRuns(AggregateAccess):
         if not cycle.is_open:
             raise errors.CycleNotOpen("the cycle is not open", current=cycle.status)
         by = By(actor, at)
+        framework_version = self.get_framework_book().current.version or None
         changed = 0
         to_row = self.mapper.to_stored_event
         with PipelinedWriter(self._insert_stored, progress) as writer:
@@ -105,6 +106,7 @@ class CycleRuns(AggregateAccess):
                         cycle_closes_at=cycle.closes_at,
                         okr_planning_on=cycle.okr_planning_on,
                         by=by,
+                        framework_version=framework_version,
                     )
                     for p in writer.yielding(batch)
                     if p.employee_id in new_ids

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from domain.action_item import ActionItem
 from domain.base import CareerAggregate
 from domain.case import DevelopmentCase
+from domain.framework import FrameworkDiff
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,15 @@ class RosterImport:
     removed: list[str]
     cases_moved: int
     cases_withdrawn: int
+    version: int
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class FrameworkImport:
+    """What a framework import changed (or, on a dry run, would change), and the version now."""
+
+    diff: FrameworkDiff
     version: int
     dry_run: bool = False
 

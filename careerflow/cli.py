@@ -153,7 +153,7 @@ def roster_import(
     as withdrawn) only after you confirm, or with --yes.
     """
     from api.roster_files import parse_roster
-    from domain.roster import validate_roster
+    from domain.roster_validation import validate_roster
 
     text = file.read_text(encoding="utf-8")
     media = "text/csv" if file.suffix.lower() == ".csv" else "application/json"

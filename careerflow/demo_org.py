@@ -14,7 +14,7 @@ from application.service import CareerFlow
 from careerflow.demo import DEMO_NAMESPACE
 from domain.commands import AcceptMeeting, RequestMeeting, RequestPeerFeedback
 from domain.cycle import Cycle
-from domain.roster import validate_roster
+from domain.roster_validation import validate_roster
 
 DEMO_ROSTER_CSV = """\
 employee_id,name,email,manager_id,department,hr_partner_id,timezone

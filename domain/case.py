@@ -20,6 +20,7 @@ from pydantic import TypeAdapter
 from domain import case_events as ev
 from domain import errors
 from domain.base import By, Decision, command, require_aware
+from domain.case_framework import FrameworkSteps
 from domain.case_plan import PlanSteps
 from domain.case_state import MAX_NOTES, CaseNote, CheckIn, NoteVisibility, PlanVersion
 from domain.phases import BEFORE_MEETING, MEETING_PENDING, MEETING_REQUESTABLE, Phase, PlanStatus
@@ -53,7 +54,7 @@ def case_id_for(cycle_id: UUID, employee_id: str) -> UUID:
     return uuid5(cycle_id, employee_id)
 
 
-class DevelopmentCase(PlanSteps):
+class DevelopmentCase(PlanSteps, FrameworkSteps):
     Event = ev.CaseEvent
     """The case's base event: its events are bound as they are (``domain/case_events.py``)."""
     CaseOpened = ev.CaseOpened
@@ -78,6 +79,7 @@ class DevelopmentCase(PlanSteps):
         cycle_closes_at: datetime,
         okr_planning_on: date | None,
         by: By,
+        framework_version: int | None = None,
     ) -> ev.CaseOpened:
         """The event that opens a case, without building the case.
 

@@ -38,6 +38,7 @@ class CaseEvent(FollowedUp.Event):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        _DECLARED.append(cls)
         if "TOPIC" not in cls.__dict__:
             setattr(cls, "TOPIC", f"{CASE_TOPIC}.{cls.__name__}")  # noqa: B010
         for bind in _BINDERS:
@@ -54,6 +55,7 @@ class CaseEvent(FollowedUp.Event):
 
 
 _BINDERS: list[Callable[[type[CaseEvent]], None]] = []
+_DECLARED: list[type[CaseEvent]] = []
 
 
 def bind_events(bind: Callable[[type[CaseEvent]], None]) -> None:
@@ -71,8 +73,11 @@ class CaseOpened(CaseEvent, FollowedUp.Created):
     cycle_opens_at: datetime
     cycle_closes_at: datetime
     okr_planning_on: date | None
+    framework_version: int | None = None
+    """The career framework version the case is judged by (None: none imported then)."""
 
     def apply(self, case: CaseState) -> None:
+        case.framework_version = self.framework_version or None
         case.cycle_id = self.cycle_id
         case.participants = self.participants
         case.policy = self.policy
@@ -393,12 +398,6 @@ class PersonalDataErased(CaseEvent):
 
 
 def case_events() -> list[type[CaseEvent]]:
-    """Every event a case records that is declared here (not the inherited follow-up ones)."""
-    return [
-        value
-        for value in globals().values()
-        if isinstance(value, type)
-        and issubclass(value, CaseEvent)
-        and value is not CaseEvent
-        and value.__module__ == __name__
-    ]
+    """Every event a case records that the domain declares (here and in the case's other
+    step modules; not the inherited follow-up ones, nor a test's plug-in steps)."""
+    return [event for event in _DECLARED if event.__module__.startswith("domain.")]

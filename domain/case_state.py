@@ -16,6 +16,7 @@ from uuid import UUID
 from domain import errors
 from domain import values as v
 from domain.base import By, FollowedUp, require_aware
+from domain.career_gap import Position, RatingSheet
 from domain.personal import ERASED, case_subject, erased
 from domain.phases import BEFORE_MEETING, Phase, PlanStatus
 
@@ -101,6 +102,11 @@ class CaseState(FollowedUp):
         self.outcome: v.CaseOutcome | None = None
         self.closed_at: datetime | None = None
         self.notes: list[CaseNote] = []
+        self.framework_version: int | None = None
+        """The career framework version the case is judged by (``domain/case_framework.py``)."""
+        self.rating_sheets: dict[str, RatingSheet] = {}
+        """The newest ratings by each rater (self, manager); older sheets stay in the log."""
+        self.target: Position | None = None
         self.recorded: dict[str, int] = {}
         """How many times each kind of event was recorded on the case (by event name): a
         step that keeps no state of its own asks ``has_recorded``."""

@@ -27,6 +27,7 @@ from domain import case_events as ev
 from domain import errors
 from domain.action_item import ActionItem, CaseContext, action_item_id_for
 from domain.base import SYSTEM_ACTOR, By, CareerAggregate
+from domain.career_gap import competencies_named
 from domain.case import DevelopmentCase
 from domain.phases import BEFORE_MEETING
 from domain.step_records import (
@@ -101,6 +102,11 @@ class CaseCommand(Command):
     def people(self) -> list[tuple[str, str]]:
         """(field, person id) for every person the command names: they must be on the roster."""
         return []
+
+    def competencies_named(self) -> list[tuple[str, str]]:
+        """(field, name) for every competency its goals name: the case's framework must
+        have them (``CommandPath`` checks, as the roster checks ``people``)."""
+        return competencies_named(self)
 
     @classmethod
     def of(cls, value: BaseModel) -> Self:

@@ -19,18 +19,18 @@ from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 from uuid import NAMESPACE_URL, uuid5
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, ValidationError
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from domain import errors
 from domain.base import By, CareerAggregate, Decision, command
 from domain.personal import PERSONAL, Personal, erased
-from domain.values import KNOWN_STORABLE, Participants, PersonId, ValueObject, storable_text
+from domain.values import Participants, PersonId, ValueObject
 
 ROSTER_ID = uuid5(NAMESPACE_URL, "careerflow:roster")
 """The one roster aggregate."""
 
 COLUMNS = ("employee_id", "name", "email", "manager_id", "department", "hr_partner_id")
-OPTIONAL_COLUMNS = ("timezone",)
+OPTIONAL_COLUMNS = ("timezone", "track", "level")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -64,6 +64,11 @@ Email = Annotated[
     Personal(erased=ERASED_EMAIL),
 ]
 OptionalPersonId = Annotated[PersonId | None, BeforeValidator(_blank_is_none)]
+Position = Annotated[
+    str | None,
+    BeforeValidator(_blank_is_none),
+    StringConstraints(strip_whitespace=True, max_length=100),
+]
 TimeZone = Annotated[
     str | None,
     BeforeValidator(_blank_is_none),
@@ -86,6 +91,9 @@ class Person(ValueObject):
     ]
     hr_partner_id: OptionalPersonId = None
     timezone: TimeZone = None
+    track: Position = None
+    """Where the career framework places them (with ``level``), if anywhere."""
+    level: Position = None
 
 
 ERASED_FIELDS = frozenset({"name", "email"})
@@ -124,97 +132,6 @@ class RosterInvalid(errors.InvalidCommand):
             problems=[p.model_dump() for p in problems],
         )
         self.problems = list(problems)
-
-
-def validate_roster(rows: Sequence[tuple[int, dict[str, Any] | str]]) -> list[Person]:
-    """Check every row and the roster as a whole; raise ``RosterInvalid`` listing all problems.
-
-    ``rows`` pairs each row with its number in the source (a CSV line, a JSON index);
-    a row the reader could not make sense of comes as the reason why.
-    """
-    problems: list[RowProblem] = []
-    people: list[tuple[int, Person]] = []
-    dicts = [row for _, row in rows if isinstance(row, dict)]
-    # One pass over all the text: when it is all storable, no field needs checking alone.
-    checked = KNOWN_STORABLE if storable_text(v for row in dicts for v in row.values()) else None
-    for number, row in rows:
-        if isinstance(row, str):
-            problems.append(RowProblem(row=number, field="row", reason=row))
-            continue
-        try:
-            people.append((number, Person.model_validate(row, context=checked)))
-        except ValidationError as exc:
-            for error in exc.errors():
-                field = ".".join(str(part) for part in error["loc"]) or "row"
-                reason = str(error["msg"]).removeprefix("Value error, ")
-                problems.append(RowProblem(row=number, field=field, reason=reason))
-    if not rows:
-        problems.append(RowProblem(row=0, field="rows", reason="the roster has no employees"))
-    # The whole-roster checks use every row that names an id, valid or not, so one
-    # bad e-mail does not also report everyone under that person as orphaned.
-    links = [
-        (number, employee_id, _text(row.get("manager_id")), _text(row.get("hr_partner_id")))
-        for number, row in rows
-        if isinstance(row, dict) and (employee_id := _text(row.get("employee_id")))
-    ]
-    first_row: dict[str, int] = {}
-    for number, employee_id, _, _ in links:
-        if employee_id in first_row:
-            problems.append(
-                RowProblem(
-                    row=number,
-                    field="employee_id",
-                    reason=f"duplicate id {employee_id!r} (first on row {first_row[employee_id]})",
-                )
-            )
-        else:
-            first_row[employee_id] = number
-    manager: dict[str, str | None] = {}
-    for number, employee_id, boss, partner in links:
-        for field, other in (("manager_id", boss), ("hr_partner_id", partner)):
-            if other and other not in first_row:
-                problems.append(
-                    RowProblem(row=number, field=field, reason=f"unknown employee {other!r}")
-                )
-        if boss == employee_id:
-            problems.append(
-                RowProblem(row=number, field="manager_id", reason="nobody manages themselves")
-            )
-        elif first_row[employee_id] == number:
-            manager[employee_id] = boss or None
-    problems.extend(_loops(manager, first_row))
-    if problems:
-        raise RosterInvalid(sorted(problems, key=lambda p: (p.row, p.field)))
-    return [person for _, person in people]
-
-
-def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _loops(manager: dict[str, str | None], row_of: dict[str, int]) -> list[RowProblem]:
-    """Rows whose management chain comes back to someone already in it."""
-    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
-    in_loop: set[str] = set()
-    for start in manager:
-        path: list[str] = []
-        current: str | None = start
-        while current is not None and current in manager and current not in state:
-            state[current] = 1
-            path.append(current)
-            current = manager[current]
-        if current is not None and state.get(current) == 1:
-            in_loop.update(path[path.index(current) :])
-        for person in path:
-            state[person] = 2
-    return [
-        RowProblem(
-            row=row_of[person],
-            field="manager_id",
-            reason="the management chain loops back to this employee",
-        )
-        for person in sorted(in_loop, key=row_of.__getitem__)
-    ]
 
 
 class Relation(StrEnum):

@@ -9,13 +9,27 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from domain import commands, item_commands, note_commands, plan_commands, timer_commands
+from domain import (
+    commands,
+    framework_commands,
+    item_commands,
+    note_commands,
+    plan_commands,
+    timer_commands,
+)
 from domain.commands import STEP_COMMANDS, CaseCommand, Command, ItemCommand
 from domain.step_records import StepRecord, TaskRule
 
 C = TypeVar("C", bound=type[Command])
 
-MODULES = (commands, plan_commands, note_commands, item_commands, timer_commands)
+MODULES = (
+    commands,
+    plan_commands,
+    framework_commands,
+    note_commands,
+    item_commands,
+    timer_commands,
+)
 """The modules where the process's steps are declared."""
 
 

@@ -84,9 +84,23 @@ their own add theirs: ``task_wording``)."""
 
 
 Kind = Literal[
-    "text", "textarea", "datetime", "date", "number", "checkbox", "topics", "select", "goal"
+    "text",
+    "textarea",
+    "datetime",
+    "date",
+    "number",
+    "checkbox",
+    "topics",
+    "select",
+    "goal",
+    "competencies",
+    "rating",
+    "track",
+    "level",
 ]
-"""How a field is entered; ``goal`` picks one of the approved plan's goals."""
+"""How a field is entered; ``goal`` picks one of the approved plan's goals; the last four
+are filled from the case's career framework (``competencies``: several of them;
+``rating``: one select per competency of the person's level)."""
 
 
 @dataclass(frozen=True)
@@ -187,6 +201,12 @@ GOAL_FIELDS = (
     ),
     FormField("reflect_and_readjust.every", "Reflect and readjust every (ISO duration, e.g. P30D)"),
     FormField("reflect_and_readjust.how", "How you will reflect"),
+    FormField(
+        "competencies",
+        "Competencies it develops (from the career framework)",
+        "competencies",
+        required=False,
+    ),
 )
 
 

@@ -20,13 +20,21 @@ from domain.base import CareerAggregate
 from domain.case import DevelopmentCase as Case
 from domain.cycle import Cycle, CycleCatalog
 from domain.deadlines import FACT_TAKERS
+from domain.framework import FrameworkBook
 from domain.phases import Phase
 from domain.roster import Roster
 
 EventClass = type
 """An event class (created-events and ordinary events alike)."""
 
-AGGREGATES: tuple[type[CareerAggregate], ...] = (Case, ActionItem, Cycle, CycleCatalog, Roster)
+AGGREGATES: tuple[type[CareerAggregate], ...] = (
+    Case,
+    ActionItem,
+    Cycle,
+    CycleCatalog,
+    Roster,
+    FrameworkBook,
+)
 
 
 def events_of(aggregate: type[CareerAggregate]) -> frozenset[EventClass]:
@@ -103,6 +111,7 @@ AUDIT_ONLY: frozenset[EventClass] = frozenset(
         CycleCatalog.CatalogStarted,
         CycleCatalog.CycleListed,
         Roster.RosterStarted,
+        FrameworkBook.FrameworkStarted,
     }
 )
 """Recorded for the audit trail and as-of queries; no consumer acts on them."""

@@ -43,6 +43,11 @@ Slug = Annotated[str, StringConstraints(strip_whitespace=True, pattern=SLUG_PATT
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000), PERSONAL]
 """Free text that may be empty."""
 
+CompetencyName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+]
+"""A competency of the career framework, as HR named it."""
+
 Unit = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
 """A unit of measure (ms, %, EUR)."""
 """A short, stable identifier chosen by the author (goal ids)."""
@@ -293,6 +298,11 @@ class SmartErGoal(ValueObject):
     due_on: date = Field(description="time-bound: the date the goal is reached by")
     emotional_connection: Text = Field(description="why it matters to the person")
     reflect_and_readjust: ReflectAndReadjust
+    competencies: list[CompetencyName] = Field(
+        default_factory=list,
+        max_length=10,
+        description="the career framework's competencies the goal develops",
+    )
 
 
 class PeerFeedback(ValueObject):

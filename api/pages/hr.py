@@ -28,7 +28,8 @@ from api.roster_files import parse_roster
 from api.schemas.cycle_public import CycleCreate
 from api.schemas.roster_public import RosterImportPublic
 from domain import errors
-from domain.roster import Roster, validate_roster
+from domain.roster import Roster
+from domain.roster_validation import validate_roster
 
 router = APIRouter(include_in_schema=False)
 

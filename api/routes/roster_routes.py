@@ -13,7 +13,7 @@ from api.problems import PROBLEM_RESPONSES
 from api.roster_files import parse_roster
 from api.schemas.roster_public import PersonPublic, RosterImportPublic, RosterPublic
 from domain import errors
-from domain.roster import validate_roster
+from domain.roster_validation import validate_roster
 
 router = APIRouter(prefix="/roster", tags=["roster"], responses=PROBLEM_RESPONSES)
 

@@ -27,7 +27,7 @@ from fastapi.testclient import TestClient
 from api.roster_files import parse_csv
 from careerflow.demo_org import DEMO_ROSTER_CSV
 from careerflow.settings import Settings
-from domain.roster import validate_roster
+from domain.roster_validation import validate_roster
 from tests.api.conftest import build_api
 from tests.factories import T0
 

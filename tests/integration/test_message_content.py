@@ -20,7 +20,7 @@ from domain import commands as c
 from domain import plan_commands as pc
 from domain import timer_commands as tc
 from domain.base import SYSTEM_ACTOR
-from domain.roster import validate_roster
+from domain.roster_validation import validate_roster
 from domain.values import Party, Rung
 from eventlog.follower import read_after
 from notifications.channels import Contact, Notification

@@ -12,7 +12,7 @@ from api.roster_files import parse_csv
 from application.service import CareerFlow
 from careerflow.demo_org import DEMO_ROSTER_CSV
 from domain.commands import AcceptMeeting, RequestMeeting
-from domain.roster import validate_roster
+from domain.roster_validation import validate_roster
 from eventlog.follower import read_after
 from notifications.channels import EmlFileChannel
 from notifications.directory import RosterDirectory

@@ -6,7 +6,8 @@ import pytest
 
 from api.roster_files import parse_csv, parse_json
 from domain.base import By
-from domain.roster import Relation, Roster, RosterInvalid, validate_roster
+from domain.roster import Relation, Roster, RosterInvalid
+from domain.roster_validation import validate_roster
 from tests.factories import T0, at
 
 HEADER = "employee_id,name,email,manager_id,department,hr_partner_id,timezone\n"

@@ -19,7 +19,7 @@ from application.service import CareerFlow
 from careerflow.demo_org import DEMO_ROSTER_CSV
 from careerflow.settings import Settings
 from domain.base import SYSTEM_ACTOR
-from domain.roster import validate_roster
+from domain.roster_validation import validate_roster
 from domain.timer_commands import EscalateCase, RemindCase
 from domain.values import Party, Policy, Rung
 from eventlog.follower import read_after
