@@ -16,7 +16,17 @@ from api import pages, problems
 from api.deps import Services, roster_member
 from api.http_metrics import HttpMetrics, acceptable_request_id, new_request_id
 from api.limits import BodyLimit, RequestDeadline, storable_parameters
-from api.routes import action_items, cases, cycles, health, me, people, reports, roster_routes
+from api.routes import (
+    action_items,
+    cases,
+    cycles,
+    framework,
+    health,
+    me,
+    people,
+    reports,
+    roster_routes,
+)
 from notifications.inbox import install_inbox
 from projections.catalog import read_models
 from projections.runner import install
@@ -73,6 +83,7 @@ def create_app(services: Services, on_shutdown: Sequence[Callable[[], None]] = (
     members_only = [Depends(roster_member)]
     for router in (
         roster_routes.router,
+        framework.router,
         cycles.router,
         cases.router,
         cases.step_routes(),

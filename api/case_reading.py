@@ -59,4 +59,7 @@ def read_history(
     access.require_case_reader(opening.caller, opening.roster, case)
     state, entries = application.history_as_of(case_id, as_of)
     opening.open(case, "case history" if as_of is None else f"case history as of {as_of}")
-    return CaseHistory.of(case_id, as_of, state, entries, caller=opening.caller, current=case)
+    book = application.get_framework_book()
+    return CaseHistory.of(
+        case_id, as_of, state, entries, caller=opening.caller, current=case, book=book
+    )

@@ -1,8 +1,8 @@
 """Bounds on what a request may carry, checked before any handler runs.
 
 * A request body may be at most ``MAX_BODY`` bytes (``MAX_ROSTER_BODY`` for a roster
-  import, which is a whole company): 413 naming the body. Bodies without a
-  Content-Length are counted as they arrive.
+  import, which is a whole company; ``MAX_FRAMEWORK_BODY`` for a career framework):
+  413 naming the body. Bodies without a Content-Length are counted as they arrive.
 * No query or path parameter may hold text PostgreSQL cannot store (NUL, an unpaired
   surrogate): 422 naming the parameter. Bodies are checked by the command models.
 """
@@ -26,6 +26,8 @@ MAX_BODY = 256 * 1024
 """256 KiB: far more than the largest plan, recap or self-assessment the limits allow."""
 MAX_ROSTER_BODY = 64 * 1024 * 1024
 """64 MiB: a roster of a few hundred thousand people."""
+MAX_FRAMEWORK_BODY = 8 * 1024 * 1024
+"""8 MiB: the largest framework allowed (10,000 expectations of up to 500 characters)."""
 
 
 class BodyTooLarge(HTTPException):
@@ -34,7 +36,9 @@ class BodyTooLarge(HTTPException):
 
 
 def body_limit(path: str) -> int:
-    return MAX_ROSTER_BODY if path.endswith("/roster/import") else MAX_BODY
+    if path.endswith("/roster/import"):
+        return MAX_ROSTER_BODY
+    return MAX_FRAMEWORK_BODY if path.endswith("/framework/import") else MAX_BODY
 
 
 class BodyLimit:

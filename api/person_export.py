@@ -61,7 +61,13 @@ def export_person(
         exported.append(
             CaseExport(
                 history=CaseHistory.of(
-                    case.id, None, state, entries, caller=themself, current=case
+                    case.id,
+                    None,
+                    state,
+                    entries,
+                    caller=themself,
+                    current=case,
+                    book=application.get_framework_book(),
                 ),
                 notes=notes_for(themself, case),
                 action_items=[

@@ -42,6 +42,12 @@ class Frameworks(RosterImports):
             self._store(book)
         return FrameworkImport(diff=diff, version=book.current.version, dry_run=False)
 
+    def framework_positions(self) -> dict[str, list[str]] | None:
+        """The current framework's tracks and their levels, for a roster's columns
+        (None: no framework imported)."""
+        current = self.get_framework_book().current
+        return current.positions() if current.version else None
+
     def framework_terms(self, case: DevelopmentCase) -> FrameworkTerms:
         person = self.get_roster().get(case.employee_id)
         position = None

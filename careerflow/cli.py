@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 from uuid import UUID, uuid4
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -23,19 +20,19 @@ from rich.progress import (
 from rich.table import Table
 
 from application.outcomes import RosterImport
-from application.service import CareerFlow
+from careerflow.cli_session import CLI_ACTOR, application_session, console
 from careerflow.followers_cli import followers_app
+from careerflow.framework_cli import framework_app
 from careerflow.personal_data_cli import keys_app, person_app
 from careerflow.processes_cli import PROCESS_COMMANDS
 from careerflow.settings import Settings
-from careerflow.storage import build_application, database_url
-from domain import errors
+from careerflow.storage import database_url
 from domain.cycle import Cycle
 
 app = typer.Typer(
     help="careerflow: career development cycles, event-sourced.", no_args_is_help=True
 )
-roster_app = typer.Typer(help="The roster HR imports (CSV or JSON).", no_args_is_help=True)
+roster_app = typer.Typer(help="The roster HR imports (CSV, JSON or YAML).", no_args_is_help=True)
 cycle_app = typer.Typer(help="Create, open, close and inspect cycles.", no_args_is_help=True)
 app.add_typer(roster_app, name="roster")
 app.add_typer(cycle_app, name="cycle")
@@ -44,23 +41,8 @@ app.add_typer(projections_app, name="projections", no_args_is_help=True)
 app.add_typer(followers_app, name="followers", no_args_is_help=True)
 app.add_typer(keys_app, name="keys", no_args_is_help=True)
 app.add_typer(person_app, name="person", no_args_is_help=True)
-console = Console(soft_wrap=True)
-CLI_ACTOR = "careerflow:cli"
-
-
-@contextlib.contextmanager
-def _application() -> Iterator[CareerFlow]:
-    """The application, with domain errors printed as one clear line (exit 2)."""
-    application = build_application(Settings())
-    try:
-        yield application
-    except errors.DomainError as exc:
-        console.print(f"[red]refused[/red] ({exc.code}): {exc.message}")
-        for problem in exc.details.get("problems", [])[:50]:
-            console.print(f"  row {problem['row']}: {problem['field']}: {problem['reason']}")
-        raise typer.Exit(2) from None
-    finally:
-        application.close()
+app.add_typer(framework_app, name="framework", no_args_is_help=True)
+_application = application_session
 
 
 def _progress() -> Progress:
@@ -147,18 +129,19 @@ def roster_import(
     ] = False,
     yes: Annotated[bool, typer.Option("--yes", help="remove people without asking")] = False,
 ) -> None:
-    """Import a roster file (.csv or .json): validated as a whole, then the changes recorded.
+    """Import a roster file (.csv, .json or .yaml): validated as a whole, then the changes recorded.
 
     People on the roster but not in the file are removed (their open cases are closed
     as withdrawn) only after you confirm, or with --yes.
     """
     from api.roster_files import parse_roster
+    from api.row_files import media_type_of
     from domain.roster_validation import validate_roster
 
     text = file.read_text(encoding="utf-8")
-    media = "text/csv" if file.suffix.lower() == ".csv" else "application/json"
+    media = media_type_of(file)
     with _application() as application:
-        people = validate_roster(parse_roster(text, media))
+        people = validate_roster(parse_roster(text, media), application.framework_positions())
         now = datetime.now(UTC)
         if not yes or dry_run:  # with --yes nothing is asked: the import itself says what changed
             preview = application.import_roster(

@@ -9,35 +9,25 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from api.person_erasure import erase_person
 from api.person_export import export_person
 from application.service import CareerFlow
+from careerflow.cli_session import CLI_ACTOR, application_session, console
 from careerflow.settings import DataFiles, Settings
-from careerflow.storage import build_application, database_url
-from domain import errors
+from careerflow.storage import database_url
 from eventlog.data_keys import KeyEncryptionKeys, PostgresDataKeys
 from projections.database import engine_for
 
 keys_app = typer.Typer(help="The people's data keys and the key-encryption keys (KEKs).")
 person_app = typer.Typer(help="One person's data: a copy of all of it, or its erasure.")
-console = Console(soft_wrap=True)
-CLI_ACTOR = "careerflow:cli"
 
 
 @contextlib.contextmanager
 def _store() -> Iterator[tuple[CareerFlow, Settings]]:
-    settings = Settings()
-    application = build_application(settings)
-    try:
-        yield application, settings
-    except errors.DomainError as exc:
-        console.print(f"[red]refused[/red] ({exc.code}): {exc.message}")
-        raise typer.Exit(2) from None
-    finally:
-        application.close()
+    with application_session() as application:
+        yield application, Settings()
 
 
 def _keys(application: CareerFlow) -> PostgresDataKeys:

@@ -64,6 +64,13 @@ class Track(ValueObject):
     def level(self, name: str) -> Level | None:
         return next((level for level in self.levels if level.name == name), None)
 
+    def competencies(self) -> list[str]:
+        """The competencies some level of the track expects, in the file's order."""
+        seen: dict[str, None] = {}
+        for level in self.levels:
+            seen.update(dict.fromkeys(level.expectations))
+        return list(seen)
+
     def rank(self, name: str) -> int | None:
         """The level's place on the track, from 1."""
         return next((i for i, level in enumerate(self.levels, 1) if level.name == name), None)
@@ -103,8 +110,7 @@ class CareerFramework(ValueObject):
         """Every competency, in the order the file first names them."""
         seen: dict[str, None] = {}
         for track in self.tracks:
-            for level in track.levels:
-                seen.update(dict.fromkeys(level.expectations))
+            seen.update(dict.fromkeys(track.competencies()))
         return list(seen)
 
     def positions(self) -> dict[str, list[str]]:

@@ -191,7 +191,7 @@ async def roster_import(
     preview = imported = None
     try:
         access.require_hr_admin(caller, "import the roster")
-        people = validate_roster(parse_roster(text, "text/csv"))
+        people = validate_roster(parse_roster(text, "text/csv"), application.framework_positions())
         result = await run_in_threadpool(
             lambda: application.import_roster(
                 people, source="pages:text/csv", actor=caller.employee_id, at=now,

@@ -19,6 +19,7 @@ from domain import step_catalog
 from domain.action_item import ActionItem
 from domain.case import DevelopmentCase
 from domain.commands import AddActionItem, CaseCommand, GivePeerFeedback
+from domain.framework import FrameworkBook
 from domain.note_commands import AddNote
 from domain.plan_commands import CloseCase
 
@@ -35,12 +36,14 @@ SEALED = (
 def find_case(
     cycle_id: UUID, employee_id: str, application: App, opening: OpeningDep
 ) -> CasePublic:
-    return CasePublic.of(opening.open(application.case_for(cycle_id, employee_id)))
+    case = opening.open(application.case_for(cycle_id, employee_id))
+    return CasePublic.of(case, application.get_framework_book())
 
 
 @router.get("/{case_id}", summary="A case's current state", description=SEALED.strip())
 def get_case(case_id: UUID, application: App, opening: OpeningDep) -> CasePublic:
-    return CasePublic.of(opening.open(application.get_case(case_id)))
+    case = opening.open(application.get_case(case_id))
+    return CasePublic.of(case, application.get_framework_book())
 
 
 @router.get(
@@ -71,13 +74,17 @@ def _step_route(steps: APIRouter, path: str, command: type[CaseCommand], summary
     if command.model_fields:
 
         def take(case_id: UUID, body: CaseCommand, runner: RunnerDep) -> Response:
-            return case_response(runner.execute(case_id, body).case)
+            return case_response(
+                runner.execute(case_id, body).case, runner.app.get_framework_book()
+            )
 
         take.__annotations__ = {**take.__annotations__, "body": command}
     else:
 
         def take(case_id: UUID, runner: RunnerDep) -> Response:  # type: ignore[misc]
-            return case_response(runner.execute(case_id, command()).case)
+            return case_response(
+                runner.execute(case_id, command()).case, runner.app.get_framework_book()
+            )
 
     take.__name__ = take.__qualname__ = command.__name__
     steps.post(
@@ -85,9 +92,10 @@ def _step_route(steps: APIRouter, path: str, command: type[CaseCommand], summary
     )(take)
 
 
-def case_response(case: DevelopmentCase) -> Response:
+def case_response(case: DevelopmentCase, book: FrameworkBook | None = None) -> Response:
     """The case after a step, serialised once (FastAPI would validate the model again first)."""
-    return Response(CasePublic.of(case).model_dump_json(), media_type="application/json")
+    shown = CasePublic.of(case, book).model_dump_json()
+    return Response(shown, media_type="application/json")
 
 
 class PeerFeedbackReceipt(BaseModel):
@@ -127,7 +135,8 @@ def close_case(case_id: UUID, body: CloseCase, runner: RunnerDep) -> CasePublic:
         access.require_case_reader(runner.caller, runner.roster, case)
         access.require_hr_admin(runner.caller, "close a case")
 
-    return CasePublic.of(runner.execute(case_id, body, authorize=hr_admin).case)
+    closed = runner.execute(case_id, body, authorize=hr_admin).case
+    return CasePublic.of(closed, runner.app.get_framework_book())
 
 
 @router.post("/{case_id}/notes", status_code=status.HTTP_201_CREATED, summary=AddNote.step.title)

@@ -63,7 +63,8 @@ CycleQuery = Annotated[UUID | None, Query(description="default: the newest open 
 @router.get("/case", summary="Your case (in the newest open cycle, or the one named)")
 def my_case(caller: CurrentUser, application: App, cycle_id: CycleQuery = None) -> CasePublic:
     cycle = _cycle(application, cycle_id, caller.employee_id)
-    return CasePublic.of(application.case_for(cycle.id, caller.employee_id))
+    case = application.case_for(cycle.id, caller.employee_id)
+    return CasePublic.of(case, application.get_framework_book())
 
 
 class TeamMember(BaseModel):

@@ -84,7 +84,10 @@ async def import_roster(
         raise errors.InvalidCommand("body", "is not UTF-8 text") from None
     media_type = request.headers.get("content-type", "application/json")
     # Reading and checking 100,000 rows takes about a second: not on the event loop.
-    people = await run_in_threadpool(lambda: validate_roster(parse_roster(content, media_type)))
+    positions = application.framework_positions()
+    people = await run_in_threadpool(
+        lambda: validate_roster(parse_roster(content, media_type), positions)
+    )
     result = await run_in_threadpool(
         lambda: application.import_roster(
             people,

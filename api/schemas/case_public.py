@@ -7,9 +7,11 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.schemas.career_public import CareerPublic
 from domain.action_item import ActionItem, ItemStatus
 from domain.base import FollowedUp
 from domain.case import DevelopmentCase, Phase, PlanStatus
+from domain.framework import FrameworkBook
 from domain.values import (
     Agenda,
     CaseOutcome,
@@ -87,9 +89,11 @@ class CasePublic(BaseModel):
     escalations: list[dict[str, str | int]]
     outcome: CaseOutcome | None
     closed_at: datetime | None
+    career: CareerPublic
 
     @classmethod
-    def of(cls, case: DevelopmentCase) -> CasePublic:
+    def of(cls, case: DevelopmentCase, book: FrameworkBook | None = None) -> CasePublic:
+        """The case; ``book`` (the framework's versions) gives it its gap."""
         people = case.participants
         return cls(
             id=case.id,
@@ -125,6 +129,7 @@ class CasePublic(BaseModel):
             escalations=escalations(case),
             outcome=case.outcome,
             closed_at=case.closed_at,
+            career=CareerPublic.of(case, book),
         )
 
 

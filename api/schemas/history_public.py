@@ -15,6 +15,7 @@ from api.schemas.note_public import note_view
 from application.history import HistoryEntry
 from domain.case import DevelopmentCase
 from domain.case_events import NoteAdded
+from domain.framework import FrameworkBook
 
 
 class HistoryEntryPublic(BaseModel):
@@ -59,6 +60,7 @@ class CaseHistory(BaseModel):
         *,
         caller: Caller,
         current: DevelopmentCase,
+        book: FrameworkBook | None = None,
     ) -> CaseHistory:
         """The trail as ``caller`` may read it: notes as ``note_view`` says (``current``
         is the case now, whose participants decide who reads a shared note)."""
@@ -73,7 +75,7 @@ class CaseHistory(BaseModel):
                     payload = {k: v for k, v in entry.payload.items() if k != "text"}
                     entry = replace(entry, payload=payload)
             shown.append(HistoryEntryPublic.of(entry, sees_authors=caller.sees_everything))
-        return cls(case_id=case_id, as_of=as_of, state=CasePublic.of(state), entries=shown)
+        return cls(case_id=case_id, as_of=as_of, state=CasePublic.of(state, book), entries=shown)
 
 
 NOTE_ADDED = NoteAdded.__name__
