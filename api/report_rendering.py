@@ -20,7 +20,7 @@ from sqlalchemy import Connection
 
 from api.deps import Services
 from api.limits import spreadsheet_safe
-from projections import report_queries
+from projections import career_reports, report_queries
 from projections.report_queries import Scope
 
 
@@ -80,5 +80,16 @@ CYCLE_REPORTS: tuple[tuple[str, CycleReport, str], ...] = (
         report_queries.managers,
         "Per manager: time to answer meeting requests and approve plans, check-ins",
     ),
+    (
+        "skills-gaps",
+        career_reports.skills_gaps,
+        "Skills-gap heatmap: per department and competency, how many people have it in their gap",
+    ),
+    (
+        "readiness",
+        career_reports.readiness,
+        "Per department and target level: how many aim at it, how many their manager rates ready",
+    ),
+    ("demand", career_reports.demand, "Per track and level: how many people aim at it"),
 )
 """The reports of one cycle, each as ``GET /reports/cycles/{cycle_id}/<name>``."""

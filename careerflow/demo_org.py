@@ -9,11 +9,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid5
 
+from api.framework_files import read_framework
 from api.roster_files import parse_csv
 from application.service import CareerFlow
 from careerflow.demo import DEMO_NAMESPACE
+from careerflow.demo_framework import DEMO_FRAMEWORK_CSV, with_positions
+from domain.career_gap import CompetencyRating, Rating
 from domain.commands import AcceptMeeting, RequestMeeting, RequestPeerFeedback
 from domain.cycle import Cycle
+from domain.framework_commands import NameTarget, RateCompetencies, RateOwnCompetencies
 from domain.roster_validation import validate_roster
 
 DEMO_ROSTER_CSV = """\
@@ -49,7 +53,9 @@ def seed_demo_org(app: CareerFlow, now: datetime | None = None) -> Cycle | None:
     if app.get_roster().people or cycles:
         return cycles.get(LIVE_CYCLE_ID)
     now = now or datetime.now(UTC)
-    people = validate_roster(parse_csv(DEMO_ROSTER_CSV))
+    framework = read_framework(DEMO_FRAMEWORK_CSV, "text/csv")
+    app.import_framework(framework, source="demo", actor=ACTOR, at=now)
+    people = validate_roster(parse_csv(with_positions(DEMO_ROSTER_CSV)), framework.positions())
     app.import_roster(people, source="demo", actor=ACTOR, at=now)
     if LIVE_CYCLE_ID not in {c.id for c in app.list_cycles()}:
         opens = now.replace(microsecond=0)
@@ -79,5 +85,25 @@ def first_steps(app: CareerFlow, now: datetime) -> None:
     app.execute(case("ada"), RequestMeeting(proposed_for=meeting), actor="ada", at=now)
     app.execute(case("ada"), AcceptMeeting(), actor="grace", at=now)
     app.execute(case("linus"), RequestPeerFeedback(peer_id="alan"), actor="linus", at=now)
+    rate_ada(app, case("ada"), now)
     later = meeting + timedelta(days=1)
     app.execute(case("margaret"), RequestMeeting(proposed_for=later), actor="margaret", at=now)
+
+
+ADA_SELF = {"Craft": "exceeds", "Delivery": "meets", "Collaboration": "meets"}
+ADA_BY_GRACE = {"Craft": "exceeds", "Delivery": "exceeds", "Communication": "below"}
+
+
+def rate_ada(app: CareerFlow, case_id: UUID, now: datetime) -> None:
+    """Ada aims at Senior engineer and rates herself; Grace rates her too (a gap shows)."""
+
+    def sheet(ratings: dict[str, str]) -> list[CompetencyRating]:
+        levels = ("Craft", "Delivery", "Collaboration", "Communication", "Leadership")
+        return [
+            CompetencyRating(competency=c, rating=Rating(ratings.get(c, "meets"))) for c in levels
+        ]
+
+    target = NameTarget(track="Engineering", level="Senior engineer")
+    app.execute(case_id, target, actor="ada", at=now)
+    app.execute(case_id, RateOwnCompetencies(ratings=sheet(ADA_SELF)), actor="ada", at=now)
+    app.execute(case_id, RateCompetencies(ratings=sheet(ADA_BY_GRACE)), actor="grace", at=now)

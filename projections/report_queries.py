@@ -49,7 +49,7 @@ def in_scope(column: ColumnElement[str], scope: Scope) -> ColumnElement[bool]:
     return column == any_(bindparam("scope", sorted(scope), type_=ARRAY(Text)))
 
 
-def _rows(conn: Connection, query: Any) -> list[Row]:
+def rows_of(conn: Connection, query: Any) -> list[Row]:
     return [dict(r) for r in conn.execute(query).mappings()]
 
 
@@ -62,7 +62,7 @@ def funnel(conn: Connection, cycle_id: UUID, scope: Scope) -> list[Row]:
         .group_by(department, case_status.c.phase)
         .order_by(department, case_status.c.phase)
     )
-    return _rows(conn, query)
+    return rows_of(conn, query)
 
 
 def overdue_action_items(
@@ -113,7 +113,7 @@ def overdue_action_items(
         .where(and_(*filters))
         .order_by(action_items.c.overdue_since, action_items.c.item_id)
     )
-    rows = _rows(conn, query)
+    rows = rows_of(conn, query)
     for row in rows:
         row["days_overdue"] = int(row["days_overdue"])
     return rows
@@ -142,7 +142,7 @@ def on_time(conn: Connection, cycle_id: UUID, scope: Scope) -> list[Row]:
         .group_by(department)
         .order_by(department)
     )
-    rows = _rows(conn, counts)
+    rows = rows_of(conn, counts)
     if rows:
         total: Row = {"department": "(all)"}
         for key in rows[0]:
@@ -186,7 +186,7 @@ def managers(conn: Connection, cycle_id: UUID, scope: Scope) -> list[Row]:
         .group_by(c.manager_id)
         .order_by(c.manager_id)
     )
-    rows = _rows(conn, query)
+    rows = rows_of(conn, query)
     for row in rows:
         for key in ("median_hours_to_answer", "median_hours_to_approve"):
             row[key] = None if row[key] is None else round(float(row[key]), 2)
@@ -227,7 +227,7 @@ def commitments(
         .order_by(t.position, t.seq)
         .limit(limit)
     )
-    return _rows(conn, query)
+    return rows_of(conn, query)
 
 
 def phase_counts(conn: Connection, cycle_id: UUID) -> dict[str, int]:

@@ -1,6 +1,6 @@
-"""A cycle dashboard's numbers: four aggregate reports, computed side by side, kept briefly.
+"""A cycle dashboard's numbers: its aggregate reports, computed side by side, kept briefly.
 
-Over a 100,000-case cycle each report is a grouped scan (40-70 ms); the four run on
+Over a 100,000-case cycle each report is a grouped scan (40-70 ms); they run on
 their own connections at once, and the result is kept for ``FRESH_FOR`` per cycle and
 viewer scope, so a dashboard reloaded or opened by several HR people at once costs
 one computation. The numbers may trail the read models by that long (the read models
@@ -22,7 +22,7 @@ from uuid import UUID
 
 from sqlalchemy import Engine
 
-from projections import report_queries
+from projections import career_reports, report_queries
 from projections.report_queries import Scope
 
 FRESH_FOR = 15.0
@@ -51,13 +51,17 @@ def _compute(engine: Engine, cycle_id: UUID, scope: Scope, now: datetime) -> dic
         "on_time": lambda c: report_queries.on_time(c, cycle_id, scope),
         "managers": lambda c: report_queries.managers(c, cycle_id, scope),
         "overdue": lambda c: report_queries.overdue_action_items(c, now, scope, cycle_id=cycle_id),
+        "skills_gaps": lambda c: career_reports.skills_gaps(c, cycle_id, scope),
+        "readiness": lambda c: career_reports.readiness(c, cycle_id, scope),
+        "demand": lambda c: career_reports.demand(c, cycle_id, scope),
     }
     futures = {name: _pool.submit(on_own_connection, job) for name, job in jobs.items()}
     return {name: future.result() for name, future in futures.items()}
 
 
 def cycle_numbers(engine: Engine, cycle_id: UUID, scope: Scope, now: datetime) -> dict[str, Any]:
-    """funnel, on_time, managers and overdue rows for the dashboard (at most FRESH_FOR old)."""
+    """funnel, on_time, managers, overdue and the career framework's rows for the dashboard
+    (at most FRESH_FOR old)."""
     key = (cycle_id, _scope_key(scope))
     with _lock:
         found = _kept.get(key)
@@ -78,3 +82,21 @@ def forget(cycle_id: UUID) -> None:
     with _lock:
         for key in [k for k in _kept if k[0] == cycle_id]:
             del _kept[key]
+
+
+def career_charts(numbers: dict[str, Any]) -> dict[str, Any]:
+    """The career framework's rows shaped for the dashboard: the heatmap's grid
+    (department by competency), readiness per target, demand per target."""
+    departments = sorted({r["department"] for r in numbers["skills_gaps"]})
+    competencies = sorted({r["competency"] for r in numbers["skills_gaps"]})
+    cells = {(r["department"], r["competency"]): int(r["people"]) for r in numbers["skills_gaps"]}
+    demand = [{**r, "ready": int(r["ready"] or 0)} for r in numbers["demand"]]
+    return {
+        "departments": departments,
+        "competencies": competencies,
+        "cells": cells,
+        "hottest": max(cells.values(), default=1),
+        "readiness": [{**r, "ready": int(r["ready"] or 0)} for r in numbers["readiness"]],
+        "demand": demand,
+        "most_aimed": max((int(r["aiming"]) for r in demand), default=1),
+    }

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from api import access
 from api.auth import Caller
 from api.deps import App, Now, RosterDep, ServicesDep
-from api.pages.dashboard import cycle_numbers
+from api.pages.dashboard import career_charts, cycle_numbers
 from api.pages.render import page as _page
 from api.pages.render import refused
 from api.pages.session import PageCaller
@@ -116,9 +116,11 @@ def cycle_dashboard(
     rungs: dict[int, int] = {}
     for item in overdue:
         rungs[item["escalation_rung"]] = rungs.get(item["escalation_rung"], 0) + 1
+    career = career_charts(numbers)
     return _page(
         request,
         "cycle.html",
+        career=career,
         caller,
         roster,
         now,
