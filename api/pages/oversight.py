@@ -120,10 +120,10 @@ def cycle_dashboard(
     return _page(
         request,
         "cycle.html",
-        career=career,
         caller,
         roster,
         now,
+        career=career,
         cycle=cycle,
         by_department=by_department,
         widest=widest,
