@@ -6,6 +6,9 @@ shows ratings, a target and a gap at once.
 
 from __future__ import annotations
 
+import csv
+import io
+
 COMPETENCIES = {
     "Craft": (
         "Delivers well-scoped tasks with guidance",
@@ -48,12 +51,18 @@ def _expectation(track: str, competency: str, rank: int) -> str:
     return text
 
 
-DEMO_FRAMEWORK_CSV = "track,level,competency,expectation\n" + "".join(
-    f"{track},{level},{competency},{_expectation(track, competency, rank)}\n"
-    for track, levels in TRACKS.items()
-    for rank, level in enumerate(levels)
-    for competency in COMPETENCIES
-)
+def _framework_csv() -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(("track", "level", "competency", "expectation"))
+    for track, levels in TRACKS.items():
+        for rank, level in enumerate(levels):
+            for competency in COMPETENCIES:
+                writer.writerow((track, level, competency, _expectation(track, competency, rank)))
+    return out.getvalue()
+
+
+DEMO_FRAMEWORK_CSV = _framework_csv()
 
 DEMO_POSITIONS = {
     "grace": ("Engineering", "Senior engineer"),

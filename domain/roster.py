@@ -65,9 +65,8 @@ Email = Annotated[
 ]
 OptionalPersonId = Annotated[PersonId | None, BeforeValidator(_blank_is_none)]
 Position = Annotated[
-    str | None,
+    Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None,
     BeforeValidator(_blank_is_none),
-    StringConstraints(strip_whitespace=True, max_length=100),
 ]
 TimeZone = Annotated[
     str | None,

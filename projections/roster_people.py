@@ -71,14 +71,15 @@ class RosterPeople(ReadModel):
         if not isinstance(event, Roster.RosterImported):
             return
         table = self.table
-        rows = [p.model_dump() for p in event.added]
+        columns = set(table.c.keys())  # the framework position is career_growth's
+        rows = [p.model_dump(include=columns) for p in event.added]
         for chunk in chunks(rows, ROWS_PER_STATEMENT):
             statement = insert(table).values(chunk)
             excluded = {c: statement.excluded[c] for c in chunk[0] if c != "employee_id"}
             conn.execute(
                 statement.on_conflict_do_update(index_elements=["employee_id"], set_=excluded)
             )
-        for change in event.changes:
+        for change in (c for c in event.changes if c.field in columns):
             conn.execute(
                 update(table)
                 .where(table.c.employee_id == change.employee_id)

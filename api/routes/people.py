@@ -11,7 +11,9 @@ from api import access
 from api.deps import CurrentUser, Now, RosterDep, ServicesDep, available
 from api.person_erasure import ErasureReport, erase_person
 from api.person_export import PersonExport, export_person
+from api.person_growth import growth_of
 from api.problems import PROBLEM_RESPONSES
+from api.schemas.growth_public import GrowthPublic
 from api.sealed_reads import Reason
 from domain import errors
 from domain.values import PERSON_ID_PATTERN
@@ -30,6 +32,20 @@ class ErasureRequest(BaseModel):
         description="the request this erasure answers; it stays readable in the audit trail, "
         "so name the request, not the person's data",
     )
+
+
+@router.get(
+    "/{employee_id}/growth",
+    summary="A person's ratings per competency cycle by cycle, and their level moves",
+)
+def growth(
+    employee_id: EmployeeId, caller: CurrentUser, services: ServicesDep, roster: RosterDep
+) -> GrowthPublic:
+    """For the person, the managers above them, their HR partner, HR admins and auditors;
+    from the read models (they trail the log by the projector's lag)."""
+    if not access.can_see_employee(caller, roster, employee_id):
+        raise errors.NotFound("employee", employee_id)
+    return growth_of(available(services), services.read_engine, roster, employee_id)
 
 
 @router.get(
