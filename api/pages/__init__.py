@@ -16,7 +16,7 @@ from starlette.types import Receive, Scope, Send
 from swagger_ui_bundle import swagger_ui_path
 
 from api.deps import Services
-from api.pages import hr, oversight, signing, views
+from api.pages import framework_pages, hr, oversight, signing, views
 from api.pages.render import HERE
 from api.pages.session import SESSION_COOKIE, SignInRequired
 
@@ -61,5 +61,5 @@ def install(app: FastAPI, services: Services) -> None:
         return RedirectResponse("/sign-in", status_code=303)
 
     app.include_router(hr.router)  # before the pages' /cycles/{id}
-    for module in (signing, views, oversight):
+    for module in (signing, views, oversight, framework_pages):
         app.include_router(module.router)

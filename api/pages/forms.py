@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from domain import step_catalog
 from domain.commands import CaseCommand
+from domain.framework_step import FrameworkTerms
 from domain.step_records import FormField
 
 
@@ -61,7 +62,7 @@ def task_forms() -> dict[str, list[str]]:
 
 
 def _value(spec: FormField, raw: list[str], zone: ZoneInfo) -> Any:
-    if spec.kind == "topics":
+    if spec.kind in ("topics", "competencies"):
         return raw
     value = raw[-1].strip() if raw else ""
     if spec.kind == "checkbox":
@@ -135,3 +136,65 @@ def with_goals(form: StepForm, goals: list[tuple[str, str]]) -> StepForm:
         return form
     fields = tuple(replace(f, options=tuple(goals)) if f.kind == "goal" else f for f in form.fields)
     return replace(form, fields=fields)
+
+
+RATINGS = (("meets", "meets"), ("below", "below"), ("exceeds", "exceeds"))
+"""The rating scale as the forms offer it (meets first: the usual answer)."""
+
+
+def with_framework(
+    form: StepForm, terms: FrameworkTerms, achievements: list[str]
+) -> StepForm | None:
+    """The form with its framework fields filled from the case's framework version and the
+    employee's position: one rating per competency of their level (with the STAR
+    achievements to cite), the tracks and levels, the competencies a goal may name.
+    None: a framework step the case cannot take (no framework, or no position)."""
+    kinds = {f.kind for f in form.fields}
+    if not kinds & {"rating", "track", "level", "competencies"}:
+        return form
+    framework = terms.framework
+    fields: list[FormField] = []
+    fixed = dict(form.fixed)
+    for spec in form.fields:
+        if spec.kind == "rating":
+            if terms.position is None:
+                return None
+            expected = framework.expectations(terms.position.track, terms.position.level)
+            if not expected:
+                return None
+            for i, (competency, expectation) in enumerate(expected.items()):
+                fixed[f"ratings.{i}.competency"] = competency
+                fields.append(
+                    FormField(
+                        f"ratings.{i}.rating",
+                        f"{competency}: {expectation}",
+                        "select",
+                        options=RATINGS,
+                    )
+                )
+                if achievements:
+                    cited = tuple((str(n), a) for n, a in enumerate(achievements, 1))
+                    fields.append(
+                        FormField(
+                            f"ratings.{i}.evidence",
+                            f"Evidence for {competency}",
+                            "topics",
+                            required=False,
+                            options=cited,
+                        )
+                    )
+        elif spec.kind == "track":
+            if not framework.version:
+                return None
+            tracks = tuple((t.name, t.name) for t in framework.tracks)
+            fields.append(replace(spec, kind="select", options=tracks))
+        elif spec.kind == "level":
+            names = dict.fromkeys(lv.name for t in framework.tracks for lv in t.levels)
+            fields.append(replace(spec, kind="select", options=tuple((n, n) for n in names)))
+        elif spec.kind == "competencies":
+            if framework.version:
+                options = tuple((c, c) for c in framework.competencies)
+                fields.append(replace(spec, options=options))
+        else:
+            fields.append(spec)
+    return replace(form, fields=tuple(fields), fixed=fixed)

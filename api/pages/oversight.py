@@ -44,8 +44,14 @@ def my_team(
     if cycles and reports_of:
         with services.read_engine.connect() as conn:
             _, rows = case_list.cases(conn, cycles[-1].id, reports_of, now, limit=500)
+    positions = {
+        e: f"{person.track} / {person.level}"
+        for e in reports_of
+        if (person := roster.get(e)) is not None and person.track
+    }
+    cycle = cycles[-1] if cycles else None
     return _page(
-        request, "team.html", caller, roster, now, rows=rows, cycle=cycles[-1] if cycles else None
+        request, "team.html", caller, roster, now, rows=rows, cycle=cycle, positions=positions
     )
 
 

@@ -55,6 +55,7 @@ def nav(caller: Caller, roster: Roster) -> list[tuple[str, str]]:
     items = [("/tasks", "My tasks"), ("/inbox", "Inbox")]
     if caller.employee_id in roster.people:
         items.insert(1, ("/my-case", "My case"))
+        items.append(("/growth", "My growth"))
         items.append(("/reads", "Who read my data"))
     if roster.direct_reports(caller.employee_id):
         items.append(("/team", "My team"))
@@ -64,6 +65,7 @@ def nav(caller: Caller, roster: Roster) -> list[tuple[str, str]]:
         items.append(("/ledger", "Commitments"))
     if caller.is_hr_admin:
         items.append(("/roster", "Roster"))
+    items.append(("/framework", "Career framework"))
     return items
 
 

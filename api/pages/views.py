@@ -21,16 +21,26 @@ from api.auth import Caller
 from api.case_reading import AsOf, CaseOpening, read_history
 from api.command_runner import CommandRunner
 from api.deps import App, Now, RosterDep, ServicesDep
-from api.pages.forms import StepForm, field_name, payload, step_forms, task_forms, with_goals
+from api.pages.forms import (
+    StepForm,
+    field_name,
+    payload,
+    step_forms,
+    task_forms,
+    with_framework,
+    with_goals,
+)
 from api.pages.render import page as _page
 from api.pages.render import refused, zone_of
 from api.pages.session import CsrfChecked, PageCaller
+from api.schemas.career_public import CareerPublic
 from api.schemas.history_public import CaseHistory
 from api.schemas.note_public import notes_for
 from api.sealed_reads import Reason
 from domain import errors, step_catalog
 from domain.case import DevelopmentCase
 from domain.commands import GivePeerFeedback, may_take
+from domain.framework_step import FrameworkTerms
 from domain.item_commands import CompleteActionItem
 from domain.phases import TIMELINE, timeline_position
 from domain.step_records import Task, task_wording
@@ -125,7 +135,11 @@ def _timeline(case: DevelopmentCase) -> list[dict[str, Any]]:
 
 
 def _forms_for(
-    case: DevelopmentCase, viewer: str, tasks: list[dict[str, Any]], peer_only: bool
+    case: DevelopmentCase,
+    viewer: str,
+    tasks: list[dict[str, Any]],
+    peer_only: bool,
+    terms: FrameworkTerms | None = None,
 ) -> list[StepForm]:
     """The step forms the viewer's open tasks call for, and those their records offer in
     the case's phase to whoever may take them (draft goals before the meeting, ...)."""
@@ -142,7 +156,18 @@ def _forms_for(
             paths.append(path)
     approved = case.approved_plan
     goals = [(g.goal_id, g.specific) for g in approved.plan.goals] if approved else []
-    return [with_goals(forms[p], goals) for p in paths]
+    shown = [with_goals(forms[p], goals) for p in paths]
+    if terms is None:
+        return shown
+    framed = (_framed(form, case, terms) for form in shown)
+    return [form for form in framed if form is not None]
+
+
+def _framed(form: StepForm, case: DevelopmentCase, terms: FrameworkTerms) -> StepForm | None:
+    """The form with the case's framework fields filled in (``with_framework``)."""
+    assessed = case.self_assessment
+    achievements = [a.situation[:60] for a in assessed.achievements] if assessed else []
+    return with_framework(form, terms, achievements)
 
 
 def case_page(
@@ -174,7 +199,8 @@ def case_page(
             .first()
         )
     here = [t for t in mine if t["task"] != Task.ESCALATION.value]
-    forms = _forms_for(case, caller.employee_id, here, peer_only)
+    terms = None if peer_only else application.framework_terms(case)
+    forms = _forms_for(case, caller.employee_id, here, peer_only, terms)
     notice = case.policy.meeting_notice
     employee = roster.get(case.employee_id)
     manager = roster.get(case.manager_id)
@@ -198,6 +224,8 @@ def case_page(
         cycle=application.get_cycle(case.cycle_id),
         plan_versions=case.plans,
         notes=[] if peer_only else notes_for(caller, case),
+        career=None if peer_only else CareerPublic.of(case, application.get_framework_book()),
+        position=None if terms is None else terms.position,
         authors={n.author_id: _name(roster, n.author_id) for n in case.notes},
         earliest_meeting_input=(now + notice)
         .astimezone(zone_of(roster, caller))
@@ -266,6 +294,11 @@ async def take_step(
     form: StepForm | None = step_forms().get(path)
     if form is None:
         return refused(request, caller, roster, now, errors.NotFound("step", path))
+    try:
+        case = application.get_case(case_id)
+    except errors.DomainError as missing:
+        return refused(request, caller, roster, now, missing)
+    form = _framed(form, case, application.framework_terms(case)) or form
     posted = await request.form()
     values = {key: [str(v) for v in posted.getlist(key)] for key in posted}
     body = payload(form, values, zone_of(roster, caller))

@@ -1,0 +1,112 @@
+"""The career framework's pages: the grid (everyone), its import (HR admins, after a
+preview), and a person's growth (whoever may see them).
+
+The same parser, validation and application calls as the API's routes
+(``api.routes.framework``, ``GET /people/{id}/growth``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from api import access
+from api.deps import App, Now, RosterDep, ServicesDep
+from api.framework_files import read_framework
+from api.limits import MAX_FRAMEWORK_BODY
+from api.pages.render import refused, render
+from api.pages.session import CsrfChecked, PageCaller
+from api.person_growth import growth_of
+from api.schemas.framework_public import FrameworkImportPublic
+from domain import errors
+
+router = APIRouter(include_in_schema=False)
+
+FORMATS = {"csv": "text/csv", "yaml": "application/yaml", "json": "application/json"}
+
+
+@router.get("/framework")
+def framework_page(
+    request: Request, caller: PageCaller, application: App, roster: RosterDep, now: Now
+) -> Response:
+    book = application.get_framework_book()
+    return render(request, "framework.html", caller=caller, roster=roster, now=now,
+                  framework=book.current, versions=len(book.versions), preview=None,
+                  text="", format="csv", problem=None, imported=None)  # fmt: skip
+
+
+@router.post("/framework")
+async def framework_import(
+    request: Request,
+    caller: PageCaller,
+    application: App,
+    roster: RosterDep,
+    now: Now,
+    _: CsrfChecked,
+    text: Annotated[str, Form(max_length=MAX_FRAMEWORK_BODY)] = "",
+    format: Annotated[str, Form(max_length=10)] = "csv",
+    confirm: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Without ``confirm``: the differences (nothing written). With it: the new version."""
+    problem = None
+    preview = imported = None
+    try:
+        access.require_hr_admin(caller, "import the career framework")
+        media = FORMATS.get(format, "text/csv")
+        framework = await run_in_threadpool(lambda: read_framework(text, media))
+        result = await run_in_threadpool(
+            lambda: application.import_framework(
+                framework, source=f"pages:{media}", actor=caller.employee_id, at=now,
+                dry_run=not confirm,
+            )
+        )  # fmt: skip
+        if confirm:
+            imported = FrameworkImportPublic.of(result)
+        else:
+            preview = FrameworkImportPublic.of(result)
+    except errors.NotPermitted as error:
+        return refused(request, caller, roster, now, error)
+    except errors.DomainError as error:
+        problem = str(error)
+        listed = error.details.get("problems", [])
+        if listed:
+            problem += "\n" + "\n".join(
+                f"row {p['row']}: {p['field']}: {p['reason']}" for p in listed[:50]
+            )
+    book = application.get_framework_book()
+    return render(request, "framework.html", caller=caller, roster=roster, now=now,
+                  status_code=422 if problem else 200, framework=book.current,
+                  versions=len(book.versions), preview=preview,
+                  text="" if imported else text, format=format, problem=problem,
+                  imported=imported)  # fmt: skip
+
+
+@router.get("/growth")
+def my_growth(caller: PageCaller) -> RedirectResponse:
+    return RedirectResponse(f"/people/{caller.employee_id}/growth", status_code=303)
+
+
+@router.get("/people/{employee_id}/growth")
+def growth_page(
+    request: Request,
+    employee_id: str,
+    caller: PageCaller,
+    application: App,
+    roster: RosterDep,
+    services: ServicesDep,
+    now: Now,
+) -> Response:
+    if not access.can_see_employee(caller, roster, employee_id):
+        return refused(request, caller, roster, now, errors.NotFound("employee", employee_id))
+    growth = growth_of(application, services.read_engine, roster, employee_id)
+    person = roster.get(employee_id)
+    name = person.name if person else employee_id
+    cycles: dict[str, str] = {}
+    for competency in growth.competencies:
+        for entry in competency.cycles:
+            cycles.setdefault(str(entry.cycle_id), entry.cycle_name)
+    return render(request, "growth.html", caller=caller, roster=roster, now=now,
+                  growth=growth, name=name, cycles=cycles)  # fmt: skip
