@@ -20,7 +20,7 @@ from api.routes import (
     action_items,
     cases,
     cycles,
-    framework,
+    framework_routes,
     health,
     me,
     people,
@@ -83,7 +83,7 @@ def create_app(services: Services, on_shutdown: Sequence[Callable[[], None]] = (
     members_only = [Depends(roster_member)]
     for router in (
         roster_routes.router,
-        framework.router,
+        framework_routes.router,
         cycles.router,
         cases.router,
         cases.step_routes(),
