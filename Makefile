@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.sealing_bench
 	$(BIN)/python -m bench.http_bench
 	$(BIN)/python -m bench.roster_bench
+	$(BIN)/python -m bench.framework_bench
 	$(BIN)/python -m bench.workflow_bench
 	$(BIN)/python -m bench.projection_bench
 	$(BIN)/python -m bench.read_bench
@@ -48,6 +49,7 @@ bench-quick: $(STAMP)
 	$(BIN)/python -m bench.sealing_bench --employees 1000 --commands 300 --cases 1000
 	$(BIN)/python -m bench.http_bench --requests 1000 --rounds 1
 	$(BIN)/python -m bench.roster_bench --people 10000 --requests 500
+	$(BIN)/python -m bench.framework_bench --cases 10000 --runs 50
 	$(BIN)/python -m bench.workflow_bench --sizes 500,2000 --deadlines 50
 	$(BIN)/python -m bench.projection_bench --events 100000
 	$(BIN)/python -m bench.read_bench --employees 10000 --runs 100
