@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 
 import jwt
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from application.service import CareerFlow
@@ -147,3 +150,52 @@ def test_a_roster_import_shows_its_diff_and_asks_before_removing(
     assert confirmed.exit_code == 0, confirmed.output
     assert "1 removed" in confirmed.output
     assert "ada" not in fresh_app.get_roster().people
+
+
+def test_hr_imports_the_framework_from_the_command_line(
+    cli_env: Path, fresh_app: CareerFlow
+) -> None:
+    from careerflow.demo_framework import DEMO_FRAMEWORK_CSV, with_positions
+
+    broken = cli_env / "broken.csv"
+    broken.write_text("track,level,competency,expectation\nIC,Junior,Craft,\n")
+    refused = CliRunner().invoke(app, ["framework", "import", str(broken)])
+    assert refused.exit_code == 2
+    assert "row 2: expectation" in refused.output
+    framework = cli_env / "framework.yaml"
+    rows = list(csv.DictReader(io.StringIO(DEMO_FRAMEWORK_CSV)))
+    framework.write_text(yaml.safe_dump({"expectations": rows}))
+    preview = run("framework", "import", "--dry-run", str(framework))
+    assert "30 expectations added" in preview
+    assert fresh_app.get_framework_book().current.version == 0
+    assert "version 1 is current" in run("framework", "import", str(framework))
+    assert "unchanged" in run("framework", "import", str(framework))
+    shown = run("framework", "show")
+    assert "Senior engineer" in shown
+    assert "Shapes the architecture" in shown
+    roster = cli_env / "roster.csv"
+    roster.write_text(with_positions(DEMO_ROSTER_CSV))
+    run("roster", "import", "--yes", str(roster))
+    ada = fresh_app.get_roster().get("ada")
+    assert ada is not None
+    assert (ada.track, ada.level) == ("Engineering", "Engineer II")
+
+
+def test_the_demo_company_is_on_its_framework(fresh_app: CareerFlow) -> None:
+    """``make run`` shows a framework, positions, ratings and a gap at once."""
+    from careerflow.demo_org import seed_demo_org
+    from domain.career_gap import Rater
+
+    cycle = seed_demo_org(fresh_app)
+    assert cycle is not None
+    book = fresh_app.get_framework_book()
+    assert [t.name for t in book.current.tracks] == ["Engineering", "Sales"]
+    assert len(book.current.competencies) == 5
+    case = fresh_app.case_for(cycle.id, "ada")
+    assert case.framework_version == 1
+    assert case.target is not None
+    assert case.sheet(Rater.SELF) is not None
+    assert case.sheet(Rater.MANAGER) is not None
+    lines = case.standing(book.at(case.framework_version))
+    gap = [line.competency for line in lines if line.gap]
+    assert gap == ["Collaboration", "Communication", "Leadership"]
