@@ -38,7 +38,8 @@ class BodyTooLarge(HTTPException):
 def body_limit(path: str) -> int:
     if path.endswith("/roster/import"):
         return MAX_ROSTER_BODY
-    return MAX_FRAMEWORK_BODY if path.endswith("/framework/import") else MAX_BODY
+    framework = path == "/framework" or path.endswith("/framework/import")  # page or API
+    return MAX_FRAMEWORK_BODY if framework else MAX_BODY
 
 
 class BodyLimit:

@@ -7,6 +7,7 @@ The same parser, validation and application calls as the API's routes
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -14,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api import access
+from api.auth import Caller
 from api.deps import App, Now, RosterDep, ServicesDep
 from api.framework_files import read_framework
 from api.limits import MAX_FRAMEWORK_BODY
@@ -22,6 +24,7 @@ from api.pages.session import CsrfChecked, PageCaller
 from api.person_growth import growth_of
 from api.schemas.framework_public import FrameworkImportPublic
 from domain import errors
+from domain.roster import Roster
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,7 +38,18 @@ def framework_page(
     book = application.get_framework_book()
     return render(request, "framework.html", caller=caller, roster=roster, now=now,
                   framework=book.current, versions=len(book.versions), preview=None,
-                  text="", format="csv", problem=None, imported=None)  # fmt: skip
+                  text="", format="csv", problem=None, imported=None,
+                  placed=placed(caller, roster))  # fmt: skip
+
+
+def placed(caller: Caller, roster: Roster) -> dict[tuple[str, str], int] | None:
+    """How many people the roster places at each track and level (HR and auditors)."""
+    if not caller.sees_everything:
+        return None
+    counts: Counter[tuple[str, str]] = Counter(
+        (p.track, p.level or "") for p in roster.people.values() if p.track
+    )
+    return dict(counts)
 
 
 @router.post("/framework")
@@ -81,7 +95,7 @@ async def framework_import(
                   status_code=422 if problem else 200, framework=book.current,
                   versions=len(book.versions), preview=preview,
                   text="" if imported else text, format=format, problem=problem,
-                  imported=imported)  # fmt: skip
+                  imported=imported, placed=placed(caller, roster))  # fmt: skip
 
 
 @router.get("/growth")

@@ -26,6 +26,10 @@ def test_the_framework_through_the_pages(api: Api, site: str) -> None:  # noqa: 
         hedy = person(HR_ADMIN, "hr_admin")
         page = hedy.open("/framework")
         assert page.locator("table.grid-framework").count() == 2
+        engineering = page.locator("table.grid-framework").first
+        assert engineering.locator("thead").inner_text().startswith("Level\tPeople")
+        senior = engineering.locator("tbody tr").last.inner_text()
+        assert senior.startswith("Senior engineer\t2")  # who is where: Grace and Alan
         assert "Shapes the architecture of a whole system" in page.content()
 
         ada = person(EMPLOYEE)
