@@ -76,9 +76,22 @@ def parse_json(text: str, kind: RowFile) -> Rows:
     return kind.rows(_listed(data, kind))
 
 
+class _PlainLoader(yaml.SafeLoader):
+    """Plain data only: no tags, no objects, and no aliases (a few bytes of nested
+    aliases would expand into more rows than memory holds)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not accepted", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
 def parse_yaml(text: str, kind: RowFile) -> Rows:
     try:
-        data = yaml.safe_load(text)  # plain data only: no tags, no objects
+        data = yaml.load(text, Loader=_PlainLoader)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark is not None else 0
         raise kind.refuse(line, "body", f"not YAML: {exc.problem}") from None

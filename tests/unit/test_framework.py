@@ -161,3 +161,11 @@ def test_the_rosters_track_and_level_must_be_the_frameworks() -> None:
         assert reason in problem.reason
     with pytest.raises(RosterInvalid, match="no career framework"):
         roster("ada,Ada,ada@example.com,boss,Eng,,Engineering,Engineer II\n", None)
+
+
+def test_a_yaml_file_may_not_expand_itself_with_aliases() -> None:
+    bomb = 'a: &a ["x", "x"]\nb: &b [*a, *a]\nexpectations: [*b, *b]\n'
+    with pytest.raises(FrameworkInvalid, match="aliases"):
+        read_framework(bomb, "application/yaml")
+    with pytest.raises(FrameworkInvalid, match="not YAML"):
+        read_framework("- !!python/object:os.system {}\n", "application/yaml")
