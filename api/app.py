@@ -27,6 +27,7 @@ from api.routes import (
     reports,
     roster_routes,
 )
+from api.scim import routes as scim_routes
 from notifications.inbox import install_inbox
 from projections.catalog import read_models
 from projections.runner import install
@@ -93,5 +94,6 @@ def create_app(services: Services, on_shutdown: Sequence[Callable[[], None]] = (
         people.router,
     ):
         app.include_router(router, prefix=API_PREFIX, dependencies=members_only)
+    scim_routes.install(app)
     pages.install(app, services)
     return app

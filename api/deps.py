@@ -47,6 +47,8 @@ class Services:
     """The session cookie is ``Secure`` (the service is reached over HTTPS)."""
     outbox: Path | None = None
     """The embedded default's ``.eml`` files (an erasure deletes the person's)."""
+    scim_token: str | None = None
+    """The identity provider's provisioning token (``/scim/v2``); None: SCIM is off."""
     oidc_sign_in: Any = None
     """``api.pages.oidc.OidcSignIn`` when the pages sign in through an OpenID provider."""
     rosters: RosterCache = field(init=False)

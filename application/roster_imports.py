@@ -64,8 +64,9 @@ class RosterImports(AggregateAccess):
         ``people`` has been validated as a whole (``validate_roster``). A manager,
         skip-level or HR partner change is recorded on every case still running in
         an open cycle, so future approvals and escalations go to the new person.
-        Removing people needs ``allow_removals``; their open cases are closed as
-        withdrawn. A ``dry_run`` reports the difference and writes nothing.
+        Removing people needs ``allow_removals``; their open cases, and those of people
+        deactivated (``active`` false), are closed as withdrawn. A ``dry_run`` reports
+        the difference and writes nothing.
         """
         if self._exists(ROSTER_ID):
             roster = self._get(Roster, "roster", ROSTER_ID)
@@ -100,7 +101,9 @@ class RosterImports(AggregateAccess):
             self._store(roster)
             self.roster_imports += 1
         moved = self._move_cases(roster, before, actor=actor, at=at, batch_size=batch_size)
-        withdrawn = self._withdraw(removed, by=By(actor, at), batch_size=batch_size)
+        deactivated = [c.employee_id for c in changes if c.field == "active" and c.new is False]
+        leavers = [*removed, *deactivated]
+        withdrawn = self._withdraw(leavers, by=By(actor, at), batch_size=batch_size)
         return RosterImport(
             *ids, cases_moved=moved, cases_withdrawn=withdrawn, version=roster.version
         )

@@ -16,15 +16,15 @@ from eventsourcing.persistence import JSONTranscoder, Mapper
 from application.command_path import CommandPath
 from application.cycle_runs import DEFAULT_BATCH_SIZE, CycleRuns
 from application.erasure import PersonalDataErasure
-from application.frameworks import Frameworks
 from application.history import HistoryQueries
 from application.personal_data import KEKS, DataKeys, MemoryDataKeys
+from application.provisioning import Provisioning
 from application.transcoding import TypedMapper, register_value_transcodings
 
 __all__ = ["DEFAULT_BATCH_SIZE", "CareerFlow"]
 
 
-class CareerFlow(HistoryQueries, Frameworks, CommandPath, CycleRuns, PersonalDataErasure):
+class CareerFlow(HistoryQueries, Provisioning, CommandPath, CycleRuns, PersonalDataErasure):
     """careerflow's event-sourced application."""
 
     name = "careerflow"

@@ -55,6 +55,12 @@ class Settings(BaseSettings):
         "comma-separated, newest first (rotate: put a new one first, then `careerflow keys "
         "rotate`); unset: generated once into data_dir/kek",
     )
+    scim_token: str | None = Field(
+        default=None,
+        min_length=32,
+        description="the identity provider's bearer token for /scim/v2 (at least 32 "
+        "characters); unset: SCIM provisioning is off",
+    )
     oidc_issuer: str | None = Field(
         default=None, description="production: accept tokens from this OIDC issuer (RS256/ES256)"
     )

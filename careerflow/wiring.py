@@ -33,6 +33,7 @@ def build_services(
         dev_sign_in=settings.oidc_issuer is None,
         secure_cookies=settings.secure_cookies,
         oidc_sign_in=_oidc_sign_in(settings),
+        scim_token=settings.scim_token,
         outbox=None if settings.smtp_host else settings.in_data_dir(DataFiles.OUTBOX),
     )
 

@@ -30,7 +30,14 @@ ROSTER_ID = uuid5(NAMESPACE_URL, "careerflow:roster")
 """The one roster aggregate."""
 
 COLUMNS = ("employee_id", "name", "email", "manager_id", "department", "hr_partner_id")
-OPTIONAL_COLUMNS = ("timezone", "track", "level")
+OPTIONAL_COLUMNS = (
+    "timezone",
+    "track",
+    "level",
+    "active",
+    "external_id",
+    "employee_number",
+)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -64,6 +71,10 @@ Email = Annotated[
     Personal(erased=ERASED_EMAIL),
 ]
 OptionalPersonId = Annotated[PersonId | None, BeforeValidator(_blank_is_none)]
+ExternalId = Annotated[
+    Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None,
+    BeforeValidator(_blank_is_none),
+]
 Position = Annotated[
     Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None,
     BeforeValidator(_blank_is_none),
@@ -93,6 +104,12 @@ class Person(ValueObject):
     track: Position = None
     """Where the career framework places them (with ``level``), if anywhere."""
     level: Position = None
+    active: bool = True
+    """False: deactivated by the identity provider (kept, but on no case, in no cycle)."""
+    external_id: ExternalId = None
+    """The identity provider's own id for them (SCIM ``externalId``)."""
+    employee_number: ExternalId = None
+    """The company's employee number (SCIM enterprise ``employeeNumber``), if any."""
 
 
 ERASED_FIELDS = frozenset({"name", "email"})
@@ -105,8 +122,8 @@ class PersonChange(ValueObject):
     data_subject_field: ClassVar[str] = "employee_id"
     employee_id: PersonId
     field: str
-    old: Annotated[str | None, NAME_OR_EMAIL]
-    new: Annotated[str | None, NAME_OR_EMAIL]
+    old: Annotated[str | bool | None, NAME_OR_EMAIL]
+    new: Annotated[str | bool | None, NAME_OR_EMAIL]
 
 
 class RowProblem(ValueObject):
@@ -154,7 +171,7 @@ class Roster(CareerAggregate):
         removed: list[str]
 
         def apply(self, roster: Roster) -> None:
-            people = dict(roster.people)
+            people = {**roster.people, **roster.inactive}
             for person in self.added:
                 people[person.employee_id] = person
             updates: dict[str, dict[str, Any]] = {}
@@ -164,7 +181,8 @@ class Roster(CareerAggregate):
                 people[employee_id] = people[employee_id].model_copy(update=fields)
             for employee_id in self.removed:
                 people.pop(employee_id, None)
-            roster._index(people)
+            roster.inactive = {e: p for e, p in people.items() if not p.active}
+            roster._index({e: p for e, p in people.items() if p.active})
 
     class PersonErased(CareerAggregate.Event):
         """A person's personal data was erased (their key destroyed). The reason is HR's
@@ -178,12 +196,18 @@ class Roster(CareerAggregate):
             person = roster.people.get(self.employee_id)
             if person is not None:
                 roster._index({**roster.people, self.employee_id: erased(person)})
+            former = roster.inactive.get(self.employee_id)
+            if former is not None:
+                roster.inactive = {**roster.inactive, self.employee_id: erased(former)}
 
     def __init__(self) -> None:
         super().__init__()
         self.erased: frozenset[str] = frozenset()
         """Whose personal data was erased: a re-import does not bring back their name."""
         self.people: dict[str, Person] = {}
+        """Everyone active: every relationship, access check and cycle reads these."""
+        self.inactive: dict[str, Person] = {}
+        """People the identity provider deactivated: kept as they were, tied to nothing."""
         self.reports: dict[str, tuple[str, ...]] = {}
         self.partnered: dict[str, frozenset[str]] = {}
         self._last_diff: (
@@ -248,22 +272,31 @@ class Roster(CareerAggregate):
 
     def _diff(self, people: Sequence[Person]) -> tuple[list[Person], list[PersonChange], list[str]]:
         incoming = {p.employee_id: p for p in people}
-        added = [p for e, p in incoming.items() if e not in self.people]
-        removed = sorted(e for e in self.people if e not in incoming)
+        known = {**self.people, **self.inactive} if self.inactive else self.people
+        added = [p for e, p in incoming.items() if e not in known]
+        removed = sorted(e for e in known if e not in incoming)
         changes = [
             PersonChange(
                 employee_id=e,
                 field=field,
-                old=getattr(self.people[e], field),
+                old=getattr(known[e], field),
                 new=getattr(p, field),
             )
             for e, p in incoming.items()
-            if e in self.people and vars(self.people[e]) != vars(p)  # a dict compare, in C
+            if e in known and vars(known[e]) != vars(p)  # a dict compare, in C
             for field in Person.model_fields
-            if getattr(self.people[e], field) != getattr(p, field)
+            if getattr(known[e], field) != getattr(p, field)
             and not (e in self.erased and field in ERASED_FIELDS)
         ]
         return added, changes, removed
+
+    def anyone(self, employee_id: str) -> Person | None:
+        """Active or deactivated (the identity provider still manages them)."""
+        return self.people.get(employee_id) or self.inactive.get(employee_id)
+
+    def everyone(self) -> list[Person]:
+        """The whole roster as an import would give it: the active and the deactivated."""
+        return [*self.people.values(), *self.inactive.values()]
 
     # --- relationships --------------------------------------------------------------
 
