@@ -16,6 +16,7 @@ from application.outcomes import RosterImport
 from domain import errors
 from domain.base import SYSTEM_ACTOR, By
 from domain.roster import ROSTER_ID, Person, Roster
+from domain.timer_commands import FollowRoster
 from domain.values import CaseOutcome
 
 _PEOPLE = TypeAdapter(list[Person])
@@ -146,13 +147,11 @@ class RosterImports(AggregateAccess):
             enrolled = [e for e in changed if e in cycle.enrolled_set]
             for batch in batches(enrolled, batch_size):
                 cases = [self.case_for(cycle.id, e) for e in batch]
-                moving = [
-                    c
-                    for c in cases
-                    if not c.is_closed
-                    and c.change_manager(participants=changed[c.employee_id], by=By(actor, at))
-                ]
-                moving = [c for c in moving if c.pending_events]
+                for case in cases:
+                    if not case.is_closed:
+                        follow = FollowRoster(participants=changed[case.employee_id])
+                        follow.apply(case, By(actor, at))
+                moving = [c for c in cases if c.pending_events]
                 if moving:
                     self._store(*moving)
                 moved += len(moving)

@@ -113,7 +113,8 @@ class DevelopmentCase(PlanSteps, FrameworkSteps):
             raise errors.InvalidCommand("employee_id", "belongs to another case")
         if participants == self.participants:
             return None
-        return {"participants": participants}
+        previous = self.manager_id if participants.manager_id != self.manager_id else None
+        return {"participants": participants, "previous_manager_id": previous}
 
     # --- 1. prepare -------------------------------------------------------------
 

@@ -89,6 +89,9 @@ class CaseOpened(CaseEvent, FollowedUp.Created):
 
 class ManagerChanged(CaseEvent):
     participants: v.Participants
+    previous_manager_id: str | None = None
+    """Who managed the case before (None: only the skip-level or HR partner changed, or
+    an event recorded before this was kept)."""
 
     def apply(self, case: CaseState) -> None:
         case.participants = self.participants

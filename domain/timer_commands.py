@@ -17,7 +17,7 @@ from domain.base import SYSTEM_ACTOR, By, CareerAggregate
 from domain.case import DevelopmentCase
 from domain.commands import CaseCommand, ItemCommand
 from domain.step_records import StepRecord, Who
-from domain.values import Party, Rung
+from domain.values import Participants, Party, Rung
 
 
 def service_step(action: str, tells: type) -> StepRecord:
@@ -26,6 +26,19 @@ def service_step(action: str, tells: type) -> StepRecord:
 
 
 # --- on a case ---------------------------------------------------------------------------
+
+
+class FollowRoster(CaseCommand):
+    """The roster gave the case other people (a new manager, skip-level or HR partner):
+    the open manager steps, reminders and escalations go to them; both managers are told.
+    Taken by a roster import (a file or the identity provider), not by a timer."""
+
+    step = service_step("move the case to the roster's people", ev.ManagerChanged)
+    participants: Participants
+
+    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
+        case.change_manager(participants=self.participants, by=by)
+        return ()
 
 
 class RemindCase(CaseCommand):

@@ -305,6 +305,29 @@ def plan_changes_requested(about: About) -> list[Notification]:
     return [about.note(about.case.employee_id, "Changes requested to your plan", lines)]
 
 
+@composes(ev.ManagerChanged)
+def manager_changed(about: About) -> list[Notification]:
+    """A new manager mid-cycle: both are told; the open manager steps are the new one's."""
+    previous = about.event.previous_manager_id
+    if previous is None:
+        return []
+    employee, new, old = about.employee.name, about.manager.name, about.contact(previous).name
+    to_new = [
+        f"The roster makes you {employee}'s manager; their career conversation moves to you.",
+        "Every step waiting for the manager (answering the meeting request, approving the "
+        "plan, check-ins) and any reminder or escalation is yours from now.",
+        f"What {old} wrote stays in the case's history.",
+    ]
+    to_old = [
+        f"The roster gives {employee} a new manager, {new}: the career conversation moves.",
+        "Nothing on it waits for you any more; what you wrote stays in its history.",
+    ]
+    return [
+        about.note(about.case.manager_id, f"You are now {employee}'s manager", to_new),
+        about.note(previous, f"{employee}'s career conversation moved to {new}", to_old),
+    ]
+
+
 @composes(ev.PlanApproved)
 def plan_approved(about: About) -> list[Notification]:
     lines = [f"{about.manager.name} approved version {about.event.version}."]
