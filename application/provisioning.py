@@ -19,6 +19,7 @@ from domain.roster import Person
 from domain.roster_validation import validate_roster
 
 PROVISIONING_ACTOR = "careerflow:scim"
+
 """Who the roster events of the identity provider's changes name."""
 
 

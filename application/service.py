@@ -17,6 +17,7 @@ from application.command_path import CommandPath
 from application.cycle_runs import DEFAULT_BATCH_SIZE, CycleRuns
 from application.erasure import PersonalDataErasure
 from application.history import HistoryQueries
+from application.new_hires import NewHires
 from application.personal_data import KEKS, DataKeys, MemoryDataKeys
 from application.provisioning import Provisioning
 from application.transcoding import TypedMapper, register_value_transcodings
@@ -24,7 +25,9 @@ from application.transcoding import TypedMapper, register_value_transcodings
 __all__ = ["DEFAULT_BATCH_SIZE", "CareerFlow"]
 
 
-class CareerFlow(HistoryQueries, Provisioning, CommandPath, CycleRuns, PersonalDataErasure):
+class CareerFlow(
+    HistoryQueries, Provisioning, CommandPath, NewHires, CycleRuns, PersonalDataErasure
+):
     """careerflow's event-sourced application."""
 
     name = "careerflow"

@@ -15,6 +15,7 @@ import re
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 from uuid import NAMESPACE_URL, uuid5
@@ -37,6 +38,7 @@ OPTIONAL_COLUMNS = (
     "active",
     "external_id",
     "employee_number",
+    "start_date",
 )
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -110,6 +112,8 @@ class Person(ValueObject):
     """The identity provider's own id for them (SCIM ``externalId``)."""
     employee_number: ExternalId = None
     """The company's employee number (SCIM enterprise ``employeeNumber``), if any."""
+    start_date: Annotated[date | None, BeforeValidator(_blank_is_none)] = None
+    """Their first day (a new hire is enrolled a cycle's grace period after it)."""
 
 
 ERASED_FIELDS = frozenset({"name", "email"})
@@ -181,6 +185,10 @@ class Roster(CareerAggregate):
                 people[employee_id] = people[employee_id].model_copy(update=fields)
             for employee_id in self.removed:
                 people.pop(employee_id, None)
+            roster.joined = {
+                **roster.joined,
+                **{person.employee_id: self.timestamp for person in self.added},
+            }
             roster.inactive = {e: p for e, p in people.items() if not p.active}
             roster._index({e: p for e, p in people.items() if p.active})
 
@@ -206,6 +214,8 @@ class Roster(CareerAggregate):
         """Whose personal data was erased: a re-import does not bring back their name."""
         self.people: dict[str, Person] = {}
         """Everyone active: every relationship, access check and cycle reads these."""
+        self.joined: dict[str, datetime] = {}
+        """When each person was added to the roster (the import that added them)."""
         self.inactive: dict[str, Person] = {}
         """People the identity provider deactivated: kept as they were, tied to nothing."""
         self.reports: dict[str, tuple[str, ...]] = {}

@@ -170,6 +170,12 @@ class Policy(ValueObject):
         description="after the cycle closes, its cases' personal data is erased "
         "(ISO-8601, e.g. P3Y); null: kept until a person's own erasure",
     )
+    enrol_new_hires_after: Duration | None = Field(
+        None,
+        description="people who join the roster while the cycle is open are enrolled this "
+        "long after their start date (or the day they were added), e.g. P14D; null: HR "
+        "enrols them by opening the cycle again",
+    )
     escalation_digest_hour: int | None = Field(
         8,
         ge=0,

@@ -58,6 +58,15 @@ class CareerActivities:
         return self.app.expire_cycle_data(step.cycle_id, at=step.at, progress=heartbeat)
 
     @activity.defn
+    def enrol_new_hires(self, step: CloseCycle) -> int:
+        """Enrol the people who joined since the cycle opened and are past its grace."""
+
+        def heartbeat(done: int) -> None:
+            activity.heartbeat(done)
+
+        return self.app.enrol_new_hires(step.cycle_id, at=step.at, progress=heartbeat)
+
+    @activity.defn
     def remind_case(self, step: CaseFollowUp) -> bool:
         assert step.owner is not None
         return self._run(step.case_id, _taken_from(tc.RemindCase, step), step)
@@ -92,6 +101,7 @@ class CareerActivities:
         return [
             self.close_cycle,
             self.expire_cycle_data,
+            self.enrol_new_hires,
             self.remind_case,
             self.escalate_case,
             self.mark_check_in_due,

@@ -25,7 +25,14 @@ from domain.values import Party, Policy, Rung
 from workflows.payloads import LogEvent
 
 ActionKind = Literal[
-    "remind", "escalate", "check_in_due", "check_in_missed", "overdue", "close_cycle", "expire_data"
+    "remind",
+    "escalate",
+    "check_in_due",
+    "check_in_missed",
+    "overdue",
+    "close_cycle",
+    "expire_data",
+    "enrol_new_hires",
 ]
 
 
@@ -281,11 +288,16 @@ class CycleView(Followed):
     """Seconds the cases' personal data is kept after the cycle closes (None: kept)."""
     closed_at: datetime | None = None
     expired: bool = False
+    enrol_after: float | None = None
+    """Seconds after which a new hire is enrolled (None: HR enrols them)."""
+    opened_at: datetime | None = None
 
     def apply(self, event: LogEvent) -> None:
         if event.name == Cycle.CycleOpened.__name__:
             self.closes_at = _time(event.context["closes_at"])
             self.retention = event.context.get("retention")
+            self.enrol_after = event.context.get("enrol_after")
+            self.opened_at = self.opened_at or event.occurred_at
         elif event.name == Cycle.CycleClosed.__name__:
             self.closed = True
             self.closed_at = event.occurred_at
@@ -314,6 +326,9 @@ class CycleView(Followed):
                     reason="the cycle's close date has come",
                 )
             )
+        enrolment = self._next_enrolment()
+        if enrolment is not None:
+            found.append(enrolment)
         if self.retention is not None and self.closed_at is not None and not self.expired:
             found.append(
                 Action(
@@ -324,6 +339,25 @@ class CycleView(Followed):
                 )
             )
         return found
+
+    def _next_enrolment(self) -> Action | None:
+        """While the cycle is open and its policy enrols new hires: a look for new hires
+        due, every day (or every grace period, when that is shorter), until it closes."""
+        if self.enrol_after is None or self.closed or self.opened_at is None:
+            return None
+        if self.closes_at is None:
+            return None
+        every = timedelta(seconds=min(self.enrol_after, 86_400.0))
+        looks = sum(1 for key in self.done if key.startswith("enrol_new_hires|"))
+        at = self.opened_at + every * (looks + 1)
+        if at >= self.closes_at:
+            return None
+        return Action(
+            at=at,
+            kind="enrol_new_hires",
+            deadline=f"enrol-{looks + 1}",
+            reason="new hires past the cycle's grace period are enrolled",
+        )
 
 
 def next_wait(pending: list[Action], now: datetime) -> timedelta | None:

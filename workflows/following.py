@@ -96,10 +96,11 @@ class FollowingWorkflow:
         A timer step is one short domain command; as a local activity it runs inside
         the workflow task that woke for it, which spares the server and the worker an
         activity task and a second workflow task per step (``bench.storm_bench``).
-        Closing a cycle (or erasing its data) runs for minutes and heartbeats, so it
-        stays a regular activity. Runs recorded before local timer steps replay as they ran.
+        Closing a cycle (erasing its data, enrolling new hires) may run for minutes and
+        heartbeats, so it stays a regular activity. Runs recorded before local timer
+        steps replay as they ran.
         """
-        if action.kind in ("close_cycle", "expire_data"):
+        if action.kind in ("close_cycle", "expire_data", "enrol_new_hires"):
             await workflow.execute_activity_method(
                 method,
                 argument,

@@ -116,6 +116,8 @@ class Relay:
             context["closes_at"] = cycle.closes_at.isoformat()
             retention = event.policy.retention
             context["retention"] = None if retention is None else retention.total_seconds()
+            grace = event.policy.enrol_new_hires_after
+            context["enrol_after"] = None if grace is None else grace.total_seconds()
         message = LogEvent(
             id=delivery.position,
             aggregate_id=event.originator_id,
