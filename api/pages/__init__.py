@@ -7,13 +7,15 @@ and the page routes.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import fastapi_offline
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import Receive, Scope, Send
-from swagger_ui_bundle import swagger_ui_path
 
 from api.deps import Services
 from api.pages import framework_pages, hr, oversight, signing, views
@@ -34,6 +36,11 @@ class PageSessions(SessionMiddleware):
 API_PATHS = ("/api/", "/healthz", "/readyz")
 
 
+SWAGGER_UI = Path(fastapi_offline.__file__).parent / "static"
+"""Swagger UI 5 (it renders OpenAPI 3.1), as the ``fastapi-offline`` package bundles it:
+nothing loads from another host."""
+
+
 def install(app: FastAPI, services: Services) -> None:
     app.add_middleware(
         PageSessions,
@@ -43,7 +50,7 @@ def install(app: FastAPI, services: Services) -> None:
         https_only=services.secure_cookies,
         max_age=12 * 3600,
     )
-    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
+    app.mount("/static/swagger", StaticFiles(directory=SWAGGER_UI), name="swagger")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/docs", include_in_schema=False)
@@ -53,7 +60,7 @@ def install(app: FastAPI, services: Services) -> None:
             title="careerflow API",
             swagger_js_url="/static/swagger/swagger-ui-bundle.js",
             swagger_css_url="/static/swagger/swagger-ui.css",
-            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+            swagger_favicon_url="/static/swagger/favicon.png",
         )
 
     @app.exception_handler(SignInRequired)

@@ -143,7 +143,7 @@ def test_a_peer_sees_only_the_feedback_asked_of_them(api: Api) -> None:
 def test_the_api_docs_load_nothing_from_another_host(api: Api) -> None:
     docs = api.client.get("/docs")
     assert docs.status_code == 200
-    assert "/static/swagger/swagger-ui-bundle.js" in docs.text
+    assert "/static/swagger/swagger-ui-bundle.js" in docs.text  # Swagger UI 5
     assert "cdn" not in docs.text.lower()
     assert api.client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
     assert api.client.get("/static/style.css").status_code == 200
