@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from domain import errors
 from domain.roster import RowProblem
 
 Rows = list[tuple[int, dict[str, Any] | str]]
@@ -124,3 +125,20 @@ def media_type_of(path: Path) -> str:
     if suffix == ".csv":
         return "text/csv"
     return "application/yaml" if suffix in (".yaml", ".yml") else "application/json"
+
+
+async def uploaded(request: Any) -> tuple[str, str]:
+    """(text, media type) of a file sent as a request body (its size is bounded by
+    ``api.limits.BodyLimit``: 413 beyond); a body that is not UTF-8 is refused."""
+    body: bytes = await request.body()
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise errors.InvalidCommand("body", "is not UTF-8 text") from None
+    return text, request.headers.get("content-type", "application/json")
+
+
+def recorded_as(caller: Any, media_type: str, at: Any, key: str | None) -> dict[str, Any]:
+    """How an import through the API is recorded: its source, who, when, its key."""
+    source = f"api:{media_type.split(';')[0]}"
+    return {"source": source, "actor": caller.employee_id, "at": at, "idempotency_key": key}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TypeVar
 from uuid import UUID
@@ -78,18 +78,23 @@ class AggregateAccess(Application[UUID]):
         catalog = self._get(CycleCatalog, "cycle catalog", CATALOG_ID)
         return [self.get_cycle(cycle_id) for cycle_id in catalog.cycle_ids]
 
-    def get_framework_book(self) -> FrameworkBook:
-        """Every version of the career framework (an empty book before the first import).
-
-        The cached book itself, brought up to date by one query, like the roster:
-        versions never change once imported, and nobody changes what this returns."""
+    def _shared(self, aggregate_id: UUID, empty: Callable[[By], T]) -> T:
+        """A company-wide aggregate read by every request (the roster, the framework):
+        the cached one itself, brought up to date by one query for newer events, not a
+        copy (nothing may change what this returns; a change works on a copy). While one
+        thread catches up, the others read it as it is instead of queueing behind it.
+        Before it exists: ``empty``, not saved."""
         try:
-            book: FrameworkBook = self.repository.get(
-                FRAMEWORK_ID, deepcopy_from_cache=False, fastforward_skipping=True
+            found: T = self.repository.get(
+                aggregate_id, deepcopy_from_cache=False, fastforward_skipping=True
             )
         except AggregateNotFoundError:
-            return FrameworkBook.start(by=By(SYSTEM_ACTOR, datetime(1970, 1, 1).astimezone()))
-        return book
+            return empty(By(SYSTEM_ACTOR, datetime(1970, 1, 1).astimezone()))
+        return found
+
+    def get_framework_book(self) -> FrameworkBook:
+        """Every version of the career framework (versions never change once imported)."""
+        return self._shared(FRAMEWORK_ID, lambda by: FrameworkBook.start(by=by))
 
     def get_case(self, case_id: UUID) -> DevelopmentCase:
         return self._get(DevelopmentCase, "case", case_id)

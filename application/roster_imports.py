@@ -6,7 +6,6 @@ import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 
-from eventsourcing.application import AggregateNotFoundError
 from pydantic import TypeAdapter
 
 from application.aggregate_access import AggregateAccess
@@ -14,7 +13,7 @@ from application.batch_writing import batches
 from application.cycle_runs import DEFAULT_BATCH_SIZE
 from application.outcomes import RosterImport
 from domain import errors
-from domain.base import SYSTEM_ACTOR, By
+from domain.base import By
 from domain.roster import ROSTER_ID, Person, Roster
 from domain.timer_commands import FollowRoster
 from domain.values import CaseOutcome
@@ -32,21 +31,12 @@ class RosterImports(AggregateAccess):
     def get_roster(self) -> Roster:
         """The roster, to read (an empty one, not yet saved, before the first import).
 
-        Every request asks, so it is the cached roster itself, brought up to date
-        by one query for newer events — not a copy: copying 100,000 people per
-        request made every request slower the bigger the company. Nothing may
-        change what it returns; an import works on a copy (``import_roster``), and
-        catching up replaces the roster's maps rather than changing them. While
-        one thread catches up, the others read the roster as it is instead of
-        queueing behind it (one lock for every request made them take turns).
+        Every request asks, so it is the cached roster itself (``_shared``): copying
+        100,000 people per request made every request slower the bigger the company.
+        An import works on a copy (``import_roster``), and catching up replaces the
+        roster's maps rather than changing them.
         """
-        try:
-            roster: Roster = self.repository.get(
-                ROSTER_ID, deepcopy_from_cache=False, fastforward_skipping=True
-            )
-        except AggregateNotFoundError:
-            return Roster.start(by=By(SYSTEM_ACTOR, datetime(1970, 1, 1).astimezone()))
-        return roster
+        return self._shared(ROSTER_ID, lambda by: Roster.start(by=by))
 
     def import_roster(
         self,

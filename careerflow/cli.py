@@ -20,7 +20,14 @@ from rich.progress import (
 from rich.table import Table
 
 from application.outcomes import RosterImport
-from careerflow.cli_session import CLI_ACTOR, application_session, console
+from careerflow.cli_session import (
+    CLI_ACTOR,
+    Actor,
+    DryRun,
+    ImportedFile,
+    application_session,
+    console,
+)
 from careerflow.followers_cli import followers_app
 from careerflow.framework_cli import framework_app
 from careerflow.personal_data_cli import keys_app, person_app
@@ -122,11 +129,9 @@ def show_database_url() -> None:
 
 @roster_app.command("import")
 def roster_import(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    actor: Annotated[str, typer.Option(help="who is importing")] = CLI_ACTOR,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="show the changes, write nothing")
-    ] = False,
+    file: ImportedFile,
+    actor: Actor = CLI_ACTOR,
+    dry_run: DryRun = False,
     yes: Annotated[bool, typer.Option("--yes", help="remove people without asking")] = False,
 ) -> None:
     """Import a roster file (.csv, .json or .yaml): validated as a whole, then the changes recorded.

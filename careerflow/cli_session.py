@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -15,6 +17,11 @@ from domain import errors
 
 console = Console(soft_wrap=True)
 CLI_ACTOR = "careerflow:cli"
+
+ImportedFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
+Actor = Annotated[str, typer.Option(help="who is importing")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="show the changes, write nothing")]
+"""The options every file import takes (the roster, the framework)."""
 
 
 @contextlib.contextmanager

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,7 +10,8 @@ from rich.table import Table
 
 from api.framework_files import read_framework
 from api.row_files import media_type_of
-from careerflow.cli_session import CLI_ACTOR, application_session, console
+from careerflow import cli_session as session
+from careerflow.cli_session import CLI_ACTOR, Actor, DryRun, ImportedFile
 from domain.framework import CareerFramework, FrameworkDiff
 
 framework_app = typer.Typer(help="The career framework: tracks, levels, competencies.")
@@ -19,16 +19,14 @@ framework_app = typer.Typer(help="The career framework: tracks, levels, competen
 
 @framework_app.command("import")
 def framework_import(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    actor: Annotated[str, typer.Option(help="who is importing")] = CLI_ACTOR,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="show the changes, write nothing")
-    ] = False,
+    file: ImportedFile,
+    actor: Actor = CLI_ACTOR,
+    dry_run: DryRun = False,
 ) -> None:
     """Import a framework file (.csv, .json or .yaml; one row per track, level and
     competency with its expectation): validated as a whole, then a new version."""
     text = file.read_text(encoding="utf-8")
-    with application_session() as application:
+    with session.application_session() as application:
         framework = read_framework(text, media_type_of(file))
         result = application.import_framework(
             framework,
@@ -39,24 +37,24 @@ def framework_import(
         )
     _print_diff(result.diff)
     if dry_run:
-        console.print(f"dry run: nothing written (the current version is {result.version})")
+        session.console.print(f"dry run: nothing written (the current version is {result.version})")
     elif result.diff.empty:
-        console.print(f"unchanged: version {result.version} stays current")
+        session.console.print(f"unchanged: version {result.version} stays current")
     else:
-        console.print(f"imported: version {result.version} is current")
+        session.console.print(f"imported: version {result.version} is current")
 
 
 def _print_diff(diff: FrameworkDiff) -> None:
-    console.print(
+    session.console.print(
         f"{len(diff.added)} expectations added, {len(diff.changed)} changed, "
         f"{len(diff.removed)} removed"
     )
     for cell in diff.added[:20]:
-        console.print(f"  + {cell.track} / {cell.level} / {cell.competency}")
+        session.console.print(f"  + {cell.track} / {cell.level} / {cell.competency}")
     for change in diff.changed[:20]:
-        console.print(f"  ~ {change.track} / {change.level} / {change.competency}")
+        session.console.print(f"  ~ {change.track} / {change.level} / {change.competency}")
     for cell in diff.removed[:20]:
-        console.print(f"  - {cell.track} / {cell.level} / {cell.competency}")
+        session.console.print(f"  - {cell.track} / {cell.level} / {cell.competency}")
 
 
 @framework_app.command("show")
@@ -64,14 +62,14 @@ def framework_show(
     version: Annotated[int | None, typer.Option(help="a past version")] = None,
 ) -> None:
     """The framework as a grid per track: levels down, competencies across."""
-    with application_session() as application:
+    with session.application_session() as application:
         framework = application.get_framework_book().at(version)
     if not framework.version:
-        console.print("no career framework has been imported yet")
+        session.console.print("no career framework has been imported yet")
         return
-    console.print(f"career framework, version {framework.version}")
+    session.console.print(f"career framework, version {framework.version}")
     for table in grids(framework):
-        console.print(table)
+        session.console.print(table)
 
 
 def grids(framework: CareerFramework) -> list[Table]:

@@ -21,7 +21,7 @@ from pydantic import Field, StringConstraints, ValidationError
 
 from domain import errors
 from domain.base import By, CareerAggregate, Decision, command
-from domain.roster import RowProblem
+from domain.roster import RowProblem, RowsInvalid, row_problems
 from domain.values import ValueObject
 
 FRAMEWORK_ID = uuid5(NAMESPACE_URL, "careerflow:career-framework")
@@ -170,20 +170,8 @@ def _cell(key: tuple[str, str, str], text: str) -> Cell:
     return Cell.model_construct(track=key[0], level=key[1], competency=key[2], expectation=text)
 
 
-class FrameworkInvalid(errors.InvalidCommand):
-    """The framework was refused as a whole; ``problems`` lists every row at fault."""
-
+class FrameworkInvalid(RowsInvalid):
     code = "framework_invalid"
-
-    def __init__(self, problems: Sequence[RowProblem]) -> None:
-        first = problems[0]
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        super().__init__(
-            f"rows[{first.row}].{first.field}",
-            f"{first.reason}{more}",
-            problems=[p.model_dump() for p in problems[:1000]],
-        )
-        self.problems = list(problems)
 
 
 def validate_framework(rows: Sequence[tuple[int, Mapping[str, Any] | str]]) -> CareerFramework:
@@ -198,10 +186,7 @@ def validate_framework(rows: Sequence[tuple[int, Mapping[str, Any] | str]]) -> C
         try:
             cells.append((number, Cell.model_validate(row)))
         except ValidationError as exc:
-            for error in exc.errors():
-                field = ".".join(str(part) for part in error["loc"]) or "row"
-                reason = str(error["msg"]).removeprefix("Value error, ")
-                problems.append(RowProblem(row=number, field=field, reason=reason))
+            problems.extend(row_problems(number, exc))
     if not rows:
         problems.append(RowProblem(row=0, field="rows", reason="the framework has no rows"))
     if len(rows) > MAX_ROWS:

@@ -22,24 +22,41 @@ from domain.step_records import Form, FormField, Stage, StepRecord, Task, Who
 F = FormField
 
 
-RATE_HELP = "below, meets or exceeds what your level expects"
+AFTER_SCHEDULING = OPEN_PHASES - BEFORE_MEETING | {Phase.MEETING_SCHEDULED}
+
+
+def rating_step(who: Who, *, action: str, path: str, summary: str, form: Form) -> StepRecord:
+    """A rating step's record: the employee's while preparing, the manager's at or after
+    the meeting (the form's ``rating`` field becomes one select per competency)."""
+    employee = who is Who.EMPLOYEE
+    return StepRecord(
+        action=action,
+        who=who,
+        stage=Stage.PREPARE if employee else Stage.CONVERSATION,
+        path=path,
+        summary=summary,
+        tasks=(Task.PREPARE if employee else Task.HOLD_MEETING,),
+        offered_in=BEFORE_MEETING if employee else AFTER_SCHEDULING,
+        form=form,
+    )
+
+
+def ratings_field(label: str) -> tuple[FormField, ...]:
+    return (F("ratings", label, "rating", help="below, meets or exceeds what the level expects"),)
 
 
 class RateOwnCompetencies(FrameworkStep):
     """The self-assessment's ratings: every competency the employee's level expects."""
 
-    step = StepRecord(
+    step = rating_step(
+        Who.EMPLOYEE,
         action="rate your own competencies",
-        who=Who.EMPLOYEE,
-        stage=Stage.PREPARE,
         path="self-rating",
         summary="Prepare: rate yourself against your level's expectations",
-        tasks=(Task.PREPARE,),
-        offered_in=BEFORE_MEETING,
         form=Form(
             "Rate yourself against your level",
             "Save my ratings",
-            (F("ratings", "How you meet each expectation", "rating", help=RATE_HELP),),
+            ratings_field("How you meet each expectation"),
             intro="Below, meets or exceeds — for each competency your level expects. "
             "Evidence: the numbers of your STAR achievements.",
         ),
@@ -55,24 +72,18 @@ class RateOwnCompetencies(FrameworkStep):
         return ()
 
 
-AFTER_SCHEDULING = OPEN_PHASES - BEFORE_MEETING | {Phase.MEETING_SCHEDULED}
-
-
 class RateCompetencies(RateOwnCompetencies):
     """The manager's own ratings, at or after the meeting, kept beside the employee's."""
 
-    step = StepRecord(
+    step = rating_step(
+        Who.MANAGER,
         action="rate the employee's competencies",
-        who=Who.MANAGER,
-        stage=Stage.CONVERSATION,
         path="manager-rating",
         summary="The manager rates the employee against their level's expectations",
-        tasks=(Task.HOLD_MEETING,),
-        offered_in=AFTER_SCHEDULING,
         form=Form(
             "Rate against the level's expectations",
             "Save your ratings",
-            (F("ratings", "How they meet each expectation", "rating", help=RATE_HELP),),
+            ratings_field("How they meet each expectation"),
             intro="Your ratings sit beside the employee's own; neither replaces the other.",
         ),
     )

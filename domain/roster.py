@@ -20,7 +20,7 @@ from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 from uuid import NAMESPACE_URL, uuid5
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, ValidationError
 
 from domain import errors
 from domain.base import By, CareerAggregate, Decision, command
@@ -138,10 +138,9 @@ class RowProblem(ValueObject):
     reason: str
 
 
-class RosterInvalid(errors.InvalidCommand):
-    """The import was refused as a whole; ``problems`` lists every row at fault."""
-
-    code = "roster_invalid"
+class RowsInvalid(errors.InvalidCommand):
+    """A file of rows (a roster, a framework) refused as a whole; ``problems`` lists every
+    row at fault (the first thousand travel with the error)."""
 
     def __init__(self, problems: Sequence[RowProblem]) -> None:
         first = problems[0]
@@ -149,9 +148,25 @@ class RosterInvalid(errors.InvalidCommand):
         super().__init__(
             f"rows[{first.row}].{first.field}",
             f"{first.reason}{more}",
-            problems=[p.model_dump() for p in problems],
+            problems=[p.model_dump() for p in problems[:1000]],
         )
         self.problems = list(problems)
+
+
+class RosterInvalid(RowsInvalid):
+    code = "roster_invalid"
+
+
+def row_problems(number: int, invalid: ValidationError) -> list[RowProblem]:
+    """A row's validation errors, each naming its field (as the file names it)."""
+    return [
+        RowProblem(
+            row=number,
+            field=".".join(str(part) for part in error["loc"]) or "row",
+            reason=str(error["msg"]).removeprefix("Value error, "),
+        )
+        for error in invalid.errors()
+    ]
 
 
 class Relation(StrEnum):

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from domain.roster import Person, RosterInvalid, RowProblem
+from domain.roster import Person, RosterInvalid, RowProblem, row_problems
 from domain.values import KNOWN_STORABLE, storable_text
 
 
@@ -39,10 +39,7 @@ def validate_roster(
             problems.extend(_position_problems(number, person, positions))
             people.append((number, person))
         except ValidationError as exc:
-            for error in exc.errors():
-                field = ".".join(str(part) for part in error["loc"]) or "row"
-                reason = str(error["msg"]).removeprefix("Value error, ")
-                problems.append(RowProblem(row=number, field=field, reason=reason))
+            problems.extend(row_problems(number, exc))
     if not rows:
         problems.append(RowProblem(row=0, field="rows", reason="the roster has no employees"))
     # The whole-roster checks use every row that names an id, valid or not, so one

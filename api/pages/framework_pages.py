@@ -12,13 +12,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from api import access
 from api.auth import Caller
 from api.deps import App, Now, RosterDep, ServicesDep
 from api.framework_files import read_framework
 from api.limits import MAX_FRAMEWORK_BODY
+from api.pages.previewed_imports import preview_or_import
 from api.pages.render import refused, render
 from api.pages.session import CsrfChecked, PageCaller
 from api.person_growth import growth_of
@@ -55,47 +55,37 @@ def placed(caller: Caller, roster: Roster) -> dict[tuple[str, str], int] | None:
 @router.post("/framework")
 async def framework_import(
     request: Request,
-    caller: PageCaller,
-    application: App,
-    roster: RosterDep,
-    now: Now,
     _: CsrfChecked,
+    caller: PageCaller,
+    roster: RosterDep,
+    application: App,
+    now: Now,
     text: Annotated[str, Form(max_length=MAX_FRAMEWORK_BODY)] = "",
     format: Annotated[str, Form(max_length=10)] = "csv",
     confirm: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """Without ``confirm``: the differences (nothing written). With it: the new version."""
-    problem = None
-    preview = imported = None
-    try:
-        access.require_hr_admin(caller, "import the career framework")
-        media = FORMATS.get(format, "text/csv")
-        framework = await run_in_threadpool(lambda: read_framework(text, media))
-        result = await run_in_threadpool(
-            lambda: application.import_framework(
+    media = FORMATS.get(format, "text/csv")
+
+    def run(dry_run: bool) -> FrameworkImportPublic:
+        framework = read_framework(text, media)
+        return FrameworkImportPublic.of(
+            application.import_framework(
                 framework, source=f"pages:{media}", actor=caller.employee_id, at=now,
-                dry_run=not confirm,
+                dry_run=dry_run,
             )
         )  # fmt: skip
-        if confirm:
-            imported = FrameworkImportPublic.of(result)
-        else:
-            preview = FrameworkImportPublic.of(result)
+
+    try:
+        done = await preview_or_import(caller, "import the career framework", bool(confirm), run)
     except errors.NotPermitted as error:
         return refused(request, caller, roster, now, error)
-    except errors.DomainError as error:
-        problem = str(error)
-        listed = error.details.get("problems", [])
-        if listed:
-            problem += "\n" + "\n".join(
-                f"row {p['row']}: {p['field']}: {p['reason']}" for p in listed[:50]
-            )
     book = application.get_framework_book()
     return render(request, "framework.html", caller=caller, roster=roster, now=now,
-                  status_code=422 if problem else 200, framework=book.current,
-                  versions=len(book.versions), preview=preview,
-                  text="" if imported else text, format=format, problem=problem,
-                  imported=imported, placed=placed(caller, roster))  # fmt: skip
+                  status_code=done.status, framework=book.current,
+                  versions=len(book.versions), preview=done.preview,
+                  text="" if done.imported else text, format=format, problem=done.problem,
+                  imported=done.imported, placed=placed(caller, roster))  # fmt: skip
 
 
 @router.get("/growth")

@@ -22,6 +22,7 @@ from api.auth import Caller
 from api.deps import App, Now, RosterDep
 from api.pages.dashboard import forget
 from api.pages.forms import field_name
+from api.pages.previewed_imports import preview_or_import
 from api.pages.render import refused, render, zone_of
 from api.pages.session import CsrfChecked, PageCaller
 from api.roster_files import parse_roster
@@ -187,26 +188,21 @@ async def roster_import(
     allow_removals: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """Without ``confirm``: the diff (nothing written). With it: the import itself."""
-    problem = None
-    preview = imported = None
-    try:
-        access.require_hr_admin(caller, "import the roster")
+
+    def run(dry_run: bool) -> RosterImportPublic:
         people = validate_roster(parse_roster(text, "text/csv"), application.framework_positions())
-        result = await run_in_threadpool(
-            lambda: application.import_roster(
+        return RosterImportPublic.of(
+            application.import_roster(
                 people, source="pages:text/csv", actor=caller.employee_id, at=now,
-                dry_run=not confirm, allow_removals=bool(allow_removals),
+                dry_run=dry_run, allow_removals=bool(allow_removals),
             )
         )  # fmt: skip
-        if confirm:
-            imported = RosterImportPublic.of(result)
-        else:
-            preview = RosterImportPublic.of(result)
+
+    try:
+        done = await preview_or_import(caller, "import the roster", bool(confirm), run)
     except errors.NotPermitted as error:
         return refused(request, caller, roster, now, error)
-    except errors.DomainError as error:
-        problem = str(error)
-    status = 422 if problem else 200
     return render(request, "roster.html", caller=caller, roster=roster, now=now,
-                  status_code=status, preview=preview, text=text if not imported else "",
-                  problem=problem, imported=imported)  # fmt: skip
+                  status_code=done.status, preview=done.preview,
+                  text="" if done.imported else text, problem=done.problem,
+                  imported=done.imported)  # fmt: skip

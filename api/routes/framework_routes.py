@@ -11,8 +11,8 @@ from api import access
 from api.deps import App, CurrentUser, IdempotencyKey, Now
 from api.framework_files import read_framework
 from api.problems import PROBLEM_RESPONSES
+from api.row_files import recorded_as, uploaded
 from api.schemas.framework_public import FrameworkImportPublic, FrameworkPublic
-from domain import errors
 
 router = APIRouter(prefix="/framework", tags=["career framework"], responses=PROBLEM_RESPONSES)
 
@@ -60,21 +60,11 @@ async def import_framework(
     dry_run: Annotated[bool, Query(description="report the changes, write nothing")] = False,
 ) -> FrameworkImportPublic:
     access.require_hr_admin(caller, "import the career framework")
-    body = await request.body()  # at most MAX_FRAMEWORK_BODY (api.limits.BodyLimit): else 413
-    try:
-        content = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise errors.InvalidCommand("body", "is not UTF-8 text") from None
-    media_type = request.headers.get("content-type", "application/json")
+    content, media_type = await uploaded(request)
     framework = await run_in_threadpool(lambda: read_framework(content, media_type))
     result = await run_in_threadpool(
         lambda: application.import_framework(
-            framework,
-            source=f"api:{media_type.split(';')[0]}",
-            actor=caller.employee_id,
-            at=now,
-            idempotency_key=idempotency_key,
-            dry_run=dry_run,
+            framework, dry_run=dry_run, **recorded_as(caller, media_type, now, idempotency_key)
         )
     )
     return FrameworkImportPublic.of(result)

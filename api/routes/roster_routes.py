@@ -11,6 +11,7 @@ from api import access
 from api.deps import App, CurrentUser, IdempotencyKey, Now, RosterDep
 from api.problems import PROBLEM_RESPONSES
 from api.roster_files import parse_roster
+from api.row_files import recorded_as, uploaded
 from api.schemas.roster_public import PersonPublic, RosterImportPublic, RosterPublic
 from domain import errors
 from domain.roster_validation import validate_roster
@@ -77,12 +78,7 @@ async def import_roster(
     ] = False,
 ) -> RosterImportPublic:
     access.require_hr_admin(caller, "import the roster")
-    body = await request.body()  # at most MAX_ROSTER_BODY (api.limits.BodyLimit): else 413
-    try:
-        content = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise errors.InvalidCommand("body", "is not UTF-8 text") from None
-    media_type = request.headers.get("content-type", "application/json")
+    content, media_type = await uploaded(request)
     # Reading and checking 100,000 rows takes about a second: not on the event loop.
     positions = application.framework_positions()
     people = await run_in_threadpool(
@@ -91,12 +87,9 @@ async def import_roster(
     result = await run_in_threadpool(
         lambda: application.import_roster(
             people,
-            source=f"api:{media_type.split(';')[0]}",
-            actor=caller.employee_id,
-            at=now,
-            idempotency_key=idempotency_key,
             dry_run=dry_run,
             allow_removals=allow_removals,
+            **recorded_as(caller, media_type, now, idempotency_key),
         )
     )
     return RosterImportPublic.of(result)

@@ -125,12 +125,16 @@ def resource_types(request: Request, _: Provisioner) -> JSONResponse:
     return scim_response(_listed(ResourceType, _resource_types(request)))
 
 
+def _one(found: list[Any], name: str, what: str) -> JSONResponse:
+    for item in found:
+        if item.id == name:
+            return scim_response(item.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE))
+    raise NotFoundException(detail=f"no {what} {name!r}")
+
+
 @router.get("/ResourceTypes/{name}")
 def resource_type(name: str, request: Request, _: Provisioner) -> JSONResponse:
-    for kind in _resource_types(request):
-        if kind.id == name:
-            return scim_response(kind.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE))
-    raise NotFoundException(detail=f"no resource type {name!r}")
+    return _one(_resource_types(request), name, "resource type")
 
 
 @router.get("/Schemas")
@@ -140,10 +144,7 @@ def schemas(request: Request, _: Provisioner) -> JSONResponse:
 
 @router.get("/Schemas/{name}")
 def schema(name: str, request: Request, _: Provisioner) -> JSONResponse:
-    for found in _schemas(request):
-        if found.id == name:
-            return scim_response(found.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE))
-    raise NotFoundException(detail=f"no schema {name!r}")
+    return _one(_schemas(request), name, "schema")
 
 
 # --- users ----------------------------------------------------------------------------------
@@ -285,14 +286,29 @@ def _validated(model: Any, body: dict[str, Any], context: Context) -> Any:
         raise InvalidValueException(detail=f"{where}: {first['msg']}") from None
 
 
-async def _provision(application: Any, row: dict[str, Any], now: Any) -> Person:
+async def _roster_change(change: Any) -> Any:
+    """Run a roster change off the event loop; the roster's refusal is a SCIM 400 naming
+    the fields and reasons."""
     try:
-        person: Person = await run_in_threadpool(lambda: application.provision(row, at=now))
+        return await run_in_threadpool(change)
     except errors.InvalidCommand as refused:
         problems = refused.details.get("problems") or []
         reasons = [f"{p['field']}: {p['reason']}" for p in problems] or [str(refused)]
         raise InvalidValueException(detail="; ".join(reasons[:5])) from None
+
+
+async def _provision(application: Any, row: dict[str, Any], now: Any) -> Person:
+    person: Person = await _roster_change(lambda: application.provision(row, at=now))
     return person
+
+
+async def _saved(
+    application: Any, employee_id: str, user: Any, request: Request, now: Any, context: Context
+) -> JSONResponse:
+    """The User as the identity provider now has it, through the roster rules; as stored."""
+    before = application.get_roster().anyone(employee_id)
+    person = await _provision(application, person_of(user, before), now)
+    return scim_response(_dump(user_of(person, _base(request)), context, request))
 
 
 @router.post("/Users")
@@ -315,10 +331,9 @@ async def replace_user(
     user = _validated(FullUser, await _body(request), Context.RESOURCE_REPLACEMENT_REQUEST)
     if user.user_name not in (None, before.user_name):
         raise MutabilityException(detail="userName is the employee id: it cannot change")
-    roster = application.get_roster()
-    person = await _provision(application, person_of(user, roster.anyone(employee_id)), now)
-    replaced = user_of(person, _base(request))
-    return scim_response(_dump(replaced, Context.RESOURCE_REPLACEMENT_RESPONSE, request))
+    return await _saved(
+        application, employee_id, user, request, now, Context.RESOURCE_REPLACEMENT_RESPONSE
+    )
 
 
 @router.patch("/Users/{employee_id}")
@@ -328,10 +343,9 @@ async def patch_user(
     user = _user(application, employee_id, request)
     patch = _validated(PatchOp[FullUser], await _body(request), Context.RESOURCE_PATCH_REQUEST)
     patch.patch(user)
-    roster = application.get_roster()
-    person = await _provision(application, person_of(user, roster.anyone(employee_id)), now)
-    patched = user_of(person, _base(request))
-    return scim_response(_dump(patched, Context.RESOURCE_PATCH_RESPONSE, request))
+    return await _saved(
+        application, employee_id, user, request, now, Context.RESOURCE_PATCH_RESPONSE
+    )
 
 
 @router.delete("/Users/{employee_id}")
@@ -339,12 +353,7 @@ async def delete_user(
     employee_id: str, request: Request, application: App, now: Now, _: Provisioner
 ) -> Response:
     _user(application, employee_id, request)
-    try:
-        await run_in_threadpool(lambda: application.deprovision(employee_id, at=now))
-    except errors.InvalidCommand as refused:
-        problems = refused.details.get("problems") or []
-        reasons = [f"{p['field']}: {p['reason']}" for p in problems] or [str(refused)]
-        raise InvalidValueException(detail="; ".join(reasons[:5])) from None
+    await _roster_change(lambda: application.deprovision(employee_id, at=now))
     return Response(status_code=204)
 
 

@@ -15,8 +15,10 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -43,22 +45,30 @@ def ensure_chromium() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture
-def site(api: Api) -> Iterator[str]:
-    """The app under uvicorn on a free port (the browser needs a real server)."""
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """``app`` under uvicorn on a free port (a browser or an HTTP checker needs a real
+    server); its base URL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(api.client.app, host="127.0.0.1", port=port, log_level="warning")
-    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def site(api: Api) -> Iterator[str]:
+    """The app under uvicorn on a free port (the browser needs a real server)."""
+    with serving(api.client.app) as base:
+        yield base
 
 
 class Person:
@@ -102,6 +112,12 @@ class Person:
         self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
+def signed_in(browser: Any, site: str, api: Api, who: str, role: str = "") -> Person:
+    """A browser of their own (each person's session cookie is theirs), signed in."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    return Person(context.new_page(), site, api, who, role)
+
+
 def local(days: float) -> str:
     """A datetime-local value: Ada is in London (GMT in January)."""
     return (T0 + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M")
@@ -114,9 +130,7 @@ def test_a_whole_case_through_the_pages(api: Api, site: str) -> None:
         browser = playwright.chromium.launch(executable_path=str(ensure_chromium()))
 
         def person(who: str, role: str = "") -> Person:
-            """A browser of their own (each person's session cookie is theirs)."""
-            context = browser.new_context(viewport={"width": 1200, "height": 900})
-            return Person(context.new_page(), site, api, who, role)
+            return signed_in(browser, site, api, who, role)
 
         ada = person(EMPLOYEE)
         ada.open("/tasks")

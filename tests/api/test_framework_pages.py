@@ -9,7 +9,12 @@ from playwright.sync_api import sync_playwright
 
 from careerflow.demo_framework import DEMO_FRAMEWORK_CSV
 from tests.api.conftest import EMPLOYEE, HR_ADMIN, MANAGER, Api
-from tests.api.test_browser import Person, ensure_chromium, site  # noqa: F401  (a fixture)
+from tests.api.test_browser import (  # noqa: F401  (site: a fixture)
+    Person,
+    ensure_chromium,
+    signed_in,
+    site,
+)
 from tests.api.test_career_framework import with_framework
 
 
@@ -20,8 +25,7 @@ def test_the_framework_through_the_pages(api: Api, site: str) -> None:  # noqa: 
         browser = playwright.chromium.launch(executable_path=str(ensure_chromium()))
 
         def person(who: str, role: str = "") -> Person:
-            context = browser.new_context(viewport={"width": 1200, "height": 900})
-            return Person(context.new_page(), site, api, who, role)
+            return signed_in(browser, site, api, who, role)
 
         hedy = person(HR_ADMIN, "hr_admin")
         page = hedy.open("/framework")

@@ -3,15 +3,11 @@ identity provider's changes do to the roster, its read model and the cases."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from scim2_client import BaseSyncSCIMClient
 from scim2_tester import Status, check_server
 from sqlalchemy import select
@@ -20,6 +16,7 @@ from careerflow.settings import Settings
 from projections.roster_people import roster_people
 from tests.api import conftest as c
 from tests.api.conftest import Api, build_api, with_company
+from tests.api.test_browser import serving
 
 TOKEN = "scim-" + "t" * 40
 SCIM = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/scim+json"}
@@ -36,20 +33,9 @@ def scim_api(pg_url: str, fresh_settings: Settings) -> Iterator[Api]:
 
 @pytest.fixture
 def served(scim_api: Api) -> Iterator[str]:
-    """The app under uvicorn on a free port: the checker talks HTTP to a running server."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(scim_api.client.app, host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}/scim/v2"
-    server.should_exit = True
-    thread.join(timeout=10)
+    """The app under uvicorn: the checker talks HTTP to a running server."""
+    with serving(scim_api.client.app) as base:
+        yield f"{base}/scim/v2"
 
 
 class HttpxSCIMClient(BaseSyncSCIMClient):
