@@ -18,6 +18,7 @@ from api.http_metrics import HttpMetrics, acceptable_request_id, new_request_id
 from api.limits import BodyLimit, RequestDeadline, storable_parameters
 from api.routes import (
     action_items,
+    calendar_feed,
     cases,
     cycles,
     framework_routes,
@@ -81,6 +82,7 @@ def create_app(services: Services, on_shutdown: Sequence[Callable[[], None]] = (
     problems.install(app)
     app.include_router(health.router)
     app.include_router(me.router, prefix=API_PREFIX)
+    app.include_router(calendar_feed.router)
     members_only = [Depends(roster_member)]
     for router in (
         roster_routes.router,

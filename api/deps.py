@@ -15,6 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
 from api.auth import Caller, InvalidToken, Tokens
+from api.calendar_feeds import CalendarFeeds
 from api.roster_cache import RosterCache
 from api.sealed_reads import SealedReads
 from application.service import CareerFlow
@@ -55,10 +56,13 @@ class Services:
     """The roster requests read (``api.roster_cache``)."""
     reads: SealedReads = field(init=False)
     """Who opened whose confidential content (``api.sealed_reads``)."""
+    calendars: CalendarFeeds = field(init=False)
+    """Each person's private calendar feed (``api.calendar_feeds``)."""
 
     def __post_init__(self) -> None:
         self.rosters = RosterCache(self.application)
         self.reads = SealedReads(self.read_engine)
+        self.calendars = CalendarFeeds(self.read_engine)
 
 
 # The dependencies that neither wait nor compute are ``async``: FastAPI runs a plain

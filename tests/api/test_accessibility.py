@@ -20,7 +20,7 @@ def pages_of(api: Api) -> dict[tuple[str, str], list[str]]:
     cycle = f"/cycles/{api.cycle_id}"
     common = ["/tasks", "/inbox", "/framework"]
     return {
-        (EMPLOYEE, ""): [*common, case, f"{case}/history", "/growth", "/reads"],
+        (EMPLOYEE, ""): [*common, case, f"{case}/history", "/growth", "/reads", "/calendar"],
         (MANAGER, ""): [*common, "/team", case, "/people/ada/growth", "/cycles", cycle],
         (SKIP, ""): [*common, "/team", "/cycles", cycle],
         (HR_ADMIN, "hr_admin"): [*common, "/cycles", cycle, "/cycles/new", "/roster", "/ledger"],

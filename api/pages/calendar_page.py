@@ -1,0 +1,48 @@
+"""The calendar page: create (or stop) the link to one's own calendar feed."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from api.calendar_feeds import feed_url
+from api.deps import Now, RosterDep, ServicesDep
+from api.pages.render import render
+from api.pages.session import CsrfChecked, PageCaller
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/calendar")
+def calendar_page(request: Request, caller: PageCaller, roster: RosterDep, now: Now) -> Response:
+    return render(request, "calendar.html", caller=caller, roster=roster, now=now,
+                  url=None, stopped=False)  # fmt: skip
+
+
+@router.post("/calendar/link")
+def create_link(
+    request: Request,
+    caller: PageCaller,
+    roster: RosterDep,
+    services: ServicesDep,
+    now: Now,
+    _: CsrfChecked,
+) -> Response:
+    """A new link, shown this once (the previous one stops working)."""
+    url = feed_url(request, services.calendars.issue(caller.employee_id, now))
+    return render(request, "calendar.html", caller=caller, roster=roster, now=now,
+                  url=url, stopped=False)  # fmt: skip
+
+
+@router.post("/calendar/stop")
+def stop_link(
+    request: Request,
+    caller: PageCaller,
+    roster: RosterDep,
+    services: ServicesDep,
+    now: Now,
+    _: CsrfChecked,
+) -> Response:
+    services.calendars.revoke(caller.employee_id)
+    return render(request, "calendar.html", caller=caller, roster=roster, now=now,
+                  url=None, stopped=True)  # fmt: skip
