@@ -142,3 +142,18 @@ def recorded_as(caller: Any, media_type: str, at: Any, key: str | None) -> dict[
     """How an import through the API is recorded: its source, who, when, its key."""
     source = f"api:{media_type.split(';')[0]}"
     return {"source": source, "actor": caller.employee_id, "at": at, "idempotency_key": key}
+
+
+def row_file_body(row_schema: str) -> dict[str, Any]:
+    """The OpenAPI request body of a whole-file import: CSV, YAML, or JSON rows."""
+    rows = {"type": "array", "items": {"$ref": f"#/components/schemas/{row_schema}"}}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/yaml": {"schema": {"type": "string"}},
+                "application/json": {"schema": rows},
+            },
+        }
+    }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -19,30 +21,21 @@ def calendar_page(request: Request, caller: PageCaller, roster: RosterDep, now: 
                   url=None, stopped=False)  # fmt: skip
 
 
-@router.post("/calendar/link")
-def create_link(
+@router.post("/calendar/{action}")
+def change_link(
     request: Request,
+    action: Literal["link", "stop"],
     caller: PageCaller,
     roster: RosterDep,
     services: ServicesDep,
     now: Now,
     _: CsrfChecked,
 ) -> Response:
-    """A new link, shown this once (the previous one stops working)."""
-    url = feed_url(request, services.calendars.issue(caller.employee_id, now))
+    """``link``: a new link, shown this once (the previous one stops working); ``stop``: none."""
+    url = None
+    if action == "link":
+        url = feed_url(request, services.calendars.issue(caller.employee_id, now))
+    else:
+        services.calendars.revoke(caller.employee_id)
     return render(request, "calendar.html", caller=caller, roster=roster, now=now,
-                  url=url, stopped=False)  # fmt: skip
-
-
-@router.post("/calendar/stop")
-def stop_link(
-    request: Request,
-    caller: PageCaller,
-    roster: RosterDep,
-    services: ServicesDep,
-    now: Now,
-    _: CsrfChecked,
-) -> Response:
-    services.calendars.revoke(caller.employee_id)
-    return render(request, "calendar.html", caller=caller, roster=roster, now=now,
-                  url=None, stopped=True)  # fmt: skip
+                  url=url, stopped=action == "stop")  # fmt: skip

@@ -11,7 +11,7 @@ from api import access
 from api.deps import App, CurrentUser, IdempotencyKey, Now
 from api.framework_files import read_framework
 from api.problems import PROBLEM_RESPONSES
-from api.row_files import recorded_as, uploaded
+from api.row_files import recorded_as, row_file_body, uploaded
 from api.schemas.framework_public import FrameworkImportPublic, FrameworkPublic
 
 router = APIRouter(prefix="/framework", tags=["career framework"], responses=PROBLEM_RESPONSES)
@@ -38,18 +38,7 @@ def get_framework(
         " something is a new version; open cases keep the version they opened with."
         " `dry_run=true` reports the differences and writes nothing."
     ),
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "text/csv": {"schema": {"type": "string"}},
-                "application/yaml": {"schema": {"type": "string"}},
-                "application/json": {
-                    "schema": {"type": "array", "items": {"$ref": "#/components/schemas/Cell"}}
-                },
-            },
-        }
-    },
+    openapi_extra=row_file_body("Cell"),
 )
 async def import_framework(
     request: Request,

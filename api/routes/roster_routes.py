@@ -11,7 +11,7 @@ from api import access
 from api.deps import App, CurrentUser, IdempotencyKey, Now, RosterDep
 from api.problems import PROBLEM_RESPONSES
 from api.roster_files import parse_roster
-from api.row_files import recorded_as, uploaded
+from api.row_files import recorded_as, row_file_body, uploaded
 from api.schemas.roster_public import PersonPublic, RosterImportPublic, RosterPublic
 from domain import errors
 from domain.roster_validation import validate_roster
@@ -41,30 +41,18 @@ def get_person(employee_id: str, caller: CurrentUser, roster: RosterDep) -> Pers
 
 @router.post(
     "/import",
-    summary="Import the whole roster (CSV or JSON), validated as a whole",
+    summary="Import the whole roster (CSV, JSON or YAML), validated as a whole",
     description=(
         "The body is the roster file: `text/csv` with the columns employee_id, name, email,"
-        " manager_id, department, hr_partner_id and optionally timezone; or `application/json`"
-        ' (a list of rows, or `{"employees": [...]}`). Every problem is reported with its row'
+        " manager_id, department, hr_partner_id and optionally timezone, track and level;"
+        ' `application/json` or `application/yaml` (a list of rows, or `{"employees": [...]}`).'
+        " Every problem is reported with its row"
         " number and nothing is imported. A re-import records what changed; open cases move to"
         " a new manager, skip-level or HR partner. `dry_run=true` reports the changes and"
         " writes nothing; an import that leaves people out is refused unless"
         " `allow_removals=true`, which removes them and closes their open cases as withdrawn."
     ),
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "text/csv": {"schema": {"type": "string"}},
-                "application/json": {
-                    "schema": {
-                        "type": "array",
-                        "items": {"$ref": "#/components/schemas/PersonPublic"},
-                    }
-                },
-            },
-        }
-    },
+    openapi_extra=row_file_body("PersonPublic"),
 )
 async def import_roster(
     request: Request,
