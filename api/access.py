@@ -6,6 +6,8 @@
   manager, skip-level manager or HR partner (department) — as the roster says.
   A case they have no tie to does not exist for them (404): whether a colleague
   has a case is private.
+* While someone is away, the delegate they named sees the cases on which the absent
+  person is the employee or the manager, and takes their steps for them.
 * Seeing a case is necessary for acting on it; which party may take which step is
   then the domain's rule (the employee prepares, the manager approves, ...) and a
   step by the wrong party is refused with 403.
@@ -39,7 +41,20 @@ def can_see_case(caller: Caller, roster: Roster, case: DevelopmentCase) -> bool:
         return True
     if case.employee_id == caller.employee_id:
         return True
+    if caller.covers and not caller.covers.isdisjoint((case.employee_id, case.manager_id)):
+        return True  # a delegate, for the absent employee or manager of the case
     return relation(caller, roster, case.employee_id) in READERS
+
+
+def acting_as(caller: Caller, case: DevelopmentCase) -> str:
+    """Whose steps the caller's pages offer on the case: their own, or those of the absent
+    manager or employee they are the delegate of (the command path decides the same)."""
+    if caller.employee_id in (case.employee_id, case.manager_id):
+        return caller.employee_id
+    for party in (case.manager_id, case.employee_id):
+        if party in caller.covers:
+            return party
+    return caller.employee_id
 
 
 def require_case_reader(caller: Caller, roster: Roster, case: DevelopmentCase) -> None:

@@ -17,6 +17,7 @@ from api.deps import Services, roster_member
 from api.http_metrics import HttpMetrics, acceptable_request_id, new_request_id
 from api.limits import BodyLimit, RequestDeadline, storable_parameters
 from api.routes import (
+    absence_routes,
     action_items,
     calendar_feed,
     cases,
@@ -94,6 +95,7 @@ def create_app(services: Services, on_shutdown: Sequence[Callable[[], None]] = (
         action_items.step_routes(),
         reports.router,
         people.router,
+        absence_routes.router,
     ):
         app.include_router(router, prefix=API_PREFIX, dependencies=members_only)
     scim_routes.install(app)

@@ -43,6 +43,9 @@ class InvalidToken(Exception):
 class Caller:
     employee_id: str
     roles: frozenset[Role] = frozenset()
+    covers: frozenset[str] = frozenset()
+    """The absent people this caller is the delegate of right now (``domain/absences.py``):
+    they see and act on those people's cases for them."""
 
     @property
     def is_hr_admin(self) -> bool:

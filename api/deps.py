@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -103,21 +103,6 @@ App = Annotated[CareerFlow, Depends(_application)]
 _bearer = HTTPBearer(auto_error=False, description="a token from `careerflow token` or your IdP")
 
 
-async def _caller(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Caller:
-    if credentials is None:
-        raise InvalidToken("no Authorization: Bearer header")
-    tokens = services_of(request).tokens
-    if tokens.oidc:  # may fetch the issuer's keys: not on the event loop
-        return await run_in_threadpool(tokens.verify, credentials.credentials)
-    return tokens.verify(credentials.credentials)  # an HMAC, once per token: microseconds
-
-
-CurrentUser = Annotated[Caller, Depends(_caller)]
-
-
 async def _roster(request: Request) -> Roster:
     services = services_of(request)
     available(services)
@@ -128,6 +113,36 @@ async def _roster(request: Request) -> Roster:
 
 
 RosterDep = Annotated[Roster, Depends(_roster)]
+
+
+async def _now(request: Request) -> datetime:
+    return services_of(request).clock()
+
+
+Now = Annotated[datetime, Depends(_now)]
+
+
+def covering(caller: Caller, roster: Roster, now: datetime) -> Caller:
+    """The caller with the absent people they stand in for now (usually nobody)."""
+    covers = roster.away_at(now).covered_by(caller.employee_id)
+    return replace(caller, covers=frozenset(covers)) if covers else caller
+
+
+async def _caller(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Caller:
+    if credentials is None:
+        raise InvalidToken("no Authorization: Bearer header")
+    tokens = services_of(request).tokens
+    if tokens.oidc:  # may fetch the issuer's keys: not on the event loop
+        caller = await run_in_threadpool(tokens.verify, credentials.credentials)
+    else:
+        caller = tokens.verify(credentials.credentials)  # an HMAC, once per token: microseconds
+    return covering(caller, await _roster(request), await _now(request))
+
+
+CurrentUser = Annotated[Caller, Depends(_caller)]
 
 
 async def roster_member(request: Request, caller: CurrentUser, roster: RosterDep) -> None:
@@ -149,12 +164,6 @@ async def _reads(request: Request) -> SealedReads:
 
 ReadsDep = Annotated[SealedReads, Depends(_reads)]
 
-
-async def _now(request: Request) -> datetime:
-    return services_of(request).clock()
-
-
-Now = Annotated[datetime, Depends(_now)]
 
 IdempotencyKey = Annotated[
     str | None,

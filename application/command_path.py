@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from copy import deepcopy
+from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
 from application.aggregate_access import AggregateAccess
 from application.outcomes import Authorize, Executed
 from domain import errors
+from domain.absences import Away
 from domain.action_item import CaseContext
 from domain.base import By, CareerAggregate
 from domain.case import DevelopmentCase
-from domain.commands import CaseCommand, ItemCommand, require_who
+from domain.commands import CaseCommand, ItemCommand, may_take, require_who
 from domain.framework_step import FrameworkStep, FrameworkTerms
+from domain.step_records import Who
+from domain.timer_commands import AddressedStep
 
 
 class CommandPath(AggregateAccess):
@@ -53,12 +57,15 @@ class CommandPath(AggregateAccess):
         case = self.get_case(item.case_id)
         if authorize is not None:
             authorize(case, item)
+        away = self.away_at(by.at)
         context = CaseContext(
             participants=case.participants,
             cycle_closes_at=case.cycle_closes_at,
             case_closed=case.is_closed,
+            away=away,
         )
-        command.apply(item, context, by)
+        parties = (item.owner_id, case.manager_id, case.employee_id)
+        command.apply(item, context, _for_whom(by, parties, away, lambda p: p in parties))
         changed = bool(item.pending_events)
         if changed:
             self._store(item)
@@ -91,6 +98,10 @@ class CommandPath(AggregateAccess):
     ) -> Executed:
         if authorize is not None:
             authorize(case, None)
+        if not may_take(case, command, by.actor) and command.who is not Who.SERVICE:
+            parties = (case.manager_id, case.employee_id)
+            away = self.away_at(by.at)
+            by = _for_whom(by, parties, away, lambda p: may_take(case, command, p))
         require_who(case, command, by.actor)
         created = self._apply(case, command, by)
         changed = bool(case.pending_events)
@@ -106,6 +117,8 @@ class CommandPath(AggregateAccess):
     ) -> Sequence[CareerAggregate]:
         """Apply the command; a framework step (or goals naming competencies) is judged
         against the framework version the case keeps."""
+        if isinstance(command, AddressedStep):
+            return command.apply_addressed(case, self.away_at(by.at), by)
         named = command.competencies_named()
         if not (isinstance(command, FrameworkStep) or named):
             return command.apply(case, by)
@@ -114,6 +127,10 @@ class CommandPath(AggregateAccess):
         if isinstance(command, FrameworkStep):
             return command.apply_with(case, terms, by)
         return command.apply(case, by)
+
+    def away_at(self, at: datetime) -> Away:
+        """Who is away at ``at``, and their delegates (``Absences``)."""
+        raise NotImplementedError
 
     def framework_terms(self, case: DevelopmentCase) -> FrameworkTerms:
         """The case's framework version and the employee's place on it (``Frameworks``)."""
@@ -130,3 +147,16 @@ class CommandPath(AggregateAccess):
             known = 0
         if known < case.version:
             cache.put(case.id, deepcopy(case))
+
+
+def _for_whom(by: By, parties: Sequence[str], away: Away, may: Callable[[str], bool]) -> By:
+    """``by`` as the delegate of the first absent party who may take the step, when the
+    actor is that party's delegate now; else ``by`` itself. A party of the case never
+    acts for another (the employee does not approve their own plan for their manager)."""
+    if by.actor in parties:
+        return by
+    covered = away.covered_by(by.actor)
+    for party in parties:
+        if party in covered and may(party):
+            return replace(by, actor=party, delegate=by.actor)
+    return by

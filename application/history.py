@@ -15,7 +15,16 @@ from domain import errors
 from domain.base import CareerAggregate, split_key
 from domain.case import DevelopmentCase
 
-_META = frozenset({"originator_id", "originator_version", "timestamp", "actor", "originator_topic"})
+_META = frozenset(
+    {
+        "originator_id",
+        "originator_version",
+        "timestamp",
+        "actor",
+        "on_behalf_of",
+        "originator_topic",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -28,6 +37,8 @@ class HistoryEntry:
     occurred_at: datetime
     idempotency_key: str | None
     payload: dict[str, Any]
+    on_behalf_of: str | None = None
+    """The absent person a delegate took the step for."""
 
 
 def history_entry(event: Any, aggregate: str) -> HistoryEntry:
@@ -43,6 +54,7 @@ def history_entry(event: Any, aggregate: str) -> HistoryEntry:
         occurred_at=event.timestamp,
         idempotency_key=None if key is None else split_key(key)[0],
         payload=to_jsonable_python(payload),
+        on_behalf_of=getattr(event, "on_behalf_of", None),
     )
 
 

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import JSONTranscoder, Mapper
 
+from application.absence_records import Absences
 from application.command_path import CommandPath
 from application.cycle_runs import DEFAULT_BATCH_SIZE, CycleRuns
 from application.erasure import PersonalDataErasure
@@ -26,7 +27,7 @@ __all__ = ["DEFAULT_BATCH_SIZE", "CareerFlow"]
 
 
 class CareerFlow(
-    HistoryQueries, Provisioning, CommandPath, NewHires, CycleRuns, PersonalDataErasure
+    HistoryQueries, Provisioning, Absences, CommandPath, NewHires, CycleRuns, PersonalDataErasure
 ):
     """careerflow's event-sourced application."""
 

@@ -8,7 +8,7 @@ on the way back, so a stored event can never rebuild an invalid value).
 from __future__ import annotations
 
 import typing
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -102,7 +102,7 @@ class _Format:
         fields: dict[str, Any] = {}
         typed = True
         for name, hint in typing.get_type_hints(event_class).items():
-            if typing.get_origin(hint) is typing.ClassVar:
+            if typing.get_origin(hint) is typing.ClassVar or hint is KW_ONLY:
                 continue
             if name not in _NOT_STORED:
                 fields[name] = hint
@@ -162,6 +162,8 @@ class TypedMapper(Mapper[UUID]):
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         form = self._format(type(domain_event))
         state = dict(vars(domain_event))
+        if "on_behalf_of" in state and state["on_behalf_of"] is None:
+            del state["on_behalf_of"]  # a person's own step (most): the class default says so
         if form.state is None or not form.fields.issuperset(state):
             if form.personal is not None:
                 raise ValueError(f"{form.topic}: personal data the typed format cannot seal")

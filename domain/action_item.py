@@ -14,12 +14,15 @@ from enum import StrEnum
 from uuid import UUID, uuid5
 
 from domain import errors
+from domain.absences import NOBODY_AWAY, Away
 from domain.base import (
     By,
     Decision,
     FollowedUp,
+    addressed,
     command,
     escalation_recipient,
+    ladder,
     require_aware,
     require_system,
 )
@@ -39,6 +42,8 @@ class CaseContext:
     participants: Participants
     cycle_closes_at: datetime
     case_closed: bool
+    away: Away = NOBODY_AWAY
+    """Who is away when a timer step addresses someone (``domain/absences.py``)."""
 
 
 class ItemStatus(StrEnum):
@@ -235,23 +240,26 @@ class ActionItem(FollowedUp):
         self._emit(self.ActionItemOverdue, by, due_at=self.due_at)
         return True
 
-    def record_reminder(self, *, reason: str, by: By) -> bool:
+    def record_reminder(self, *, reason: str, context: CaseContext, by: By) -> bool:
+        """Remind the owner (or whoever stands in for them while they are away)."""
         if not self.is_open:
             return False
+        people = context.participants
+        start = 0 if self.owner_id == people.employee_id else int(Rung.MANAGER)
+        if ladder(people)[start] != self.owner_id:  # an owner the roster has moved on from
+            to: tuple[str, str | None] = (self.owner_id, None)
+        else:
+            to = addressed(people, start, context.away, fallback=self.owner_id)
         return self._record_reminder(
-            deadline=self.deadline,
-            recipient_id=self.owner_id,
-            reason=reason,
-            due_at=self.due_at,
-            by=by,
+            deadline=self.deadline, to=to, reason=reason, due_at=self.due_at, by=by
         )
 
-    def escalate(self, *, rung: Rung, participants: Participants, reason: str, by: By) -> bool:
+    def escalate(self, *, rung: Rung, context: CaseContext, reason: str, by: By) -> bool:
         if not self.is_open:
             return False
-        recipient = escalation_recipient(participants, rung)
+        people = context.participants
+        recipient = escalation_recipient(people, rung)
         if recipient is None:
-            raise errors.NoEscalationTarget(
-                "rung", f"{participants.employee_id} has no {rung.name}"
-            )
-        return self._record_escalation(self.deadline, rung, recipient, reason, self.due_at, by)
+            raise errors.NoEscalationTarget("rung", f"{people.employee_id} has no {rung.name}")
+        to = addressed(people, int(rung), context.away, fallback=recipient)
+        return self._record_escalation(self.deadline, rung, to, reason, self.due_at, by)

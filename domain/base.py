@@ -14,14 +14,17 @@ from __future__ import annotations
 import copy
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from datetime import datetime
-from typing import Any, Concatenate, ParamSpec, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Self, TypeVar
 
 from eventsourcing.domain import Aggregate
 
 from domain.errors import IdempotencyKeyReused, NaiveTimestamp, NotPermitted
 from domain.values import Participants, Rung
+
+if TYPE_CHECKING:
+    from domain.absences import Away
 
 SYSTEM_ACTOR = "careerflow:system"
 """The actor of steps the service takes by itself (timers: reminders, escalations, ...)."""
@@ -32,10 +35,13 @@ class By:
     """Who takes a step, when it occurred (the caller's clock), and the client's Idempotency-Key."""
 
     actor: str
+    """Whose step it is: the rules judge this person (the absent one, for a delegate)."""
     at: datetime
     idempotency_key: str | None = None
     fingerprint: str | None = None
     """What the request asked for (a digest): the same key with another request is refused."""
+    delegate: str | None = None
+    """Who took the step for ``actor`` while they are away (``domain/absences.py``)."""
 
     @property
     def recorded_key(self) -> str | None:
@@ -59,7 +65,18 @@ class CareerAggregate(Aggregate):
 
     class Event(Aggregate.Event):
         actor: str
+        """Who took the step (a delegate, when ``on_behalf_of`` is set)."""
         idempotency_key: str | None
+        _: KW_ONLY
+        on_behalf_of: str | None = None
+        """The absent person a delegate took the step for; None: their own step.
+        (Keyword-only, so events declared before it need no change; rows without it
+        read as None.)"""
+
+        @property
+        def party(self) -> str:
+            """Whose step it was: the absent person for a delegate's step, else the actor."""
+            return self.on_behalf_of or self.actor
 
         def mutate(self, aggregate: Any) -> Any:
             result = super().mutate(aggregate)
@@ -93,11 +110,13 @@ class CareerAggregate(Aggregate):
 
     def _emit(self, event_class: type[Aggregate.Event], by: By, **fields: Any) -> None:
         require_aware(by.at)
+        delegated = {} if by.delegate is None else {"on_behalf_of": by.actor}
         self.trigger_event(
             bound_event(type(self), event_class),
-            actor=by.actor,
+            actor=by.delegate or by.actor,
             timestamp=by.at,
             idempotency_key=by.recorded_key,
+            **delegated,
             **fields,
         )
 
@@ -203,12 +222,22 @@ def require_system(actor: str, action: str) -> None:
 
 def escalation_recipient(participants: Participants, rung: Rung) -> str | None:
     """Who stands on a rung of the ladder for this employee (from the roster)."""
-    rung = Rung(rung)
-    if rung is Rung.MANAGER:
-        return participants.manager_id
-    if rung is Rung.SKIP_LEVEL:
-        return participants.skip_level_id
-    return participants.hr_partner_id
+    return ladder(participants)[int(Rung(rung))]
+
+
+def ladder(participants: Participants) -> tuple[str | None, ...]:
+    """The employee, then each rung above them: manager, skip-level, HR partner."""
+    p = participants
+    return (p.employee_id, p.manager_id, p.skip_level_id, p.hr_partner_id)
+
+
+def addressed(
+    participants: Participants, start: int, away: Away, *, fallback: str
+) -> tuple[str, str | None]:
+    """Who receives what is addressed to rung ``start`` of the employee's ladder, and the
+    absent person they receive it for (``Away.stand_in``); nobody present: ``fallback``."""
+    recipient, covering = away.stand_in(ladder(participants), start)
+    return (fallback, None) if recipient is None else (recipient, covering)
 
 
 class FollowedUp(CareerAggregate):
@@ -220,6 +249,8 @@ class FollowedUp(CareerAggregate):
         reason: str
         due_at: datetime | None = None
         """When the work is due (events recorded before it was kept have none)."""
+        covering: str | None = None
+        """The absent person the recipient receives it for (their delegate, the next rung)."""
 
         def apply(self, aggregate: FollowedUp) -> None:
             aggregate.reminders[self.deadline] = self.recipient_id
@@ -230,6 +261,7 @@ class FollowedUp(CareerAggregate):
         recipient_id: str
         reason: str
         due_at: datetime | None = None
+        covering: str | None = None
 
         def apply(self, aggregate: FollowedUp) -> None:
             aggregate.escalations[(self.deadline, self.rung)] = self.recipient_id
@@ -240,11 +272,14 @@ class FollowedUp(CareerAggregate):
         self.escalations: dict[tuple[str, int], str] = {}
 
     def _record_reminder(
-        self, *, deadline: str, recipient_id: str, reason: str, due_at: datetime | None, by: By
-    ) -> bool:
+        self, *, deadline: str, to: tuple[str, str | None], reason: str,
+        due_at: datetime | None, by: By,
+    ) -> bool:  # fmt: skip
+        """Once per deadline, to ``to`` (the recipient, and whom they stand in for)."""
         require_system(by.actor, "record a reminder")
         if deadline in self.reminders:
             return False
+        recipient_id, covering = to
         self._emit(
             self.ReminderSent,
             by,
@@ -252,16 +287,18 @@ class FollowedUp(CareerAggregate):
             recipient_id=recipient_id,
             reason=reason,
             due_at=due_at,
+            covering=covering,
         )
         return True
 
     def _record_escalation(
-        self, deadline: str, rung: Rung, recipient_id: str, reason: str, due_at: datetime | None,
-        by: By,
+        self, deadline: str, rung: Rung, to: tuple[str, str | None], reason: str,
+        due_at: datetime | None, by: By,
     ) -> bool:  # fmt: skip
         require_system(by.actor, "escalate")
         if (deadline, int(rung)) in self.escalations:
             return False
+        recipient_id, covering = to
         self._emit(
             self.Escalated,
             by,
@@ -270,5 +307,6 @@ class FollowedUp(CareerAggregate):
             recipient_id=recipient_id,
             reason=reason,
             due_at=due_at,
+            covering=covering,
         )
         return True

@@ -20,6 +20,7 @@ from pydantic import TypeAdapter
 from domain import case_events as ev
 from domain import errors
 from domain.base import By, Decision, command, require_aware
+from domain.case_absence import AbsenceSteps
 from domain.case_framework import FrameworkSteps
 from domain.case_plan import PlanSteps
 from domain.case_state import MAX_NOTES, CaseNote, CheckIn, NoteVisibility, PlanVersion
@@ -54,7 +55,7 @@ def case_id_for(cycle_id: UUID, employee_id: str) -> UUID:
     return uuid5(cycle_id, employee_id)
 
 
-class DevelopmentCase(PlanSteps, FrameworkSteps):
+class DevelopmentCase(PlanSteps, FrameworkSteps, AbsenceSteps):
     Event = ev.CaseEvent
     """The case's base event: its events are bound as they are (``domain/case_events.py``)."""
     CaseOpened = ev.CaseOpened

@@ -197,7 +197,7 @@ class FeedbackGiven(CaseEvent):
     feedback: v.ConversationFeedback
 
     def apply(self, case: CaseState) -> None:
-        case.feedback.append((self.actor, self.to_id, self.feedback))
+        case.feedback.append((self.party, self.to_id, self.feedback))
 
 
 class RecapShared(CaseEvent):
@@ -385,7 +385,7 @@ class NoteAdded(CaseEvent):
         case.notes.append(
             CaseNote(
                 note_id=self.note_id,
-                author_id=self.actor,
+                author_id=self.party,
                 visibility=NoteVisibility(self.visibility),
                 text=self.text,
                 written_at=self.timestamp,

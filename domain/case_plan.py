@@ -9,12 +9,15 @@ from datetime import datetime
 
 from domain import case_events as ev
 from domain import errors
+from domain.absences import NOBODY_AWAY, Away
 from domain.base import (
     By,
     Decision,
     Recorded,
+    addressed,
     command,
     escalation_recipient,
+    ladder,
     require_aware,
     require_system,
 )
@@ -193,30 +196,33 @@ class PlanSteps(CaseState):
 
     # --- deadlines: reminders and escalations ---------------------------------------
 
-    def _party_id(self, owner: Party) -> str:
-        return self.employee_id if Party(owner) is Party.EMPLOYEE else self.manager_id
-
     def record_reminder(
-        self, *, deadline: str, owner: Party, reason: str, due_at: datetime | None = None, by: By
-    ) -> bool:
-        """Timer step: remind the deadline's owner; once per deadline."""
+        self, *, deadline: str, owner: Party, reason: str, due_at: datetime | None = None,
+        away: Away = NOBODY_AWAY, by: By,
+    ) -> bool:  # fmt: skip
+        """Timer step: remind the deadline's owner (or whoever stands in for them while
+        they are away); once per deadline."""
         if self.is_closed:
             return False
-        recipient = self._party_id(owner)
-        return self._record_reminder(
-            deadline=deadline, recipient_id=recipient, reason=reason, due_at=due_at, by=by
-        )
+        start = 0 if Party(owner) is Party.EMPLOYEE else int(Rung.MANAGER)
+        owner_id = ladder(self.participants)[start]
+        assert owner_id is not None
+        to = addressed(self.participants, start, away, fallback=owner_id)
+        return self._record_reminder(deadline=deadline, to=to, reason=reason, due_at=due_at, by=by)
 
     def escalate(
-        self, *, deadline: str, rung: Rung, reason: str, due_at: datetime | None = None, by: By
-    ) -> bool:
-        """Timer step: escalate to the rung's person from the current roster; once per rung."""
+        self, *, deadline: str, rung: Rung, reason: str, due_at: datetime | None = None,
+        away: Away = NOBODY_AWAY, by: By,
+    ) -> bool:  # fmt: skip
+        """Timer step: escalate to the rung's person from the current roster (or whoever
+        stands in for them); once per rung."""
         if self.is_closed:
             return False
         recipient = escalation_recipient(self.participants, rung)
         if recipient is None:
             raise errors.NoEscalationTarget("rung", f"{self.employee_id} has no {rung.name}")
-        return self._record_escalation(deadline, rung, recipient, reason, due_at, by)
+        to = addressed(self.participants, int(rung), away, fallback=recipient)
+        return self._record_escalation(deadline, rung, to, reason, due_at, by)
 
     # --- 8. close -------------------------------------------------------------------------
 

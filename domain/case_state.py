@@ -107,6 +107,9 @@ class CaseState(FollowedUp):
         self.rating_sheets: dict[str, RatingSheet] = {}
         """The newest ratings by each rater (self, manager); older sheets stay in the log."""
         self.target: Position | None = None
+        self.absences: dict[int, tuple[datetime, datetime]] = {}
+        """The employee's absences by number: when each began and ended (their own
+        deadlines move by them, ``domain/deadlines.py``)."""
         self.recorded: dict[str, int] = {}
         """How many times each kind of event was recorded on the case (by event name): a
         step that keeps no state of its own asks ``has_recorded``."""

@@ -12,9 +12,9 @@ the Temporal sandbox imports it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -81,6 +81,8 @@ class CaseFacts(BaseModel):
     held_at: datetime | None = None
     submitted_at: datetime | None = None
     submitted_version: int = 0
+    absences: dict[int, tuple[datetime, datetime]] = {}
+    """The employee's absences by number (``AbsenceNoted``): when each began and ended."""
 
     def take(self, name: str, at: datetime, data: Mapping[str, Any], phase: Phase | None) -> None:
         """Take one event (its name, occurred-at time, fields and the phase it leads to).
@@ -114,15 +116,21 @@ def _submitted(facts: CaseFacts, at: datetime, data: Mapping[str, Any]) -> None:
     facts.submitted_version = int(data["version"])
 
 
+def _away(facts: CaseFacts, at: datetime, data: Mapping[str, Any]) -> None:
+    span = (_time(data["starts_at"]), _time(data["ends_at"]))
+    facts.absences = {**facts.absences, int(data["number"]): span}
+
+
 FACT_TAKERS: dict[str, Callable[[CaseFacts, datetime, Mapping[str, Any]], None]] = {
     "SelfAssessmentRecorded": _self_assessed,
     "MeetingRequested": _requested,
     "MeetingHeld": _held,
     "PlanSubmitted": _submitted,
     "ReadjustmentProposed": _submitted,
+    "AbsenceNoted": _away,
 }
 """How each case event (by name) changes the facts the deadline rule reads."""
-FACT_FIELDS = ("held_at", "version")
+FACT_FIELDS = ("held_at", "version", "number", "starts_at", "ends_at")
 """The event fields the takers read: the relay sends them to the workflows."""
 
 
@@ -144,25 +152,41 @@ class OpenDeadline:
         return self.deadline.owner
 
 
+def extended(
+    due: datetime, since: datetime, absences: Iterable[tuple[datetime, datetime]]
+) -> datetime:
+    """``due`` moved later by the time of each absence between ``since`` and it (an
+    absence the move reaches moves it again)."""
+    for starts_at, ends_at in sorted(absences):
+        if starts_at < due and ends_at > since:
+            due += ends_at - max(starts_at, since)
+    return due
+
+
 def open_deadlines(facts: CaseFacts) -> list[OpenDeadline]:
     """The case's open deadlines, in the order of the process."""
     policy, opened, phase = facts.policy, facts.opened_at, facts.phase
     if policy is None or opened is None or phase is Phase.CLOSED:
         return []
     found: list[OpenDeadline] = []
+    away = facts.absences.values() if policy.extend_deadlines_for_absence else ()
 
     def due(deadline: Deadline, at: datetime, suffix: object | None = None) -> None:
         found.append(OpenDeadline(deadline, at, suffix))
 
+    def owed(deadline: Deadline, since: datetime, window: timedelta) -> None:
+        """The employee's own deadline: ``window`` after ``since``, plus their absences."""
+        due(deadline, extended(since + window, since, away))
+
     if not facts.self_assessed and phase in BEFORE_MEETING:
-        due(PREP, opened + policy.prep_window)
+        owed(PREP, opened, policy.prep_window)
     if phase in MEETING_REQUESTABLE:
-        due(MEETING_REQUEST, opened + policy.meeting_request_window)
+        owed(MEETING_REQUEST, opened, policy.meeting_request_window)
     if phase is Phase.MEETING_REQUESTED and facts.meeting_requested_at is not None:
         at = facts.meeting_requested_at + policy.meeting_response
         due(MEETING_RESPONSE, at, facts.meeting_requests)
     if phase in PLAN_EDITABLE and facts.held_at is not None:
-        due(PLAN_DUE, facts.held_at + policy.plan_due)
+        owed(PLAN_DUE, facts.held_at, policy.plan_due)
     if phase is Phase.PLAN_SUBMITTED and facts.submitted_at is not None:
         due(APPROVAL, facts.submitted_at + policy.approval_sla, facts.submitted_version)
     return found

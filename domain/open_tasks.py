@@ -154,7 +154,7 @@ APPLIERS: dict[type, Callable[[CaseProgress, Any], None]] = {
     ev.MeetingRescheduled: lambda p, e: setattr(p, "meeting_at", e.new_time),
     ev.MeetingDeclined: lambda p, e: setattr(p, "meeting_at", None),
     ev.AgendaShared: lambda p, e: setattr(p, "agenda_shared", True),
-    ev.FeedbackGiven: lambda p, e: p.feedback_from.append(e.actor),
+    ev.FeedbackGiven: lambda p, e: p.feedback_from.append(e.party),
     ev.RecapShared: lambda p, e: setattr(p, "recap_shared", True),
     ev.CheckInDue: lambda p, e: p.check_ins_due.__setitem__(e.number, e.due_at),
     ev.CheckInHeld: _check_in_settled,

@@ -23,6 +23,7 @@ from uuid import NAMESPACE_URL, uuid5
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, ValidationError
 
 from domain import errors
+from domain.absences import AbsenceBook
 from domain.base import By, CareerAggregate, Decision, command
 from domain.personal import PERSONAL, Personal, erased
 from domain.values import Participants, PersonId, ValueObject
@@ -179,8 +180,10 @@ class Relation(StrEnum):
     NONE = "none"
 
 
-class Roster(CareerAggregate):
-    class RosterStarted(CareerAggregate.Created):
+class Roster(AbsenceBook):
+    """Everyone, their relationships, and their absences (``AbsenceBook``)."""
+
+    class RosterStarted(AbsenceBook.Created):
         pass
 
     class RosterImported(CareerAggregate.Event):

@@ -111,6 +111,8 @@ AUDIT_ONLY: frozenset[EventClass] = frozenset(
         CycleCatalog.CatalogStarted,
         CycleCatalog.CycleListed,
         Roster.RosterStarted,
+        Roster.AbsenceRecorded,  # read from the roster itself (``Roster.away_at``)
+        Roster.AbsenceEnded,
         FrameworkBook.FrameworkStarted,
     }
 )

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pydantic import AwareDatetime
 
 from domain import case_events as ev
+from domain.absences import NOBODY_AWAY, Away
 from domain.action_item import ActionItem, CaseContext
 from domain.base import SYSTEM_ACTOR, By, CareerAggregate
 from domain.case import DevelopmentCase
@@ -41,27 +42,59 @@ class FollowRoster(CaseCommand):
         return ()
 
 
-class RemindCase(CaseCommand):
+class NoteAbsence(CaseCommand):
+    """The employee is (or was) away: their own deadlines move by it. Taken when an
+    absence is recorded or ended early, not by a timer; silent (the roster's record is
+    what people see)."""
+
+    step = StepRecord(action="note the employee's absence", who=Who.SERVICE)
+    number: int
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+
+    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
+        case.note_absence(**self.arguments(), by=By(SYSTEM_ACTOR, by.at))
+        return ()
+
+
+class AddressedStep:
+    """A timer step that addresses someone (a mixin of its command): whoever is away is
+    stood in for (the command path passes who is away when it fires)."""
+
+    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
+        return self.apply_addressed(case, NOBODY_AWAY, by)
+
+    def apply_addressed(
+        self, case: DevelopmentCase, away: Away, by: By
+    ) -> Sequence[CareerAggregate]:
+        raise NotImplementedError
+
+
+class RemindCase(AddressedStep, CaseCommand):
     step = service_step("record a reminder", DevelopmentCase.ReminderSent)
     deadline: str
     owner: Party
     reason: str
     due_at: AwareDatetime | None = None
 
-    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.record_reminder(**self.arguments(), by=By(SYSTEM_ACTOR, by.at))
+    def apply_addressed(
+        self, case: DevelopmentCase, away: Away, by: By
+    ) -> Sequence[CareerAggregate]:
+        case.record_reminder(**self.arguments(), away=away, by=By(SYSTEM_ACTOR, by.at))
         return ()
 
 
-class EscalateCase(CaseCommand):
+class EscalateCase(AddressedStep, CaseCommand):
     step = service_step("escalate", DevelopmentCase.Escalated)
     deadline: str
     rung: Rung
     reason: str
     due_at: AwareDatetime | None = None
 
-    def apply(self, case: DevelopmentCase, by: By) -> Sequence[CareerAggregate]:
-        case.escalate(**self.arguments(), by=By(SYSTEM_ACTOR, by.at))
+    def apply_addressed(
+        self, case: DevelopmentCase, away: Away, by: By
+    ) -> Sequence[CareerAggregate]:
+        case.escalate(**self.arguments(), away=away, by=By(SYSTEM_ACTOR, by.at))
         return ()
 
 
@@ -99,7 +132,7 @@ class RemindItem(ItemCommand):
     reason: str
 
     def apply(self, item: ActionItem, context: CaseContext, by: By) -> None:
-        item.record_reminder(reason=self.reason, by=By(SYSTEM_ACTOR, by.at))
+        item.record_reminder(reason=self.reason, context=context, by=By(SYSTEM_ACTOR, by.at))
 
 
 class EscalateItem(ItemCommand):
@@ -108,6 +141,4 @@ class EscalateItem(ItemCommand):
     reason: str
 
     def apply(self, item: ActionItem, context: CaseContext, by: By) -> None:
-        item.escalate(
-            **self.arguments(), participants=context.participants, by=By(SYSTEM_ACTOR, by.at)
-        )
+        item.escalate(**self.arguments(), context=context, by=By(SYSTEM_ACTOR, by.at))

@@ -176,6 +176,11 @@ class Policy(ValueObject):
         "long after their start date (or the day they were added), e.g. P14D; null: HR "
         "enrols them by opening the cycle again",
     )
+    extend_deadlines_for_absence: bool = Field(
+        True,
+        description="an employee's own deadlines (self-assessment, meeting request, plan) "
+        "move later by the time they are recorded as away",
+    )
     escalation_digest_hour: int | None = Field(
         8,
         ge=0,

@@ -65,6 +65,15 @@ class About:
     def manager(self) -> Contact:
         return self.contact(self.case.manager_id)
 
+    @property
+    def by(self) -> str:
+        """Who took the step, in words: a delegate says for whom."""
+        event = self.event
+        name = self.contact(event.actor).name
+        if getattr(event, "on_behalf_of", None) is None:
+            return name
+        return f"{name} (for {self.contact(event.on_behalf_of).name}, who is away)"
+
     def other_party(self, actor: str) -> str:
         return self.case.manager_id if actor == self.case.employee_id else self.case.employee_id
 
@@ -155,9 +164,18 @@ def reminder(about: About) -> list[Notification]:
     lines = [
         f"Whose work: {owner.name} ({role})",
         *_work_lines(about, recipient, what, late=False),
-        "Why you: it is yours to do",
+        _why_you(about, "it is yours to do"),
     ]
     return [about.note(event.recipient_id, subject, lines)]
+
+
+def _why_you(about: About, reason: str) -> str:
+    """Why the recipient: the reason, or the absent person they stand in for."""
+    covering = getattr(about.event, "covering", None)
+    if covering is None:
+        return f"Why you: {reason}"
+    away = about.contact(covering).name
+    return f"Why you: {away} is away, and you stand in for them (it was addressed to them)"
 
 
 @composes(C.Escalated, ActionItem.Escalated)
@@ -171,8 +189,11 @@ def escalation(about: About) -> list[Notification]:
     lines = [
         f"Whose work: {owner.name} ({role}) has not acted",
         *_work_lines(about, recipient, what, late=True),
-        f"Why you: you are {about.employee.name}'s {RUNG_ROLE[rung]}, rung {int(rung)} of 3 "
-        f"on the escalation ladder ({LADDER})",
+        _why_you(
+            about,
+            f"you are {about.employee.name}'s {RUNG_ROLE[rung]}, rung {int(rung)} of 3 "
+            f"on the escalation ladder ({LADDER})",
+        ),
     ]
     note = about.note(event.recipient_id, subject, lines)
     hour = about.case.policy.escalation_digest_hour
@@ -202,7 +223,7 @@ def item_overdue(about: About) -> list[Notification]:
 @composes(ev.PeerFeedbackRequested)
 def peer_asked(about: About) -> list[Notification]:
     peer_id = about.event.peer_id
-    asker = about.contact(about.event.actor).name
+    asker = about.by
     subject = f"{asker} asks for your feedback before their career conversation"
     lines = [
         f"{asker} asked you for peer feedback on {about.employee.name}.",
@@ -235,7 +256,7 @@ def meeting_scheduled(about: About) -> list[Notification]:
     assert case.meeting_at is not None
     moved = isinstance(event, ev.MeetingRescheduled)
     subject = "Career conversation moved" if moved else "Career conversation scheduled"
-    mover = about.contact(event.actor).name
+    mover = about.by
     notes = []
     for person_id in (case.employee_id, case.manager_id):
         person = about.contact(person_id)
@@ -266,17 +287,17 @@ def meeting_declined(about: About, scheduled_at: datetime | None) -> list[Notifi
 @composes(ev.AgendaShared)
 def agenda_shared(about: About) -> list[Notification]:
     event = about.event
-    sharer = about.contact(event.actor).name
+    sharer = about.by
     topics = ", ".join(topic.value.replace("_", " ") for topic in event.agenda.topics)
     lines = [f"Topics: {topics}", *([f"Notes: {event.agenda.notes}"] if event.agenda.notes else [])]
     subject = f"{sharer} shared the agenda for your career conversation"
-    return [about.note(about.other_party(event.actor), subject, lines)]
+    return [about.note(about.other_party(event.party), subject, lines)]
 
 
 @composes(ev.RecapShared)
 def recap_shared(about: About) -> list[Notification]:
     event = about.event
-    sharer = about.contact(event.actor).name
+    sharer = about.by
     lines = [f"Shared by {sharer}.", f"What was learned: {event.recap.learned}"]
     return [about.note(event.sent_to, "Recap of your career conversation", lines)]
 
@@ -301,7 +322,7 @@ def readjustment_proposed(about: About) -> list[Notification]:
 
 @composes(ev.PlanChangesRequested)
 def plan_changes_requested(about: About) -> list[Notification]:
-    lines = [f"{about.manager.name} asks for changes:", about.event.comments]
+    lines = [f"{about.by} asks for changes:", about.event.comments]
     return [about.note(about.case.employee_id, "Changes requested to your plan", lines)]
 
 
@@ -330,7 +351,7 @@ def manager_changed(about: About) -> list[Notification]:
 
 @composes(ev.PlanApproved)
 def plan_approved(about: About) -> list[Notification]:
-    lines = [f"{about.manager.name} approved version {about.event.version}."]
+    lines = [f"{about.by} approved version {about.event.version}."]
     return [about.note(about.case.employee_id, "Your development plan is approved", lines)]
 
 

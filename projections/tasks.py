@@ -9,6 +9,7 @@ still open (the step done, the item finished or moved, the row goes).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 from uuid import UUID
 
@@ -300,15 +301,25 @@ tasks = views["tasks"]
 
 
 def tasks_of(
-    conn: sa.Connection, person_id: str, limit: int, offset: int, case_id: UUID | None = None
+    conn: sa.Connection,
+    person_id: str,
+    limit: int,
+    offset: int,
+    case_id: UUID | None = None,
+    covering: Collection[str] = (),
 ) -> tuple[int, list[Any]]:
-    """(how many, one page) of a person's open tasks (on one case, if given): soonest due
-    first, undated last.
+    """(how many, one page) of a person's open tasks (on one case, if given), with those
+    of the absent people they are the delegate of (``covering``): soonest due first,
+    undated last.
 
     Each row carries the concerned employee's name (from the roster read model, looked
     up by id for the page's few employees rather than joined).
     """
-    mine = tasks.c.person_id == person_id
+    if covering:
+        owners = sorted({person_id, *covering})
+        mine = tasks.c.person_id == sa.any_(sa.bindparam("owners", owners, type_=ARRAY(sa.Text)))
+    else:
+        mine = tasks.c.person_id == person_id
     if case_id is not None:
         mine = sa.and_(mine, tasks.c.case_id == case_id)
     total = conn.execute(sa.select(sa.func.count()).select_from(tasks).where(mine)).scalar_one()

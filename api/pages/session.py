@@ -16,6 +16,7 @@ from typing import Annotated
 from fastapi import Depends, Form, Request
 
 from api.auth import Caller, Role
+from api.deps import Now, RosterDep, covering
 from domain import errors
 
 SESSION_COOKIE = "careerflow_session"
@@ -36,11 +37,12 @@ def sign_out(request: Request) -> None:
     request.session.clear()
 
 
-def _page_caller(request: Request) -> Caller:
+async def _page_caller(request: Request, roster: RosterDep, now: Now) -> Caller:
     employee_id = request.session.get("employee_id")
     if not employee_id:
         raise SignInRequired()
-    return Caller(employee_id, frozenset(Role(r) for r in request.session.get("roles", [])))
+    roles = frozenset(Role(r) for r in request.session.get("roles", []))
+    return covering(Caller(employee_id, roles), roster, now)
 
 
 PageCaller = Annotated[Caller, Depends(_page_caller)]

@@ -56,8 +56,10 @@ def my_tasks(
     request: Request, caller: PageCaller, services: ServicesDep, roster: RosterDep, now: Now
 ) -> HTMLResponse:
     with services.read_engine.connect() as conn:
-        total, rows = tasks_of(conn, caller.employee_id, 200, 0)
+        total, rows = tasks_of(conn, caller.employee_id, 200, 0, covering=caller.covers)
     for row in rows:
+        owner = row["person_id"]
+        row["for_name"] = None if owner == caller.employee_id else _name(roster, owner)
         row["what"] = task_wording(row["task"], step_catalog.task_rules())
         row["late_by"] = (now - row["due_at"]).total_seconds() if row["due_at"] else 0
     return _page(request, "tasks.html", caller, roster, now, tasks=rows, total=total)
@@ -192,7 +194,9 @@ def case_page(
     except errors.DomainError as error:
         return refused(request, caller, roster, now, error)
     with services.read_engine.connect() as conn:
-        _, mine = tasks_of(conn, caller.employee_id, 500, 0, case_id=case_id)
+        _, mine = tasks_of(
+            conn, caller.employee_id, 500, 0, case_id=case_id, covering=caller.covers
+        )
         open_rows = (
             conn.execute(task_cases.select().where(task_cases.c.case_id == case_id))
             .mappings()
@@ -200,7 +204,8 @@ def case_page(
         )
     here = [t for t in mine if t["task"] != Task.ESCALATION.value]
     terms = None if peer_only else application.framework_terms(case)
-    forms = _forms_for(case, caller.employee_id, here, peer_only, terms)
+    acting = caller.employee_id if peer_only else access.acting_as(caller, case)
+    forms = _forms_for(case, acting, here, peer_only, terms)
     notice = case.policy.meeting_notice
     employee = roster.get(case.employee_id)
     manager = roster.get(case.manager_id)
@@ -215,6 +220,7 @@ def case_page(
         peer_only=peer_only,
         timeline=_timeline(case),
         tasks=here,
+        acting_for=None if acting == caller.employee_id else _name(roster, acting),
         forms=forms,
         errors_for=errors_for or {},
         earliest_meeting=now + notice,

@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.auth import Role
+from api.auth import Caller, Role
 from api.deps import App, CurrentUser, Now, ReadsDep, RosterDep, ServicesDep
 from api.problems import PROBLEM_RESPONSES
 from api.schemas.case_public import CasePublic
@@ -116,6 +116,9 @@ class TaskPublic(BaseModel):
     deadline: str | None
     rung: int | None
     link: str
+    on_behalf_of: str | None = Field(
+        None, description="the absent person whose task it is (you are their delegate)"
+    )
 
 
 class TasksPage(BaseModel):
@@ -138,9 +141,11 @@ def _what(row: dict[str, Any]) -> str:
     return task_wording(str(task), step_catalog.task_rules())
 
 
-def _task(row: dict[str, Any], now: datetime) -> TaskPublic:
+def _task(row: dict[str, Any], now: datetime, caller: Caller) -> TaskPublic:
     due, item = row["due_at"], row["item_id"]
+    owner = row["person_id"]
     return TaskPublic(
+        on_behalf_of=None if owner == caller.employee_id else owner,
         task=row["task"],
         what=_what(row),
         role=row["role"],
@@ -168,8 +173,8 @@ def my_tasks(
 ) -> TasksPage:
     """From the tasks read model (it may trail the latest step by the projector's lag)."""
     with services.read_engine.connect() as conn:
-        total, rows = tasks_of(conn, caller.employee_id, limit, offset)
-    return TasksPage(total=total, tasks=[_task(row, now) for row in rows])
+        total, rows = tasks_of(conn, caller.employee_id, limit, offset, covering=caller.covers)
+    return TasksPage(total=total, tasks=[_task(row, now, caller) for row in rows])
 
 
 class InboxMessagePublic(BaseModel):

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.auth import Caller
 from api.schemas.case_public import CasePublic
@@ -24,6 +24,9 @@ class HistoryEntryPublic(BaseModel):
     version: int
     event: str
     actor: str
+    on_behalf_of: str | None = Field(
+        None, description="the absent person the actor (their delegate) took the step for"
+    )
     occurred_at: datetime
     idempotency_key: str | None = None
     payload: dict[str, Any]

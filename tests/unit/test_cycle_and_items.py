@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from uuid import uuid4
 
@@ -137,7 +138,7 @@ def test_completion_after_the_due_time_is_late_and_ends_the_item() -> None:
     with pytest.raises(errors.ActionItemClosed):
         item.reschedule(new_due_at=at(60), reason="r", context=CONTEXT, by=By(EMP, at(42)))
     assert not item.mark_overdue(by=By(SYSTEM_ACTOR, at(42)))
-    assert not item.record_reminder(reason="r", by=By(SYSTEM_ACTOR, at(42)))
+    assert not item.record_reminder(reason="r", context=CONTEXT, by=By(SYSTEM_ACTOR, at(42)))
 
 
 def test_overdue_is_recorded_once_at_or_after_the_due_time() -> None:
@@ -154,21 +155,21 @@ def test_overdue_is_recorded_once_at_or_after_the_due_time() -> None:
 def test_a_reschedule_starts_a_new_deadline_for_reminders_and_escalations() -> None:
     item = new_item(due=40)
     first = item.deadline
-    assert item.record_reminder(reason="due soon", by=By(SYSTEM_ACTOR, at(38)))
+    assert item.record_reminder(reason="due soon", context=CONTEXT, by=By(SYSTEM_ACTOR, at(38)))
     item.mark_overdue(by=By(SYSTEM_ACTOR, at(40)))
     assert item.escalate(
         rung=Rung.MANAGER,
-        participants=CONTEXT.participants,
+        context=CONTEXT,
         reason="overdue",
         by=By(SYSTEM_ACTOR, at(42)),
     )
     item.reschedule(new_due_at=at(60), reason="Course moved", context=CONTEXT, by=By(EMP, at(43)))
     assert item.deadline != first
     assert not item.overdue
-    assert item.record_reminder(reason="due soon", by=By(SYSTEM_ACTOR, at(58)))
+    assert item.record_reminder(reason="due soon", context=CONTEXT, by=By(SYSTEM_ACTOR, at(58)))
     assert item.escalate(
         rung=Rung.MANAGER,
-        participants=CONTEXT.participants,
+        context=CONTEXT,
         reason="overdue",
         by=By(SYSTEM_ACTOR, at(62)),
     )
@@ -178,9 +179,9 @@ def test_a_reschedule_starts_a_new_deadline_for_reminders_and_escalations() -> N
 
 def test_escalations_follow_the_case_roster() -> None:
     item = new_item()
-    moved = participants(manager="newmgr")
-    item.escalate(rung=Rung.MANAGER, participants=moved, reason="r", by=By(SYSTEM_ACTOR, at(41)))
-    item.escalate(rung=Rung.HR_PARTNER, participants=moved, reason="r", by=By(SYSTEM_ACTOR, at(45)))
+    moved = replace(CONTEXT, participants=participants(manager="newmgr"))
+    item.escalate(rung=Rung.MANAGER, context=moved, reason="r", by=By(SYSTEM_ACTOR, at(41)))
+    item.escalate(rung=Rung.HR_PARTNER, context=moved, reason="r", by=By(SYSTEM_ACTOR, at(45)))
     assert sorted(item.escalations.values()) == sorted(["newmgr", HRP])
 
 
