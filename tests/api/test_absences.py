@@ -127,7 +127,7 @@ def test_reminders_and_escalations_go_to_whoever_stands_in(api: Api) -> None:
 def test_an_absent_employees_deadlines_move_and_move_back_when_it_ends_early(api: Api) -> None:
     def prep_due() -> str:
         api.project()
-        return next(t["due_at"] for t in tasks_of(api, c.EMPLOYEE) if t["task"] == "prepare")
+        return next(str(t["due_at"]) for t in tasks_of(api, c.EMPLOYEE) if t["task"] == "prepare")
 
     assert prep_due().startswith(day(14))  # the policy's P14D after the case opened
     api.clock.to(1)
