@@ -69,6 +69,19 @@ def require_case_writer(caller: Caller, roster: Roster, case: DevelopmentCase, a
         raise errors.NotPermitted(caller.employee_id, action, "participants (auditors only read)")
 
 
+def require_absence_keeper(caller: Caller, roster: Roster, employee_id: str) -> None:
+    """Who records and ends someone's absences: they themselves, HR admins, their HR partner."""
+    if caller.employee_id == employee_id or caller.is_hr_admin:
+        return
+    if roster.relation(caller.employee_id, employee_id) is Relation.HR_PARTNER:
+        return
+    if not can_see_employee(caller, roster, employee_id):
+        raise errors.NotFound("employee", employee_id)
+    raise errors.NotPermitted(
+        caller.employee_id, "record absences for someone else", "the person, HR"
+    )
+
+
 def require_hr_admin(caller: Caller, action: str) -> None:
     if not caller.is_hr_admin:
         raise errors.NotPermitted(caller.employee_id, action, "an HR admin")

@@ -30,14 +30,14 @@ class RosterCache:
         if (
             self._roster is not None
             and time.monotonic() < self._until
-            and self._imports_seen == self.application.roster_imports
+            and self._imports_seen == self.application.roster_writes
         ):
             return self._roster
         return None
 
     def refresh(self) -> Roster:
         """Catch up with the event store (blocking: call it from a worker thread)."""
-        imports = self.application.roster_imports
+        imports = self.application.roster_writes
         roster = self.application.get_roster()
         self._roster, self._imports_seen = roster, imports
         self._until = time.monotonic() + self.max_age

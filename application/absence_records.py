@@ -42,7 +42,7 @@ class Absences(CommandPath, PersonalDataErasure):
             delegate_id=delegate_id,
             by=by,
         )
-        self._store(roster)
+        self._save_roster(roster)
         absence = next(
             a
             for a in reversed(roster.absences_of(employee_id))
@@ -55,7 +55,7 @@ class Absences(CommandPath, PersonalDataErasure):
         """End it now (the caller has checked who may); its cases are told again."""
         roster = self._roster_to_change()
         roster.end_absence(number=number, by=By(actor, at))
-        self._store(roster)
+        self._save_roster(roster)
         absence = roster.absences[number]
         self._tell_cases(absence, at)
         return absence
@@ -64,6 +64,11 @@ class Absences(CommandPath, PersonalDataErasure):
         if not self._exists(ROSTER_ID):
             raise errors.InvalidCommand("employee_id", "import a roster first")
         return self._get(Roster, "roster", ROSTER_ID)
+
+    def _save_roster(self, roster: Roster) -> None:
+        if roster.pending_events:
+            self._store(roster)
+            self.roster_writes += 1
 
     def _tell_cases(self, absence: Absence, at: datetime) -> None:
         note = NoteAbsence(

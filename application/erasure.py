@@ -64,6 +64,7 @@ class PersonalDataErasure(RosterImports):
             assert isinstance(aggregate, DevelopmentCase | ActionItem)
             aggregate.erase_personal_data(by=by)
         self._store(roster, *aggregates)
+        self.roster_writes += 1
         self.data_keys.erase(employee_id, at)
         return Erasure(
             employee_id,

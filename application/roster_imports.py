@@ -25,8 +25,9 @@ _PEOPLE = TypeAdapter(list[Person])
 class RosterImports(AggregateAccess):
     """Roster imports, and the cases they move to new people or withdraw."""
 
-    roster_imports = 0
-    """Roster imports this process has saved (so readers holding a roster know it changed)."""
+    roster_writes = 0
+    """Roster changes this process has saved (imports, absences, erasures): readers holding
+    a roster know it changed."""
 
     def get_roster(self) -> Roster:
         """The roster, to read (an empty one, not yet saved, before the first import).
@@ -90,7 +91,7 @@ class RosterImports(AggregateAccess):
         roster.import_people(people=people, source=source, by=by)
         if roster.pending_events:
             self._store(roster)
-            self.roster_imports += 1
+            self.roster_writes += 1
         moved = self._move_cases(roster, before, actor=actor, at=at, batch_size=batch_size)
         deactivated = [c.employee_id for c in changes if c.field == "active" and c.new is False]
         leavers = [*removed, *deactivated]

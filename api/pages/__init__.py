@@ -18,7 +18,15 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import Receive, Scope, Send
 
 from api.deps import Services
-from api.pages import calendar_page, framework_pages, hr, oversight, signing, views
+from api.pages import (
+    absence_page,
+    calendar_page,
+    framework_pages,
+    hr,
+    oversight,
+    signing,
+    views,
+)
 from api.pages.render import HERE
 from api.pages.session import SESSION_COOKIE, SignInRequired
 
@@ -68,5 +76,5 @@ def install(app: FastAPI, services: Services) -> None:
         return RedirectResponse("/sign-in", status_code=303)
 
     app.include_router(hr.router)  # before the pages' /cycles/{id}
-    for module in (signing, views, oversight, framework_pages, calendar_page):
+    for module in (signing, views, oversight, framework_pages, calendar_page, absence_page):
         app.include_router(module.router)

@@ -57,6 +57,7 @@ def nav(caller: Caller, roster: Roster) -> list[tuple[str, str]]:
         items.insert(1, ("/my-case", "My case"))
         items.append(("/growth", "My growth"))
         items.append(("/calendar", "Calendar"))
+        items.append(("/absences", "Absences"))
         items.append(("/reads", "Who read my data"))
     if roster.direct_reports(caller.employee_id):
         items.append(("/team", "My team"))

@@ -13,28 +13,13 @@ from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import run_in_threadpool
 
 from api import access
-from api.auth import Caller
 from api.deps import App, CurrentUser, IdempotencyKey, Now, RosterDep
 from api.problems import PROBLEM_RESPONSES
 from api.schemas.absence_public import AbsenceIn, AbsencePublic, AbsencesPage
 from domain import errors
-from domain.roster import Relation, Roster
 from domain.values import PersonId
 
 router = APIRouter(prefix="/absences", tags=["absences"], responses=PROBLEM_RESPONSES)
-
-
-def require_absence_keeper(caller: Caller, roster: Roster, employee_id: str) -> None:
-    """Who records and ends someone's absences: they themselves, HR admins, their HR partner."""
-    if caller.employee_id == employee_id or caller.is_hr_admin:
-        return
-    if roster.relation(caller.employee_id, employee_id) is Relation.HR_PARTNER:
-        return
-    if not access.can_see_employee(caller, roster, employee_id):
-        raise errors.NotFound("employee", employee_id)
-    raise errors.NotPermitted(
-        caller.employee_id, "record absences for someone else", "the person, HR"
-    )
 
 
 @router.post("", status_code=201, summary="Record an absence (and who acts for the person)")
@@ -47,7 +32,7 @@ async def record_absence(
     idempotency_key: IdempotencyKey = None,
 ) -> AbsencePublic:
     employee_id = body.employee_id or caller.employee_id
-    require_absence_keeper(caller, roster, employee_id)
+    access.require_absence_keeper(caller, roster, employee_id)
     absence = await run_in_threadpool(
         lambda: application.record_absence(
             employee_id=employee_id,
@@ -90,7 +75,7 @@ async def end_absence(
     absence = roster.absences.get(number)
     if absence is None:
         raise errors.NotFound("absence", number)
-    require_absence_keeper(caller, roster, absence.employee_id)
+    access.require_absence_keeper(caller, roster, absence.employee_id)
     ended = await run_in_threadpool(
         lambda: application.end_absence(number, actor=caller.employee_id, at=now)
     )

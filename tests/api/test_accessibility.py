@@ -19,9 +19,10 @@ def pages_of(api: Api) -> dict[tuple[str, str], list[str]]:
     case = f"/cases/{api.case_id()}"
     cycle = f"/cycles/{api.cycle_id}"
     common = ["/tasks", "/inbox", "/framework"]
+    mine = [*common, "/absences"]
     return {
-        (EMPLOYEE, ""): [*common, case, f"{case}/history", "/growth", "/reads", "/calendar"],
-        (MANAGER, ""): [*common, "/team", case, "/people/ada/growth", "/cycles", cycle],
+        (EMPLOYEE, ""): [*mine, case, f"{case}/history", "/growth", "/reads", "/calendar"],
+        (MANAGER, ""): [*mine, "/team", case, "/people/ada/growth", "/cycles", cycle],
         (SKIP, ""): [*common, "/team", "/cycles", cycle],
         (HR_ADMIN, "hr_admin"): [*common, "/cycles", cycle, "/cycles/new", "/roster", "/ledger"],
         (AUDITOR, "auditor"): ["/tasks", "/cycles", cycle, "/ledger", "/framework"],
