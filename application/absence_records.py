@@ -7,18 +7,24 @@ roster wherever someone is addressed (``away_at``) or acts for someone (the comm
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
+from uuid import UUID
 
 from application.command_path import CommandPath
+from application.cycle_runs import DEFAULT_BATCH_SIZE, CycleRuns
 from application.erasure import PersonalDataErasure
+from application.outcomes import BatchResult, ProgressCallback
 from domain import errors
 from domain.absences import Absence, Away
 from domain.base import SYSTEM_ACTOR, By
+from domain.case import DevelopmentCase
 from domain.roster import ROSTER_ID, Roster
 from domain.timer_commands import NoteAbsence
+from domain.values import Participants
 
 
-class Absences(CommandPath, PersonalDataErasure):
+class Absences(CommandPath, CycleRuns, PersonalDataErasure):
     def away_at(self, at: datetime) -> Away:
         return self.get_roster().away_at(at)
 
@@ -65,15 +71,45 @@ class Absences(CommandPath, PersonalDataErasure):
             raise errors.InvalidCommand("employee_id", "import a roster first")
         return self._get(Roster, "roster", ROSTER_ID)
 
+    def open_cycle(
+        self,
+        cycle_id: UUID,
+        *,
+        population: Sequence[Participants],
+        actor: str,
+        at: datetime,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        progress: ProgressCallback | None = None,
+    ) -> BatchResult:
+        """Open the cycle's cases; then tell those of people with an absence not over yet
+        (their deadlines move by it as if it had been recorded after the case opened)."""
+        opened = super().open_cycle(
+            cycle_id, population=population, actor=actor, at=at,
+            batch_size=batch_size, progress=progress,
+        )  # fmt: skip
+        roster = self.get_roster()
+        for person in population:
+            for absence in roster.absences_of(person.employee_id):
+                if absence.ends_at > at:
+                    self._tell(self.case_for(cycle_id, person.employee_id), absence, at)
+        return opened
+
     def _save_roster(self, roster: Roster) -> None:
         if roster.pending_events:
             self._store(roster)
             self.roster_writes += 1
 
     def _tell_cases(self, absence: Absence, at: datetime) -> None:
+        for case in self.cases_of(absence.employee_id):
+            self._tell(case, absence, at)
+
+    def _tell(self, case: DevelopmentCase, absence: Absence, at: datetime) -> None:
+        if case.is_closed or case.absences.get(absence.number) == (
+            absence.starts_at,
+            absence.ends_at,
+        ):
+            return
         note = NoteAbsence(
             number=absence.number, starts_at=absence.starts_at, ends_at=absence.ends_at
         )
-        for case in self.cases_of(absence.employee_id):
-            if not case.is_closed:
-                self.execute(case.id, note, actor=SYSTEM_ACTOR, at=at)
+        self.execute(case.id, note, actor=SYSTEM_ACTOR, at=at)

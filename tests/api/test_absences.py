@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 from domain.base import SYSTEM_ACTOR
 from domain.timer_commands import EscalateCase, RemindCase
@@ -140,3 +141,16 @@ def test_an_absent_employees_deadlines_move_and_move_back_when_it_ends_early(api
     api.clock.to(4)  # back early, on day 4 at 09:00: away 2 days and 9 hours
     api.ok(api.post(f"/absences/{away['number']}/end", c.EMPLOYEE))
     assert prep_due().startswith((T0 + timedelta(days=16, hours=9)).date().isoformat())
+
+
+def test_a_case_opened_during_an_absence_is_told_of_it(api: Api) -> None:
+    api.clock.to(1)
+    away = {"starts_on": day(2), "ends_on": day(8)}
+    api.ok(api.post("/absences", c.EMPLOYEE, away), 201)
+    second = {"name": "Spring", "opens_at": api.clock().isoformat(),
+              "closes_at": (T0 + timedelta(days=200)).isoformat()}  # fmt: skip
+    cycle = api.ok(api.post("/cycles", c.HR_ADMIN, second), 201)
+    api.ok(api.post(f"/cycles/{cycle['id']}/open", c.HR_ADMIN))
+    case = api.application.case_for(UUID(cycle["id"]), c.EMPLOYEE)
+    assert [(end - start).days for start, end in case.absences.values()] == [7]
+    assert api.application.case_for(UUID(cycle["id"]), c.STRANGER).absences == {}
