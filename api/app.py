@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import Depends, FastAPI
 
-from api import pages, problems
+from api import pages, problems, slack_actions
 from api.deps import Services, roster_member
 from api.http_metrics import HttpMetrics, acceptable_request_id, new_request_id
 from api.limits import BodyLimit, RequestDeadline, storable_parameters
@@ -84,6 +84,7 @@ def create_app(services: Services, on_shutdown: Sequence[Callable[[], None]] = (
     app.include_router(health.router)
     app.include_router(me.router, prefix=API_PREFIX)
     app.include_router(calendar_feed.router)
+    app.include_router(slack_actions.router)
     members_only = [Depends(roster_member)]
     for router in (
         roster_routes.router,

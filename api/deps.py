@@ -52,6 +52,8 @@ class Services:
     """The identity provider's provisioning token (``/scim/v2``); None: SCIM is off."""
     oidc_sign_in: Any = None
     """``api.pages.oidc.OidcSignIn`` when the pages sign in through an OpenID provider."""
+    slack: Any = None
+    """``api.slack_actions.SlackApp`` when a Slack app's buttons come back (signing secret set)."""
     rosters: RosterCache = field(init=False)
     """The roster requests read (``api.roster_cache``)."""
     reads: SealedReads = field(init=False)

@@ -115,7 +115,7 @@ def notification_channels(settings: Settings, url: str) -> list[Channel]:
     else:
         channels.append(EmlFileChannel(settings.in_data_dir(DataFiles.OUTBOX), settings.mail_from))
     if settings.webhook_url:
-        channels.append(WebhookChannel(settings.webhook_url))
+        channels.append(WebhookChannel(settings.webhook_url, public_url=settings.public_url))
     return channels
 
 

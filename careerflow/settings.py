@@ -43,6 +43,25 @@ class Settings(BaseSettings):
         default="careerflow.invalid", description="person@domain until the roster has e-mails"
     )
     webhook_url: str | None = Field(default=None, description="Slack-compatible incoming webhook")
+    public_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^\s/]+(/[^\s]*)?$",
+        description="where people open careerflow (https://careerflow.example.com): chat "
+        "messages' Open buttons point there",
+    )
+    slack_signing_secret: str | None = Field(
+        default=None,
+        min_length=16,
+        description="the Slack app's signing secret: its buttons come back to /slack/actions "
+        "(unset: chat buttons are off)",
+    )
+    slack_bot_token: str | None = Field(
+        default=None,
+        description="the Slack app's bot token (scope users:read.email): who clicked, by e-mail",
+    )
+    slack_api_url: str = Field(
+        default="https://slack.com/api/", description="Slack's Web API (a test points elsewhere)"
+    )
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
     jwt_secret: str | None = Field(

@@ -9,6 +9,7 @@ from datetime import datetime
 from api.auth import Tokens, load_secret
 from api.deps import Services, utc_now
 from api.pages.oidc import OidcSignIn
+from api.slack_actions import SlackApp
 from application.service import CareerFlow
 from careerflow.settings import DataFiles, Settings
 from projections.database import engine_for
@@ -34,6 +35,7 @@ def build_services(
         secure_cookies=settings.secure_cookies,
         oidc_sign_in=_oidc_sign_in(settings),
         scim_token=settings.scim_token,
+        slack=_slack(settings),
         outbox=None if settings.smtp_host else settings.in_data_dir(DataFiles.OUTBOX),
     )
 
@@ -42,6 +44,12 @@ def _oidc_sign_in(settings: Settings) -> OidcSignIn | None:
     if settings.oidc_issuer is None or settings.oidc_client_id is None:
         return None
     return OidcSignIn(settings.oidc_issuer, settings.oidc_client_id, settings.oidc_client_secret)
+
+
+def _slack(settings: Settings) -> SlackApp | None:
+    if settings.slack_signing_secret is None:
+        return None
+    return SlackApp(settings.slack_signing_secret, settings.slack_bot_token, settings.slack_api_url)
 
 
 def _derived(secret: str) -> str:

@@ -261,5 +261,5 @@ class ActionItem(FollowedUp):
         recipient = escalation_recipient(people, rung)
         if recipient is None:
             raise errors.NoEscalationTarget("rung", f"{people.employee_id} has no {rung.name}")
-        to = addressed(people, int(rung), context.away, fallback=recipient)
+        to = addressed(people, int(rung), context.away, fallback=None)
         return self._record_escalation(self.deadline, rung, to, reason, self.due_at, by)

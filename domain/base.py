@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Self, TypeVar
 
 from eventsourcing.domain import Aggregate
 
-from domain.errors import IdempotencyKeyReused, NaiveTimestamp, NotPermitted
+from domain.errors import IdempotencyKeyReused, NaiveTimestamp, NoEscalationTarget, NotPermitted
 from domain.values import Participants, Rung
 
 if TYPE_CHECKING:
@@ -232,12 +232,17 @@ def ladder(participants: Participants) -> tuple[str | None, ...]:
 
 
 def addressed(
-    participants: Participants, start: int, away: Away, *, fallback: str
+    participants: Participants, start: int, away: Away, *, fallback: str | None
 ) -> tuple[str, str | None]:
     """Who receives what is addressed to rung ``start`` of the employee's ladder, and the
-    absent person they receive it for (``Away.stand_in``); nobody present: ``fallback``."""
+    absent person they receive it for (``Away.stand_in``). Nobody present: ``fallback``
+    (a reminder waits for its owner); None: the rung is passed over (an escalation)."""
     recipient, covering = away.stand_in(ladder(participants), start)
-    return (fallback, None) if recipient is None else (recipient, covering)
+    if recipient is not None:
+        return recipient, covering
+    if fallback is None:
+        raise NoEscalationTarget("rung", f"{covering} is away and nobody above stands in")
+    return fallback, None
 
 
 class FollowedUp(CareerAggregate):

@@ -221,7 +221,7 @@ class PlanSteps(CaseState):
         recipient = escalation_recipient(self.participants, rung)
         if recipient is None:
             raise errors.NoEscalationTarget("rung", f"{self.employee_id} has no {rung.name}")
-        to = addressed(self.participants, int(rung), away, fallback=recipient)
+        to = addressed(self.participants, int(rung), away, fallback=None)
         return self._record_escalation(deadline, rung, to, reason, due_at, by)
 
     # --- 8. close -------------------------------------------------------------------------

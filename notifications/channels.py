@@ -27,6 +27,8 @@ import httpx
 import icalendar
 from prometheus_client import Counter
 
+from notifications.chat_actions import ChatAction, slack_message
+
 MEETING_LENGTH = timedelta(hours=1)
 
 NOTIFICATIONS = Counter(
@@ -58,6 +60,10 @@ class Notification:
     """Where the message's subject lives (the case, or the action item)."""
     digest_at: datetime | None = None
     """Set for an escalation its policy gathers into a daily digest: the digest's time."""
+    actions: tuple[ChatAction, ...] = ()
+    """The next step as chat buttons, where it needs no text (``chat_actions.py``)."""
+    page: str | None = None
+    """The page of the case it is about (chat's *Open* button)."""
 
     @property
     def key(self) -> UUID:
@@ -275,12 +281,20 @@ class EmlFileChannel:
 
 @dataclass
 class WebhookChannel:
-    """Slack-compatible incoming webhook: a JSON body with ``text``."""
+    """Slack-compatible incoming webhook: ``text``, and Block Kit buttons for the next step."""
 
     url: str
     name: str = "webhook"
+    public_url: str | None = None
+    """Where people open careerflow: the *Open* button's address (none without it)."""
 
     def send(self, notification: Notification, contact: Contact) -> None:
-        text = f"*{notification.subject}* (for {contact.name})\n{notification.body}"
-        response = httpx.post(self.url, json={"text": text}, timeout=10)
+        message = slack_message(
+            f"{notification.subject} (for {contact.name})",
+            notification.body,
+            actions=notification.actions,
+            page=notification.page,
+            public_url=self.public_url,
+        )
+        response = httpx.post(self.url, json=message, timeout=10)
         response.raise_for_status()

@@ -24,6 +24,7 @@ from domain.case import DevelopmentCase
 from domain.phases import Phase
 from domain.values import Party, Rung
 from notifications.channels import Contact, Notification, meeting_invitation
+from notifications.chat_actions import ChatAction
 from notifications.digest import next_digest_time
 
 C = DevelopmentCase
@@ -82,7 +83,18 @@ class About:
     ) -> Notification:
         """A message with the footer every message carries: the cycle and the link."""
         body = "\n".join([*lines, "", f"Cycle: {self.cycle_name}", f"Open: {self.link}"])
-        return Notification(self.position, recipient, subject, body, attachments, self.link)
+        return Notification(
+            self.position, recipient, subject, body, attachments, self.link,
+            page=f"/cases/{self.case.id}",
+        )  # fmt: skip
+
+    def with_button(self, note: Notification, label: str, step: str) -> Notification:
+        """The message with a chat button taking ``step`` on the item (if about one) or case."""
+        if self.item is not None:
+            action = ChatAction(label, "item", self.item.id, step)
+        else:
+            action = ChatAction(label, "case", self.case.id, step)
+        return replace(note, actions=(*note.actions, action))
 
 
 Composer = Callable[[About], list[Notification]]
@@ -166,7 +178,15 @@ def reminder(about: About) -> list[Notification]:
         *_work_lines(about, recipient, what, late=False),
         _why_you(about, "it is yours to do"),
     ]
-    return [about.note(event.recipient_id, subject, lines)]
+    note = about.note(event.recipient_id, subject, lines)
+    return [_item_done_button(about, note)]
+
+
+def _item_done_button(about: About, note: Notification) -> Notification:
+    """An action item's message to its owner carries *Mark done*."""
+    if about.item is None or note.recipient_id != about.item.owner_id:
+        return note
+    return about.with_button(note, "Mark done", "complete")
 
 
 def _why_you(about: About, reason: str) -> str:
@@ -214,7 +234,8 @@ def item_overdue(about: About) -> list[Notification]:
         f"Was due: {owner.local(item.due_at)}",
         "Why you: it is yours to finish",
     ]
-    return [about.note(item.owner_id, f'Action item overdue: "{item.title}"', lines)]
+    note = about.note(item.owner_id, f'Action item overdue: "{item.title}"', lines)
+    return [_item_done_button(about, note)]
 
 
 # --- the conversation --------------------------------------------------------------------
@@ -240,7 +261,11 @@ def meeting_requested(about: About) -> list[Notification]:
         "Why you: you are the manager; accept, propose another time or decline.",
     ]
     subject = f"{about.employee.name} asks for a career conversation"
-    return [about.note(about.case.manager_id, subject, lines)]
+    return [
+        about.with_button(
+            about.note(about.case.manager_id, subject, lines), "Accept", "meeting/accept"
+        )
+    ]
 
 
 def _invite(about: About, method: str = "REQUEST") -> Any:
@@ -309,7 +334,8 @@ def recap_shared(about: About) -> list[Notification]:
 def plan_submitted(about: About) -> list[Notification]:
     subject = f"{about.employee.name} submitted a development plan"
     lines = [f"Version {about.event.version}", "Why you: you approve it or send it back."]
-    return [about.note(about.case.manager_id, subject, lines)]
+    note = about.note(about.case.manager_id, subject, lines)
+    return [about.with_button(note, "Approve", "plan/approve")]
 
 
 @composes(ev.ReadjustmentProposed)

@@ -21,8 +21,8 @@ DAY = timedelta(days=1)
 
 async def case_on_a_roster(stack: Stack, start: datetime, policy: Policy) -> UUID:
     app = stack.app
-    people = [person("skip", None), person("mgr", "skip"), person("emp", "mgr"),
-              person("dlg", "skip")]  # fmt: skip
+    people = [person("skip", None), person("mgr", "skip"), person("hrp", "skip"),
+              person("emp", "mgr", hr_partner_id="hrp"), person("dlg", "skip")]  # fmt: skip
     app.import_roster(people, source="t", actor="hr", at=start)
     population = [p for p in app.get_roster().population() if p.employee_id == "emp"]
     cycle_id = open_cycle_with(app, population, start=start, closes=start + 90 * DAY, policy=policy)
@@ -72,3 +72,22 @@ async def test_a_reminder_for_an_absent_manager_reaches_the_delegate(
     await stack.settle(case_workflow_id(case_id))
     await time_skipping.sleep(1.5 * DAY)  # P3D to answer, the reminder P2D before
     assert reminders(app, case_id) == [("meeting_response:1", "dlg", "mgr")]
+
+
+async def test_an_absent_hr_partner_at_rung_3_is_passed_over(
+    time_skipping: WorkflowEnvironment, stack: Stack
+) -> None:
+    start = await now(time_skipping)
+    policy = Policy(prep_window=14 * DAY, meeting_request_window=400 * DAY)
+    case_id = await case_on_a_roster(stack, start, policy)
+    stack.app.record_absence(
+        employee_id="hrp", starts_on=start.date(), ends_on=start.date() + 60 * DAY,
+        delegate_id=None, actor="hrp", at=start,
+    )  # fmt: skip
+    await time_skipping.sleep(30 * DAY)  # past rung 3 (day 14 + 2 + 3 + 5)
+    escalated = [
+        (data["rung"], data["recipient_id"])
+        for name, data in events(stack.app, case_id)
+        if name == "Escalated"
+    ]
+    assert escalated == [(1, "mgr"), (2, "skip")]
