@@ -31,6 +31,7 @@ from domain.career_gap import competencies_named
 from domain.case import DevelopmentCase
 from domain.phases import BEFORE_MEETING
 from domain.step_records import (
+    GAP_FIELDS,
     GOAL_FIELDS,
     SMART,
     STAR,
@@ -147,9 +148,11 @@ class RecordSelfAssessment(SelfAssessment, CaseCommand):
                 F("achievements.0.result.description", "Result: what changed", "textarea"),
                 F("achievements.0.result.measure.metric", "Result measured by"),
                 F("achievements.0.result.measure.value", "Value", "number"),
+                *GAP_FIELDS,
                 F("aspirations.next_roles.0", "A role you would like next"),
+                F("aspirations.interests.0", "An area that interests you", required=False),
             ),
-            intro=f"Describe one achievement with STAR — {STAR}.",
+            intro=f"Describe your achievements with STAR — {STAR}. Add as many as you need.",
         ),
     )
 
@@ -187,7 +190,7 @@ class RequestPeerFeedback(CaseCommand):
         form=Form(
             "Ask a coworker for feedback",
             "Ask for feedback",
-            (F("peer_id", "Coworker (employee id)"),),
+            (F("peer_id", "Coworker", "person"),),
         ),
         tells=(ev.PeerFeedbackRequested,),
     )
@@ -426,7 +429,7 @@ class ShareRecap(Recap, CaseCommand):
                 F("learned", "What you learned", "textarea"),
                 F("follow_up_on", "Follow up on", "date"),
                 F("action_items.0.title", "Action item", required=False),
-                F("action_items.0.owner_id", "Its owner (employee id)", required=False),
+                F("action_items.0.owner_id", "Its owner", "person", required=False),
                 F("action_items.0.due_at", "Due", "datetime", required=False),
             ),
         ),

@@ -58,7 +58,7 @@ class DraftPlan(DevelopmentPlan, CaseCommand):
                 F("alignment.0", "Aligned with (an OKR or team goal)"),
             ),
             intro=SMART,
-            fixed={"goals.0.goal_id": "g1"},
+            fixed={"goals.0.goal_id": "g{n}"},  # each goal of the form: g1, g2, ...
         ),
     )
 

@@ -97,10 +97,15 @@ Kind = Literal[
     "rating",
     "track",
     "level",
+    "person",
+    "duration",
 ]
-"""How a field is entered; ``goal`` picks one of the approved plan's goals; the last four
-are filled from the case's career framework (``competencies``: several of them;
-``rating``: one select per competency of the person's level)."""
+"""How a field is entered; ``goal`` picks one of the approved plan's goals; ``person`` picks
+someone by name (from the people the viewer may pick); ``duration`` a usual interval or a
+number of days; ``competencies``, ``rating``, ``track`` and ``level`` are filled from the
+case's career framework (``rating``: one select per competency of the person's level).
+A field whose name has a list position (``skills.0.skill``) is one entry of a part the
+form can repeat (add another skill, remove one)."""
 
 
 @dataclass(frozen=True)
@@ -199,7 +204,7 @@ GOAL_FIELDS = (
     FormField(
         "emotional_connection", "Emotional connection: why does it matter to you?", "textarea"
     ),
-    FormField("reflect_and_readjust.every", "Reflect and readjust every (ISO duration, e.g. P30D)"),
+    FormField("reflect_and_readjust.every", "Reflect and readjust every", "duration"),
     FormField("reflect_and_readjust.how", "How you will reflect"),
     FormField(
         "competencies",
@@ -208,6 +213,24 @@ GOAL_FIELDS = (
         required=False,
     ),
 )
+
+
+GAP_FIELDS = (
+    FormField(
+        "gaps.0.kind",
+        "A gap to close",
+        "select",
+        required=False,
+        options=(
+            ("", "—"),
+            ("skill", "skill"),
+            ("experience", "experience"),
+            ("relational", "relational"),
+        ),
+    ),
+    FormField("gaps.0.description", "What is missing", "textarea", required=False),
+)
+"""A self-assessment's gap (skill, experience or relational; ``values.Gap``), optional."""
 
 
 def goal_fields(prefix: str) -> tuple[FormField, ...]:

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from api.auth import Caller
+from api.pages.forms import DURATIONS, layout
 from api.pages.session import csrf_token
 from domain import errors
 from domain.roster import Roster
@@ -44,6 +45,8 @@ def words(name: str) -> str:
 
 
 templates.env.filters["words"] = words
+templates.env.globals["form_layout"] = layout
+templates.env.globals["durations"] = DURATIONS
 
 
 def zone_of(roster: Roster, caller: Caller | None) -> ZoneInfo:

@@ -8,6 +8,7 @@ field it names. Nothing here decides who may do what.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -23,13 +24,17 @@ from api.command_runner import CommandRunner
 from api.deps import App, Now, RosterDep, ServicesDep
 from api.pages.forms import (
     StepForm,
+    changed_entries,
     field_name,
     payload,
+    people_out_of_reach,
+    shaped,
     step_forms,
     task_forms,
     with_framework,
     with_goals,
 )
+from api.pages.people_picker import choices, reachable
 from api.pages.render import page as _page
 from api.pages.render import refused, zone_of
 from api.pages.session import CsrfChecked, PageCaller
@@ -142,6 +147,8 @@ def _forms_for(
     tasks: list[dict[str, Any]],
     peer_only: bool,
     terms: FrameworkTerms | None = None,
+    posted: Mapping[str, Any] | None = None,
+    people: tuple[tuple[str, str], ...] = (),
 ) -> list[StepForm]:
     """The step forms the viewer's open tasks call for, and those their records offer in
     the case's phase to whoever may take them (draft goals before the meeting, ...)."""
@@ -158,7 +165,12 @@ def _forms_for(
             paths.append(path)
     approved = case.approved_plan
     goals = [(g.goal_id, g.specific) for g in approved.plan.goals] if approved else []
-    shown = [with_goals(forms[p], goals) for p in paths]
+    posted = posted or {}
+    values = posted.get("values", {})
+    shown = [
+        with_goals(shaped(forms[p], values if posted.get("form") == p else {}, people), goals)
+        for p in paths
+    ]
     if terms is None:
         return shown
     framed = (_framed(form, case, terms) for form in shown)
@@ -205,7 +217,8 @@ def case_page(
     here = [t for t in mine if t["task"] != Task.ESCALATION.value]
     terms = None if peer_only else application.framework_terms(case)
     acting = caller.employee_id if peer_only else access.acting_as(caller, case)
-    forms = _forms_for(case, acting, here, peer_only, terms)
+    people = choices(roster, caller.employee_id)
+    forms = _forms_for(case, acting, here, peer_only, terms, errors_for, people)
     notice = case.policy.meeting_notice
     employee = roster.get(case.employee_id)
     manager = roster.get(case.manager_id)
@@ -304,14 +317,21 @@ async def take_step(
         case = application.get_case(case_id)
     except errors.DomainError as missing:
         return refused(request, caller, roster, now, missing)
-    form = _framed(form, case, application.framework_terms(case)) or form
     posted = await request.form()
     values = {key: [str(v) for v in posted.getlist(key)] for key in posted}
+    added, removed = (values.pop(k, [""])[-1] for k in ("_add", "_remove"))
+    changed = changed_entries(values, added, removed)
+    if changed is not None:  # add or remove an entry of a repeated part: nothing is sent
+        shown = {"form": path, "fields": {}, "values": changed}
+        return case_page(request, caller, application, roster, services, now, case_id, shown)
+    form = shaped(form, values, ())
+    form = _framed(form, case, application.framework_terms(case)) or form
     body = payload(form, values, zone_of(roster, caller))
-    problems: dict[str, str] = {}
+    problems = people_out_of_reach(form, values, reachable(roster, caller.employee_id))
     try:
         command = form.command.model_validate(body)
-        CommandRunner(caller, application, roster, now, None).execute(case_id, command)
+        if not problems:
+            CommandRunner(caller, application, roster, now, None).execute(case_id, command)
     except ValidationError as invalid:
         for error in invalid.errors():
             problems.setdefault(field_name(error["loc"]), error["msg"])

@@ -102,7 +102,7 @@ class Person:
                 target.select_option(value)
             else:
                 target.fill(value)
-        self.page.click(f"{scope} button[type=submit]")
+        self.page.click(f"{scope} button.send")
         self.page.wait_for_load_state()
         errors = self.page.locator(".error").all_inner_texts()
         assert errors == [], errors
