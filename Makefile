@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format bench bench-quick chaos clean
+.PHONY: messages install run test lint format bench bench-quick chaos clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,10 @@ bench-quick: $(STAMP)
 	$(BIN)/python -m bench.storm_bench --sizes 500,2000 --workers 1,2
 
 # Every process apart, killed at random, PostgreSQL and Temporal restarted (about 30 min).
+messages: $(STAMP)  # extract message ids; bring notifications/locale/*/careerflow.po up to them
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -o notifications/locale/careerflow.pot --omit-header .
+	$(BIN)/python -m notifications.catalogue
+
 chaos: $(STAMP)
 	$(BIN)/python -m bench.chaos
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
@@ -27,6 +28,8 @@ from api.deps import StorageUnavailable
 from api.limits import OUTCOME_UNKNOWN
 from domain import errors
 from eventlog.write_fence import WriteOutcomeUnknown
+from notifications import translations
+from notifications.translations import N_
 
 log = logging.getLogger("careerflow.api")
 MEDIA_TYPE = "application/problem+json"
@@ -64,6 +67,16 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+TITLES = (
+    N_("Invalid input"), N_("Step out of order"), N_("Conflict"), N_("Not allowed"),
+    N_("Not found"), N_("Refused"), N_("Internal error"), N_("Outcome unknown"),
+    N_("Request body too large"), N_("Unauthenticated"), N_("Storage unavailable"),
+    N_("Not Found"), N_("Method Not Allowed"),
+)  # fmt: skip
+"""Every problem's title: translated to the request's ``Accept-Language`` (the detail, the
+field and the reason stay as the rules say them, in English)."""
+
+
 def problem(
     status: int,
     title: str,
@@ -74,7 +87,7 @@ def problem(
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": f"https://careerflow.invalid/problems/{code}",
-        "title": title,
+        "title": translations.gettext(title),
         "status": status,
         "detail": detail,
         "code": code,
@@ -212,12 +225,26 @@ def _outcome_unknown(request: Request, exc: Exception) -> JSONResponse:
                    headers={"Retry-After": str(RETRY_AFTER_SECONDS)})  # fmt: skip
 
 
+Handler = Callable[[Request, Exception], JSONResponse]
+
+
+def _in_their_language(handler: Handler) -> Handler:
+    """The handler, answering in the request's language (``Accept-Language``)."""
+
+    def answer(request: Request, exc: Exception) -> JSONResponse:
+        wanted = translations.negotiate(None, request.headers.get("accept-language"))
+        with translations.speaking(wanted):
+            return handler(request, exc)
+
+    return answer
+
+
 def install(app: FastAPI) -> None:
-    app.add_exception_handler(WriteOutcomeUnknown, _outcome_unknown)
-    app.add_exception_handler(errors.DomainError, _domain)
-    app.add_exception_handler(RequestValidationError, _validation)
-    app.add_exception_handler(StarletteHTTPException, _http)
-    app.add_exception_handler(InvalidToken, _token)
+    app.add_exception_handler(WriteOutcomeUnknown, _in_their_language(_outcome_unknown))
+    app.add_exception_handler(errors.DomainError, _in_their_language(_domain))
+    app.add_exception_handler(RequestValidationError, _in_their_language(_validation))
+    app.add_exception_handler(StarletteHTTPException, _in_their_language(_http))
+    app.add_exception_handler(InvalidToken, _in_their_language(_token))
     for kind in UNAVAILABLE:
-        app.add_exception_handler(kind, _unavailable)
-    app.add_exception_handler(Exception, _bug)
+        app.add_exception_handler(kind, _in_their_language(_unavailable))
+    app.add_exception_handler(Exception, _in_their_language(_bug))

@@ -40,6 +40,7 @@ OPTIONAL_COLUMNS = (
     "external_id",
     "employee_number",
     "start_date",
+    "locale",
 )
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -82,6 +83,15 @@ Position = Annotated[
     Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None,
     BeforeValidator(_blank_is_none),
 ]
+LocaleCode = Annotated[
+    Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, pattern=r"^[a-zA-Z]{2,3}([_-][a-zA-Z0-9]{2,4})?$"),
+    ]
+    | None,
+    BeforeValidator(_blank_is_none),
+]
+"""A language (``de``, ``de-AT``, ``en_GB``): pages and messages speak it where careerflow can."""
 TimeZone = Annotated[
     str | None,
     BeforeValidator(_blank_is_none),
@@ -115,6 +125,8 @@ class Person(ValueObject):
     """The company's employee number (SCIM enterprise ``employeeNumber``), if any."""
     start_date: Annotated[date | None, BeforeValidator(_blank_is_none)] = None
     """Their first day (a new hire is enrolled a cycle's grace period after it)."""
+    locale: LocaleCode = None
+    """Their language (else their browser's, else English)."""
 
 
 ERASED_FIELDS = frozenset({"name", "email"})

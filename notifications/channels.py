@@ -27,6 +27,7 @@ import httpx
 import icalendar
 from prometheus_client import Counter
 
+from notifications import translations
 from notifications.chat_actions import ChatAction, slack_message
 
 MEETING_LENGTH = timedelta(hours=1)
@@ -76,10 +77,12 @@ class Contact:
     email: str
     name: str
     timezone: str = "UTC"
+    locale: str | None = None
+    """Their language (the roster's ``locale``); messages to them speak it where careerflow can."""
 
     def local(self, moment: datetime) -> str:
         """A time as this person reads it: their time zone, to the minute."""
-        return moment.astimezone(ZoneInfo(self.timezone)).strftime("%a %d %b %Y %H:%M %Z")
+        return translations.when(moment, ZoneInfo(self.timezone))
 
 
 class Directory(Protocol):

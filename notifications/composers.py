@@ -1,21 +1,16 @@
 """What each notified event tells whom: one composer per event class, in words people read.
 
-Every message names the people by the roster's names, writes times in the
-recipient's own time zone (to the minute), says which cycle it belongs to and
-links to what it is about. Reminders and escalations also say whose work it is,
-which step (or which action item), when it was due, how late it is and why the
-recipient is told (their own work, or their rung on the escalation ladder), so
-five escalations about five people read as five different messages.
+Every message names people by the roster's names, writes times in the recipient's zone
+and language, says its cycle and links to its subject. Reminders and escalations say
+whose work, which step, when it was due, how late, and why the recipient is told.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, TypeVar
-
-import humanize
 
 from domain import case_events as ev
 from domain import deadlines
@@ -26,24 +21,16 @@ from domain.values import Party, Rung
 from notifications.channels import Contact, Notification, meeting_invitation
 from notifications.chat_actions import ChatAction
 from notifications.digest import next_digest_time
+from notifications.translations import N_, _, duration
 
 C = DevelopmentCase
 
 RUNG_ROLE = {
-    Rung.MANAGER: "manager",
-    Rung.SKIP_LEVEL: "skip-level manager",
-    Rung.HR_PARTNER: "HR partner",
+    Rung.MANAGER: N_("manager"),
+    Rung.SKIP_LEVEL: N_("skip-level manager"),
+    Rung.HR_PARTNER: N_("HR partner"),
 }
-LADDER = "the manager, the skip-level manager, then HR"
-
-
-def duration(delta: timedelta) -> str:
-    """A lateness or a lead time as people say it: "2 days and 3 hours" (to the minute)."""
-    if delta < timedelta(minutes=1):
-        return "less than a minute"
-    rounded = timedelta(minutes=int(delta.total_seconds() // 60))
-    text: str = humanize.precisedelta(rounded, minimum_unit="minutes", format="%d")
-    return text
+LADDER = N_("the manager, the skip-level manager, then HR")
 
 
 @dataclass(frozen=True)
@@ -73,7 +60,8 @@ class About:
         name = self.contact(event.actor).name
         if getattr(event, "on_behalf_of", None) is None:
             return name
-        return f"{name} (for {self.contact(event.on_behalf_of).name}, who is away)"
+        away = self.contact(event.on_behalf_of).name
+        return _("%(name)s (for %(away)s, who is away)", name=name, away=away)
 
     def other_party(self, actor: str) -> str:
         return self.case.manager_id if actor == self.case.employee_id else self.case.employee_id
@@ -82,11 +70,17 @@ class About:
         self, recipient: str, subject: str, lines: list[str], *attachments: Any
     ) -> Notification:
         """A message with the footer every message carries: the cycle and the link."""
-        body = "\n".join([*lines, "", f"Cycle: {self.cycle_name}", f"Open: {self.link}"])
+        footer = [_("Cycle: %(cycle)s", cycle=self.cycle_name), _("Open: %(link)s", link=self.link)]
+        body = "\n".join([*lines, "", *footer])
         return Notification(
-            self.position, recipient, subject, body, attachments, self.link,
+            self.position,
+            recipient,
+            subject,
+            body,
+            attachments,
+            self.link,
             page=f"/cases/{self.case.id}",
-        )  # fmt: skip
+        )
 
     def with_button(self, note: Notification, label: str, step: str) -> Notification:
         """The message with a chat button taking ``step`` on the item (if about one) or case."""
@@ -139,19 +133,20 @@ def _work(about: About) -> tuple[str, Contact, str]:
     event, case = about.event, about.case
     if about.item is not None:
         owner = about.contact(about.item.owner_id)
-        return f'the action item "{about.item.title}"', owner, "the action item's owner"
+        what = _('the action item "%(title)s"', title=about.item.title)
+        return what, owner, _("the action item's owner")
     step = deadlines.deadline_of(event.deadline)
-    what = step.what if step else event.reason
+    what = _(step.what) if step else event.reason
     if step is not None and step.owner is Party.MANAGER:
-        return what, about.contact(case.manager_id), "the manager"
-    return what, about.employee, "the employee"
+        return what, about.contact(case.manager_id), _("the manager")
+    return what, about.employee, _("the employee")
 
 
 def _work_lines(about: About, recipient: Contact, what: str, late: bool) -> list[str]:
     """What is due, for whom, and when (with how late it is)."""
     return [
-        f"What: {what}",
-        f"Employee: {about.employee.name}",
+        _("What: %(what)s", what=what),
+        _("Employee: %(name)s", name=about.employee.name),
         *_due_lines(about, recipient, late),
     ]
 
@@ -159,10 +154,14 @@ def _work_lines(about: About, recipient: Contact, what: str, late: bool) -> list
 def _due_lines(about: About, recipient: Contact, late: bool) -> list[str]:
     due: datetime | None = about.event.due_at
     if due is None:  # recorded before due times were kept
-        return [f"Due: {about.event.reason}"]
-    lines = [f"Due: {recipient.local(due)}"]
+        return [_("Due: %(due)s", due=about.event.reason)]
+    lines = [_("Due: %(due)s", due=recipient.local(due))]
     gap = about.event.timestamp - due
-    lines.append(f"Late by: {duration(gap)}" if late else f"Time left: {duration(-gap)}")
+    lines.append(
+        _("Late by: %(time)s", time=duration(gap))
+        if late
+        else _("Time left: %(time)s", time=duration(-gap))
+    )
     return lines
 
 
@@ -171,12 +170,21 @@ def reminder(about: About) -> list[Notification]:
     event = about.event
     recipient = about.contact(event.recipient_id)
     what, owner, role = _work(about)
-    due = f", due {recipient.local(event.due_at)}" if event.due_at else ""
-    subject = f"Reminder: {what} for {about.employee.name}{due}"
+    name = about.employee.name
+    subject = (
+        _(
+            "Reminder: %(what)s for %(name)s, due %(due)s",
+            what=what,
+            name=name,
+            due=recipient.local(event.due_at),
+        )
+        if event.due_at
+        else _("Reminder: %(what)s for %(name)s", what=what, name=name)
+    )
     lines = [
-        f"Whose work: {owner.name} ({role})",
+        _("Whose work: %(owner)s (%(role)s)", owner=owner.name, role=role),
         *_work_lines(about, recipient, what, late=False),
-        _why_you(about, "it is yours to do"),
+        _why_you(about, _("it is yours to do")),
     ]
     note = about.note(event.recipient_id, subject, lines)
     return [_item_done_button(about, note)]
@@ -186,16 +194,19 @@ def _item_done_button(about: About, note: Notification) -> Notification:
     """An action item's message to its owner carries *Mark done*."""
     if about.item is None or note.recipient_id != about.item.owner_id:
         return note
-    return about.with_button(note, "Mark done", "complete")
+    return about.with_button(note, _("Mark done"), "complete")
 
 
 def _why_you(about: About, reason: str) -> str:
     """Why the recipient: the reason, or the absent person they stand in for."""
     covering = getattr(about.event, "covering", None)
     if covering is None:
-        return f"Why you: {reason}"
+        return _("Why you: %(reason)s", reason=reason)
     away = about.contact(covering).name
-    return f"Why you: {away} is away, and you stand in for them (it was addressed to them)"
+    return _(
+        "Why you: %(away)s is away, and you stand in for them (it was addressed to them)",
+        away=away,
+    )
 
 
 @composes(C.Escalated, ActionItem.Escalated)
@@ -204,15 +215,36 @@ def escalation(about: About) -> list[Notification]:
     recipient = about.contact(event.recipient_id)
     what, owner, role = _work(about)
     rung = Rung(event.rung)
-    late = f" is {duration(event.timestamp - event.due_at)} late" if event.due_at else " is late"
-    subject = f"Escalation (rung {int(rung)}): {what} for {about.employee.name}{late}"
+    name, number = about.employee.name, int(rung)
+    subject = (
+        _(
+            "Escalation (rung %(rung)s): %(what)s for %(name)s is %(time)s late",
+            rung=number,
+            what=what,
+            name=name,
+            time=duration(event.timestamp - event.due_at),
+        )
+        if event.due_at
+        else _(
+            "Escalation (rung %(rung)s): %(what)s for %(name)s is late",
+            rung=number,
+            what=what,
+            name=name,
+        )
+    )
     lines = [
-        f"Whose work: {owner.name} ({role}) has not acted",
+        _("Whose work: %(owner)s (%(role)s) has not acted", owner=owner.name, role=role),
         *_work_lines(about, recipient, what, late=True),
         _why_you(
             about,
-            f"you are {about.employee.name}'s {RUNG_ROLE[rung]}, rung {int(rung)} of 3 "
-            f"on the escalation ladder ({LADDER})",
+            _(
+                "you are %(name)s's %(role)s, rung %(rung)s of 3 on the escalation ladder "
+                "(%(ladder)s)",
+                name=name,
+                role=_(RUNG_ROLE[rung]),
+                rung=number,
+                ladder=_(LADDER),
+            ),
         ),
     ]
     note = about.note(event.recipient_id, subject, lines)
@@ -229,12 +261,12 @@ def item_overdue(about: About) -> list[Notification]:
     assert item is not None
     owner = about.contact(item.owner_id)
     lines = [
-        f'What: the action item "{item.title}"',
-        f"Employee: {about.employee.name}",
-        f"Was due: {owner.local(item.due_at)}",
-        "Why you: it is yours to finish",
+        _('What: the action item "%(title)s"', title=item.title),
+        _("Employee: %(name)s", name=about.employee.name),
+        _("Was due: %(due)s", due=owner.local(item.due_at)),
+        _("Why you: it is yours to finish"),
     ]
-    note = about.note(item.owner_id, f'Action item overdue: "{item.title}"', lines)
+    note = about.note(item.owner_id, _('Action item overdue: "%(title)s"', title=item.title), lines)
     return [_item_done_button(about, note)]
 
 
@@ -245,10 +277,14 @@ def item_overdue(about: About) -> list[Notification]:
 def peer_asked(about: About) -> list[Notification]:
     peer_id = about.event.peer_id
     asker = about.by
-    subject = f"{asker} asks for your feedback before their career conversation"
+    subject = _("%(asker)s asks for your feedback before their career conversation", asker=asker)
     lines = [
-        f"{asker} asked you for peer feedback on {about.employee.name}.",
-        "Why you: you were named as a peer; answer (or ignore) it from the link below.",
+        _(
+            "%(asker)s asked you for peer feedback on %(name)s.",
+            asker=asker,
+            name=about.employee.name,
+        ),
+        _("Why you: you were named as a peer; answer (or ignore) it from the link below."),
     ]
     return [about.note(peer_id, subject, lines)]
 
@@ -257,15 +293,12 @@ def peer_asked(about: About) -> list[Notification]:
 def meeting_requested(about: About) -> list[Notification]:
     manager = about.manager
     lines = [
-        f"Proposed for: {manager.local(about.event.proposed_for)}",
-        "Why you: you are the manager; accept, propose another time or decline.",
+        _("Proposed for: %(when)s", when=manager.local(about.event.proposed_for)),
+        _("Why you: you are the manager; accept, propose another time or decline."),
     ]
-    subject = f"{about.employee.name} asks for a career conversation"
-    return [
-        about.with_button(
-            about.note(about.case.manager_id, subject, lines), "Accept", "meeting/accept"
-        )
-    ]
+    subject = _("%(name)s asks for a career conversation", name=about.employee.name)
+    note = about.note(about.case.manager_id, subject, lines)
+    return [about.with_button(note, _("Accept"), "meeting/accept")]
 
 
 def _invite(about: About, method: str = "REQUEST") -> Any:
@@ -280,15 +313,16 @@ def meeting_scheduled(about: About) -> list[Notification]:
     case, event = about.case, about.event
     assert case.meeting_at is not None
     moved = isinstance(event, ev.MeetingRescheduled)
-    subject = "Career conversation moved" if moved else "Career conversation scheduled"
+    subject = _("Career conversation moved") if moved else _("Career conversation scheduled")
     mover = about.by
     notes = []
     for person_id in (case.employee_id, case.manager_id):
         person = about.contact(person_id)
-        lines = [f"When: {person.local(case.meeting_at)}", f"With: {about.employee.name} and "
-                 f"{about.manager.name}"]  # fmt: skip
+        lines = [_("When: %(when)s", when=person.local(case.meeting_at)),
+                 _("With: %(employee)s and %(manager)s", employee=about.employee.name,
+                   manager=about.manager.name)]  # fmt: skip
         if moved:
-            lines.append(f"Moved by {mover}: {event.reason}")
+            lines.append(_("Moved by %(mover)s: %(reason)s", mover=mover, reason=event.reason))
         notes.append(about.note(person_id, subject, lines, _invite(about)))
     return notes
 
@@ -297,14 +331,17 @@ def meeting_scheduled(about: About) -> list[Notification]:
 def meeting_declined(about: About, scheduled_at: datetime | None) -> list[Notification]:
     """A declined request tells the employee; a called-off meeting cancels both invitations."""
     case, event = about.case, about.event
-    lines = [f"Reason: {event.reason}", "The employee requests the meeting again."]
+    lines = [
+        _("Reason: %(reason)s", reason=event.reason),
+        _("The employee requests the meeting again."),
+    ]
     if scheduled_at is None:
-        return [about.note(case.employee_id, "Meeting request declined", lines)]
+        return [about.note(case.employee_id, _("Meeting request declined"), lines)]
     cancel = meeting_invitation(
         case.id, scheduled_at, about.employee, about.manager, case.version, "CANCEL"
     )
     return [
-        about.note(p, "Career conversation called off", lines, cancel)
+        about.note(p, _("Career conversation called off"), lines, cancel)
         for p in (case.employee_id, case.manager_id)
     ]
 
@@ -313,9 +350,13 @@ def meeting_declined(about: About, scheduled_at: datetime | None) -> list[Notifi
 def agenda_shared(about: About) -> list[Notification]:
     event = about.event
     sharer = about.by
-    topics = ", ".join(topic.value.replace("_", " ") for topic in event.agenda.topics)
-    lines = [f"Topics: {topics}", *([f"Notes: {event.agenda.notes}"] if event.agenda.notes else [])]
-    subject = f"{sharer} shared the agenda for your career conversation"
+    topics = ", ".join(_(topic.value.replace("_", " ")) for topic in event.agenda.topics)
+    notes = event.agenda.notes
+    lines = [
+        _("Topics: %(topics)s", topics=topics),
+        *([_("Notes: %(notes)s", notes=notes)] if notes else []),
+    ]
+    subject = _("%(sharer)s shared the agenda for your career conversation", sharer=sharer)
     return [about.note(about.other_party(event.party), subject, lines)]
 
 
@@ -323,8 +364,11 @@ def agenda_shared(about: About) -> list[Notification]:
 def recap_shared(about: About) -> list[Notification]:
     event = about.event
     sharer = about.by
-    lines = [f"Shared by {sharer}.", f"What was learned: {event.recap.learned}"]
-    return [about.note(event.sent_to, "Recap of your career conversation", lines)]
+    lines = [
+        _("Shared by %(sharer)s.", sharer=sharer),
+        _("What was learned: %(learned)s", learned=event.recap.learned),
+    ]
+    return [about.note(event.sent_to, _("Recap of your career conversation"), lines)]
 
 
 # --- the plan and check-ins ----------------------------------------------------------------
@@ -332,24 +376,31 @@ def recap_shared(about: About) -> list[Notification]:
 
 @composes(ev.PlanSubmitted)
 def plan_submitted(about: About) -> list[Notification]:
-    subject = f"{about.employee.name} submitted a development plan"
-    lines = [f"Version {about.event.version}", "Why you: you approve it or send it back."]
+    subject = _("%(name)s submitted a development plan", name=about.employee.name)
+    lines = [
+        _("Version %(version)s", version=about.event.version),
+        _("Why you: you approve it or send it back."),
+    ]
     note = about.note(about.case.manager_id, subject, lines)
-    return [about.with_button(note, "Approve", "plan/approve")]
+    return [about.with_button(note, _("Approve"), "plan/approve")]
 
 
 @composes(ev.ReadjustmentProposed)
 def readjustment_proposed(about: About) -> list[Notification]:
     event = about.event
-    subject = f"{about.employee.name} proposes to readjust a goal"
-    lines = [event.goal.specific, f"Why: {event.reason}", "Approve it or send it back."]
+    subject = _("%(name)s proposes to readjust a goal", name=about.employee.name)
+    lines = [
+        event.goal.specific,
+        _("Why: %(reason)s", reason=event.reason),
+        _("Approve it or send it back."),
+    ]
     return [about.note(about.case.manager_id, subject, lines)]
 
 
 @composes(ev.PlanChangesRequested)
 def plan_changes_requested(about: About) -> list[Notification]:
-    lines = [f"{about.by} asks for changes:", about.event.comments]
-    return [about.note(about.case.employee_id, "Changes requested to your plan", lines)]
+    lines = [_("%(by)s asks for changes:", by=about.by), about.event.comments]
+    return [about.note(about.case.employee_id, _("Changes requested to your plan"), lines)]
 
 
 @composes(ev.ManagerChanged)
@@ -360,25 +411,39 @@ def manager_changed(about: About) -> list[Notification]:
         return []
     employee, new, old = about.employee.name, about.manager.name, about.contact(previous).name
     to_new = [
-        f"The roster makes you {employee}'s manager; their career conversation moves to you.",
-        "Every step waiting for the manager (answering the meeting request, approving the "
-        "plan, check-ins) and any reminder or escalation is yours from now.",
-        f"What {old} wrote stays in the case's history.",
+        _(
+            "The roster makes you %(employee)s's manager; their career conversation moves to you.",
+            employee=employee,
+        ),
+        _(
+            "Every step waiting for the manager (answering the meeting request, approving the "
+            "plan, check-ins) and any reminder or escalation is yours from now."
+        ),
+        _("What %(old)s wrote stays in the case's history.", old=old),
     ]
     to_old = [
-        f"The roster gives {employee} a new manager, {new}: the career conversation moves.",
-        "Nothing on it waits for you any more; what you wrote stays in its history.",
+        _(
+            "The roster gives %(employee)s a new manager, %(new)s: the career conversation moves.",
+            employee=employee,
+            new=new,
+        ),
+        _("Nothing on it waits for you any more; what you wrote stays in its history."),
     ]
+    moved = _("%(employee)s's career conversation moved to %(new)s", employee=employee, new=new)
     return [
-        about.note(about.case.manager_id, f"You are now {employee}'s manager", to_new),
-        about.note(previous, f"{employee}'s career conversation moved to {new}", to_old),
+        about.note(
+            about.case.manager_id,
+            _("You are now %(employee)s's manager", employee=employee),
+            to_new,
+        ),
+        about.note(previous, moved, to_old),
     ]
 
 
 @composes(ev.PlanApproved)
 def plan_approved(about: About) -> list[Notification]:
-    lines = [f"{about.by} approved version {about.event.version}."]
-    return [about.note(about.case.employee_id, "Your development plan is approved", lines)]
+    lines = [_("%(by)s approved version %(version)s.", by=about.by, version=about.event.version)]
+    return [about.note(about.case.employee_id, _("Your development plan is approved"), lines)]
 
 
 @composes(ev.CheckInDue)
@@ -387,8 +452,15 @@ def check_in_due(about: About) -> list[Notification]:
     return [
         about.note(
             p,
-            f"Check-in {event.number} with {about.contact(about.other_party(p)).name} is due",
-            [f"Due: {about.contact(p).local(event.due_at)}", "Hold it together and record it."],
+            _(
+                "Check-in %(number)s with %(name)s is due",
+                number=event.number,
+                name=about.contact(about.other_party(p)).name,
+            ),
+            [
+                _("Due: %(due)s", due=about.contact(p).local(event.due_at)),
+                _("Hold it together and record it."),
+            ],
         )
         for p in (case.employee_id, case.manager_id)
     ]
@@ -397,9 +469,9 @@ def check_in_due(about: About) -> list[Notification]:
 @composes(ev.CheckInMissed)
 def check_in_missed(about: About) -> list[Notification]:
     event, case = about.event, about.case
-    lines = [f"Check-in {event.number} was not held within the grace period."]
+    lines = [_("Check-in %(number)s was not held within the grace period.", number=event.number)]
     return [
-        about.note(p, f"Check-in {event.number} missed", lines)
+        about.note(p, _("Check-in %(number)s missed", number=event.number), lines)
         for p in (case.employee_id, case.manager_id)
     ]
 
@@ -413,9 +485,9 @@ def case_closed(about: About, scheduled_at: datetime | None) -> list[Notificatio
     cancel = meeting_invitation(
         case.id, scheduled_at, about.employee, about.manager, case.version, "CANCEL"
     )
-    lines = ["The case was closed before the meeting was held."]
+    lines = [_("The case was closed before the meeting was held.")]
     return [
-        about.note(p, "Career conversation cancelled", lines, cancel)
+        about.note(p, _("Career conversation cancelled"), lines, cancel)
         for p in (case.employee_id, case.manager_id)
     ]
 

@@ -36,7 +36,9 @@ class RosterAsOf:
         person = self.roster.get(person_id)
         if person is None:
             return Contact(person_id, f"{person_id}@{self.fallback_domain}", person_id)
-        return Contact(person_id, person.email, person.name, person.timezone or "UTC")
+        return Contact(
+            person_id, person.email, person.name, person.timezone or "UTC", person.locale
+        )
 
     def for_batch(self) -> RosterAsOf:
         return self

@@ -25,7 +25,7 @@ from eventlog.backoff import Backoff
 from eventlog.follower import Delivery, LogFollower, TrackingStore
 from eventlog.set_aside import SetAside, handle_guarded, is_outage, retry_requested
 from eventlog.topics import topics_of
-from notifications import composers
+from notifications import composers, translations
 from notifications.channels import (
     NOTIFICATIONS,
     BatchChannel,
@@ -103,8 +103,11 @@ class Notifier:
             return []
         if kind in composers.CANCELLING:
             before = self.app.case_as_of(about.case.id, version=event.originator_version - 1)
-            return composers.CANCELLING[kind](about, composers.scheduled_before(before))
-        return composers.COMPOSERS[kind](about)
+            scheduled = composers.scheduled_before(before)
+            return in_their_languages(
+                lambda: composers.CANCELLING[kind](about, scheduled), about.contact
+            )
+        return in_their_languages(lambda: composers.COMPOSERS[kind](about), about.contact)
 
     def _about(self, delivery: Delivery) -> composers.About | None:
         """The event with the case as it was right after it (a later move does not leak in)."""
@@ -324,3 +327,22 @@ class Notifier:
                     )
                     tracking.record(batch[-1].position)
                 self._backoff.reset()
+
+
+def in_their_languages(
+    compose: Callable[[], list[Notification]], contact: Callable[[str], Contact]
+) -> list[Notification]:
+    """Each message in its recipient's language: composed in English, then again in each
+    other language a recipient speaks, keeping that recipient's message (composers are
+    pure, so the same event gives the same messages in the same order)."""
+    with translations.speaking(translations.DEFAULT):
+        notes = compose()
+    wanted = {n.recipient_id: translations.negotiate(contact(n.recipient_id).locale) for n in notes}
+    for language in set(wanted.values()) - {translations.DEFAULT}:
+        with translations.speaking(language):
+            spoken = compose()
+        notes = [
+            again if wanted[note.recipient_id] == language else note
+            for note, again in zip(notes, spoken, strict=True)
+        ]
+    return notes

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import humanize
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
@@ -23,6 +22,8 @@ from api.pages.forms import DURATIONS, layout
 from api.pages.session import csrf_token
 from domain import errors
 from domain.roster import Roster
+from notifications import translations
+from notifications.translations import _
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -45,8 +46,15 @@ def words(name: str) -> str:
 
 
 templates.env.filters["words"] = words
+templates.env.filters["sentence"] = lambda text: str(text)[:1].upper() + str(text)[1:]
+"""Capitalised at its start only (Jinja's ``capitalize`` lowercases the rest: German nouns)."""
 templates.env.globals["form_layout"] = layout
 templates.env.globals["durations"] = DURATIONS
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.filters["t"] = translations.gettext  # a message id known only at run time
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the extension
+    translations.gettext, translations.ngettext, newstyle=True
+)
 
 
 def zone_of(roster: Roster, caller: Caller | None) -> ZoneInfo:
@@ -55,23 +63,30 @@ def zone_of(roster: Roster, caller: Caller | None) -> ZoneInfo:
 
 
 def nav(caller: Caller, roster: Roster) -> list[tuple[str, str]]:
-    items = [("/tasks", "My tasks"), ("/inbox", "Inbox")]
+    items = [("/tasks", _("My tasks")), ("/inbox", _("Inbox"))]
     if caller.employee_id in roster.people:
-        items.insert(1, ("/my-case", "My case"))
-        items.append(("/growth", "My growth"))
-        items.append(("/calendar", "Calendar"))
-        items.append(("/absences", "Absences"))
-        items.append(("/reads", "Who read my data"))
+        items.insert(1, ("/my-case", _("My case")))
+        items.append(("/growth", _("My growth")))
+        items.append(("/calendar", _("Calendar")))
+        items.append(("/absences", _("Absences")))
+        items.append(("/reads", _("Who read my data")))
     if roster.direct_reports(caller.employee_id):
-        items.append(("/team", "My team"))
+        items.append(("/team", _("My team")))
     if caller.sees_everything or roster.overseen_by(caller.employee_id):
-        items.append(("/cycles", "Cycles"))
+        items.append(("/cycles", _("Cycles")))
     if caller.sees_everything:
-        items.append(("/ledger", "Commitments"))
+        items.append(("/ledger", _("Commitments")))
     if caller.is_hr_admin:
-        items.append(("/roster", "Roster"))
-    items.append(("/framework", "Career framework"))
+        items.append(("/roster", _("Roster")))
+    items.append(("/framework", _("Career framework")))
     return items
+
+
+def language_of(request: Request, roster: Roster, caller: Caller | None) -> str:
+    """The viewer's language: their roster ``locale``, else their browser's, else English."""
+    person = None if caller is None else roster.get(caller.employee_id)
+    own = None if person is None else person.locale
+    return translations.negotiate(own, request.headers.get("accept-language"))
 
 
 def render(
@@ -89,17 +104,32 @@ def render(
     def local(moment: datetime | None, with_zone: bool = True) -> str:
         if moment is None:
             return "—"
-        shown = moment.astimezone(zone)
-        return shown.strftime("%a %d %b %Y %H:%M" + (" %Z" if with_zone else ""))
+        return translations.when(moment, zone, with_zone=with_zone)
 
     def lateness(seconds: int | float | None) -> str:
         if not seconds or seconds <= 0:
             return ""
-        minutes = timedelta(minutes=int(seconds // 60))
-        text: str = humanize.precisedelta(minutes, minimum_unit="hours", format="%d")
-        return f"{text} late"
+        return _("%(time)s late", time=translations.span(timedelta(seconds=seconds)))
 
     person = None if caller is None else roster.get(caller.employee_id)
+    with translations.speaking(language_of(request, roster, caller)):
+        return _response(request, template, caller, roster, person, local, lateness, zone,
+                         now, status_code, context)  # fmt: skip
+
+
+def _response(
+    request: Request,
+    template: str,
+    caller: Caller | None,
+    roster: Roster,
+    person: Any,
+    local: Any,
+    lateness: Any,
+    zone: ZoneInfo,
+    now: datetime,
+    status_code: int,
+    context: dict[str, Any],
+) -> HTMLResponse:
     return templates.TemplateResponse(
         request,
         template,
@@ -111,6 +141,7 @@ def render(
             "local": local,
             "lateness": lateness,
             "zone": zone.key,
+            "language": translations.language(),
             "now": now,
             "path": request.url.path,
             **context,

@@ -44,7 +44,7 @@ def get_person(employee_id: str, caller: CurrentUser, roster: RosterDep) -> Pers
     summary="Import the whole roster (CSV, JSON or YAML), validated as a whole",
     description=(
         "The body is the roster file: `text/csv` with the columns employee_id, name, email,"
-        " manager_id, department, hr_partner_id and optionally timezone, track and level;"
+        " manager_id, department, hr_partner_id and optionally timezone, track, level, locale;"
         ' `application/json` or `application/yaml` (a list of rows, or `{"employees": [...]}`).'
         " Every problem is reported with its row"
         " number and nothing is imported. A re-import records what changed; open cases move to"

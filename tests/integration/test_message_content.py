@@ -24,9 +24,9 @@ from domain.roster_validation import validate_roster
 from domain.values import Party, Rung
 from eventlog.follower import read_after
 from notifications.channels import Contact, Notification
-from notifications.composers import duration
 from notifications.directory import RosterDirectory
 from notifications.notifier import Notifier
+from notifications.translations import duration
 from tests.factories import agenda, goal, item_spec, open_cycle_with, plan, recap
 
 T = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
