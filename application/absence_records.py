@@ -12,9 +12,8 @@ from datetime import date, datetime
 from uuid import UUID
 
 from application.command_path import CommandPath
-from application.cycle_runs import DEFAULT_BATCH_SIZE, CycleRuns
+from application.cycle_runs import CycleRuns
 from application.erasure import PersonalDataErasure
-from application.outcomes import BatchResult, ProgressCallback
 from domain import errors
 from domain.absences import Absence, Away
 from domain.base import SYSTEM_ACTOR, By
@@ -71,28 +70,16 @@ class Absences(CommandPath, CycleRuns, PersonalDataErasure):
             raise errors.InvalidCommand("employee_id", "import a roster first")
         return self._get(Roster, "roster", ROSTER_ID)
 
-    def open_cycle(
-        self,
-        cycle_id: UUID,
-        *,
-        population: Sequence[Participants],
-        actor: str,
-        at: datetime,
-        batch_size: int = DEFAULT_BATCH_SIZE,
-        progress: ProgressCallback | None = None,
-    ) -> BatchResult:
-        """Open the cycle's cases; then tell those of people with an absence not over yet
-        (their deadlines move by it as if it had been recorded after the case opened)."""
-        opened = super().open_cycle(
-            cycle_id, population=population, actor=actor, at=at,
-            batch_size=batch_size, progress=progress,
-        )  # fmt: skip
+    def _after_opening(
+        self, cycle_id: UUID, population: Sequence[Participants], at: datetime
+    ) -> None:
+        """Cases just opened for people with an absence not over yet are told of it (their
+        deadlines move by it as if it had been recorded after the case opened)."""
         roster = self.get_roster()
         for person in population:
             for absence in roster.absences_of(person.employee_id):
                 if absence.ends_at > at:
                     self._tell(self.case_for(cycle_id, person.employee_id), absence, at)
-        return opened
 
     def _save_roster(self, roster: Roster) -> None:
         if roster.pending_events:

@@ -117,7 +117,13 @@ class CycleRuns(AggregateAccess):
             writer.write(
                 [to_row(e) for e in cycle.collect_events()], handled=0
             )  # opened, with nobody to enrol
+        self._after_opening(cycle.id, population, at)
         return BatchResult(changed=changed, unchanged=len(population) - changed)
+
+    def _after_opening(
+        self, cycle_id: UUID, population: Sequence[Participants], at: datetime
+    ) -> None:
+        """What else opening cases calls for (``Absences``: the absences they must know)."""
 
     def close_cycle(
         self,

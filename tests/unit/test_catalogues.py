@@ -39,3 +39,12 @@ def test_a_language_is_the_persons_then_the_browsers_then_english() -> None:
         assert translations.gettext("My tasks") == "Meine Aufgaben"
         assert translations.number(1234.5) == "1.234,5"
     assert translations.gettext("My tasks") == "My tasks"
+
+
+def test_every_template_parses_so_none_is_left_out_of_the_catalogue() -> None:
+    from api.pages.render import HERE, templates
+
+    names = [p.name for p in (HERE / "templates").glob("*.html")]
+    assert len(names) > 20
+    for name in names:
+        templates.env.get_template(name)  # a syntax error raises here
