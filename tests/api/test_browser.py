@@ -71,6 +71,18 @@ def site(api: Api) -> Iterator[str]:
         yield base
 
 
+ONE_ACHIEVEMENT = {
+    "achievements.0.situation": "Builds took 40 minutes",
+    "achievements.0.task": "Make CI fast",
+    "achievements.0.action": "Cached dependencies, split the suite",
+    "achievements.0.result.description": "Builds fell to 8 minutes",
+    "achievements.0.result.measure.metric": "build minutes",
+    "achievements.0.result.measure.value": "8",
+    "aspirations.next_roles.0": "Tech lead",
+}
+"""A self-assessment's one STAR achievement and next role, as the form names them."""
+
+
 class Person:
     def __init__(self, page: Page, base: str, api: Api, who: str, role: str = "") -> None:
         self.page, self.base, self.api = page, base, api
@@ -138,14 +150,7 @@ def test_a_whole_case_through_the_pages(api: Api, site: str) -> None:
         ada.shot("employee-tasks")
         ada.open(case_page)
         ada.submit("self-assessment", **{
-            "skills.0.skill": "Python", "skills.0.fit": "Our platform is Python",
-            "achievements.0.situation": "Builds took 40 minutes",
-            "achievements.0.task": "Make CI fast",
-            "achievements.0.action": "Cached dependencies, split the suite",
-            "achievements.0.result.description": "Builds fell to 8 minutes",
-            "achievements.0.result.measure.metric": "build minutes",
-            "achievements.0.result.measure.value": "8",
-            "aspirations.next_roles.0": "Tech lead",
+            "skills.0.skill": "Python", "skills.0.fit": "Our platform is Python", **ONE_ACHIEVEMENT,
         })  # fmt: skip
         ada.submit("peer-feedback-requests", peer_id=PEER)
         ada.open(case_page)

@@ -9,21 +9,12 @@ from playwright.sync_api import sync_playwright
 
 from tests.api.conftest import EMPLOYEE, Api
 from tests.api.test_browser import (  # noqa: F401  (site: a fixture)
+    ONE_ACHIEVEMENT,
     Person,
     ensure_chromium,
     signed_in,
     site,
 )
-
-ONE_ACHIEVEMENT = {
-    "achievements.0.situation": "Builds took 40 minutes",
-    "achievements.0.task": "Make CI fast",
-    "achievements.0.action": "Cached dependencies, split the suite",
-    "achievements.0.result.description": "Builds fell to 8 minutes",
-    "achievements.0.result.measure.metric": "build minutes",
-    "achievements.0.result.measure.value": "8",
-    "aspirations.next_roles.0": "Tech lead",
-}
 
 
 def test_repeated_parts_a_name_picker_and_the_zone(api: Api, site: str) -> None:  # noqa: F811

@@ -3,7 +3,7 @@ later as they are away; a reminder for an absent manager reaches their delegate.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from temporalio.testing import WorkflowEnvironment
@@ -31,6 +31,16 @@ async def case_on_a_roster(stack: Stack, start: datetime, policy: Policy) -> UUI
     return case_id
 
 
+def away(
+    stack: Stack, who: str, first: date, days: int, delegate: str | None, at: datetime
+) -> None:
+    """``who`` records an absence of ``days`` whole days from ``first``."""
+    stack.app.record_absence(
+        employee_id=who, starts_on=first, ends_on=first + (days - 1) * DAY,
+        delegate_id=delegate, actor=who, at=at,
+    )  # fmt: skip
+
+
 def reminders(app: CareerFlow, case_id: UUID) -> list[tuple[str, str, str | None]]:
     return [
         (data["deadline"], data["recipient_id"], data.get("covering"))
@@ -46,10 +56,7 @@ async def test_an_absent_employees_reminder_waits_as_long_as_they_are_away(
     policy = Policy(prep_window=14 * DAY, meeting_request_window=400 * DAY)
     case_id = await case_on_a_roster(stack, start, policy)
     first = start.date() + DAY  # seven whole days (UTC: the roster gives no time zone)
-    stack.app.record_absence(
-        employee_id="emp", starts_on=first, ends_on=first + 6 * DAY, delegate_id=None,
-        actor="emp", at=start,
-    )  # fmt: skip
+    away(stack, "emp", first, 7, None, start)
     await stack.settle(case_workflow_id(case_id))
     await time_skipping.sleep(12.5 * DAY)  # the reminder was due at day 12 (P2D before)
     assert reminders(stack.app, case_id) == []
@@ -64,10 +71,7 @@ async def test_a_reminder_for_an_absent_manager_reaches_the_delegate(
     quiet = Policy(prep_window=400 * DAY, meeting_request_window=400 * DAY)
     case_id = await case_on_a_roster(stack, start, quiet)
     app = stack.app
-    app.record_absence(
-        employee_id="mgr", starts_on=start.date(), ends_on=start.date() + 5 * DAY,
-        delegate_id="dlg", actor="mgr", at=start,
-    )  # fmt: skip
+    away(stack, "mgr", start.date(), 6, "dlg", start)
     app.execute(case_id, RequestMeeting(proposed_for=start + 10 * DAY), actor="emp", at=start)
     await stack.settle(case_workflow_id(case_id))
     await time_skipping.sleep(1.5 * DAY)  # P3D to answer, the reminder P2D before
@@ -80,10 +84,7 @@ async def test_an_absent_hr_partner_at_rung_3_is_passed_over(
     start = await now(time_skipping)
     policy = Policy(prep_window=14 * DAY, meeting_request_window=400 * DAY)
     case_id = await case_on_a_roster(stack, start, policy)
-    stack.app.record_absence(
-        employee_id="hrp", starts_on=start.date(), ends_on=start.date() + 60 * DAY,
-        delegate_id=None, actor="hrp", at=start,
-    )  # fmt: skip
+    away(stack, "hrp", start.date(), 61, None, start)
     await time_skipping.sleep(30 * DAY)  # past rung 3 (day 14 + 2 + 3 + 5)
     escalated = [
         (data["rung"], data["recipient_id"])
