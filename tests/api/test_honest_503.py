@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from api.problems import RETRY_AFTER_SECONDS
 from application.service import CareerFlow
 from careerflow.settings import Settings
 from careerflow.storage import eventsourcing_env
@@ -62,6 +63,7 @@ def test_no_503_answered_post_is_stored_and_every_2xx_is_stored_once(
     path = f"/cases/{case_id}/goals"
     answers: dict[str, tuple[int, str]] = {}
     stop = threading.Event()
+    answered = threading.Event()  # a 2xx since the last clear()
 
     def client(number: int) -> None:
         for n in range(10_000):
@@ -72,17 +74,25 @@ def test_no_503_answered_post_is_stored_and_every_2xx_is_stored_once(
             response = api.post(path, EMPLOYEE, body, key=key)
             code = response.json().get("code", "") if response.status_code >= 400 else ""
             answers[key] = (response.status_code, code)
+            if 200 <= response.status_code < 300:
+                answered.set()
 
     with ThreadPoolExecutor(CLIENTS) as pool:
         for number in range(CLIENTS):
             pool.submit(client, number)
-        time.sleep(1.0)
-        proxy.cut_off()
-        time.sleep(2.5)  # past the deadline, within the store's own retries
-        proxy.restore()
-        time.sleep(2.0)
-        stop.set()
+        try:
+            # Cut only once writes go through (a slow machine takes a while for the first).
+            assert answered.wait(60), answers
+            proxy.cut_off()
+            time.sleep(2.5)  # past the deadline, within the store's own retries
+            answered.clear()
+            proxy.restore()
+            # Back to 2xx once the fail-fast window after the last failure has passed.
+            recovered = answered.wait(RETRY_AFTER_SECONDS + 30)
+        finally:
+            stop.set()
     time.sleep(3.0)  # anything still retrying in a request's thread has finished
+    assert recovered, "no write went through after the database came back"
 
     stored = stored_keys(pg_url, fresh_settings, case_id)
     ok = {k for k, (status, _) in answers.items() if 200 <= status < 300}
