@@ -5,9 +5,12 @@
 1. A backlog of ``--events`` events (cycles of up to 100,000 employees opened in
    batches) is projected into the case-status read model from position 0, beside
    the raw rate of reading the same notifications from the event store without
-   decoding or applying them, in the same run. Goal: ratio >= 0.3.
+   decoding or applying them, in the same run (goal: ratio >= 0.3); and beside the
+   rate of reading and decoding them into domain events without applying them,
+   which bounds any catch-up in one Python process.
 2. The HR reports (funnel, on-time rates, manager table, overdue action items) are
-   timed over a cycle of ``--report-cases`` cases: latency p50 / p99 over 50 runs each.
+   timed over a cycle of up to 100,000 cases, with the company on the roster (names
+   and departments joined), p50 / p99 over 50 runs each (goal: p99 <= 250 ms).
 
 Uses DATABASE_URL, or the embedded PostgreSQL when it is unset, in a schema of its
 own that it drops.
@@ -27,6 +30,9 @@ from application.service import CareerFlow
 from bench.common import T0, bench_settings, new_cycle, parser, population
 from careerflow.settings import Settings
 from careerflow.storage import eventsourcing_env
+from domain.roster import Person
+from domain.values import Participants
+from eventlog.follower import read_after
 from projections import report_queries
 from projections.case_status import CaseStatus
 from projections.catalog import read_models
@@ -48,6 +54,38 @@ def backlog(app: CareerFlow, events: int) -> list[uuid.UUID]:
         cycles.append(cycle_id)
         print(f"  backlog: {app.recorder.max_notification_id()} events", flush=True)
     return cycles
+
+
+def roster_of(cases: list[Participants]) -> list[Person]:
+    """Everyone on the cases, on the roster with the same ties (so the import moves no
+    case): a department per skip-level, names for all."""
+    people: dict[str, Person] = {}
+
+    def add(employee_id: str, manager_id: str | None, department: str, hr: str | None) -> None:
+        if employee_id not in people:
+            people[employee_id] = Person(
+                employee_id=employee_id, name=f"Person {employee_id}", department=department,
+                email=f"{employee_id}@bench.invalid", manager_id=manager_id, hr_partner_id=hr,
+            )  # fmt: skip
+
+    for case in cases:
+        assert case.skip_level_id is not None
+        department = f"D{case.skip_level_id}"
+        add(case.employee_id, case.manager_id, department, case.hr_partner_id)
+        add(case.manager_id, case.skip_level_id, department, case.hr_partner_id)
+        add(case.skip_level_id, None, department, case.hr_partner_id)
+        if case.hr_partner_id is not None:
+            add(case.hr_partner_id, None, "HR", None)
+    return list(people.values())
+
+
+def decoded_read(app: CareerFlow, batch: int, topics: tuple[str, ...]) -> tuple[int, float]:
+    """The case events read and made into domain events, applied nowhere."""
+    start, count, position = time.perf_counter(), 0, 0
+    while deliveries := read_after(app, position, batch, topics):
+        count += len(deliveries)
+        position = deliveries[-1].position
+    return count, time.perf_counter() - start
 
 
 def raw_read(app: CareerFlow, batch: int) -> tuple[int, float]:
@@ -92,10 +130,14 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
         cycles = backlog(app, args.events)
         head = app.recorder.max_notification_id() or 0
         raw_count, raw_secs = raw_read(app, args.batch)
+        decoded_count, decoded_secs = decoded_read(app, args.batch, CaseStatus.topics())
         runner = ProjectionRunner(app, engine, CaseStatus())
         start = time.perf_counter()
         runner.catch_up(args.batch)
         projected_secs = time.perf_counter() - start
+        company = roster_of(population(min(CYCLE_SIZE, args.events)))
+        moved = app.import_roster(company, source="bench", actor="hr", at=T0)
+        assert not moved.cases_moved, "the roster's ties are the cases' own: nothing moves"
         for model in read_models()[1:]:  # the others, so the reports have their views
             ProjectionRunner(app, engine, model).catch_up(args.batch)
 
@@ -124,9 +166,13 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
     print(f"catch-up (case_status)   {projected:9.0f} events/s  ({projected_secs:.1f} s)")
     print(f"raw notification read    {raw:9.0f} events/s  ({raw_secs:.1f} s)")
     print(f"ratio = {projected / raw:.2f}  (goal >= 0.3)")
-    print(f"report latency over a cycle of {min(CYCLE_SIZE, args.events)} cases:")
+    decoded = decoded_count / decoded_secs
+    print(f"read and decoded         {decoded:9.0f} events/s  ({decoded_secs:.1f} s; the case "
+          f"events, applied nowhere): catch-up / decoded = {projected / decoded:.2f}")  # fmt: skip
+    print(f"report latency over a cycle of {min(CYCLE_SIZE, args.events):,} cases "
+          f"(roster of {len(company):,} people joined):")  # fmt: skip
     for name, (p50, p99) in timings.items():
-        print(f"  {name:<28} p50 {p50:8.1f} ms   p99 {p99:8.1f} ms")
+        print(f"  {name:<28} p50 {p50:8.1f} ms   p99 {p99:8.1f} ms  (goal <= 250 ms)")
 
 
 if __name__ == "__main__":

@@ -77,9 +77,13 @@ def timed(runs: int, call: Callable[[], object]) -> list[float]:
     return latencies
 
 
-def line(label: str, latencies: list[float]) -> str:
+REPORT_GOAL_MS = 250
+
+
+def line(label: str, latencies: list[float], goal_ms: float | None = None) -> str:
     q = statistics.quantiles(latencies, n=100)
-    return f"{label:44s} p50 {q[49] * 1000:7.1f} ms   p99 {q[98] * 1000:7.1f} ms"
+    goal = "" if goal_ms is None else f"  (goal <= {goal_ms:.0f} ms)"
+    return f"{label:44s} p50 {q[49] * 1000:7.1f} ms   p99 {q[98] * 1000:7.1f} ms{goal}"
 
 
 @dataclass
@@ -176,15 +180,18 @@ def main() -> None:
             timed(20, lambda: get(f"{base}/me/tasks", as_manager))  # warm
             mine = timed(args.runs, lambda: get(f"{base}/me/tasks", as_manager))
             results = [
-                line("GET /me/tasks (manager of 50)", mine),
+                line("GET /me/tasks (manager of 50)", mine, 50),
                 line("GET cases?limit=50 (by next deadline)",
-                     timed(args.runs // 3, lambda: get(f"{cases}?limit=50", as_hr))),
+                     timed(args.runs // 3, lambda: get(f"{cases}?limit=50", as_hr)),
+                     REPORT_GOAL_MS),
                 line("GET cases?late_only&sort=employee&limit=50",
                      timed(args.runs // 3,
-                           lambda: get(f"{cases}?late_only=true&sort=employee&limit=50", as_hr))),
+                           lambda: get(f"{cases}?late_only=true&sort=employee&limit=50", as_hr)),
+                     REPORT_GOAL_MS),
                 line("GET cases?department=D3&format=csv&limit=1000",
                      timed(args.runs // 10,
-                           lambda: get(f"{cases}?department=D3&format=csv&limit=1000", as_hr))),
+                           lambda: get(f"{cases}?department=D3&format=csv&limit=1000", as_hr)),
+                     REPORT_GOAL_MS),
             ]  # fmt: skip
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(f'SET search_path TO "{schema}"')
@@ -200,7 +207,8 @@ def main() -> None:
     p99 = statistics.quantiles(mine, n=100)[98] * 1000
     ratio = statistics.median(raw) / statistics.median(mine)
     verdict = "met" if p99 <= 50 else "NOT met"
-    print(f"ratio raw/API (p50) for /me/tasks = {ratio:.2f}; goal p99 <= 50 ms {verdict}")
+    print(f"ratio raw/API (p50) for /me/tasks = {ratio:.2f}")
+    print(f"/me/tasks p99 = {p99:.1f} ms (goal <= 50 ms): {verdict}")
 
 
 if __name__ == "__main__":

@@ -106,6 +106,10 @@ def scale_point(size: int) -> Point:
         )  # fmt: skip
 
 
+GOAL_MB = 500
+"""The projector's peak memory, at any size."""
+
+
 def main() -> None:
     arguments = parser(__doc__)
     arguments.add_argument("--sizes", default="1000,10000,100000")
@@ -142,6 +146,9 @@ def print_curve(points: list[Point]) -> None:
         f"  largest payload {max(p.payload for p in points)} B "
         "(Temporal warns at 512 KB, refuses 4 MB)"
     )
+    for p in points:
+        peak = p.peaks.get("projector", float("nan"))
+        print(f"  projector peak at {p.size:,} cases: {peak:.0f} MB (goal <= {GOAL_MB} MB)")
 
 
 if __name__ == "__main__":

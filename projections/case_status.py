@@ -20,7 +20,6 @@ from sqlalchemy import (
     Text,
     Uuid,
     func,
-    text,
     update,
 )
 
@@ -29,6 +28,7 @@ from domain import subscriptions
 from domain.case import DevelopmentCase
 from domain.subscriptions import PHASE_AFTER
 from eventlog.follower import Delivery
+from projections.bulk_insert import insert_unnested
 from projections.runner import ReadModel
 
 
@@ -158,21 +158,9 @@ class CaseStatus(ReadModel):
         self._insert_opened(conn, [self._opened(d.event, d.position) for d in deliveries])
 
     def _insert_opened(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
-        """Many new cases in one statement: one array per column (``unnest``).
-
-        Row by row (even pipelined) the insert cost more than reading and decoding
-        the events (``bench/projection_bench.py``).
-        """
-        columns = list(rows[0])
-        arrays = {name: [row[name] for row in rows] for name in columns}
-        casts = ", ".join(f"CAST(:{name} AS {_SQL_TYPE[name]}[])" for name in columns)
-        conn.execute(
-            text(
-                f'INSERT INTO "{self.table.name}" ({", ".join(columns)}) '
-                f"SELECT * FROM unnest({casts}) ON CONFLICT (case_id) DO NOTHING"
-            ),
-            arrays,
-        )
+        """Many new cases in one statement (row by row, even pipelined, the insert cost
+        more than reading and decoding the events: ``bench/projection_bench.py``)."""
+        insert_unnested(conn, self.table.name, rows, _SQL_TYPE, conflict="case_id")
 
     def apply(self, conn: Connection, event: Any, position: int) -> None:
         if not isinstance(event, DevelopmentCase.Event):

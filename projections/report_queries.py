@@ -16,6 +16,8 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Float,
+    Integer,
+    Numeric,
     Text,
     and_,
     any_,
@@ -50,7 +52,11 @@ def in_scope(column: ColumnElement[str], scope: Scope) -> ColumnElement[bool]:
 
 
 def rows_of(conn: Connection, query: Any) -> list[Row]:
-    return [dict(r) for r in conn.execute(query).mappings()]
+    """Fetched at once, each row zipped with the names (row by row through ``mappings()``
+    the fetching cost more than the query over 12,500 managers)."""
+    result = conn.execute(query)
+    names = list(result.keys())
+    return [dict(zip(names, row, strict=True)) for row in result.all()]
 
 
 def funnel(conn: Connection, cycle_id: UUID, scope: Scope) -> list[Row]:
@@ -161,38 +167,51 @@ def on_time(conn: Connection, cycle_id: UUID, scope: Scope) -> list[Row]:
 
 
 def managers(conn: Connection, cycle_id: UUID, scope: Scope) -> list[Row]:
-    """Per manager: how fast they answer meeting requests and approve plans, and check-ins."""
+    """Per manager: how fast they answer meeting requests and approve plans, and check-ins.
+
+    Every value comes out of PostgreSQL as it is returned (hours rounded, sums as
+    integers): at 100,000 cases there are some 12,500 managers, and converting their
+    rows in Python took as long as the query.
+    """
     c = case_status.c
     hours_to_answer = extract("epoch", c.meeting_answered_at - c.meeting_requested_at) / 3600
     hours_to_approve = extract("epoch", c.approved_at - c.plan_submitted_at) / 3600
-    median = func.percentile_cont(0.5).within_group
-    manager = roster_people.alias("manager")
-    query = (
+    per_manager = (
         select(
             c.manager_id,
-            func.max(manager.c.name).label("manager_name"),
             func.count().label("cases"),
             func.count(c.meeting_answered_at).label("requests_answered"),
             func.count().filter(c.meeting_answer_late.is_(True)).label("answers_late"),
-            median(hours_to_answer).label("median_hours_to_answer"),
+            _median_hours(hours_to_answer).label("median_hours_to_answer"),
             func.count(c.approved_at).label("plans_approved"),
             func.count().filter(c.approval_late.is_(True)).label("approvals_late"),
-            median(hours_to_approve).label("median_hours_to_approve"),
-            func.coalesce(func.sum(c.check_ins_held), 0).label("check_ins_held"),
-            func.coalesce(func.sum(c.check_ins_missed), 0).label("check_ins_missed"),
+            _median_hours(hours_to_approve).label("median_hours_to_approve"),
+            _total(c.check_ins_held).label("check_ins_held"),
+            _total(c.check_ins_missed).label("check_ins_missed"),
         )
-        .select_from(case_status.outerjoin(manager, manager.c.employee_id == c.manager_id))
         .where(c.cycle_id == cycle_id, in_scope(c.employee_id, scope))
         .group_by(c.manager_id)
-        .order_by(c.manager_id)
+        .subquery("per_manager")
     )
-    rows = rows_of(conn, query)
-    for row in rows:
-        for key in ("median_hours_to_answer", "median_hours_to_approve"):
-            row[key] = None if row[key] is None else round(float(row[key]), 2)
-        for key in ("check_ins_held", "check_ins_missed"):
-            row[key] = int(row[key])
-    return rows
+    m = per_manager.c
+    query = (  # the names joined to the groups, not to every case
+        select(m.manager_id, roster_people.c.name.label("manager_name"),
+               *(column for column in m if column.name != "manager_id"))
+        .select_from(per_manager.outerjoin(
+            roster_people, roster_people.c.employee_id == m.manager_id))
+        .order_by(m.manager_id)
+    )  # fmt: skip
+    return rows_of(conn, query)
+
+
+def _median_hours(hours: ColumnElement[Any]) -> ColumnElement[float]:
+    """The median, rounded to hundredths of an hour, as a float (None without values)."""
+    median = func.percentile_cont(0.5).within_group(hours)
+    return func.round(median.cast(Numeric), 2).cast(Float)
+
+
+def _total(column: ColumnElement[Any]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(column), 0).cast(Integer)
 
 
 def commitments(
