@@ -61,14 +61,70 @@ def rows_of(conn: Connection, query: Any) -> list[Row]:
 
 def funnel(conn: Connection, cycle_id: UUID, scope: Scope) -> list[Row]:
     """Cases per phase per department."""
+    return _funnel_of(_department_phases(conn, cycle_id, scope))
+
+
+def funnel_and_on_time(
+    conn: Connection, cycle_id: UUID, scope: Scope
+) -> tuple[list[Row], list[Row]]:
+    """Both reports from one pass over the cycle's cases (a dashboard shows both)."""
+    groups = _department_phases(conn, cycle_id, scope)
+    return _funnel_of(groups), _on_time_of(groups)
+
+
+ON_TIME_COUNTS = (
+    "cases", "plans_submitted", "plans_on_time", "plans_approved", "approvals_within_sla",
+    "check_ins_held", "check_ins_missed",
+)  # fmt: skip
+
+
+def _department_phases(conn: Connection, cycle_id: UUID, scope: Scope) -> list[Row]:
+    """The cycle's cases per department and phase, with every count the funnel and the
+    on-time rates are made of (each a sum over these groups)."""
+    c = case_status.c
     query = (
-        select(department, case_status.c.phase, func.count().label("cases"))
+        select(
+            department,
+            c.phase,
+            func.count().label("cases"),
+            func.count(c.plan_submitted_at).label("plans_submitted"),
+            func.count().filter(c.plan_late.is_(False)).label("plans_on_time"),
+            func.count(c.approved_at).label("plans_approved"),
+            func.count().filter(c.approval_late.is_(False)).label("approvals_within_sla"),
+            _total(c.check_ins_held).label("check_ins_held"),
+            _total(c.check_ins_missed).label("check_ins_missed"),
+        )
         .select_from(_with_roster)
-        .where(case_status.c.cycle_id == cycle_id, in_scope(case_status.c.employee_id, scope))
-        .group_by(department, case_status.c.phase)
-        .order_by(department, case_status.c.phase)
+        .where(c.cycle_id == cycle_id, in_scope(c.employee_id, scope))
+        .group_by(department, c.phase)
+        .order_by(department, c.phase)
     )
     return rows_of(conn, query)
+
+
+def _funnel_of(groups: list[Row]) -> list[Row]:
+    return [
+        {"department": g["department"], "phase": g["phase"], "cases": g["cases"]} for g in groups
+    ]
+
+
+def _on_time_of(groups: list[Row]) -> list[Row]:
+    """Per department (in order), then all; with the rates."""
+    totals: dict[str, Row] = {}
+    for group in groups:  # ordered by department
+        row = totals.setdefault(group["department"], dict.fromkeys(ON_TIME_COUNTS, 0))
+        for key in ON_TIME_COUNTS:
+            row[key] += int(group[key])
+    rows = [{"department": name, **counts} for name, counts in totals.items()]
+    if rows:
+        rows.append({"department": "(all)", **{k: sum(r[k] for r in rows) for k in ON_TIME_COUNTS}})
+    for row in rows:
+        row["plan_on_time_rate"] = _ratio(row["plans_on_time"], row["plans_submitted"])
+        row["approval_within_sla_rate"] = _ratio(row["approvals_within_sla"], row["plans_approved"])
+        row["check_in_held_rate"] = _ratio(
+            row["check_ins_held"], row["check_ins_held"] + row["check_ins_missed"]
+        )
+    return rows
 
 
 def overdue_action_items(
@@ -131,39 +187,7 @@ def _ratio(part: Any, whole: Any) -> float | None:
 
 def on_time(conn: Connection, cycle_id: UUID, scope: Scope) -> list[Row]:
     """Per department, then all: plans within their deadline, approvals within SLA, check-ins."""
-    c = case_status.c
-    counts = (
-        select(
-            department,
-            func.count().label("cases"),
-            func.count(c.plan_submitted_at).label("plans_submitted"),
-            func.count().filter(c.plan_late.is_(False)).label("plans_on_time"),
-            func.count(c.approved_at).label("plans_approved"),
-            func.count().filter(c.approval_late.is_(False)).label("approvals_within_sla"),
-            func.coalesce(func.sum(c.check_ins_held), 0).label("check_ins_held"),
-            func.coalesce(func.sum(c.check_ins_missed), 0).label("check_ins_missed"),
-        )
-        .select_from(_with_roster)
-        .where(c.cycle_id == cycle_id, in_scope(c.employee_id, scope))
-        .group_by(department)
-        .order_by(department)
-    )
-    rows = rows_of(conn, counts)
-    if rows:
-        total: Row = {"department": "(all)"}
-        for key in rows[0]:
-            if key != "department":
-                total[key] = sum(int(r[key]) for r in rows)
-        rows.append(total)
-    for row in rows:
-        for key in ("check_ins_held", "check_ins_missed"):
-            row[key] = int(row[key])
-        row["plan_on_time_rate"] = _ratio(row["plans_on_time"], row["plans_submitted"])
-        row["approval_within_sla_rate"] = _ratio(row["approvals_within_sla"], row["plans_approved"])
-        row["check_in_held_rate"] = _ratio(
-            row["check_ins_held"], row["check_ins_held"] + row["check_ins_missed"]
-        )
-    return rows
+    return _on_time_of(_department_phases(conn, cycle_id, scope))
 
 
 def managers(conn: Connection, cycle_id: UUID, scope: Scope) -> list[Row]:
@@ -173,10 +197,38 @@ def managers(conn: Connection, cycle_id: UUID, scope: Scope) -> list[Row]:
     integers): at 100,000 cases there are some 12,500 managers, and converting their
     rows in Python took as long as the query.
     """
+    query, m = _named(_per_manager(cycle_id, scope))
+    return rows_of(conn, query.order_by(m.manager_id))
+
+
+def slowest_managers(
+    conn: Connection, cycle_id: UUID, scope: Scope, limit: int
+) -> tuple[list[Row], int]:
+    """The ``limit`` managers with the most late answers and approvals (then the slowest
+    to answer), and how many managers there are: what a dashboard shows, sorted and cut
+    by PostgreSQL rather than by fetching every manager."""
+    query, m = _named(_per_manager(cycle_id, scope))
+    query = (
+        query.add_columns(func.count().over().label("managers_total"))
+        .order_by(
+            (m.answers_late + m.approvals_late).desc(),
+            func.coalesce(m.median_hours_to_answer, 0).desc(),
+            m.manager_id,
+        )
+        .limit(limit)
+    )
+    rows = rows_of(conn, query)
+    total = int(rows[0]["managers_total"]) if rows else 0
+    for row in rows:
+        del row["managers_total"]
+    return rows, total
+
+
+def _per_manager(cycle_id: UUID, scope: Scope) -> Any:
     c = case_status.c
     hours_to_answer = extract("epoch", c.meeting_answered_at - c.meeting_requested_at) / 3600
     hours_to_approve = extract("epoch", c.approved_at - c.plan_submitted_at) / 3600
-    per_manager = (
+    return (
         select(
             c.manager_id,
             func.count().label("cases"),
@@ -193,15 +245,18 @@ def managers(conn: Connection, cycle_id: UUID, scope: Scope) -> list[Row]:
         .group_by(c.manager_id)
         .subquery("per_manager")
     )
+
+
+def _named(per_manager: Any) -> tuple[Any, Any]:
+    """The manager groups with their names (joined to the groups, not to every case)."""
     m = per_manager.c
-    query = (  # the names joined to the groups, not to every case
+    query = (
         select(m.manager_id, roster_people.c.name.label("manager_name"),
                *(column for column in m if column.name != "manager_id"))
         .select_from(per_manager.outerjoin(
             roster_people, roster_people.c.employee_id == m.manager_id))
-        .order_by(m.manager_id)
     )  # fmt: skip
-    return rows_of(conn, query)
+    return query, m
 
 
 def _median_hours(hours: ColumnElement[Any]) -> ColumnElement[float]:

@@ -27,6 +27,8 @@ from projections.report_queries import Scope
 
 FRESH_FOR = 15.0
 """Seconds a dashboard's numbers are reused."""
+MANAGERS_SHOWN = 20
+"""The dashboard lists the managers with the most late answers and approvals (all: CSV)."""
 KEPT = 128
 """Dashboards kept at most (cycle x scope)."""
 
@@ -47,21 +49,22 @@ def _compute(engine: Engine, cycle_id: UUID, scope: Scope, now: datetime) -> dic
             return build(conn)
 
     jobs = {
-        "funnel": lambda c: report_queries.funnel(c, cycle_id, scope),
-        "on_time": lambda c: report_queries.on_time(c, cycle_id, scope),
-        "managers": lambda c: report_queries.managers(c, cycle_id, scope),
+        "funnel_and_on_time": lambda c: report_queries.funnel_and_on_time(c, cycle_id, scope),
+        "managers": lambda c: report_queries.slowest_managers(c, cycle_id, scope, MANAGERS_SHOWN),
         "overdue": lambda c: report_queries.overdue_action_items(c, now, scope, cycle_id=cycle_id),
         "skills_gaps": lambda c: career_reports.skills_gaps(c, cycle_id, scope),
         "readiness": lambda c: career_reports.readiness(c, cycle_id, scope),
         "demand": lambda c: career_reports.demand(c, cycle_id, scope),
     }
     futures = {name: _pool.submit(on_own_connection, job) for name, job in jobs.items()}
-    return {name: future.result() for name, future in futures.items()}
+    numbers = {name: future.result() for name, future in futures.items()}
+    numbers["funnel"], numbers["on_time"] = numbers.pop("funnel_and_on_time")
+    return numbers
 
 
 def cycle_numbers(engine: Engine, cycle_id: UUID, scope: Scope, now: datetime) -> dict[str, Any]:
-    """funnel, on_time, managers, overdue and the career framework's rows for the dashboard
-    (at most FRESH_FOR old)."""
+    """funnel, on_time, managers (the ``MANAGERS_SHOWN`` slowest, and how many there are),
+    overdue and the career framework's rows for the dashboard (at most FRESH_FOR old)."""
     key = (cycle_id, _scope_key(scope))
     with _lock:
         found = _kept.get(key)

@@ -23,9 +23,6 @@ from projections import case_list, report_queries
 
 router = APIRouter(include_in_schema=False)
 
-MANAGERS_SHOWN = 20
-"""The dashboard lists the managers with the most late answers and approvals (all: CSV)."""
-
 # --- managers -------------------------------------------------------------------------------
 
 
@@ -97,12 +94,7 @@ def cycle_dashboard(
     numbers = cycle_numbers(services.read_engine, cycle_id, scope, now)
     funnel, on_time = numbers["funnel"], numbers["on_time"]
     overdue = numbers["overdue"]
-    slowest = sorted(
-        numbers["managers"],
-        key=lambda m: (m["answers_late"] + m["approvals_late"], m["median_hours_to_answer"] or 0),
-        reverse=True,
-    )
-    managers = slowest[:MANAGERS_SHOWN]
+    managers, managers_total = numbers["managers"]
     with services.read_engine.connect() as conn:
         total, cases = case_list.cases(
             conn,
@@ -136,7 +128,7 @@ def cycle_dashboard(
         phases=[p.value for p in Phase],
         on_time=on_time,
         managers=managers,
-        managers_total=len(slowest),
+        managers_total=managers_total,
         rungs=rungs,
         cases=cases,
         total=total,

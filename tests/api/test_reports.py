@@ -32,6 +32,7 @@ from domain.commands import (
 from domain.plan_commands import ApprovePlan, DraftPlan, HoldCheckIn, SubmitPlan
 from domain.timer_commands import EscalateItem, MarkCheckInDue, MarkCheckInMissed, MarkItemOverdue
 from domain.values import Rung
+from projections import report_queries
 from tests.api.conftest import API, EMPLOYEE, HR_ADMIN, HR_PARTNER, MANAGER, Api
 from tests.factories import CYCLE_CLOSES, T0, at, company, item_spec, plan
 
@@ -205,3 +206,22 @@ def test_a_company_wide_report_works_at_a_hundred_thousand_and_harms_nobody(
     assert overdue.status_code == 200
     someone = bare_api.client.get(f"{API}/me", headers=bare_api.auth("p054321"))
     assert someone.status_code == 200
+
+
+def test_the_dashboard_numbers_agree_with_the_reports(scripted: Api) -> None:
+    """The dashboard's one-pass funnel and on-time rates, and its slowest managers, are
+    the reports' own figures."""
+    assert scripted.cycle_id is not None
+    cycle = scripted.cycle_id
+    with scripted.engine.connect() as conn:
+        funnel, on_time = report_queries.funnel_and_on_time(conn, cycle, None)
+        assert funnel == report_queries.funnel(conn, cycle, None)
+        assert on_time == report_queries.on_time(conn, cycle, None)
+        every = report_queries.managers(conn, cycle, None)
+        slowest, total = report_queries.slowest_managers(conn, cycle, None, 2)
+    assert total == len(every) >= 3
+    assert [m["manager_id"] for m in slowest] == [MANAGER, "katherine"]  # 2 late, then 24 h
+    assert slowest[0] == next(m for m in every if m["manager_id"] == MANAGER)
+    with scripted.engine.connect() as conn:
+        in_scope, total_in_scope = report_queries.slowest_managers(conn, cycle, {"margaret"}, 5)
+    assert ([m["manager_id"] for m in in_scope], total_in_scope) == (["katherine"], 1)
