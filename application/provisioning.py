@@ -24,6 +24,12 @@ PROVISIONING_ACTOR = "careerflow:scim"
 
 
 class Provisioning(Frameworks):
+    def checked_roster(self, rows: Sequence[tuple[int, dict[str, Any] | str]]) -> list[Person]:
+        """``rows`` validated as a whole roster against the career framework; a row that
+        says what the roster records of someone is taken as recorded (``validate_roster``).
+        Every import checks its rows here: a file, the page's text, the identity provider."""
+        return validate_roster(rows, self.framework_positions(), self.get_roster().by_id())
+
     def provision(self, row: dict[str, Any], *, at: datetime) -> Person:
         """Add or replace one person (``row`` as an import row); their roster entry."""
         roster = self.get_roster()
@@ -44,9 +50,8 @@ class Provisioning(Frameworks):
         rows = [
             (n, p.model_dump() if isinstance(p, Person) else p) for n, p in enumerate(people, 1)
         ]
-        checked = validate_roster(rows, self.framework_positions())
         return self.import_roster(
-            checked,
+            self.checked_roster(rows),
             source="scim",
             actor=PROVISIONING_ACTOR,
             at=at,

@@ -141,12 +141,11 @@ def roster_import(
     """
     from api.roster_files import parse_roster
     from api.row_files import media_type_of
-    from domain.roster_validation import validate_roster
 
     text = file.read_text(encoding="utf-8")
     media = media_type_of(file)
     with _application() as application:
-        people = validate_roster(parse_roster(text, media), application.framework_positions())
+        people = application.checked_roster(parse_roster(text, media))
         now = datetime.now(UTC)
         if not yes or dry_run:  # with --yes nothing is asked: the import itself says what changed
             preview = application.import_roster(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
@@ -312,7 +312,7 @@ class Roster(AbsenceBook):
 
     def _diff(self, people: Sequence[Person]) -> tuple[list[Person], list[PersonChange], list[str]]:
         incoming = {p.employee_id: p for p in people}
-        known = {**self.people, **self.inactive} if self.inactive else self.people
+        known = self.by_id()
         added = [p for e, p in incoming.items() if e not in known]
         removed = sorted(e for e in known if e not in incoming)
         changes = [
@@ -333,6 +333,10 @@ class Roster(AbsenceBook):
     def anyone(self, employee_id: str) -> Person | None:
         """Active or deactivated (the identity provider still manages them)."""
         return self.people.get(employee_id) or self.inactive.get(employee_id)
+
+    def by_id(self) -> Mapping[str, Person]:
+        """Everyone on the roster, active or deactivated, by id."""
+        return {**self.people, **self.inactive} if self.inactive else self.people
 
     def everyone(self) -> list[Person]:
         """The whole roster as an import would give it: the active and the deactivated."""

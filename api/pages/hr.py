@@ -30,7 +30,6 @@ from api.schemas.cycle_public import CycleCreate
 from api.schemas.roster_public import RosterImportPublic
 from domain import errors
 from domain.roster import Roster
-from domain.roster_validation import validate_roster
 
 router = APIRouter(include_in_schema=False)
 
@@ -190,7 +189,7 @@ async def roster_import(
     """Without ``confirm``: the diff (nothing written). With it: the import itself."""
 
     def run(dry_run: bool) -> RosterImportPublic:
-        people = validate_roster(parse_roster(text, "text/csv"), application.framework_positions())
+        people = application.checked_roster(parse_roster(text, "text/csv"))
         return RosterImportPublic.of(
             application.import_roster(
                 people, source="pages:text/csv", actor=caller.employee_id, at=now,

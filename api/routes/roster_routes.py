@@ -14,7 +14,6 @@ from api.roster_files import parse_roster
 from api.row_files import recorded_as, row_file_body, uploaded
 from api.schemas.roster_public import PersonPublic, RosterImportPublic, RosterPublic
 from domain import errors
-from domain.roster_validation import validate_roster
 
 router = APIRouter(prefix="/roster", tags=["roster"], responses=PROBLEM_RESPONSES)
 
@@ -68,9 +67,8 @@ async def import_roster(
     access.require_hr_admin(caller, "import the roster")
     content, media_type = await uploaded(request)
     # Reading and checking 100,000 rows takes about a second: not on the event loop.
-    positions = application.framework_positions()
     people = await run_in_threadpool(
-        lambda: validate_roster(parse_roster(content, media_type), positions)
+        lambda: application.checked_roster(parse_roster(content, media_type))
     )
     result = await run_in_threadpool(
         lambda: application.import_roster(

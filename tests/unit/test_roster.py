@@ -109,3 +109,46 @@ def test_a_reimport_records_only_what_changed() -> None:
     assert roster.manager_of("emp") == "vp"
     roster.import_people(people=validate_roster(parse_csv(moved)), source="t", by=By("hr", at(2)))
     assert roster.collect_events() == []
+
+
+EVERY_COLUMN = (
+    "employee_id,name,email,manager_id,department,hr_partner_id,timezone,track,level,"
+    "active,external_id,employee_number,start_date,locale\n"
+)
+
+
+def test_a_re_import_takes_unchanged_rows_as_recorded_and_validates_the_rest() -> None:
+    """A row saying word for word what is recorded is that person (not validated again);
+    every other row — normalised text, a blank where a value was, a new value — is
+    validated, so the outcome is what validating every row gives."""
+    text = EVERY_COLUMN + (
+        "ceo,Chief,ceo@example.com,,Exec,,,,,true,,,,\n"
+        "mgr,Max,mgr@example.com,ceo,Eng,ceo,Europe/Paris,,,true,ext-1,42,2026-01-05,de\n"
+        "emp,Eve,eve@example.com,mgr,Eng,ceo,,,,false,,,,\n"
+    )
+    recorded = {p.employee_id: p for p in validate_roster(parse_csv(text))}
+    again = validate_roster(parse_csv(text), known=recorded)
+    assert all(p is recorded[p.employee_id] for p in again)  # taken as recorded
+    assert again == validate_roster(parse_csv(text))
+    changed = text.replace("eve@example.com", "EVE@example.com").replace(",de\n", ",\n")
+    changed = changed.replace("Chief,", " Chief ,")
+    fresh = {p.employee_id: p for p in validate_roster(parse_csv(changed), known=recorded)}
+    assert fresh["ceo"] is recorded["ceo"]  # trimmed text is the recorded text
+    assert fresh["emp"] is not recorded["emp"]  # validated: the e-mail is lowercased
+    assert fresh["emp"] == recorded["emp"]
+    assert fresh["mgr"].locale is None  # validated: a blank where a value was
+    assert list(fresh.values()) == validate_roster(parse_csv(changed))
+    dumped = [(n, p.model_dump()) for n, p in enumerate(recorded.values(), 1)]  # as SCIM does
+    assert all(p is recorded[p.employee_id] for p in validate_roster(dumped, known=recorded))
+    with pytest.raises(RosterInvalid):  # a bad row among recorded ones is still refused
+        validate_roster(parse_csv(text.replace(",false,", ",maybe,")), known=recorded)
+
+
+def test_every_blank_column_validates_to_what_is_recorded_for_it() -> None:
+    """The re-import's shortcut reads a blank cell as the recorded None: it must be what
+    validation makes of a blank in every optional column."""
+    row = "ceo,Chief,ceo@example.com,,Exec,,,,,true,,,,\n"  # a blank `active` is refused
+    (person,) = validate_roster(parse_csv(EVERY_COLUMN + row))
+    for name in EVERY_COLUMN.strip().split(","):
+        if name not in {"employee_id", "name", "email", "department", "active"}:
+            assert getattr(person, name) is None, name
