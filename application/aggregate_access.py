@@ -28,9 +28,10 @@ class AggregateAccess(Application[UUID]):
     data_keys: DataKeys
     """Each person's data key (set by ``CareerFlow``; ``application/personal_data.py``)."""
 
-    def _get(self, kind: type[T], label: str, aggregate_id: UUID) -> T:
+    def _get(self, kind: type[T], label: str, aggregate_id: UUID, version: int | None = None) -> T:
+        """The aggregate (as of ``version``: its events up to that one), else ``NotFound``."""
         try:
-            aggregate: CareerAggregate = self.repository.get(aggregate_id)
+            aggregate: CareerAggregate = self.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
             raise errors.NotFound(label, aggregate_id) from None
         if not isinstance(aggregate, kind):

@@ -82,10 +82,9 @@ class HistoryQueries(AggregateAccess):
         assert version is not None
         if version < 1:
             raise errors.InvalidCommand("version", "versions start at 1")
-        case = self.get_case(case_id)
-        if version > case.version:
-            raise errors.InvalidCommand("version", f"the case has {case.version} versions")
-        historic: DevelopmentCase = self.repository.get(case_id, version=version)
+        historic = self._get(DevelopmentCase, "case", case_id, version=version)
+        if historic.version < version:  # one read: the notifier asks this for every message
+            raise errors.InvalidCommand("version", f"the case has {historic.version} versions")
         return historic
 
     def case_history(
