@@ -228,7 +228,8 @@ class Notifier:
     def handle(self, batch: Sequence[Delivery]) -> int:
         """Every message the batch calls for, with the people as the directory has them now.
 
-        The messages are made in log order, then sent ``SENDERS`` at a time; the batch
+        The messages are made ``SENDERS`` at a time (each reads its case as of its
+        event) and kept in log order, then sent ``SENDERS`` at a time; the batch
         is handled once every send has finished, and the first failure (an outage)
         is raised after all of them, so the batch is handled again and what was sent
         is skipped by the inbox's key and the sent ledger.
@@ -237,9 +238,8 @@ class Notifier:
         self.directory = whole.for_batch()
         try:
             erased = self.app.get_roster().erased  # nothing goes to a person erased
-            notifications = [
-                n for d in batch for n in self.notifications(d) if n.recipient_id not in erased
-            ]
+            made = self._senders.map(self.notifications, batch)  # each reads its case: at once
+            notifications = [n for ns in made for n in ns if n.recipient_id not in erased]
             self.send_all(notifications)
         finally:
             self.directory = whole

@@ -50,6 +50,14 @@ class SentRow(_Base):
 sent: Table = SentRow.__table__  # type: ignore[assignment]
 
 
+_CLAIM = (
+    f"INSERT INTO {sent.name} (key, channel) VALUES (%(key)s, %(channel)s)"
+    " ON CONFLICT (key, channel) DO NOTHING RETURNING key"
+)
+"""The claim as the driver takes it: one per message sent, and building the statement
+through SQLAlchemy each time cost more than its round trip."""
+
+
 class SentLedger:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -60,12 +68,7 @@ class SentLedger:
     def claim(self, key: UUID, channel: str) -> Iterator[bool]:
         """True: send now (committed when the block ends well); False: already sent."""
         with self.engine.begin() as conn:
-            claimed = conn.execute(
-                insert(sent)
-                .values(key=key, channel=channel)
-                .on_conflict_do_nothing(index_elements=["key", "channel"])
-                .returning(sent.c.key)
-            ).first()
+            claimed = conn.exec_driver_sql(_CLAIM, {"key": key, "channel": channel}).first()
             yield claimed is not None
 
     def record(self, key: UUID, channel: str) -> None:
