@@ -114,6 +114,22 @@ class CareerflowRecorder(PostgresApplicationRecorder):
             )
             return [int(row[0]) for row in c.fetchall()]
 
+    def events_of(self, originator_ids: Sequence[Any]) -> list[StoredEvent]:
+        """Every stored event of these aggregates, each aggregate's in order (one query
+        where the recorder's own ``select_events`` takes one per aggregate)."""
+        table = SQL("{}.{}").format(
+            Identifier(self.datastore.schema), Identifier(self.events_table_name)
+        )
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as c:
+            c.execute(
+                SQL(
+                    "SELECT originator_id, originator_version, topic, state FROM {table} "
+                    "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
+                ).format(table=table),
+                (list(originator_ids),),
+            )
+            return [StoredEvent(*row) for row in c.fetchall()]
+
     def unsealed_originators(self, sealed_prefix: bytes) -> list[Any]:
         """The aggregates with a row not in the sealed format (it may hold clear text)."""
         table = SQL("{}.{}").format(

@@ -10,10 +10,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeAlias
 from uuid import UUID
 
 from application.service import CareerFlow
@@ -51,6 +51,9 @@ def link_to(event: Any) -> str:
 SENDERS = 8
 """Messages sent at once: each waits on its channel (an SMTP server's reply, the sent
 ledger's commit), so one at a time left the notifier idle most of a storm."""
+
+KnownCases: TypeAlias = Mapping[tuple[UUID, int], DevelopmentCase]
+"""Cases as of versions, read for a batch at once (``Notifier.read_cases``)."""
 
 RECORD_PATIENCE = 20.0
 """Seconds a stopping notifier keeps trying to record a message it sent during an
@@ -90,26 +93,45 @@ class Notifier:
         self._senders = ThreadPoolExecutor(senders, thread_name_prefix="notifier-send")
         self._scheduling = threading.Lock()
 
-    def notifications(self, delivery: Delivery) -> list[Notification]:
-        """Who hears of this event, and what they are told (``notifications.composers``)."""
+    def notifications(
+        self, delivery: Delivery, known: KnownCases | None = None
+    ) -> list[Notification]:
+        """Who hears of this event, and what they are told (``notifications.composers``);
+        ``known`` holds cases as of versions already read (``read_cases``)."""
         event: Any = delivery.event
         kind = type(event)
         if kind not in self.told:
             return []
         if kind is ev.CaseClosed and event.phase_at_close != Phase.MEETING_SCHEDULED:
             return []  # only a meeting still ahead has something to cancel
-        about = self._about(delivery)
+        about = self._about(delivery, known or {})
         if about is None:
             return []
         if kind in composers.CANCELLING:
-            before = self.app.case_as_of(about.case.id, version=event.originator_version - 1)
+            before = self._case_as_of(about.case.id, event.originator_version - 1, known or {})
             scheduled = composers.scheduled_before(before)
             return in_their_languages(
                 lambda: composers.CANCELLING[kind](about, scheduled), about.contact
             )
         return in_their_languages(lambda: composers.COMPOSERS[kind](about), about.contact)
 
-    def _about(self, delivery: Delivery) -> composers.About | None:
+    def read_cases(self, batch: Sequence[Delivery]) -> KnownCases:
+        """The cases the batch's messages are about, as of their events (and, for a
+        cancellation, just before): read in one query rather than one per message."""
+        wanted: set[tuple[UUID, int]] = set()
+        for delivery in batch:
+            event: Any = delivery.event
+            if isinstance(event, DevelopmentCase.Event) and type(event) in self.told:
+                wanted.add((event.originator_id, event.originator_version))
+                if type(event) in composers.CANCELLING and event.originator_version > 1:
+                    wanted.add((event.originator_id, event.originator_version - 1))
+        return self.app.cases_as_of(wanted) if wanted else {}
+
+    def _case_as_of(self, case_id: UUID, version: int, known: KnownCases) -> DevelopmentCase:
+        found = known.get((case_id, version))
+        return found if found is not None else self.app.case_as_of(case_id, version=version)
+
+    def _about(self, delivery: Delivery, known: KnownCases) -> composers.About | None:
         """The event with the case as it was right after it (a later move does not leak in)."""
         event: Any = delivery.event
         item = None
@@ -117,7 +139,7 @@ class Notifier:
             item = self.app.get_action_item(event.originator_id)
             case = self.app.get_case(item.case_id)
         elif isinstance(event, DevelopmentCase.Event):
-            case = self.app.case_as_of(event.originator_id, version=event.originator_version)
+            case = self._case_as_of(event.originator_id, event.originator_version, known)
         else:
             return None
         return composers.About(
@@ -228,8 +250,8 @@ class Notifier:
     def handle(self, batch: Sequence[Delivery]) -> int:
         """Every message the batch calls for, with the people as the directory has them now.
 
-        The messages are made ``SENDERS`` at a time (each reads its case as of its
-        event) and kept in log order, then sent ``SENDERS`` at a time; the batch
+        The cases are read at once, the messages made ``SENDERS`` at a time and kept in
+        log order, then sent ``SENDERS`` at a time; the batch
         is handled once every send has finished, and the first failure (an outage)
         is raised after all of them, so the batch is handled again and what was sent
         is skipped by the inbox's key and the sent ledger.
@@ -238,7 +260,8 @@ class Notifier:
         self.directory = whole.for_batch()
         try:
             erased = self.app.get_roster().erased  # nothing goes to a person erased
-            made = self._senders.map(self.notifications, batch)  # each reads its case: at once
+            known = self.read_cases(batch)
+            made = self._senders.map(lambda d: self.notifications(d, known), batch)
             notifications = [n for ns in made for n in ns if n.recipient_id not in erased]
             self.send_all(notifications)
         finally:

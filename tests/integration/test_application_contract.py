@@ -196,6 +196,28 @@ def test_state_as_of_a_version_or_a_time(app: CareerFlow) -> None:
         app.case_as_of(case_id, version=999)
     with pytest.raises(errors.InvalidCommand):
         app.case_as_of(case_id)
+    with pytest.raises(errors.NotFound):
+        app.case_as_of(uuid4(), version=1)
+
+
+def test_cases_as_of_reads_many_versions_at_once_as_one_by_one(app: CareerFlow) -> None:
+    """What the notifier reads for a batch: each (case, version) as ``case_as_of`` gives it;
+    a version or a case that does not exist is left out."""
+    cycle_id = new_cycle(app, EMP, "linus")
+    case_id = app.case_for(cycle_id, EMP).id
+    walk_every_step(app, case_id)
+    other = app.case_for(cycle_id, "linus").id
+    last = app.get_case(case_id).version
+    wanted = {(case_id, 1), (case_id, 6), (case_id, last), (other, 1), (case_id, last + 1)}
+    wanted.add((uuid4(), 1))
+    found = app.cases_as_of(wanted)
+    assert set(found) == {(case_id, 1), (case_id, 6), (case_id, last), (other, 1)}
+    for (case, version), historic in found.items():
+        one = app.case_as_of(case, version=version)
+        assert (historic.version, historic.phase, historic.employee_id) == (
+            one.version, one.phase, one.employee_id,
+        )  # fmt: skip
+    assert found[case_id, 6].phase is Phase.MEETING_REQUESTED
 
 
 def test_a_repeated_command_with_the_same_key_adds_no_event(app: CareerFlow) -> None:
