@@ -24,10 +24,10 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from domain.personal import ERASED
+from eventlog.bulk_insert import insert_unnested
 from eventlog.setup_lock import schema_setup
 from notifications.channels import Contact, Notification
 
@@ -61,8 +61,11 @@ def install_inbox(engine: Engine) -> None:
             conn.execute(text("ALTER TABLE inbox ADD COLUMN IF NOT EXISTS link text"))
 
 
-INSERT_CHUNK = 1000
-"""Rows per INSERT: six parameters each, far under PostgreSQL's 65,535 per statement."""
+_SQL_TYPES = {
+    "id": "uuid", "event_id": "bigint", "recipient_id": "text", "subject": "text",
+    "body": "text", "link": "text",
+}  # fmt: skip
+"""The columns a message fills, as PostgreSQL types (for ``insert_unnested``)."""
 
 
 class InboxChannel:
@@ -80,8 +83,9 @@ class InboxChannel:
         return erase_messages(self.engine, "", event_ids, ())
 
     def send_many(self, messages: Sequence[tuple[Notification, Contact]]) -> None:
-        """A batch's messages in one statement per ``INSERT_CHUNK`` (one per message cost a
-        transaction each, the notifier's largest share in a storm)."""
+        """A batch's messages in one statement, its columns as arrays (one per message cost
+        a transaction each, the notifier's largest share in a storm; rows written through
+        SQLAlchemy cost a statement built anew for every batch's length)."""
         rows = [
             {
                 "id": notification.key,
@@ -94,11 +98,7 @@ class InboxChannel:
             for notification, _ in messages
         ]
         with self.engine.begin() as conn:
-            for start in range(0, len(rows), INSERT_CHUNK):
-                chunk = rows[start : start + INSERT_CHUNK]
-                conn.execute(
-                    insert(inbox).values(chunk).on_conflict_do_nothing(index_elements=["id"])
-                )
+            insert_unnested(conn, inbox.name, rows, _SQL_TYPES, conflict="id")
 
 
 @dataclass(frozen=True)

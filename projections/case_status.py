@@ -27,8 +27,8 @@ from domain import case_events as ev
 from domain import subscriptions
 from domain.case import DevelopmentCase
 from domain.subscriptions import PHASE_AFTER
+from eventlog.bulk_insert import insert_unnested
 from eventlog.follower import Delivery
-from projections.bulk_insert import insert_unnested
 from projections.runner import ReadModel
 
 
