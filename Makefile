@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.projection_bench
 	$(BIN)/python -m bench.read_bench
 	$(BIN)/python -m bench.page_bench
+	$(BIN)/python -m bench.notifier_bench
 	$(BIN)/python -m bench.scale_bench
 	$(BIN)/python -m bench.storm_bench
 
@@ -54,6 +55,7 @@ bench-quick: $(STAMP)
 	$(BIN)/python -m bench.projection_bench --events 100000
 	$(BIN)/python -m bench.read_bench --employees 10000 --runs 100
 	$(BIN)/python -m bench.page_bench --employees 10000 --runs 30
+	$(BIN)/python -m bench.notifier_bench --messages 5000
 	$(BIN)/python -m bench.scale_bench --sizes 1000
 	$(BIN)/python -m bench.storm_bench --sizes 500,2000 --workers 1,2
 

@@ -23,7 +23,7 @@ changes is how the rows get there, measured with ``bench/domain_bench.py``:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, LiteralString
 
 import psycopg
 from eventsourcing.persistence import (
@@ -102,48 +102,33 @@ class CareerflowRecorder(PostgresApplicationRecorder):
 
     def positions_of(self, originator_ids: Sequence[Any]) -> list[int]:
         """The notification ids of these aggregates' events (an erasure scrubs by them)."""
-        table = SQL("{}.{}").format(
-            Identifier(self.datastore.schema), Identifier(self.events_table_name)
-        )
-        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as c:
-            c.execute(
-                SQL("SELECT notification_id FROM {table} WHERE originator_id = ANY(%s)").format(
-                    table=table
-                ),
-                (list(originator_ids),),
-            )
-            return [int(row[0]) for row in c.fetchall()]
+        query = "SELECT notification_id FROM {table} WHERE originator_id = ANY(%s)"
+        return [int(row[0]) for row in self._select(query, (list(originator_ids),))]
 
     def events_of(self, originator_ids: Sequence[Any]) -> list[StoredEvent]:
         """Every stored event of these aggregates, each aggregate's in order (one query
         where the recorder's own ``select_events`` takes one per aggregate)."""
-        table = SQL("{}.{}").format(
-            Identifier(self.datastore.schema), Identifier(self.events_table_name)
+        query = (
+            "SELECT originator_id, originator_version, topic, state FROM {table} "
+            "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
         )
-        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as c:
-            c.execute(
-                SQL(
-                    "SELECT originator_id, originator_version, topic, state FROM {table} "
-                    "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
-                ).format(table=table),
-                (list(originator_ids),),
-            )
-            return [StoredEvent(*row) for row in c.fetchall()]
+        return [StoredEvent(*row) for row in self._select(query, (list(originator_ids),))]
 
     def unsealed_originators(self, sealed_prefix: bytes) -> list[Any]:
         """The aggregates with a row not in the sealed format (it may hold clear text)."""
+        query = (
+            "SELECT DISTINCT originator_id FROM {table} WHERE substring(state from 1 for %s) <> %s"
+        )
+        return [row[0] for row in self._select(query, (len(sealed_prefix), sealed_prefix))]
+
+    def _select(self, query: LiteralString, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """Rows of ``query`` over the events table (named ``{table}`` in it)."""
         table = SQL("{}.{}").format(
             Identifier(self.datastore.schema), Identifier(self.events_table_name)
         )
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as c:
-            c.execute(
-                SQL(
-                    "SELECT DISTINCT originator_id FROM {table} "
-                    "WHERE substring(state from 1 for %s) <> %s"
-                ).format(table=table),
-                (len(sealed_prefix), sealed_prefix),
-            )
-            return [row[0] for row in c.fetchall()]
+            c.execute(SQL(query).format(table=table), params)
+            return c.fetchall()
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(
