@@ -18,8 +18,12 @@ from domain.base import SYSTEM_ACTOR, By, CareerAggregate
 from domain.case import DevelopmentCase, case_id_for
 from domain.cycle import CATALOG_ID, Cycle, CycleCatalog
 from domain.framework import FRAMEWORK_ID, FrameworkBook
+from domain.roster import ROSTER_ID
 
 T = TypeVar("T", bound=CareerAggregate)
+
+SHARED_IDS = frozenset({ROSTER_ID, FRAMEWORK_ID})
+"""The company-wide aggregates every request reads (``_shared``)."""
 
 
 class AggregateAccess(Application[UUID]):
@@ -53,6 +57,18 @@ class AggregateAccess(Application[UUID]):
             processing.aggregates[aggregate.id] = aggregate
         with saving({a.id: a.data_subject for a in aggregates}):
             self._record_and_notify(processing)
+        self._keep_shared(aggregates)
+
+    def _keep_shared(self, aggregates: Sequence[CareerAggregate]) -> None:
+        """A company-wide aggregate just saved is what its next reader wants: kept in the
+        cache. eventsourcing keeps saved aggregates only when it does not fast-forward, so
+        the first request after a 100,000-person import read the roster back from the
+        store (three seconds). What was saved is a copy nobody else holds (``_get``)."""
+        cache = self.repository.cache
+        if cache is not None:
+            for aggregate in aggregates:
+                if aggregate.id in SHARED_IDS:
+                    cache.put(aggregate.id, aggregate)
 
     def _insert_stored(self, stored: Sequence[StoredEvent]) -> None:
         """Insert rows already mapped (new cases nobody holds in memory), in one transaction."""

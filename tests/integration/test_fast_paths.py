@@ -95,6 +95,32 @@ def test_an_import_by_another_process_reaches_the_cached_roster(
     assert len(cache.refresh().people) == 9
 
 
+def test_the_roster_just_imported_is_read_from_memory_not_the_store(
+    fresh_app: CareerFlow, fresh_settings: Settings
+) -> None:
+    """The first read after an import (the first ever included) gets the roster the import
+    saved, without reading its events back; a later import elsewhere is still caught up."""
+    fresh_app.import_roster(company(5), source="a", actor="hr", at=at(0))
+    reads: list[Any] = []
+    select_events = fresh_app.recorder.select_events
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        found = select_events(*args, **kwargs)
+        reads.append(found)
+        return found
+
+    fresh_app.recorder.select_events = counted  # type: ignore[method-assign]
+    roster = fresh_app.get_roster()
+    assert (len(roster.people), roster.version) == (5, 2)
+    assert reads == [[]]  # only events newer than the saved roster are asked for: none
+    other = second_process(fresh_settings)
+    try:
+        other.import_roster(company(7), source="b", actor="hr", at=at(1))
+    finally:
+        other.close()
+    assert len(fresh_app.get_roster().people) == 7
+
+
 def test_a_remembered_token_still_expires() -> None:
     tokens = Tokens(Settings(jwt_secret="s" * 40))
     token = tokens.issue(EMP)
