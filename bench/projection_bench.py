@@ -28,7 +28,7 @@ from datetime import timedelta
 from typing import Any
 
 from application.service import CareerFlow
-from bench.common import T0, bench_settings, new_cycle, parser, population
+from bench.common import T0, bench_settings, new_cycle, parser, population, settle
 from careerflow.settings import Settings
 from careerflow.storage import eventsourcing_env
 from domain.roster import Person
@@ -141,8 +141,7 @@ def run(args: argparse.Namespace, settings: Settings) -> None:
         assert not moved.cases_moved, "the roster's ties are the cases' own: nothing moves"
         for model in read_models()[1:]:  # the others, so the reports have their views
             ProjectionRunner(app, engine, model).catch_up(args.batch)
-        with engine.begin() as conn:  # as autovacuum does after a load (not while timing)
-            conn.exec_driver_sql("ANALYZE")
+        settle(url, schema)
 
         cycle = cycles[0]
         now = T0 + timedelta(days=30)

@@ -36,7 +36,7 @@ from api.app import create_app
 from api.auth import Role
 from api.deps import Services
 from application.service import CareerFlow
-from bench.common import parser
+from bench.common import parser, settle
 from careerflow.settings import Settings
 from careerflow.storage import build_application, database_url, drop_schema, ensure_schema
 from careerflow.wiring import build_services
@@ -130,9 +130,7 @@ def loaded_company(employees: int, port: int) -> Iterator[Loaded]:
         for model in read_models():
             ProjectionRunner(app, engine, model).catch_up(5000)
         print(f"read models caught up in {time.perf_counter() - started:.0f} s", flush=True)
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'SET search_path TO "{schema}"')
-            conn.execute("ANALYZE")
+        settle(url, schema)
         services = build_services(settings, app, url, temporal_address=None)
         server = uvicorn.Server(
             uvicorn.Config(create_app(services), host="127.0.0.1", port=port,
