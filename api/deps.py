@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
@@ -177,3 +177,5 @@ IdempotencyKey = Annotated[
         description="repeat a POST with the same key and its effect happens once",
     ),
 ]
+
+DryRun = Annotated[bool, Query(description="report the changes, write nothing")]

@@ -7,7 +7,9 @@ on the way back, so a stored event can never rebuild an invalid value).
 
 from __future__ import annotations
 
+import threading
 import typing
+import weakref
 from dataclasses import KW_ONLY, dataclass
 from datetime import date
 from typing import Any
@@ -89,6 +91,9 @@ class _Format:
 
     state: TypeAdapter[dict[str, Any]] | None
     """None when a field cannot be typed exactly (written in the tagged format)."""
+    loose: TypeAdapter[dict[str, Any]] | None
+    """The state with its shared values left as parsed JSON (None: it has none), so
+    a row is read in one call and each shared value checked once (``_with_shared``)."""
     fields: frozenset[str]
     topic: str
     class_version: int
@@ -110,12 +115,19 @@ class _Format:
         fields["class_version"] = int  # written when above 1, so older rows can be upcast
         typed_dict: Any = TypedDict  # built from the hints at run time, which mypy cannot follow
         state = typed_dict(f"{event_class.__qualname__}State", fields, total=False)
+        shared = {n: t for n, t in fields.items() if t in SHARED_VALUES}
+        loose = typed_dict(
+            f"{event_class.__qualname__}Loose",
+            {n: dict[str, Any] if n in shared else t for n, t in fields.items()},
+            total=False,
+        )
         return cls(
             state=TypeAdapter(state) if typed else None,
+            loose=TypeAdapter(loose) if typed and shared else None,
             fields=frozenset(fields) | _NOT_STORED,
             topic=get_topic(event_class),
             class_version=getattr(event_class, "class_version", 1),
-            shared={n: t for n, t in fields.items() if t in SHARED_VALUES},
+            shared=shared,
             personal=event_plan(
                 {
                     n: h
@@ -151,12 +163,26 @@ class TypedMapper(Mapper[UUID]):
         """Set by the application to its store's keys (``application/personal_data.py``)."""
         self._formats: dict[type, _Format] = {}
         self._shared: dict[tuple[type, bytes], ValueObject] = {}
+        self._last_shared: dict[type, tuple[Any, ValueObject]] = {}
+        self._topics: dict[str, tuple[type, _Format]] = {}
+        self._large: weakref.WeakValueDictionary[tuple[UUID | str, int], Any] = (
+            weakref.WeakValueDictionary()
+        )
+        self._large_lock = threading.Lock()
 
     def _format(self, event_class: type) -> _Format:
         try:
             return self._formats[event_class]
         except KeyError:
             made = self._formats[event_class] = _Format.of(event_class)
+            return made
+
+    def _of_topic(self, topic: str) -> tuple[type, _Format]:
+        try:
+            return self._topics[topic]
+        except KeyError:
+            event_class = resolve_topic(topic)
+            made = self._topics[topic] = (event_class, self._format(event_class))
             return made
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
@@ -210,21 +236,32 @@ class TypedMapper(Mapper[UUID]):
         return typing.cast(dict[str, Any], row)
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        """The stored event as a domain event; a large one decoded once for every reader
+        that asks while another still holds it (``LARGE_EVENT_BYTES``)."""
+        if len(stored_event.state) < LARGE_EVENT_BYTES:
+            return self._decoded(stored_event)
+        key = (stored_event.originator_id, stored_event.originator_version)
+        with self._large_lock:
+            known = self._large.get(key)
+            if known is None:
+                known = self._large[key] = self._decoded(stored_event)
+            return typing.cast(DomainEventProtocol[UUID], known)
+
+    def _decoded(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         sealed = stored_event.state.startswith(SEALED_PREFIX)
         if not sealed and not stored_event.state.startswith(TYPED_PREFIX):
             return super().to_domain_event(stored_event)
-        event_class = resolve_topic(stored_event.topic)
-        form = self._format(event_class)
+        event_class, form = self._of_topic(stored_event.topic)
         try:
             if form.state is None or (sealed and form.personal is None):
                 raise ValueError("the event class has fields that cannot be typed")
             if sealed:
                 raw = self._with_shared(form, self._opened(form, stored_event))
                 state = form.state.validate_python(raw, context=KNOWN_STORABLE)
-            elif form.shared:
+            elif form.loose is not None:
                 body = stored_event.state[len(TYPED_PREFIX) : -1]
-                state = form.state.validate_python(
-                    self._with_shared(form, from_json(body)), context=KNOWN_STORABLE
+                state = self._with_shared(
+                    form, form.loose.validate_json(body, context=KNOWN_STORABLE)
                 )
             else:
                 body = stored_event.state[len(TYPED_PREFIX) : -1]
@@ -241,20 +278,25 @@ class TypedMapper(Mapper[UUID]):
         while version < form.class_version:  # rows of an older class are upcast
             getattr(event_class, f"upcast_v{version}_v{version + 1}")(state)
             version += 1
-        domain_event = object.__new__(event_class)
+        domain_event: Any = object.__new__(event_class)
         object.__setattr__(domain_event, "__dict__", state)
         return typing.cast(DomainEventProtocol[UUID], domain_event)
 
     def _with_shared(self, form: _Format, raw: dict[str, Any]) -> dict[str, Any]:
         """The parsed row, its shared values taken from those already checked (if equal).
 
-        A value is reused only when its JSON is byte for byte that of one checked
-        before, and value objects are immutable, so the event is what a full check
+        A value is reused only when it equals, as parsed JSON, the last one checked
+        (a cycle's cases all carry one policy) or its JSON is byte for byte that of one
+        checked before; value objects are immutable, so the event is what a full check
         would have given.
         """
         for name, model in form.shared.items():
             value = raw.get(name)
             if value is None:
+                continue
+            last = self._last_shared.get(model)
+            if last is not None and last[0] == value:
+                raw[name] = last[1]
                 continue
             key = (model, to_json(value))
             known = self._shared.get(key)
@@ -262,8 +304,15 @@ class TypedMapper(Mapper[UUID]):
                 if len(self._shared) >= SHARED_CACHE_SIZE:
                     self._shared.clear()
                 known = self._shared[key] = model.model_validate(value, context=KNOWN_STORABLE)
+            self._last_shared[model] = (value, known)
             raw[name] = known
         return raw
 
 
 SHARED_CACHE_SIZE = 256
+
+LARGE_EVENT_BYTES = 1_000_000
+"""From this size a row is decoded once while any reader holds the result: the projector's
+followers each read a 100,000-person roster import, and decoding it (some 170 MB of
+people, 250 MB at its peak) in two threads at once was half the projector's peak.
+Events are immutable, so sharing one is what decoding it twice would have given."""

@@ -72,8 +72,8 @@ class RosterPeople(ReadModel):
             return
         table = self.table
         columns = set(table.c.keys())  # the framework position is career_growth's
-        rows = [p.model_dump(include=columns) for p in event.added]
-        for chunk in chunks(rows, ROWS_PER_STATEMENT):
+        for people in chunks(event.added, ROWS_PER_STATEMENT):  # a chunk's rows at a time
+            chunk = [p.model_dump(include=columns) for p in people]
             statement = insert(table).values(chunk)
             excluded = {c: statement.excluded[c] for c in chunk[0] if c != "employee_id"}
             conn.execute(

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from api import access
-from api.deps import App, CurrentUser, IdempotencyKey, Now
+from api.deps import App, CurrentUser, DryRun, IdempotencyKey, Now
 from api.framework_files import read_framework
 from api.problems import PROBLEM_RESPONSES
 from api.row_files import recorded_as, row_file_body, uploaded
@@ -46,7 +46,7 @@ async def import_framework(
     application: App,
     now: Now,
     idempotency_key: IdempotencyKey = None,
-    dry_run: Annotated[bool, Query(description="report the changes, write nothing")] = False,
+    dry_run: DryRun = False,
 ) -> FrameworkImportPublic:
     access.require_hr_admin(caller, "import the career framework")
     content, media_type = await uploaded(request)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from api import access
-from api.deps import App, CurrentUser, IdempotencyKey, Now, RosterDep
+from api.deps import App, CurrentUser, DryRun, IdempotencyKey, Now, RosterDep
 from api.problems import PROBLEM_RESPONSES
 from api.roster_files import parse_roster
 from api.row_files import recorded_as, row_file_body, uploaded
@@ -59,7 +59,7 @@ async def import_roster(
     application: App,
     now: Now,
     idempotency_key: IdempotencyKey = None,
-    dry_run: Annotated[bool, Query(description="report the changes, write nothing")] = False,
+    dry_run: DryRun = False,
     allow_removals: Annotated[
         bool, Query(description="consent to removing people the file leaves out")
     ] = False,
