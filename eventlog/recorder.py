@@ -18,16 +18,22 @@ changes is how the rows get there, measured with ``bench/domain_bench.py``:
 3. Rows go in as four plain arrays in binary format instead of one array of a
    composite type, which psycopg renders as escaped text in Python (about 100 µs
    per event when a cycle opens), and the ids come back as tuples, not dicts.
+4. Rows come back in binary format, as tuples. In text format a row's state arrives
+   hex-escaped (twice its size) and is unescaped into a third copy: reading back a
+   100,000-person roster import (35 MB) took 200 MB at its peak, and a follower keeps
+   the resident memory it once needed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any, LiteralString
+from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import (
     InterfaceError,
+    Notification,
     OperationalError,
     ProgrammingError,
     StoredEvent,
@@ -126,9 +132,70 @@ class CareerflowRecorder(PostgresApplicationRecorder):
         table = SQL("{}.{}").format(
             Identifier(self.datastore.schema), Identifier(self.events_table_name)
         )
-        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as c:
-            c.execute(SQL(query).format(table=table), params)
+        with (
+            self.datastore.get_connection() as conn,
+            conn.cursor(row_factory=tuple_row, binary=True) as c,
+        ):
+            c.execute(SQL(query).format(table=table), params, prepare=True)
             return c.fetchall()
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> Sequence[Notification]:
+        """eventsourcing's query, its rows read in binary format (point 4 above)."""
+        where: list[LiteralString] = []
+        params: list[Any] = []
+        if start is not None:
+            where.append("notification_id >= %s" if inclusive_of_start else "notification_id > %s")
+            params.append(start)
+        if stop is not None:
+            where.append("notification_id <= %s")
+            params.append(stop)
+        if topics:
+            where.append("topic = ANY(%s)")
+            params.append(list(topics))
+        query = (
+            "SELECT notification_id, originator_id, originator_version, topic, state "
+            "FROM {table}" + (" WHERE " + " AND ".join(where) if where else "")
+        )
+        rows = self._select(query + " ORDER BY notification_id LIMIT %s", (*params, limit))
+        return [
+            Notification(id=n, originator_id=o, originator_version=v, topic=t, state=s)
+            for n, o, v, t, s in rows
+        ]
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> Sequence[StoredEvent]:
+        """eventsourcing's query, its rows read in binary format (point 4 above)."""
+        query = "SELECT originator_id, originator_version, topic, state FROM {table} "
+        query += "WHERE originator_id = %s"
+        params: list[Any] = [originator_id]
+        if gt is not None:
+            query += " AND originator_version > %s"
+            params.append(gt)
+        if lte is not None:
+            query += " AND originator_version <= %s"
+            params.append(lte)
+        query += " ORDER BY originator_version DESC" if desc else " ORDER BY originator_version"
+        if limit is not None:
+            query += " LIMIT %s"
+            params.append(limit)
+        return [StoredEvent(*row) for row in self._select(query, params)]
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(

@@ -18,7 +18,9 @@ import psycopg
 import pytest
 from typer.testing import CliRunner
 
+from application.personal_data import KEYS_AT_ONCE
 from application.service import CareerFlow
+from application.transcoding import ITEMS_ONE_BY_ONE
 from bench.sealing_bench import ClearCareerFlow
 from careerflow.cli import app as cli
 from careerflow.settings import Settings
@@ -147,3 +149,39 @@ def test_a_person_is_exported_and_erased_from_the_command_line(
         app.close()
     unknown = CliRunner().invoke(cli, ["person", "erase", "nobody", "--reason", "x", "--yes"])
     assert unknown.exit_code == 2
+
+
+def test_a_roster_larger_than_one_chunk_of_keys_reads_back_and_erases_one_person(
+    fresh_settings: Settings,
+) -> None:
+    """More people than ``KEYS_AT_ONCE`` (keys held at once) and ``ITEMS_ONE_BY_ONE``
+    (people validated one by one): sealed and opened chunk by chunk, read back whole."""
+    many = KEYS_AT_ONCE + 7
+    assert many > ITEMS_ONE_BY_ONE
+    company = [
+        Person(
+            employee_id=f"e{i:05d}",
+            name=f"Person {i}",
+            email=f"e{i}@example.com",
+            manager_id=None if i == 0 else "e00000",
+            department=f"D{i % 3}",
+        )
+        for i in range(many)
+    ]
+    app = application(fresh_settings)
+    app.import_roster(company, source="test", actor="hr", at=datetime.now(UTC))
+    last = company[-1].employee_id  # in the second chunk of keys
+    app.erase_person(last, reason="request 10", actor="hr", at=datetime.now(UTC))
+    app.close()
+    assert b"Person 5006" not in rows(fresh_settings)
+    again = application(fresh_settings)  # a cold process: every key read from the table
+    try:
+        roster = again.get_roster()
+        assert roster.get("e00001") == company[1]
+        assert roster.get("e05005") == company[5005]
+        erased = roster.get(last)
+        assert erased is not None
+        assert (erased.name, erased.email) == ("[erased]", ERASED_EMAIL)
+        assert len(roster.people) == many
+    finally:
+        again.close()
