@@ -6,7 +6,7 @@ import pytest
 
 from api.roster_files import parse_csv, parse_json
 from domain.base import By
-from domain.roster import Relation, Roster, RosterInvalid
+from domain.roster import Person, Relation, Roster, RosterInvalid
 from domain.roster_validation import validate_roster
 from tests.factories import T0, at
 
@@ -152,3 +152,20 @@ def test_every_blank_column_validates_to_what_is_recorded_for_it() -> None:
     for name in EVERY_COLUMN.strip().split(","):
         if name not in {"employee_id", "name", "email", "department", "active"}:
             assert getattr(person, name) is None, name
+
+
+def test_people_given_the_same_fields_share_one_set_of_their_names() -> None:
+    """Half a person's memory was pydantic's per-instance set of given field names."""
+    rows = [
+        {"employee_id": f"e{i}", "name": f"P {i}", "email": f"e{i}@x.org", "department": "D"}
+        for i in range(3)
+    ]
+    a, b, c = (Person.model_validate(r) for r in rows)
+    assert a.model_fields_set is b.model_fields_set is c.model_fields_set
+    moved = b.model_copy(update={"manager_id": "e0"})
+    assert "manager_id" in moved.model_fields_set
+    assert "manager_id" not in a.model_fields_set  # the shared set was not changed
+    assert (a.manager_id, moved.manager_id, moved.name) == (None, "e0", "P 1")
+    assert a.model_dump(exclude_unset=True) == rows[0]
+    other = Person.model_validate({**rows[0], "timezone": "Europe/Paris"})
+    assert other.model_fields_set is not a.model_fields_set
