@@ -25,6 +25,7 @@ from uuid import UUID
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic_core import from_json, to_json
 
+from application.batch_writing import batches
 from domain import errors
 from domain.personal import PART, Opened, Texts
 
@@ -88,16 +89,10 @@ holds about 1.3 KB of cipher state, so a 100,000-person roster import held 130 M
 keys when it was sealed or read in one go."""
 
 
-def _in_chunks(subjects: Collection[str]) -> Iterator[list[str]]:
-    ordered = list(subjects)
-    for start in range(0, len(ordered), KEYS_AT_ONCE):
-        yield ordered[start : start + KEYS_AT_ONCE]
-
-
 def seal(keys: DataKeys, texts: Texts, aad: bytes) -> dict[str, str]:
     """Each person's strings encrypted under their key: ``{person: base64(nonce+ciphertext)}``."""
     sealed = {}
-    for subjects in _in_chunks(texts.keys()):
+    for subjects in batches(list(texts), KEYS_AT_ONCE):
         opened = keys.for_writing(subjects)
         for subject in subjects:
             nonce = os.urandom(NONCE)
@@ -108,7 +103,7 @@ def seal(keys: DataKeys, texts: Texts, aad: bytes) -> dict[str, str]:
 
 def open_sealed(keys: DataKeys, sealed: Mapping[str, str], aad: bytes) -> Opened:
     opened: dict[str, Iterator[str] | None] = {}
-    for subjects in _in_chunks(sealed.keys()):
+    for subjects in batches(list(sealed), KEYS_AT_ONCE):
         found = keys.for_reading(subjects)
         for subject in subjects:
             if subject not in found:

@@ -138,9 +138,10 @@ class Person(ValueObject):
         changes nothing but the memory.
         """
         given = self.__pydantic_fields_set__
-        shared = _GIVEN_FIELDS.get(frozenset(given))
+        names = frozenset(given)
+        shared = _GIVEN_FIELDS.get(names)
         if shared is None and len(_GIVEN_FIELDS) < _GIVEN_FIELDS_KEPT:
-            shared = _GIVEN_FIELDS[frozenset(given)] = given
+            shared = _GIVEN_FIELDS[names] = given
         if shared is not None:
             object.__setattr__(self, "__pydantic_fields_set__", shared)
 
