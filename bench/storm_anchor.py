@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psutil
 import psycopg
 from psycopg_pool import ConnectionPool
 from temporalio import activity
@@ -67,14 +68,30 @@ async def serve(address: str, url: str, task_queue: str) -> None:
             await stop.wait()
 
 
+def machine_cpu_seconds() -> float:
+    """CPU time the whole machine has spent working (every process, not idle or waiting).
+
+    The storm's processes (Temporal, PostgreSQL, the workers, the relay) share two
+    cores, so what one storm costs is the CPU all of them spend on it together.
+    """
+    times = psutil.cpu_times()
+    return float(sum(times) - times.idle - getattr(times, "iowait", 0.0))
+
+
 @dataclass
 class StormFigures:
-    """Delays after the scheduled moment (sorted), how often each was recorded, the rate."""
+    """Delays after the scheduled moment (sorted), how often each was recorded, the rate,
+    and the machine's CPU from the scheduled moment until the storm's work was done."""
 
     size: int
     delays: list[float]
     recorded: dict[Any, int]
     rate: float
+    cpu_seconds: float
+
+    @property
+    def cpu_ms_each(self) -> float:
+        return 1000 * self.cpu_seconds / self.size
 
     @property
     def once(self) -> int:
@@ -145,6 +162,8 @@ def run_anchor(address: str, url: str, size: int, due_in: float, logs: Path | No
         at = time.time() + due_in
         asyncio.run(_start_all(address, size, at))
         deadline = time.monotonic() + due_in + 900
+        time.sleep(max(0.0, at - time.time()))
+        cpu_start = machine_cpu_seconds()
         with psycopg.connect(url, autocommit=True) as conn:
             while time.monotonic() < deadline:
                 (count,) = conn.execute(f"SELECT count(*) FROM {TABLE}").fetchone() or (0,)
@@ -153,13 +172,15 @@ def run_anchor(address: str, url: str, size: int, due_in: float, logs: Path | No
                 time.sleep(1.0)
             rows = conn.execute(f"SELECT number, due_at, recorded_at FROM {TABLE}").fetchall()
             conn.execute(f"DROP TABLE {TABLE}")
-        asyncio.run(_until_finished(address, timeout=600))
+        asyncio.run(_until_finished(address, timeout=600))  # its work goes on after the rows
+        cpu = machine_cpu_seconds() - cpu_start
     finally:
         worker.terminate()
         worker.wait(timeout=30)
     delays = sorted((recorded - due).total_seconds() for _, due, recorded in rows)
     times = [recorded.timestamp() for _, _, recorded in rows]
-    return StormFigures(size, delays, {number: 1 for number, _, _ in rows}, rate_of(times))
+    recorded = {number: 1 for number, _, _ in rows}
+    return StormFigures(size, delays, recorded, rate_of(times), cpu)
 
 
 if __name__ == "__main__":
