@@ -76,6 +76,7 @@ class PipelinedWriter:
             self._pool.shutdown(wait=True)
 
 
-def batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+def batches(items: Sequence[Item], size: int) -> Iterator[Sequence[Item]]:
+    """``items`` ``size`` at a time (bulk writes stay under PostgreSQL's parameter limit)."""
     for start in range(0, len(items), size):
         yield items[start : start + size]

@@ -5,12 +5,12 @@ Reports join it to group and scope by department; it follows the roster's import
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Column, Connection, MetaData, Table, Text, delete, update
 from sqlalchemy.dialects.postgresql import insert
 
+from application.batch_writing import batches
 from domain import subscriptions
 from domain.personal import ERASED
 from domain.roster import ERASED_EMAIL, Roster
@@ -31,14 +31,8 @@ def define_roster_people(metadata: MetaData, name: str) -> Table:
     )
 
 
-T = TypeVar("T")
 ROWS_PER_STATEMENT = 5_000
 """7 parameters a row: well under PostgreSQL's 65,535 parameters per statement."""
-
-
-def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 class RosterPeople(ReadModel):
@@ -72,7 +66,7 @@ class RosterPeople(ReadModel):
             return
         table = self.table
         columns = set(table.c.keys())  # the framework position is career_growth's
-        for people in chunks(event.added, ROWS_PER_STATEMENT):  # a chunk's rows at a time
+        for people in batches(event.added, ROWS_PER_STATEMENT):  # a chunk's rows at a time
             chunk = [p.model_dump(include=columns) for p in people]
             statement = insert(table).values(chunk)
             excluded = {c: statement.excluded[c] for c in chunk[0] if c != "employee_id"}
@@ -85,7 +79,7 @@ class RosterPeople(ReadModel):
                 .where(table.c.employee_id == change.employee_id)
                 .values({change.field: change.new})
             )
-        for gone in chunks(event.removed, ROWS_PER_STATEMENT):
+        for gone in batches(event.removed, ROWS_PER_STATEMENT):
             conn.execute(delete(table).where(table.c.employee_id.in_(gone)))
 
 

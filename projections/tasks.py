@@ -16,6 +16,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, insert
 
+from application.batch_writing import batches
 from domain import case_events as ev
 from domain import subscriptions
 from domain.action_item import ActionItem
@@ -24,7 +25,7 @@ from domain.open_tasks import CaseProgress, OpenTask, progress_events
 from domain.personal import ERASED
 from domain.step_records import Task
 from eventlog.follower import Delivery
-from projections.roster_people import chunks, roster_people
+from projections.roster_people import roster_people
 from projections.runner import ReadModel
 
 C = DevelopmentCase
@@ -159,9 +160,9 @@ class Tasks(ReadModel):
                 }
             )
             tasks += _case_rows(event.originator_id, event.cycle_id, progress)
-        for chunk in chunks(cases, ROWS_PER_INSERT):
+        for chunk in batches(cases, ROWS_PER_INSERT):
             conn.execute(insert(self.cases).on_conflict_do_nothing(), list(chunk))
-        for chunk in chunks(tasks, ROWS_PER_INSERT):
+        for chunk in batches(tasks, ROWS_PER_INSERT):
             conn.execute(insert(self.tasks).on_conflict_do_nothing(), list(chunk))
 
     def apply(self, conn: sa.Connection, event: Any, position: int) -> None:
