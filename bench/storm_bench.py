@@ -102,10 +102,8 @@ def careerflow_storm(
     )  # fmt: skip
     app = build_application(settings)
     try:
-        events_table: str = getattr(app.recorder, "events_table_name")  # noqa: B009 (Postgres only)
-        with reminders_recorded(
-            database_url(settings), settings.db_schema, events_table
-        ) as recorded_at:
+        table: str = getattr(app.recorder, "events_table_name")  # noqa: B009 (PostgreSQL's)
+        with reminders_recorded(database_url(settings), settings.db_schema, table) as recorded_at:
             the_stack.cli("cycle", "open", cycle_id.strip())
             events, _ = events_after(app)
             opened = {e.originator_id: e.timestamp for e in events if isinstance(e, ev.CaseOpened)}
@@ -115,9 +113,7 @@ def careerflow_storm(
 
 
 @contextlib.contextmanager
-def reminders_recorded(
-    url: str, schema: str, events_table: str
-) -> Iterator[Callable[[], list[tuple[UUID, datetime]]]]:
+def reminders_recorded(url: str, schema: str, events_table: str) -> Iterator[RecordedAt]:
     """While inside: each ``ReminderSent`` row written, with the moment it was inserted.
 
     Kept by a trigger in the database, as the anchor's rows keep theirs, so watching
