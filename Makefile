@@ -41,7 +41,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.page_bench
 	$(BIN)/python -m bench.notifier_bench
 	$(BIN)/python -m bench.scale_bench
-	$(BIN)/python -m bench.storm_bench
+	$(BIN)/python -m bench.storm_bench --sizes 1000,10000,100000 --workers 1
+	$(BIN)/python -m bench.storm_bench --sizes 1000,10000 --workers 2
 
 # The same benchmarks at CI sizes: the figures and goals
 # are printed as in `make bench`, on smaller companies and fewer requests.
@@ -59,11 +60,11 @@ bench-quick: $(STAMP)
 	$(BIN)/python -m bench.scale_bench --sizes 1000
 	$(BIN)/python -m bench.storm_bench --sizes 500,2000 --workers 1,2
 
-# Every process apart, killed at random, PostgreSQL and Temporal restarted (about 30 min).
 messages: $(STAMP)  # extract message ids; bring notifications/locale/*/careerflow.po up to them
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -o notifications/locale/careerflow.pot --omit-header .
 	$(BIN)/python -m notifications.catalogue
 
+# Every process apart, killed at random, PostgreSQL and Temporal restarted (about 30 min).
 chaos: $(STAMP)
 	$(BIN)/python -m bench.chaos
 

@@ -164,8 +164,8 @@ def run_anchor(
     try:
         at = time.time() + due_in
         asyncio.run(_start_all(address, size, at))
-        deadline = time.monotonic() + due_in + window
         time.sleep(max(0.0, at - time.time()))
+        deadline = time.monotonic() + window  # from the scheduled moment, as careerflow's
         cpu_start = machine_cpu_seconds()
         with psycopg.connect(url, autocommit=True) as conn:
             while time.monotonic() < deadline:

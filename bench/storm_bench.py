@@ -1,10 +1,11 @@
 """Reminder storm: N reminders due at the same moment, beside a raw anchor on the same servers.
 
-    python -m bench.storm_bench [--sizes 1000,10000] [--workers 1,2] [--due-in S] [--logs DIR]
+    python -m bench.storm_bench [--sizes 1000,10000] [--workers 1,2] [--due-in S]
+                                [--window S] [--setting NAME=VALUE ...] [--logs DIR]
 
-For each size and number of worker processes, on a fresh embedded stack (its own
-PostgreSQL and Temporal dev server, ``careerflow worker`` and ``relay`` each a
-process of their own):
+For each size and number of worker processes, each storm on a fresh embedded stack
+of its own (its own PostgreSQL and Temporal dev server, ``careerflow worker`` and
+``relay`` each a process of their own):
 
 1. the raw anchor (``bench.storm_anchor``): N workflows sleep until the same
    instant, then each runs one activity that inserts one row;
@@ -12,6 +13,8 @@ process of their own):
    at the same instant. Each ``ReminderSent`` row is timed as it is inserted (by a
    trigger, as the anchor's rows time themselves), and each case must have exactly one.
 
+Each storm is counted until every reminder is in or ``--window`` seconds after the
+scheduled moment (900 by default; a storm of 100,000 on the dev server outlasts it).
 Printed for both: the rate they were recorded at, the delay from the scheduled
 moment to the record (p50, p99), and the CPU the whole machine spent per reminder
 from the scheduled moment until the storm's work was done (the anchor's workflows
@@ -27,7 +30,7 @@ import json
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -67,7 +70,14 @@ class StormRun:
     anchor: StormFigures
 
 
-def storm_run(size: int, workers: int, due_in: float, window: float, logs: Path | None) -> StormRun:
+def storm_run(
+    size: int,
+    workers: int,
+    due_in: float,
+    window: float,
+    logs: Path | None,
+    settings_env: Mapping[str, str] | None = None,
+) -> StormRun:
     """The anchor's storm, then careerflow's, each on a fresh stack of its own.
 
     Apart, because a storm that outlasts its window leaves workflows running that
@@ -87,6 +97,7 @@ def storm_run(size: int, workers: int, due_in: float, window: float, logs: Path 
         tempfile.TemporaryDirectory() as tmp,
         stack(Path(tmp, "data"), _under(logs, "careerflow")) as (the_stack, _),
     ):
+        the_stack.env.update(settings_env or {})
         the_stack.start(*processes)
         roster = Path(tmp, "roster.csv")
         write_company(roster, size + 1)
@@ -234,13 +245,24 @@ def main() -> None:
     arguments.add_argument(
         "--window", type=float, default=900.0, help="seconds from the storm to stop counting"
     )
+    arguments.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for careerflow's processes, e.g. CAREERFLOW_WORKER_SANDBOX=true",
+    )
     arguments.add_argument("--logs", type=Path, help="keep each process's output in this folder")
     args = arguments.parse_args()
+    if bad := [setting for setting in args.setting if "=" not in setting]:
+        arguments.error(f"--setting {bad[0]!r}: give it as NAME=VALUE")
+    settings_env = dict(setting.split("=", 1) for setting in args.setting)
     for workers in (int(w) for w in args.workers.split(",")):
         base: StormRun | None = None
         for size in (int(n) for n in args.sizes.split(",")):
             logs = args.logs / f"{size}-{workers}" if args.logs else None
-            run = storm_run(size, workers, args.due_in or due_in_for(size), args.window, logs)
+            due_in = args.due_in or due_in_for(size)
+            run = storm_run(size, workers, due_in, args.window, logs, settings_env)
             base = base or run
             report(run, base)
 

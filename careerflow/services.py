@@ -85,6 +85,7 @@ async def serve_worker(
                 executor,
                 DigestActivities(sender),
                 cached_workflows=settings.worker_cached_workflows,
+                sandboxed=settings.worker_sandbox,
             )
             running = asyncio.create_task(worker.run())
             stopped = asyncio.create_task(stop.wait())

@@ -114,6 +114,11 @@ class Settings(BaseSettings):
         le=1_000_000,
         description="workflows a worker keeps in memory (more: less replaying, more memory)",
     )
+    worker_sandbox: bool = Field(
+        default=False,
+        description="run workflows in Temporal's sandbox, each cached one with its own copy "
+        "of the workflow modules (the tests always do; off: less memory and CPU per workflow)",
+    )
     metrics_host: str = Field(
         default="127.0.0.1",
         description="address of every process's operations port (0.0.0.0 in a container)",

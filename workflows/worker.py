@@ -6,7 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from application.service import CareerFlow
 from workflows.action_item_workflow import ActionItemWorkflow
@@ -49,10 +50,17 @@ def build_worker(
     digests: DigestActivities | None = None,
     *,
     cached_workflows: int = CACHED_WORKFLOWS,
+    sandboxed: bool = True,
 ) -> Worker:
     """A worker for every workflow, its activities running on ``executor``'s threads.
 
     ``digests`` sends the daily digests (it needs the notification channels).
+    ``sandboxed`` runs each workflow in Temporal's sandbox, which imports the workflow's
+    module anew for every workflow it builds: a copy of its code per cached workflow,
+    and an import each time one is rebuilt after eviction. The tests keep it on, so it
+    checks that the workflow code stays deterministic and free of side effects (and
+    every workflow a test ran is replayed); ``careerflow worker`` runs without it
+    (``worker_sandbox``), the cost measured by ``bench/storm_bench.py``.
     """
     activities = CareerActivities(app).all()
     if digests is not None:
@@ -63,5 +71,6 @@ def build_worker(
         workflows=WORKFLOWS,
         activities=activities,
         activity_executor=executor,
+        workflow_runner=SandboxedWorkflowRunner() if sandboxed else UnsandboxedWorkflowRunner(),
         **worker_tuning(cached_workflows),
     )
