@@ -100,7 +100,9 @@ class Stack:
 
 
 @asynccontextmanager
-async def run_stack(client: Client, app: CareerFlow) -> AsyncIterator[Stack]:
+async def run_stack(
+    client: Client, app: CareerFlow, *, sandboxed: bool = True
+) -> AsyncIterator[Stack]:
     """A worker and a relay on a fresh task queue; on the way out, every workflow
     the test produced is replayed against the current workflow code."""
     task_queue = f"tq-{uuid.uuid4()}"
@@ -111,7 +113,7 @@ async def run_stack(client: Client, app: CareerFlow) -> AsyncIterator[Stack]:
         the_stack.position = position
 
     with ThreadPoolExecutor(ACTIVITY_THREADS) as executor:
-        async with build_worker(client, app, task_queue, executor):
+        async with build_worker(client, app, task_queue, executor, sandboxed=sandboxed):
             relay_task = asyncio.create_task(relay.run(the_stack.stopped, on_batch=moved))
             try:
                 yield the_stack

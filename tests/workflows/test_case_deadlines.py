@@ -13,7 +13,7 @@ from domain.commands import AcceptMeeting, HoldMeeting, RecordSelfAssessment, Re
 from domain.plan_commands import ApprovePlan, DraftPlan, HoldCheckIn, SubmitPlan
 from domain.values import Participants, Policy
 from tests.factories import open_cycle_with, self_assessment
-from tests.workflows.conftest import Stack, events, now
+from tests.workflows.conftest import Stack, events, now, run_stack
 from workflows.case_workflow import case_workflow_id
 
 DAY = timedelta(days=1)
@@ -56,6 +56,20 @@ def follow_ups(app: CareerFlow, case_id: UUID) -> list[tuple[str, str, str, int 
         for name, data in events(app, case_id)
         if name in ("ReminderSent", "Escalated")
     ]
+
+
+async def test_out_of_the_sandbox_as_careerflow_worker_runs_the_reminder_and_escalation_come(
+    time_skipping: WorkflowEnvironment, fresh_app: CareerFlow
+) -> None:
+    """``careerflow worker`` runs the workflows without Temporal's sandbox; the same
+    deadlines fire, and on the way out their histories replay in the sandbox."""
+    async with run_stack(time_skipping.client, fresh_app, sandboxed=False) as stack:
+        policy = QUIET.model_copy(update={"prep_window": 14 * DAY})
+        case_id = await open_case(time_skipping, stack, policy)
+        await time_skipping.sleep(12.1 * DAY)
+        assert follow_ups(fresh_app, case_id) == [("ReminderSent", "prep", "emp", None)]
+        await time_skipping.sleep(4 * DAY)
+        assert follow_ups(fresh_app, case_id)[-1] == ("Escalated", "prep", "mgr", 1)
 
 
 async def test_the_prep_deadline_reminds_then_climbs_every_rung(
