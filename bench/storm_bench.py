@@ -224,8 +224,9 @@ def report(run: StormRun, base: StormRun | None) -> None:
     plural = "es" if run.workers > 1 else ""
     print(f"reminder storm: {run.size:,} due together, {run.workers} worker process{plural}")
     print(
-        f"  careerflow recorded {len(ours.delays):,}: exactly once {ours.once:,}, "
-        f"more than once {ours.twice}, missing {ours.missing} (goal: every one exactly once)"
+        f"  careerflow recorded {len(ours.delays):,} in the window; 10 s later, exactly once "
+        f"{ours.once:,}, more than once {ours.twice}, missing {ours.missing} "
+        "(goal: every one exactly once)"
     )
     print(describe(ours, "careerflow"))
     print(describe(run.anchor, "raw anchor"))
