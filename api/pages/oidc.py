@@ -9,13 +9,19 @@ or ``auditor`` (``api.auth.caller_from_claims``).
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
-from authlib.integrations.starlette_client import OAuth, OAuthError
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 
 from api.auth import Caller, InvalidToken, caller_from_claims
+
+with warnings.catch_warnings():  # Authlib 1.9 asks for httpx2 on import; httpx is what we use
+    import authlib.deprecate  # noqa: F401  (its import puts an "always" filter first: ours goes before)
+
+    warnings.filterwarnings("ignore", "The httpx module is deprecated", DeprecationWarning)
+    from authlib.integrations.starlette_client import OAuth, OAuthError
 
 
 class SignInFailed(Exception):
