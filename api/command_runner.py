@@ -16,12 +16,14 @@ from fastapi import Depends, Request
 
 from api import access
 from api.auth import Caller
-from api.deps import CurrentUser, IdempotencyKey, RosterDep, available, services_of
+from api.deps import CurrentUser, IdempotencyKey, RosterDep, available, framework_for, services_of
+from api.shared_cache import SharedCache
 from application.outcomes import Authorize, Executed
 from application.service import CareerFlow
 from domain.action_item import ActionItem
 from domain.case import DevelopmentCase
 from domain.commands import CaseCommand, GivePeerFeedback, ItemCommand
+from domain.framework import FrameworkBook
 from domain.roster import Roster
 
 
@@ -32,6 +34,14 @@ class CommandRunner:
     roster: Roster
     now: datetime
     key: str | None
+    frameworks: SharedCache[FrameworkBook] | None = None
+    """The framework in memory, for the routes that answer with the case (``book_for``)."""
+
+    def book_for(self, case: DevelopmentCase) -> FrameworkBook:
+        """The framework the case is shown against (``api.deps.framework_for``)."""
+        if self.frameworks is None:
+            return self.app.get_framework_book()
+        return framework_for(self.frameworks, case)
 
     @property
     def actor(self) -> str:
@@ -80,7 +90,14 @@ async def _runner(
     idempotency_key: IdempotencyKey = None,
 ) -> CommandRunner:
     services = services_of(request)
-    return CommandRunner(caller, available(services), roster, services.clock(), idempotency_key)
+    return CommandRunner(
+        caller,
+        available(services),
+        roster,
+        services.clock(),
+        idempotency_key,
+        services.frameworks,
+    )
 
 
 RunnerDep = Annotated[CommandRunner, Depends(_runner)]

@@ -16,10 +16,12 @@ from sqlalchemy import Engine
 
 from api.auth import Caller, InvalidToken, Tokens
 from api.calendar_feeds import CalendarFeeds
-from api.roster_cache import RosterCache
 from api.sealed_reads import SealedReads
+from api.shared_cache import SharedCache
 from application.service import CareerFlow
 from domain import errors
+from domain.case import DevelopmentCase
+from domain.framework import FrameworkBook
 from domain.roster import Roster
 
 
@@ -54,15 +56,19 @@ class Services:
     """``api.pages.oidc.OidcSignIn`` when the pages sign in through an OpenID provider."""
     slack: Any = None
     """``api.slack_actions.SlackApp`` when a Slack app's buttons come back (signing secret set)."""
-    rosters: RosterCache = field(init=False)
-    """The roster requests read (``api.roster_cache``)."""
+    rosters: SharedCache[Roster] = field(init=False)
+    """The roster requests read (``api.shared_cache``)."""
+    frameworks: SharedCache[FrameworkBook] = field(init=False)
+    """The career framework the cases are shown against (``api.shared_cache``)."""
     reads: SealedReads = field(init=False)
     """Who opened whose confidential content (``api.sealed_reads``)."""
     calendars: CalendarFeeds = field(init=False)
     """Each person's private calendar feed (``api.calendar_feeds``)."""
 
     def __post_init__(self) -> None:
-        self.rosters = RosterCache(self.application)
+        app = self.application
+        self.rosters = SharedCache(app.get_roster, lambda: app.roster_writes)
+        self.frameworks = SharedCache(app.get_framework_book, lambda: app.framework_writes)
         self.reads = SealedReads(self.read_engine)
         self.calendars = CalendarFeeds(self.read_engine)
 
@@ -115,6 +121,22 @@ async def _roster(request: Request) -> Roster:
 
 
 RosterDep = Annotated[Roster, Depends(_roster)]
+
+
+def framework_for(frameworks: SharedCache[FrameworkBook], case: DevelopmentCase) -> FrameworkBook:
+    """The framework to show ``case`` against, from memory — caught up first if the case
+    opened under a version imported elsewhere moments ago (blocking: from a worker thread)."""
+    book = frameworks.get()
+    if (case.framework_version or 0) > len(book.versions):
+        book = frameworks.refresh()
+    return book
+
+
+async def _frameworks(request: Request) -> SharedCache[FrameworkBook]:
+    return services_of(request).frameworks
+
+
+Frameworks = Annotated[SharedCache[FrameworkBook], Depends(_frameworks)]
 
 
 async def _now(request: Request) -> datetime:

@@ -16,6 +16,9 @@ from domain.framework_step import FrameworkTerms
 class Frameworks(RosterImports):
     """Framework imports, and each case's framework version and the employee's position."""
 
+    framework_writes = 0
+    """New framework versions this process has saved: readers holding the book know it changed."""
+
     def import_framework(
         self,
         framework: CareerFramework,
@@ -40,6 +43,7 @@ class Frameworks(RosterImports):
         book.import_framework(framework=framework, source=source, by=By(actor, at, idempotency_key))
         if book.pending_events:
             self._store(book)
+            self.framework_writes += 1
         return FrameworkImport(diff=diff, version=book.current.version, dry_run=False)
 
     def framework_positions(self) -> dict[str, list[str]] | None:

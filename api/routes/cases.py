@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from api import access
 from api.case_reading import AsOf, OpeningDep, read_history
 from api.command_runner import RunnerDep
-from api.deps import App, CurrentUser, RosterDep
+from api.deps import App, CurrentUser, Frameworks, RosterDep, framework_for
 from api.problems import PROBLEM_RESPONSES
 from api.schemas.case_public import ActionItemPublic, CasePublic
 from api.schemas.history_public import CaseHistory
@@ -34,16 +34,16 @@ SEALED = (
 
 @router.get("/find", summary="The case of an employee in a cycle", description=SEALED.strip())
 def find_case(
-    cycle_id: UUID, employee_id: str, application: App, opening: OpeningDep
+    cycle_id: UUID, employee_id: str, application: App, opening: OpeningDep, books: Frameworks
 ) -> CasePublic:
     case = opening.open(application.case_for(cycle_id, employee_id))
-    return CasePublic.of(case, application.get_framework_book())
+    return CasePublic.of(case, framework_for(books, case))
 
 
 @router.get("/{case_id}", summary="A case's current state", description=SEALED.strip())
-def get_case(case_id: UUID, application: App, opening: OpeningDep) -> CasePublic:
+def get_case(case_id: UUID, application: App, opening: OpeningDep, books: Frameworks) -> CasePublic:
     case = opening.open(application.get_case(case_id))
-    return CasePublic.of(case, application.get_framework_book())
+    return CasePublic.of(case, framework_for(books, case))
 
 
 @router.get(
@@ -74,17 +74,15 @@ def _step_route(steps: APIRouter, path: str, command: type[CaseCommand], summary
     if command.model_fields:
 
         def take(case_id: UUID, body: CaseCommand, runner: RunnerDep) -> Response:
-            return case_response(
-                runner.execute(case_id, body).case, runner.app.get_framework_book()
-            )
+            case = runner.execute(case_id, body).case
+            return case_response(case, runner.book_for(case))
 
         take.__annotations__ = {**take.__annotations__, "body": command}
     else:
 
         def take(case_id: UUID, runner: RunnerDep) -> Response:  # type: ignore[misc]
-            return case_response(
-                runner.execute(case_id, command()).case, runner.app.get_framework_book()
-            )
+            case = runner.execute(case_id, command()).case
+            return case_response(case, runner.book_for(case))
 
     take.__name__ = take.__qualname__ = command.__name__
     steps.post(
@@ -136,7 +134,7 @@ def close_case(case_id: UUID, body: CloseCase, runner: RunnerDep) -> CasePublic:
         access.require_hr_admin(runner.caller, "close a case")
 
     closed = runner.execute(case_id, body, authorize=hr_admin).case
-    return CasePublic.of(closed, runner.app.get_framework_book())
+    return CasePublic.of(closed, runner.book_for(closed))
 
 
 @router.post("/{case_id}/notes", status_code=status.HTTP_201_CREATED, summary=AddNote.step.title)

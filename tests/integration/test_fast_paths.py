@@ -2,7 +2,7 @@
 
 * a command decides on the case as this process last saw it, and decides again on the
   stored case when another process wrote to it since;
-* the roster a request reads is cached, and an import anywhere is seen;
+* the roster and the framework a request reads are cached, and an import anywhere is seen;
 * verified tokens are remembered, never past their expiry;
 * a cycle opens batch by batch on a writer thread, and a failing batch stops it;
 * ``careerflow api --workers 2`` serves from two processes.
@@ -23,9 +23,12 @@ import psutil
 import pytest
 
 from api.auth import InvalidToken, Tokens
-from api.roster_cache import RosterCache
+from api.deps import framework_for
+from api.framework_files import read_framework
+from api.shared_cache import SharedCache
 from application.service import CareerFlow
 from careerflow.binaries import find_binary
+from careerflow.demo_framework import DEMO_FRAMEWORK_CSV
 from careerflow.settings import Settings
 from careerflow.storage import eventsourcing_env
 from domain import errors
@@ -79,7 +82,7 @@ def test_an_import_by_another_process_reaches_the_cached_roster(
     fresh_app: CareerFlow, fresh_settings: Settings
 ) -> None:
     fresh_app.import_roster(company(5), source="a", actor="hr", at=at(0))
-    cache = RosterCache(fresh_app, max_age=0.2)
+    cache = SharedCache(fresh_app.get_roster, lambda: fresh_app.roster_writes, max_age=0.2)
     assert len(cache.refresh().people) == 5
     assert cache.fresh() is not None
     other = second_process(fresh_settings)
@@ -93,6 +96,33 @@ def test_an_import_by_another_process_reaches_the_cached_roster(
     fresh_app.import_roster(company(9), source="c", actor="hr", at=at(2))
     assert cache.fresh() is None  # an import in this process is seen at once
     assert len(cache.refresh().people) == 9
+
+
+def test_a_framework_imported_elsewhere_is_caught_up_for_a_case_that_opened_under_it(
+    fresh_app: CareerFlow, fresh_settings: Settings
+) -> None:
+    books = SharedCache(
+        fresh_app.get_framework_book, lambda: fresh_app.framework_writes, max_age=60
+    )
+    assert books.get().current.version == 0  # none imported yet: the empty book, remembered
+    other = second_process(fresh_settings)
+    try:
+        framework = read_framework(DEMO_FRAMEWORK_CSV, "text/csv")
+        other.import_framework(framework, source="b", actor="hr", at=at(0))
+    finally:
+        other.close()
+    remembered = books.fresh()  # within max_age: from memory, as it was
+    assert remembered is not None
+    assert remembered.current.version == 0
+    case = fresh_app.case_for(new_cycle(fresh_app), EMP)
+    assert case.framework_version == 1
+    assert framework_for(books, case).current.version == 1  # the case's version: caught up
+    changed = DEMO_FRAMEWORK_CSV.replace("Grows the next senior people", "Grows leads")
+    fresh_app.import_framework(
+        read_framework(changed, "text/csv"), source="c", actor="hr", at=at(1)
+    )
+    assert books.fresh() is None  # an import in this process is seen at once
+    assert books.get().current.version == 2
 
 
 def test_the_roster_just_imported_is_read_from_memory_not_the_store(
