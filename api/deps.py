@@ -136,7 +136,7 @@ async def _frameworks(request: Request) -> SharedCache[FrameworkBook]:
     return services_of(request).frameworks
 
 
-Frameworks = Annotated[SharedCache[FrameworkBook], Depends(_frameworks)]
+FrameworkCacheDep = Annotated[SharedCache[FrameworkBook], Depends(_frameworks)]
 
 
 async def _now(request: Request) -> datetime:

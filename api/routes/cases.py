@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from api import access
 from api.case_reading import AsOf, OpeningDep, read_history
 from api.command_runner import RunnerDep
-from api.deps import App, CurrentUser, Frameworks, RosterDep, framework_for
+from api.deps import App, CurrentUser, FrameworkCacheDep, RosterDep, framework_for
 from api.problems import PROBLEM_RESPONSES
 from api.schemas.case_public import ActionItemPublic, CasePublic
 from api.schemas.history_public import CaseHistory
@@ -34,14 +34,20 @@ SEALED = (
 
 @router.get("/find", summary="The case of an employee in a cycle", description=SEALED.strip())
 def find_case(
-    cycle_id: UUID, employee_id: str, application: App, opening: OpeningDep, books: Frameworks
+    cycle_id: UUID,
+    employee_id: str,
+    application: App,
+    opening: OpeningDep,
+    books: FrameworkCacheDep,
 ) -> CasePublic:
     case = opening.open(application.case_for(cycle_id, employee_id))
     return CasePublic.of(case, framework_for(books, case))
 
 
 @router.get("/{case_id}", summary="A case's current state", description=SEALED.strip())
-def get_case(case_id: UUID, application: App, opening: OpeningDep, books: Frameworks) -> CasePublic:
+def get_case(
+    case_id: UUID, application: App, opening: OpeningDep, books: FrameworkCacheDep
+) -> CasePublic:
     case = opening.open(application.get_case(case_id))
     return CasePublic.of(case, framework_for(books, case))
 
